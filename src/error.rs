@@ -1,0 +1,52 @@
+//! The one error type of the library.
+//!
+//! Every variant carries enough context for the CLI to print a message that names
+//! what was wrong and how to fix it; nothing in the library panics on bad input.
+
+use std::fmt;
+
+/// Errors reported by mflda.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No adapter matched the request, or the chosen one lacks a needed limit.
+    #[error("{0}")]
+    Adapter(String),
+    /// The device refused a request (out of memory, device lost, validation).
+    #[error("GPU device error: {0}")]
+    Device(String),
+    /// A grid that the device cannot hold or that the code does not support.
+    #[error("{0}")]
+    Grid(String),
+    /// A WGSL module failed to parse or validate; `source` names the module.
+    #[error("shader `{module}` does not compile:\n{message}")]
+    Shader {
+        /// Name of the module (file stem or user expression label).
+        module: String,
+        /// naga's message rendered against the offending source.
+        message: String,
+    },
+    /// Writing or reading files.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, e.g. "writing out/bench.json".
+        context: String,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// Shape mismatch at an API boundary.
+    #[error("shape mismatch: {0}")]
+    Shape(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with a description of what was being done.
+    pub fn io(context: impl fmt::Display, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.to_string(),
+            source,
+        }
+    }
+}
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

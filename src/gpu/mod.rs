@@ -1,0 +1,12 @@
+//! The GPU layer: adapter and device, typed fields, shader modules and pipelines,
+//! and GPU timers.
+
+pub mod context;
+pub mod field;
+pub mod pipeline;
+pub mod shaders;
+pub mod timer;
+
+pub use context::{AdapterRequest, GpuContext};
+pub use field::{Elem, GpuField, Shape};
+pub use pipeline::Kernel;

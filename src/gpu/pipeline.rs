@@ -1,0 +1,139 @@
+//! Small builders for explicit bind group layouts and compute pipelines.
+
+use crate::gpu::shaders::ShaderSource;
+use crate::Result;
+
+/// A storage-buffer entry of a bind group layout, visible to compute.
+pub fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+/// A uniform-buffer entry of a bind group layout, visible to compute.
+pub fn uniform(binding: u32) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+/// A compute kernel: its bind group layout and pipeline, built once per device.
+#[derive(Debug)]
+pub struct Kernel {
+    /// Layout of group 0, in binding order.
+    pub layout: wgpu::BindGroupLayout,
+    /// The pipeline.
+    pub pipeline: wgpu::ComputePipeline,
+    label: String,
+}
+
+impl Kernel {
+    /// Builds the kernel `entry` of `shader` with group-0 `entries` and the given
+    /// pipeline-overridable constants.
+    pub fn new(
+        device: &wgpu::Device,
+        shader: &ShaderSource,
+        entry: &str,
+        entries: &[wgpu::BindGroupLayoutEntry],
+        constants: &[(&str, f64)],
+    ) -> Result<Self> {
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(shader.name),
+            entries,
+        });
+        Self::with_layout(device, shader, entry, &layout, constants)
+    }
+
+    /// Builds the kernel with an existing group-0 layout, so that several
+    /// specialisations of one shader share bind groups.
+    pub fn with_layout(
+        device: &wgpu::Device,
+        shader: &ShaderSource,
+        entry: &str,
+        layout: &wgpu::BindGroupLayout,
+        constants: &[(&str, f64)],
+    ) -> Result<Self> {
+        let label = format!("{}::{entry}", shader.name);
+        let module = shader.module(device)?;
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(&label),
+            bind_group_layouts: &[Some(layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(&label),
+            layout: Some(&pipeline_layout),
+            module: &module,
+            entry_point: Some(entry),
+            compilation_options: wgpu::PipelineCompilationOptions {
+                constants,
+                zero_initialize_workgroup_memory: true,
+            },
+            cache: None,
+        });
+        Ok(Kernel {
+            layout: layout.clone(),
+            pipeline,
+            label,
+        })
+    }
+
+    /// A bind group binding `buffers` whole, in binding order 0, 1, ...
+    pub fn bind(&self, device: &wgpu::Device, buffers: &[&wgpu::Buffer]) -> wgpu::BindGroup {
+        let entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: b.as_entire_binding(),
+            })
+            .collect();
+        device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(&self.label),
+            layout: &self.layout,
+            entries: &entries,
+        })
+    }
+
+    /// Records one dispatch of `groups` workgroups with `bind_group` at group 0.
+    pub fn dispatch(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        bind_group: &wgpu::BindGroup,
+        groups: [u32; 3],
+    ) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, bind_group, &[]);
+        pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
+    }
+}
+
+/// Threads per workgroup of elementwise kernels (`WG` in `shaders/shared/index.wgsl`).
+pub const ELEMENTWISE_WG: u32 = 256;
+
+/// Workgroup grid covering `count` elements with [`ELEMENTWISE_WG`] threads each,
+/// folded into y when x would exceed the 65535 groups every device allows.
+/// Keep in sync with `flat_index` in `shaders/shared/index.wgsl`.
+pub fn elementwise_groups(count: u64) -> [u32; 3] {
+    let groups = count.div_ceil(ELEMENTWISE_WG as u64).max(1);
+    if groups <= 65535 {
+        return [groups as u32, 1, 1];
+    }
+    let y = groups.div_ceil(65535);
+    let x = groups.div_ceil(y);
+    [x as u32, y as u32, 1]
+}

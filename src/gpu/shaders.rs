@@ -1,0 +1,98 @@
+//! The registry of WGSL kernels and their validation by naga.
+//!
+//! A kernel is its own file under `shaders/`, prefixed by the shared WGSL it uses
+//! (`shaders/shared/`). Every entry of [`ALL`] is parsed and validated by naga in a
+//! fast test, so a shader error fails `cargo test`, never a user's run. The same
+//! [`validate_wgsl`] checks user-written expressions and renders naga's message
+//! against the user's text.
+
+use crate::{Error, Result};
+
+/// Complex arithmetic on `vec2<f32>` (re, im).
+pub const COMPLEX: &str = include_str!("../../shaders/shared/complex.wgsl");
+/// Flat element index of elementwise kernels (workgroups of 256, folded 2D grid).
+pub const INDEX: &str = include_str!("../../shaders/shared/index.wgsl");
+
+/// One kernel: a name (its path under `shaders/` without `.wgsl`) and its parts,
+/// shared code first, concatenated in order.
+#[derive(Debug, Clone, Copy)]
+pub struct ShaderSource {
+    /// Path under `shaders/` without extension, e.g. `fft/stockham`.
+    pub name: &'static str,
+    /// WGSL texts concatenated to form the module.
+    pub parts: &'static [&'static str],
+}
+
+macro_rules! kernel {
+    ($name:literal, [$($shared:expr),*]) => {
+        ShaderSource {
+            name: $name,
+            parts: &[$($shared,)* include_str!(concat!("../../shaders/", $name, ".wgsl"))],
+        }
+    };
+}
+
+/// Radix-2/4/8 Stockham FFT along rows or columns, in workgroup memory.
+pub const FFT_STOCKHAM: ShaderSource = kernel!("fft/stockham", [COMPLEX]);
+/// Two real fields into one complex field `a + i b`.
+pub const REAL_PACK: ShaderSource = kernel!("fft/real_pack", [INDEX]);
+/// A complex field into its real and imaginary parts.
+pub const REAL_UNPACK: ShaderSource = kernel!("fft/real_unpack", [INDEX]);
+/// The spectrum of `a + i b` into the spectra of `a` and of `b`.
+pub const SPECTRUM_SPLIT: ShaderSource = kernel!("fft/spectrum_split", [COMPLEX, INDEX]);
+/// Two spectra `A`, `B` into `A + i B`.
+pub const SPECTRUM_MERGE: ShaderSource = kernel!("fft/spectrum_merge", [INDEX]);
+/// A plain copy, the memory-bandwidth yardstick of the benchmarks.
+pub const COPY: ShaderSource = kernel!("bench/copy", [INDEX]);
+
+/// Every kernel of the crate; the validation test walks this list and checks
+/// that every `.wgsl` file under `shaders/` (outside `shared/`) appears in it.
+pub const ALL: &[ShaderSource] = &[
+    FFT_STOCKHAM,
+    REAL_PACK,
+    REAL_UNPACK,
+    SPECTRUM_SPLIT,
+    SPECTRUM_MERGE,
+    COPY,
+];
+
+impl ShaderSource {
+    /// The full WGSL text of the module.
+    pub fn source(&self) -> String {
+        self.parts.join("\n")
+    }
+
+    /// Parses and validates the module with naga.
+    pub fn validate(&self) -> Result<naga::Module> {
+        validate_wgsl(self.name, &self.source())
+    }
+
+    /// Creates the wgpu shader module (validated by naga first, so errors carry
+    /// naga's rendered message rather than a device-level panic).
+    pub fn module(&self, device: &wgpu::Device) -> Result<wgpu::ShaderModule> {
+        let text = self.source();
+        validate_wgsl(self.name, &text)?;
+        Ok(device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(self.name),
+            source: wgpu::ShaderSource::Wgsl(text.into()),
+        }))
+    }
+}
+
+/// Parses and validates WGSL `text` with naga; on failure the error holds naga's
+/// message rendered against `text` (line, column and a caret under the fault).
+pub fn validate_wgsl(name: &str, text: &str) -> Result<naga::Module> {
+    let module = naga::front::wgsl::parse_str(text).map_err(|e| Error::Shader {
+        module: name.to_string(),
+        message: e.emit_to_string_with_path(text, name),
+    })?;
+    let mut validator = naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    );
+    validator.validate(&module).map_err(|e| Error::Shader {
+        module: name.to_string(),
+        message: e.emit_to_string_with_path(text, name),
+    })?;
+    Ok(module)
+}
