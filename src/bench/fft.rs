@@ -1,1 +1,218 @@
+//! `mflda bench fft`: forward and inverse 2D transforms timed against the copy
+//! bandwidth measured in the same run (MFLDA.md section 7).
+//!
+//! The floor of a transform is the bytes its plan moves (each axis pass reads and
+//! writes the field once: 32 N^2 bytes for an N x N complex f32 field) divided by
+//! the copy bandwidth of a working set of the same size.
 
+use serde::Serialize;
+
+use crate::bench::copy::{self, CopyBandwidth};
+use crate::bench::timing::{time_calls, Clock, Stats};
+use crate::fft::stockham::Axis;
+use crate::fft::{Direction, FftPlan};
+use crate::gpu::context::AdapterReport;
+use crate::gpu::{Elem, GpuContext, GpuField, Shape};
+use crate::Result;
+
+/// Time of one axis pass of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassTiming {
+    /// "rows" or "columns".
+    pub axis: &'static str,
+    /// Lines per workgroup.
+    pub lines: u32,
+    /// Threads per workgroup.
+    pub threads: u32,
+    /// Radix of each stage.
+    pub radices: Vec<u32>,
+    /// Forward pass time.
+    pub time: Stats,
+    /// Ratio of the pass time to its floor (2 x field bytes over copy bandwidth).
+    pub ratio_to_floor: f64,
+}
+
+/// Results for one grid size.
+#[derive(Debug, Clone, Serialize)]
+pub struct FftSizeResult {
+    /// Grid side N (the grid is N x N).
+    pub n: u32,
+    /// Forward transform time.
+    pub forward: Stats,
+    /// Inverse transform time.
+    pub inverse: Stats,
+    /// Mean of the forward and inverse medians, microseconds.
+    pub us_per_transform: f64,
+    /// Bytes one transform moves through global memory in this plan.
+    pub bytes_per_transform: u64,
+    /// `bytes_per_transform / us_per_transform`, GB/s.
+    pub achieved_gbps: f64,
+    /// Copy bandwidth of a working set of the field's size, same run.
+    pub copy: CopyBandwidth,
+    /// `bytes_per_transform / copy bandwidth`, microseconds.
+    pub floor_us: f64,
+    /// `us_per_transform / floor_us` (1 is the memory-bandwidth floor).
+    pub ratio_to_floor: f64,
+    /// Per-pass breakdown (forward).
+    pub passes: Vec<PassTiming>,
+}
+
+/// A size that could not be run, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// Grid side N.
+    pub n: u32,
+    /// The error message.
+    pub reason: String,
+}
+
+/// The whole report of `mflda bench fft`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FftBenchReport {
+    /// The adapter measured.
+    pub adapter: AdapterReport,
+    /// How times were taken.
+    pub clock: Clock,
+    /// Sizes measured.
+    pub results: Vec<FftSizeResult>,
+    /// Sizes that do not fit on this device.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Options of the FFT benchmark.
+#[derive(Debug, Clone)]
+pub struct FftBenchOptions {
+    /// Grid sides N (each an N x N grid).
+    pub sizes: Vec<u32>,
+    /// Untimed calls before timing.
+    pub warmup: u32,
+    /// Timed calls per measurement.
+    pub reps: u32,
+}
+
+/// Runs the benchmark for every size; sizes that do not fit are reported in
+/// `skipped`, not as errors.
+pub fn run(ctx: &GpuContext, opts: &FftBenchOptions) -> Result<FftBenchReport> {
+    let mut results = Vec::new();
+    let mut skipped = Vec::new();
+    let mut clock = Clock::WallClock;
+    for &n in &opts.sizes {
+        match bench_size(ctx, n, opts) {
+            Ok((c, r)) => {
+                clock = c;
+                results.push(r);
+            }
+            Err(e) => skipped.push(Skipped {
+                n,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Ok(FftBenchReport {
+        adapter: ctx.report(),
+        clock,
+        results,
+        skipped,
+    })
+}
+
+fn bench_size(ctx: &GpuContext, n: u32, opts: &FftBenchOptions) -> Result<(Clock, FftSizeResult)> {
+    let shape = Shape::square(n);
+    let plan = FftPlan::new(ctx, shape, 1)?;
+    let field = GpuField::zeros(ctx, "bench.fft.field", shape, 1, Elem::Complex)?;
+    let binding = plan.bind(ctx, &field)?;
+    let copy = copy::measure(ctx, field.bytes(), opts.warmup, opts.reps)?;
+
+    let time = |dir: Direction| {
+        time_calls(ctx, opts.warmup, opts.reps, |pass| {
+            plan.record(pass, &binding, dir)
+        })
+    };
+    let (clock, forward) = time(Direction::Forward)?;
+    let (_, inverse) = time(Direction::Inverse)?;
+
+    let pass_floor_us = 2.0 * field.bytes() as f64 / (copy.gbps * 1e3);
+    let mut passes = Vec::new();
+    for g in plan.geometry() {
+        let (_, t) = time_calls(ctx, opts.warmup, opts.reps, |pass| {
+            plan.record_axis(pass, &binding, Direction::Forward, g.axis)
+        })?;
+        passes.push(PassTiming {
+            axis: match g.axis {
+                Axis::Rows => "rows",
+                Axis::Columns => "columns",
+            },
+            lines: g.lines,
+            threads: g.threads,
+            radices: g.radices.clone(),
+            time: t,
+            ratio_to_floor: t.median_us / pass_floor_us,
+        });
+    }
+    ctx.take_errors()?;
+
+    let us = 0.5 * (forward.median_us + inverse.median_us);
+    let bytes = plan.bytes_moved();
+    let floor_us = bytes as f64 / (copy.gbps * 1e3);
+    Ok((
+        clock,
+        FftSizeResult {
+            n,
+            forward,
+            inverse,
+            us_per_transform: us,
+            bytes_per_transform: bytes,
+            achieved_gbps: bytes as f64 / (us * 1e3),
+            copy,
+            floor_us,
+            ratio_to_floor: us / floor_us,
+            passes,
+        },
+    ))
+}
+
+/// The report as a fixed-width table.
+pub fn table(report: &FftBenchReport) -> String {
+    let mut s = format!(
+        "adapter: {} ({}, {}, driver {} {})\nclock: {:?}\n\n",
+        report.adapter.name,
+        report.adapter.backend,
+        report.adapter.device_type,
+        report.adapter.driver,
+        report.adapter.driver_info,
+        report.clock
+    );
+    s += &format!(
+        "{:>6} {:>12} {:>12} {:>10} {:>10} {:>10} {:>8}  {}\n",
+        "N",
+        "us/transform",
+        "MB/transform",
+        "GB/s",
+        "copy GB/s",
+        "floor us",
+        "x floor",
+        "passes (x floor)"
+    );
+    for r in &report.results {
+        let passes: Vec<String> = r
+            .passes
+            .iter()
+            .map(|p| format!("{} {:.2}", p.axis, p.ratio_to_floor))
+            .collect();
+        s += &format!(
+            "{:>6} {:>12.1} {:>12.2} {:>10.1} {:>10.1} {:>10.1} {:>8.2}  {}\n",
+            r.n,
+            r.us_per_transform,
+            r.bytes_per_transform as f64 / 1e6,
+            r.achieved_gbps,
+            r.copy.gbps,
+            r.floor_us,
+            r.ratio_to_floor,
+            passes.join(", ")
+        );
+    }
+    for k in &report.skipped {
+        s += &format!("{:>6} skipped: {}\n", k.n, k.reason);
+    }
+    s
+}

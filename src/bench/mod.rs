@@ -1,4 +1,5 @@
-//! Benchmarks: the copy-bandwidth floor and FFT timings against it.
+//! Benchmarks: the copy-bandwidth floor, and kernels timed against it.
 
 pub mod copy;
 pub mod fft;
+pub mod timing;

@@ -1,6 +1,6 @@
 //! The 2D (or 1D) FFT plan: a row pass then a column pass, in place.
 
-use crate::fft::stockham::{Axis, AxisPass};
+use crate::fft::stockham::{Axis, AxisGeometry, AxisPass};
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::{Error, Result};
 
@@ -87,6 +87,26 @@ impl FftPlan {
         }
     }
 
+    /// Records only the pass along `axis` (for per-pass timing); in 1D there is
+    /// no column pass and nothing is recorded for it.
+    pub fn record_axis(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        binding: &FftBinding,
+        dir: Direction,
+        axis: Axis,
+    ) {
+        let inverse = dir == Direction::Inverse;
+        match axis {
+            Axis::Rows => self.rows.record(pass, &binding.rows, self.batch, inverse),
+            Axis::Columns => {
+                if let (Some(c), Some(bg)) = (&self.columns, &binding.columns) {
+                    c.record(pass, bg, self.batch, inverse);
+                }
+            }
+        }
+    }
+
     /// Submits one transform of the bound field (a convenience outside hot loops).
     pub fn run(&self, ctx: &GpuContext, binding: &FftBinding, dir: Direction) {
         let mut encoder = ctx
@@ -114,7 +134,7 @@ impl FftPlan {
     }
 
     /// Per-axis geometry (rows first), for reports.
-    pub fn geometry(&self) -> Vec<&crate::fft::stockham::AxisGeometry> {
+    pub fn geometry(&self) -> Vec<&AxisGeometry> {
         std::iter::once(&self.rows.geometry)
             .chain(self.columns.as_ref().map(|c| &c.geometry))
             .collect()

@@ -22,6 +22,21 @@ pub struct AdapterRequest {
     pub adapter: Option<String>,
 }
 
+/// Name, backend, type and driver of an adapter, as written to reports.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AdapterReport {
+    /// Adapter name, e.g. "NVIDIA H100 80GB HBM3" or "llvmpipe (LLVM 15.0.6, 256 bits)".
+    pub name: String,
+    /// Backend (Vulkan, Gl, Metal, Dx12).
+    pub backend: String,
+    /// DiscreteGpu, IntegratedGpu, VirtualGpu, Cpu or Other.
+    pub device_type: String,
+    /// Driver name.
+    pub driver: String,
+    /// Driver version details.
+    pub driver_info: String,
+}
+
 /// Minimum limits every mflda kernel needs; anything below is refused with a message.
 const NEEDED: &[(&str, fn(&wgpu::Limits) -> u64, u64)] = &[
     (
@@ -93,6 +108,27 @@ fn rank(info: &wgpu::AdapterInfo) -> (u8, u8) {
     (ty, backend)
 }
 
+fn instance(backends: wgpu::Backends) -> wgpu::Instance {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+    desc.backends = backends;
+    wgpu::Instance::new(desc)
+}
+
+/// Every adapter on every backend, one per line, for error messages.
+async fn listing() -> String {
+    let all = instance(wgpu::Backends::all())
+        .enumerate_adapters(wgpu::Backends::all())
+        .await;
+    if all.is_empty() {
+        return "  (none: install a Vulkan driver, e.g. `apt-get install mesa-vulkan-drivers`)"
+            .to_string();
+    }
+    all.iter()
+        .map(|a| format!("  - {}", describe(&a.get_info())))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn parse_backends(list: &str) -> Result<wgpu::Backends> {
     let mut out = wgpu::Backends::empty();
     for name in list.split(',').map(|s| s.trim().to_lowercase()) {
@@ -137,22 +173,19 @@ impl GpuContext {
             .filter(|s| !s.trim().is_empty())
             .map(|s| s.to_lowercase());
 
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-        desc.backends = wgpu::Backends::all();
-        let instance = wgpu::Instance::new(desc);
-        let all = instance.enumerate_adapters(wgpu::Backends::all()).await;
-        let found: Vec<String> = all.iter().map(|a| describe(&a.get_info())).collect();
-        let listing = if found.is_empty() {
-            "  (none: install a Vulkan driver, e.g. `apt-get install mesa-vulkan-drivers`)"
-                .to_string()
-        } else {
-            found
-                .iter()
-                .map(|s| format!("  - {s}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-
+        // GL (EGL) is brought up only when asked for or when nothing else exists:
+        // its start-up prints platform noise on headless machines, and Vulkan is
+        // preferred anyway.
+        let mut all = instance(backends - wgpu::Backends::GL)
+            .enumerate_adapters(backends - wgpu::Backends::GL)
+            .await;
+        if backends.contains(wgpu::Backends::GL) && (all.is_empty() || backend_text.is_some()) {
+            all.extend(
+                instance(wgpu::Backends::GL)
+                    .enumerate_adapters(wgpu::Backends::GL)
+                    .await,
+            );
+        }
         let mut candidates: Vec<wgpu::Adapter> = all
             .into_iter()
             .filter(|a| {
@@ -178,6 +211,7 @@ impl GpuContext {
             } else {
                 asked.join(" and ")
             };
+            let listing = listing().await;
             return Err(Error::Adapter(format!(
                 "no GPU adapter matches {asked}. Adapters found:\n{listing}\n\
                  Fix: change --backend/--adapter (or WGPU_BACKEND/WGPU_ADAPTER_NAME)."
@@ -233,6 +267,7 @@ impl GpuContext {
                 Err(e) => refusals.push(format!("  - {}: device request failed: {e}", info.name)),
             }
         }
+        let listing = listing().await;
         Err(Error::Adapter(format!(
             "no usable GPU adapter: every matching adapter lacks something mflda needs:\n{}\n\
              Adapters found:\n{listing}",
@@ -243,6 +278,17 @@ impl GpuContext {
     /// True when the adapter is a CPU (software) implementation such as lavapipe.
     pub fn is_software(&self) -> bool {
         self.info.device_type == wgpu::DeviceType::Cpu
+    }
+
+    /// The adapter's identity, for reports and JSON output.
+    pub fn report(&self) -> AdapterReport {
+        AdapterReport {
+            name: self.info.name.clone(),
+            backend: format!("{:?}", self.info.backend),
+            device_type: format!("{:?}", self.info.device_type),
+            driver: self.info.driver.clone(),
+            driver_info: self.info.driver_info.clone(),
+        }
     }
 
     /// One line naming the adapter: name, backend, type and driver.

@@ -1,0 +1,58 @@
+//! Command-line arguments (clap) and the dispatch to each subcommand.
+
+mod bench;
+mod info;
+
+use clap::{Parser, Subcommand};
+use mflda::gpu::{AdapterRequest, GpuContext};
+
+/// mflda: mean-field Langevin descent-ascent on torus grids, on the GPU.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+pub struct Cli {
+    /// Backends to consider, comma-separated: vulkan, gl, metal, dx12
+    /// (default: all; also read from WGPU_BACKEND).
+    #[arg(long, global = true)]
+    backend: Option<String>,
+    /// Pick the adapter whose name contains this text, case-insensitive
+    /// (also read from WGPU_ADAPTER_NAME).
+    #[arg(long, global = true)]
+    adapter: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the chosen adapter, the limits that bound the grid size, and the
+    /// largest square grid this device can hold.
+    Info,
+    /// Time kernels against the memory-bandwidth floor measured in the same run.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let request = AdapterRequest {
+        backend: cli.backend,
+        adapter: cli.adapter,
+    };
+    match cli.command {
+        Command::Info => info::run(&context(&request)?),
+        Command::Bench(cmd) => bench::run(&context(&request)?, cmd),
+    }
+}
+
+/// Creates the GPU context, warning once on stderr when it is a software adapter.
+fn context(request: &AdapterRequest) -> anyhow::Result<GpuContext> {
+    let ctx = GpuContext::new(request)?;
+    if ctx.is_software() {
+        eprintln!(
+            "warning: running on the software adapter `{}`; this will be slow \
+             (choose a GPU with --adapter or --backend)",
+            ctx.info.name
+        );
+    }
+    Ok(ctx)
+}
