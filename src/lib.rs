@@ -13,8 +13,14 @@
 //! number of points, as in numpy.
 
 pub mod bench;
+pub mod config;
+pub mod dynamics;
+pub mod equilibrium;
 pub mod error;
 pub mod fft;
+pub mod game;
 pub mod gpu;
+pub mod metrics;
+pub mod output;
 
 pub use error::{Error, Result};

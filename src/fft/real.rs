@@ -71,11 +71,9 @@ impl RealPair {
         let kernels = PairOp::ALL
             .iter()
             .map(|op| {
-                let entries = [
-                    storage(0, true),
-                    storage(1, *op == PairOp::Unpack),
-                    storage(2, false),
-                ];
+                // Binding 1 is an input of Pack and Merge, an output of Unpack and Split.
+                let input1 = matches!(op, PairOp::Pack | PairOp::Merge);
+                let entries = [storage(0, true), storage(1, input1), storage(2, false)];
                 let mut constants = vec![("COUNT", count)];
                 if *op == PairOp::Split {
                     constants.push(("N1", shape.n1 as f64));

@@ -1,7 +1,7 @@
 //! Small builders for explicit bind group layouts and compute pipelines.
 
 use crate::gpu::shaders::ShaderSource;
-use crate::Result;
+use crate::{Error, Result};
 
 /// A storage-buffer entry of a bind group layout, visible to compute.
 pub fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
@@ -69,6 +69,9 @@ impl Kernel {
     ) -> Result<Self> {
         let label = format!("{}::{entry}", shader.name);
         let module = shader.module(device)?;
+        // Layout/shader mismatches and bad constants surface here as an Err
+        // rather than as an invalid pipeline at the first dispatch.
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some(&label),
             bind_group_layouts: &[Some(layout)],
@@ -85,6 +88,9 @@ impl Kernel {
             },
             cache: None,
         });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::Device(format!("building pipeline `{label}`: {e}")));
+        }
         Ok(Kernel {
             layout: layout.clone(),
             pipeline,
