@@ -25,6 +25,33 @@ pub enum Error {
         /// naga's message rendered against the offending source.
         message: String,
     },
+    /// A configuration value is missing, malformed, of the wrong type or out of
+    /// range. `field` is the dotted key (`game.tau`); `message` says what is wrong
+    /// and how to fix it.
+    #[error("config `{field}`: {message}")]
+    Config {
+        /// Dotted key, e.g. `time.dt`.
+        field: String,
+        /// What is wrong and the fix.
+        message: String,
+    },
+    /// A user-written WGSL expression does not compile; `message` is naga's
+    /// diagnostic rendered against the user's own text.
+    #[error("config `{field}`: the expression does not compile:\n{message}")]
+    Expression {
+        /// Dotted key of the expression, e.g. `game.kernel`.
+        field: String,
+        /// naga's message, pointing into the user's text.
+        message: String,
+    },
+    /// Invalid data: a density that is negative, not finite or zero everywhere.
+    #[error("{field}: {message}")]
+    Data {
+        /// What the data is (e.g. `init.mu`).
+        field: String,
+        /// What is wrong and the fix.
+        message: String,
+    },
     /// Writing or reading files.
     #[error("{context}: {source}")]
     Io {
@@ -44,6 +71,16 @@ impl Error {
         Error::Io {
             context: context.to_string(),
             source,
+        }
+    }
+}
+
+impl Error {
+    /// A configuration error for the dotted key `field`.
+    pub fn config(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config {
+            field: field.into(),
+            message: message.into(),
         }
     }
 }
