@@ -10,6 +10,8 @@ use crate::{Error, Result};
 
 /// Complex arithmetic on `vec2<f32>` (re, im).
 pub const COMPLEX: &str = include_str!("../../shaders/shared/complex.wgsl");
+/// Workgroup tree reductions (sum, min, max, log-sum-exp).
+pub const REDUCE: &str = include_str!("../../shaders/shared/reduce.wgsl");
 /// Flat element index of elementwise kernels (workgroups of 256, folded 2D grid).
 pub const INDEX: &str = include_str!("../../shaders/shared/index.wgsl");
 
@@ -45,6 +47,9 @@ pub const SPECTRUM_MERGE: ShaderSource = kernel!("fft/spectrum_merge", [INDEX]);
 /// A plain copy, the memory-bandwidth yardstick of the benchmarks.
 pub const COPY: ShaderSource = kernel!("bench/copy", [INDEX]);
 
+/// One level of the multi-channel reduction tree.
+pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
+
 /// Every kernel of the crate; the validation test walks this list and checks
 /// that every `.wgsl` file under `shaders/` (outside `shared/`) appears in it.
 pub const ALL: &[ShaderSource] = &[
@@ -54,6 +59,7 @@ pub const ALL: &[ShaderSource] = &[
     SPECTRUM_SPLIT,
     SPECTRUM_MERGE,
     COPY,
+    REDUCE_PARTIALS,
 ];
 
 impl ShaderSource {
