@@ -1,0 +1,60 @@
+//! Filling defaults that depend on other values, writing a configuration back
+//! to TOML, and its stable hash.
+
+use super::schema::Config;
+
+impl Config {
+    /// A copy with the output schedules made concrete:
+    /// `metrics_every` = max(t_end / 200, dt), `snapshots_every` = t_end / 10,
+    /// `frames_every` = 0 when not given. `equilibrium.step` stays `None`
+    /// when not given: its automatic value depends on the payoff, which the
+    /// equilibrium solver computes.
+    pub fn resolved(&self) -> Config {
+        let mut c = self.clone();
+        let t_end = c.time.t_end;
+        let out = &mut c.output;
+        out.metrics_every = Some(out.metrics_every.unwrap_or((t_end / 200.0).max(c.time.dt)));
+        out.snapshots_every = Some(out.snapshots_every.unwrap_or(t_end / 10.0));
+        out.frames_every = Some(out.frames_every.unwrap_or(0.0));
+        c
+    }
+
+    /// The configuration as TOML text, one table per section, floats written so
+    /// that they read back bit for bit. `None` options are left out.
+    pub fn to_toml_string(&self) -> String {
+        // Serialising plain numbers, strings and booleans cannot fail; keep a
+        // readable fallback rather than a panic all the same.
+        toml::to_string(self)
+            .unwrap_or_else(|e| format!("# cannot write the config as TOML: {e}\n"))
+    }
+
+    /// A stable 64-bit hash of the resolved configuration: FNV-1a over the text
+    /// of `self.resolved().to_toml_string()`. Equal configurations hash equal
+    /// across runs and machines; used to match checkpoints to their config.
+    pub fn hash(&self) -> u64 {
+        fnv1a64(self.resolved().to_toml_string().as_bytes())
+    }
+}
+
+/// 64-bit FNV-1a hash of `bytes` (offset basis 0xcbf29ce484222325, prime
+/// 0x100000001b3).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes
+        .iter()
+        .fold(OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(PRIME))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fnv1a64;
+
+    /// Published FNV-1a 64 test vectors.
+    #[test]
+    fn fnv_vectors() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+}

@@ -1,0 +1,179 @@
+//! Range checks on a parsed configuration. Each error names the dotted key, the
+//! offending value and what to use instead.
+
+use super::schema::Config;
+use crate::{Error, Result};
+
+/// Largest supported grid side.
+pub const MAX_N: u32 = 8192;
+/// Largest supported `game.interaction_modes`.
+pub const MAX_INTERACTION_MODES: u32 = 16;
+
+impl Config {
+    /// Checks every value's range; the first problem found is returned as
+    /// [`Error::Config`] with the dotted key, the value and the fix.
+    ///
+    /// Beyond per-key ranges (power-of-two `grid.n`, positive finite times,
+    /// ...) it checks `time.dt <= time.t_end`, `output.metrics_every >= time.dt`
+    /// and, when `game.interaction` is not identically zero,
+    /// `game.interaction_modes < grid.n / 2`. Options are checked after
+    /// [`Config::resolved`] fills their defaults.
+    pub fn validate(&self) -> Result<()> {
+        let c = self;
+        if c.grid.dim != 1 && c.grid.dim != 2 {
+            return Err(Error::config(
+                "grid.dim",
+                format!("must be 1 or 2 (got {})", c.grid.dim),
+            ));
+        }
+        check_n(c.grid.n)?;
+        positive(
+            "grid.length",
+            c.grid.length,
+            "e.g. 6.283185307179586 (2 pi)",
+        )?;
+
+        positive("game.tau", c.game.tau, "e.g. tau = 0.2")?;
+        positive("game.eta", c.game.eta, "use 1.0 for a single timescale")?;
+        for (field, expr) in [
+            ("game.kernel", &c.game.kernel),
+            ("game.potential_mu", &c.game.potential_mu),
+            ("game.potential_nu", &c.game.potential_nu),
+            ("game.interaction", &c.game.interaction),
+            ("init.mu", &c.init.mu),
+            ("init.nu", &c.init.nu),
+        ] {
+            if expr.trim().is_empty() {
+                return Err(Error::config(
+                    field,
+                    "is empty; give a WGSL expression, e.g. \"0.0\" (or \"eq\" for init)",
+                ));
+            }
+        }
+        let modes = c.game.interaction_modes;
+        if modes > MAX_INTERACTION_MODES {
+            return Err(Error::config(
+                "game.interaction_modes",
+                format!("must be at most {MAX_INTERACTION_MODES} (got {modes})"),
+            ));
+        }
+        if !is_zero_expr(&c.game.interaction) && modes >= c.grid.n / 2 {
+            return Err(Error::config(
+                "game.interaction_modes",
+                format!(
+                    "must be < grid.n / 2 = {} so that the band-limited modes exist on the grid (got {modes}); \
+                     lower it or raise grid.n",
+                    c.grid.n / 2
+                ),
+            ));
+        }
+
+        positive("time.dt", c.time.dt, "e.g. dt = 0.01")?;
+        positive("time.t_end", c.time.t_end, "e.g. t_end = 20.0")?;
+        if c.time.dt > c.time.t_end {
+            return Err(Error::config(
+                "time.dt",
+                format!(
+                    "must be <= time.t_end (got dt = {} > t_end = {}); lower dt or raise t_end",
+                    c.time.dt, c.time.t_end
+                ),
+            ));
+        }
+
+        positive("equilibrium.tol", c.equilibrium.tol, "e.g. tol = 1e-6")?;
+        if c.equilibrium.max_iter == 0 {
+            return Err(Error::config(
+                "equilibrium.max_iter",
+                "must be > 0 (got 0); e.g. max_iter = 100000",
+            ));
+        }
+        if let Some(step) = c.equilibrium.step {
+            positive(
+                "equilibrium.step",
+                step,
+                "or leave it out to choose automatically",
+            )?;
+        }
+
+        let r = c.resolved();
+        let every = r.output.metrics_every.unwrap_or(c.time.dt);
+        positive("output.metrics_every", every, "e.g. metrics_every = 0.1")?;
+        if every < c.time.dt {
+            return Err(Error::config(
+                "output.metrics_every",
+                format!(
+                    "must be >= time.dt (got {every} < dt = {}); metrics are taken between steps",
+                    c.time.dt
+                ),
+            ));
+        }
+        for (field, v) in [
+            ("output.snapshots_every", r.output.snapshots_every),
+            ("output.frames_every", r.output.frames_every),
+        ] {
+            non_negative(field, v.unwrap_or(0.0), "use 0 for never")?;
+        }
+        Ok(())
+    }
+}
+
+/// `grid.n` is a power of two in `2..=MAX_N`.
+fn check_n(n: u32) -> Result<()> {
+    let field = "grid.n";
+    if n < 2 {
+        return Err(Error::config(
+            field,
+            format!("must be at least 2 (got {n})"),
+        ));
+    }
+    if n > MAX_N {
+        return Err(Error::config(
+            field,
+            format!("must be at most {MAX_N} (got {n})"),
+        ));
+    }
+    if !n.is_power_of_two() {
+        let above = n.next_power_of_two();
+        let below = above / 2;
+        let suggestion = if above <= MAX_N {
+            format!("{below} or {above}")
+        } else {
+            below.to_string()
+        };
+        return Err(Error::config(
+            field,
+            format!("{n} is not a power of two; use e.g. {suggestion}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `v` is finite and > 0.
+fn positive(field: &str, v: f64, hint: &str) -> Result<()> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(
+            field,
+            format!("must be > 0 and finite (got {v}); {hint}"),
+        ))
+    }
+}
+
+/// `v` is finite and >= 0.
+fn non_negative(field: &str, v: f64, hint: &str) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(
+            field,
+            format!("must be >= 0 and finite (got {v}); {hint}"),
+        ))
+    }
+}
+
+/// Whether an expression is a literal zero (`0`, `0.0`, `-0.`), i.e. the term
+/// is switched off.
+pub(crate) fn is_zero_expr(expr: &str) -> bool {
+    expr.trim().parse::<f64>().is_ok_and(|v| v == 0.0)
+}
