@@ -1,1 +1,15 @@
-//! (being written)
+//! The MFL-DA dynamics (MFLDA.md sections 1 and 3): payoff operators, the
+//! pseudo-spectral right-hand side, ETD schemes and the time stepper, with a CPU
+//! f64 reference of the right-hand side and of one step.
+
+pub mod cpu;
+pub mod etd;
+pub mod operators;
+pub mod params;
+pub mod phi;
+pub mod rhs;
+pub mod stepper;
+
+pub use operators::{Operators, PayoffGrids};
+pub use params::{Params, Scheme};
+pub use stepper::Stepper;

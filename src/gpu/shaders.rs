@@ -12,6 +12,14 @@ use crate::{Error, Result};
 pub const COMPLEX: &str = include_str!("../../shaders/shared/complex.wgsl");
 /// Workgroup tree reductions (sum, min, max, log-sum-exp).
 pub const REDUCE: &str = include_str!("../../shaders/shared/reduce.wgsl");
+/// Wave numbers, odd-derivative Nyquist handling, mirror index, 2/3 mask.
+pub const SPECTRAL: &str = include_str!("../../shaders/shared/spectral.wgsl");
+/// e^z and phi_1..3 for ETD schemes.
+pub const ETD: &str = include_str!("../../shaders/shared/etd.wgsl");
+/// The ETD variable z of a state element.
+pub const ETD_COEFFS: &str = include_str!("../../shaders/shared/etd_coeffs.wgsl");
+/// Potential spectra V^, U^ (bindings 0-3) shared by the dynamics and the equilibrium.
+pub const POTENTIAL_SPECTRA: &str = include_str!("../../shaders/shared/potential_spectra.wgsl");
 /// Flat element index of elementwise kernels (workgroups of 256, folded 2D grid).
 pub const INDEX: &str = include_str!("../../shaders/shared/index.wgsl");
 
@@ -50,6 +58,70 @@ pub const COPY: ShaderSource = kernel!("bench/copy", [INDEX]);
 /// One level of the multi-channel reduction tree.
 pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
 
+/// A user grid-field expression sampled on the grid (`src/game/sample.rs`); the
+/// registered version holds the placeholder user function
+/// `shaders/game/shared/user_field.wgsl`, replaced at runtime.
+pub const GAME_SAMPLE: ShaderSource = kernel!(
+    "game/sample",
+    [
+        include_str!("../../shaders/game/shared/prelude.wgsl"),
+        include_str!("../../shaders/game/shared/user_field.wgsl"),
+        INDEX
+    ]
+);
+/// A user interaction `K(x, y)` sampled on a product grid; placeholder user
+/// function `shaders/game/shared/user_pair.wgsl`, replaced at runtime.
+pub const GAME_SAMPLE_PAIR: ShaderSource = kernel!(
+    "game/sample_pair",
+    [
+        include_str!("../../shaders/game/shared/prelude.wgsl"),
+        include_str!("../../shaders/game/shared/user_pair.wgsl"),
+        INDEX
+    ]
+);
+
+/// Band-limited interaction on its mode box.
+pub const BAND: ShaderSource = kernel!("dynamics/band", [COMPLEX, SPECTRAL]);
+/// Potentials, gradient spectra and packed densities from the state.
+pub const POTENTIALS: ShaderSource = kernel!(
+    "dynamics/potentials",
+    [COMPLEX, SPECTRAL, INDEX, POTENTIAL_SPECTRA]
+);
+/// Fluxes mu grad V and -nu grad U on the grid.
+pub const FLUX: ShaderSource = kernel!("dynamics/flux", [INDEX]);
+/// Nonlinear terms as divergences of the flux spectra.
+pub const DIVERGENCE: ShaderSource = kernel!("dynamics/divergence", [COMPLEX, SPECTRAL, INDEX]);
+/// ETD predictor stage.
+pub const ETD_PREDICT: ShaderSource =
+    kernel!("dynamics/etd_predict", [SPECTRAL, ETD, ETD_COEFFS, INDEX]);
+/// ETDRK4 stage c.
+pub const ETD_RK4_C: ShaderSource =
+    kernel!("dynamics/etd_rk4_c", [SPECTRAL, ETD, ETD_COEFFS, INDEX]);
+/// ETDRK4 final combination.
+pub const ETD_RK4_FINISH: ShaderSource = kernel!(
+    "dynamics/etd_rk4_finish",
+    [SPECTRAL, ETD, ETD_COEFFS, INDEX]
+);
+/// ETDRK2 final combination.
+pub const ETD_RK2_FINISH: ShaderSource = kernel!(
+    "dynamics/etd_rk2_finish",
+    [SPECTRAL, ETD, ETD_COEFFS, INDEX]
+);
+
+/// Equilibrium: packed spectrum to [mu^, nu^].
+pub const EQ_SPLIT: ShaderSource = kernel!("equilibrium/eq_split", [COMPLEX, SPECTRAL, INDEX]);
+/// Equilibrium: V^ + i U^.
+pub const EQ_POTENTIALS: ShaderSource = kernel!(
+    "equilibrium/eq_potentials",
+    [COMPLEX, SPECTRAL, INDEX, POTENTIAL_SPECTRA]
+);
+/// Equilibrium: extragradient or Gibbs log-densities with log-sum-exp partials.
+pub const EQ_LOGITS: ShaderSource = kernel!("equilibrium/eq_logits", [INDEX, REDUCE]);
+/// Equilibrium: normalisation of log-densities.
+pub const EQ_NORMALISE: ShaderSource = kernel!("equilibrium/eq_normalise", [INDEX]);
+/// Equilibrium: residual and KL sums.
+pub const EQ_RESIDUAL: ShaderSource = kernel!("equilibrium/eq_residual", [INDEX, REDUCE]);
+
 /// Every kernel of the crate; the validation test walks this list and checks
 /// that every `.wgsl` file under `shaders/` (outside `shared/`) appears in it.
 pub const ALL: &[ShaderSource] = &[
@@ -60,6 +132,21 @@ pub const ALL: &[ShaderSource] = &[
     SPECTRUM_MERGE,
     COPY,
     REDUCE_PARTIALS,
+    GAME_SAMPLE,
+    GAME_SAMPLE_PAIR,
+    BAND,
+    POTENTIALS,
+    FLUX,
+    DIVERGENCE,
+    ETD_PREDICT,
+    ETD_RK4_C,
+    ETD_RK4_FINISH,
+    ETD_RK2_FINISH,
+    EQ_SPLIT,
+    EQ_POTENTIALS,
+    EQ_LOGITS,
+    EQ_NORMALISE,
+    EQ_RESIDUAL,
 ];
 
 impl ShaderSource {

@@ -1,0 +1,62 @@
+//! The ETD combination kernels (MFLDA.md section 3): elementwise in Fourier
+//! space, with e^z and phi_k evaluated per mode in f32 (series below |z| = 1).
+
+use crate::dynamics::Params;
+use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::{shaders, GpuContext};
+use crate::Result;
+
+/// The combination kernels of both schemes for one set of parameters.
+#[derive(Debug)]
+pub struct EtdKernels {
+    /// `out = e^{z/2} u + dt/2 phi1(z/2) n` (ETDRK4 stages a, b).
+    pub predict_half: Kernel,
+    /// `out = e^z u + dt phi1(z) n` (ETDRK2 predictor).
+    pub predict_full: Kernel,
+    /// ETDRK4 stage c, accumulating `N(a) + N(b)`.
+    pub rk4_c: Kernel,
+    /// ETDRK4 final combination, in place.
+    pub rk4_finish: Kernel,
+    /// ETDRK2 final combination, in place.
+    pub rk2_finish: Kernel,
+    /// Workgroup grid covering a state of two fields.
+    pub groups: [u32; 3],
+}
+
+impl EtdKernels {
+    /// Builds the kernels for `params` (dt, tau, eta and the grid are baked in).
+    pub fn new(ctx: &GpuContext, params: &Params) -> Result<Self> {
+        let count = 2 * params.shape.len() as u64;
+        let mut constants = params.etd_constants();
+        constants.push(("COUNT", count as f64));
+        let device = &ctx.device;
+        let build =
+            |shader, entries: &[wgpu::BindGroupLayoutEntry], extra: &[(&'static str, f64)]| {
+                let mut c = constants.clone();
+                c.extend_from_slice(extra);
+                Kernel::new(device, shader, "main", entries, &c)
+            };
+        let rw = |i| storage(i, false);
+        let ro = |i| storage(i, true);
+        Ok(EtdKernels {
+            predict_half: build(
+                &shaders::ETD_PREDICT,
+                &[ro(0), ro(1), rw(2)],
+                &[("HALF", 1.0)],
+            )?,
+            predict_full: build(
+                &shaders::ETD_PREDICT,
+                &[ro(0), ro(1), rw(2)],
+                &[("HALF", 0.0)],
+            )?,
+            rk4_c: build(
+                &shaders::ETD_RK4_C,
+                &[ro(0), ro(1), ro(2), rw(3), rw(4)],
+                &[],
+            )?,
+            rk4_finish: build(&shaders::ETD_RK4_FINISH, &[rw(0), ro(1), ro(2), ro(3)], &[])?,
+            rk2_finish: build(&shaders::ETD_RK2_FINISH, &[rw(0), ro(1), ro(2), ro(3)], &[])?,
+            groups: elementwise_groups(count),
+        })
+    }
+}

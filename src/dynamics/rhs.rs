@@ -1,0 +1,214 @@
+//! The nonlinear part of the MFL-DA right-hand side, pseudo-spectrally
+//! (MFLDA.md section 3), for a state held as spectra `[mu^, nu^]`:
+//!
+//! 1. `band`: V3^, U3^ on the band-limited mode box;
+//! 2. `potentials`: `(i kx - ky) V^`, `(i kx - ky) U^` and `mu^ + i nu^`;
+//! 3. inverse FFTs: `Vx + i Vy`, `Ux + i Uy` and `mu + i nu` on the grid;
+//! 4. `flux`: `mu grad V` and `-nu grad U`, packed as `fx + i fy`;
+//! 5. forward FFT of the fluxes;
+//! 6. `divergence`: `N_mu^ = i kappa . F_mu^`, `N_nu^ = eta i kappa . F_nu^`
+//!    (optionally 2/3-masked).
+//!
+//! Two real fields share each complex transform, so a right-hand side costs five
+//! complex transforms of one grid.
+
+use std::sync::Arc;
+
+use crate::dynamics::{Operators, Params};
+use crate::fft::{Direction, FftBinding, FftPlan};
+use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::{shaders, Elem, GpuContext, GpuField};
+use crate::{Error, Result};
+
+/// Kernels and work buffers of the right-hand side, built once per run.
+#[derive(Debug)]
+pub struct Rhs {
+    band: Kernel,
+    potentials: Kernel,
+    flux: Kernel,
+    divergence: Kernel,
+    /// `[grad V, grad U]` packed spectra, then fluxes (two complex fields).
+    grad: GpuField,
+    /// `mu^ + i nu^`, then `mu + i nu` (one complex field).
+    dens: GpuField,
+    band_box: wgpu::Buffer,
+    fft_grad: FftBinding,
+    fft_dens: FftBinding,
+    flux_bind: wgpu::BindGroup,
+    plan1: Arc<FftPlan>,
+    plan2: Arc<FftPlan>,
+    groups: [u32; 3],
+    band_groups: u32,
+    has_band: bool,
+    state_len: u64,
+}
+
+/// The right-hand side bound to one input state and one output buffer.
+#[derive(Debug)]
+pub struct RhsBinding {
+    band: wgpu::BindGroup,
+    potentials: wgpu::BindGroup,
+    divergence: wgpu::BindGroup,
+}
+
+impl Rhs {
+    /// Builds the kernels for `params` and the operators; `plan1` and `plan2` are
+    /// FFT plans of the grid for one and two fields.
+    pub fn new(
+        ctx: &GpuContext,
+        params: &Params,
+        ops: &Operators,
+        plan1: Arc<FftPlan>,
+        plan2: Arc<FftPlan>,
+    ) -> Result<Self> {
+        let shape = params.shape;
+        let device = &ctx.device;
+        let spectral = params.spectral_constants();
+        let with = |extra: &[(&'static str, f64)]| {
+            let mut c = spectral.clone();
+            c.extend_from_slice(extra);
+            c
+        };
+        let dim = shape.dim() as f64;
+        let band = Kernel::new(
+            device,
+            &shaders::BAND,
+            "main",
+            &[storage(0, true), storage(1, true), storage(2, false)],
+            &with(&[
+                ("BOX", ops.box_len as f64),
+                ("MODES", ops.band_modes as f64),
+                ("DIM", dim),
+                ("SCALE", shape.len() as f64 * params.cell()),
+            ]),
+        )?;
+        let potentials = Kernel::new(
+            device,
+            &shaders::POTENTIALS,
+            "main",
+            &[
+                storage(0, true),
+                storage(1, true),
+                storage(2, true),
+                storage(3, true),
+                storage(4, false),
+                storage(5, false),
+            ],
+            &with(&[("MODES", ops.band_modes as f64), ("DIM", dim)]),
+        )?;
+        let flux = Kernel::new(
+            device,
+            &shaders::FLUX,
+            "main",
+            &[storage(0, false), storage(1, true)],
+            &[("FIELD_LEN", shape.len() as f64)],
+        )?;
+        let divergence = Kernel::new(
+            device,
+            &shaders::DIVERGENCE,
+            "main",
+            &[storage(0, true), storage(1, false)],
+            &with(&[
+                ("ETA", params.eta),
+                ("DEALIAS", f64::from(u8::from(params.dealias))),
+            ]),
+        )?;
+        let grad = GpuField::zeros(ctx, "rhs.grad", shape, 2, Elem::Complex)?;
+        let dens = GpuField::zeros(ctx, "rhs.dens", shape, 1, Elem::Complex)?;
+        let band_box = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("rhs.band_box"),
+            size: 2 * ops.box_len as u64 * 8,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let fft_grad = plan2.bind(ctx, &grad)?;
+        let fft_dens = plan1.bind(ctx, &dens)?;
+        let flux_bind = flux.bind(device, &[&grad.buffer, &dens.buffer]);
+        Ok(Rhs {
+            band,
+            potentials,
+            flux,
+            divergence,
+            grad,
+            dens,
+            band_box,
+            fft_grad,
+            fft_dens,
+            flux_bind,
+            groups: elementwise_groups(shape.len() as u64),
+            band_groups: (2 * ops.box_len).div_ceil(64),
+            has_band: ops.band_modes > 0,
+            plan1,
+            plan2,
+            state_len: GpuField::bytes_for(shape, 2, Elem::Complex),
+        })
+    }
+
+    /// Binds `state` (spectra `[mu^, nu^]`) as input and `out` as the output
+    /// `[N_mu^, N_nu^]`; both two complex fields of the grid.
+    pub fn bind(
+        &self,
+        ctx: &GpuContext,
+        ops: &Operators,
+        state: &GpuField,
+        out: &GpuField,
+    ) -> Result<RhsBinding> {
+        for (name, f) in [("state", state), ("output", out)] {
+            if f.bytes() != self.state_len || f.elem != Elem::Complex {
+                return Err(Error::Shape(format!(
+                    "right-hand side {name}: expected two complex fields of {}, got {} {:?} of {}",
+                    self.grad.shape, f.batch, f.elem, f.shape
+                )));
+            }
+        }
+        let device = &ctx.device;
+        Ok(RhsBinding {
+            band: self
+                .band
+                .bind(device, &[&state.buffer, &ops.band_coeffs, &self.band_box]),
+            potentials: self.potentials.bind(
+                device,
+                &[
+                    &state.buffer,
+                    &ops.kconv.buffer,
+                    &ops.potentials.buffer,
+                    &self.band_box,
+                    &self.grad.buffer,
+                    &self.dens.buffer,
+                ],
+            ),
+            divergence: self
+                .divergence
+                .bind(device, &[&self.grad.buffer, &out.buffer]),
+        })
+    }
+
+    /// Records the densities on the grid for the bound state: afterwards
+    /// [`Self::densities`] holds `mu + i nu` at every point.
+    pub fn record_densities(&self, pass: &mut wgpu::ComputePass<'_>, b: &RhsBinding) {
+        if self.has_band {
+            self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1]);
+        }
+        self.potentials.dispatch(pass, &b.potentials, self.groups);
+        self.plan1.record(pass, &self.fft_dens, Direction::Inverse);
+    }
+
+    /// The work field holding `mu + i nu` after [`Self::record_densities`].
+    pub fn densities(&self) -> &GpuField {
+        &self.dens
+    }
+
+    /// Records one evaluation of the nonlinear terms.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, b: &RhsBinding) {
+        let (plan1, plan2) = (&self.plan1, &self.plan2);
+        if self.has_band {
+            self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1]);
+        }
+        self.potentials.dispatch(pass, &b.potentials, self.groups);
+        plan2.record(pass, &self.fft_grad, Direction::Inverse);
+        plan1.record(pass, &self.fft_dens, Direction::Inverse);
+        self.flux.dispatch(pass, &self.flux_bind, self.groups);
+        plan2.record(pass, &self.fft_grad, Direction::Forward);
+        self.divergence.dispatch(pass, &b.divergence, self.groups);
+    }
+}

@@ -1,0 +1,237 @@
+//! User-written WGSL expressions: their kinds, the WGSL function generated from
+//! each, and their validation by naga with messages shown against the user's text.
+//!
+//! An expression `EXPR` of a kind with variables `v1: T1, v2: T2` becomes
+//!
+//! ```text
+//! fn user_value(v1: T1, v2: T2) -> f32 {
+//!     return f32(EXPR
+//!     );
+//! }
+//! ```
+//!
+//! followed by a fixed-signature adapter that the sampling kernels call:
+//! `fn user_field(p: vec2<f32>, e: f32) -> f32` (grid fields; `e` is the
+//! equilibrium density, passed on only for [`ExprKind::Init`]) or
+//! `fn user_pair(x: vec2<f32>, y: vec2<f32>) -> f32` (the interaction). Only the
+//! kind's own variables are in scope, so `x` in a kernel expression is an error.
+//! Besides them an expression sees `PI`, `L` (the domain length, a pipeline
+//! constant) and the WGSL built-ins (`shaders/game/shared/prelude.wgsl`).
+
+use crate::game::diagnostic::{render, user_error};
+use crate::Result;
+
+/// The prelude every generated function is compiled with (`PI`, `L`).
+pub(crate) const PRELUDE: &str = include_str!("../../shaders/game/shared/prelude.wgsl");
+/// Placeholder text of the grid-field user function in the registered kernel.
+pub(crate) const FIELD_PLACEHOLDER: &str =
+    include_str!("../../shaders/game/shared/user_field.wgsl");
+/// Placeholder text of the interaction user function in the registered kernel.
+pub(crate) const PAIR_PLACEHOLDER: &str = include_str!("../../shaders/game/shared/user_pair.wgsl");
+
+/// What a user expression describes; fixes the variables in scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExprKind {
+    /// Convolution kernel k(z), variable `z: vec2<f32>` (config `game.kernel`).
+    Kernel,
+    /// Potential a(x) of the min player, variable `x: vec2<f32>` (`game.potential_mu`).
+    PotentialMu,
+    /// Potential b(y) of the max player, variable `y: vec2<f32>` (`game.potential_nu`).
+    PotentialNu,
+    /// Interaction K(x, y), variables `x, y: vec2<f32>` (`game.interaction`).
+    Interaction,
+    /// Initial density, variables `x: vec2<f32>` and `eq: f32`, the equilibrium
+    /// density at `x` (`init.mu`, `init.nu`).
+    Init,
+}
+
+impl ExprKind {
+    /// The variables in scope, as (name, WGSL type), in parameter order.
+    pub fn variables(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            ExprKind::Kernel => &[("z", "vec2<f32>")],
+            ExprKind::PotentialMu => &[("x", "vec2<f32>")],
+            ExprKind::PotentialNu => &[("y", "vec2<f32>")],
+            ExprKind::Interaction => &[("x", "vec2<f32>"), ("y", "vec2<f32>")],
+            ExprKind::Init => &[("x", "vec2<f32>"), ("eq", "f32")],
+        }
+    }
+
+    /// What the expression is, for messages (`the kernel k(z)`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            ExprKind::Kernel => "the kernel k(z) of the convolution term k(x - y)",
+            ExprKind::PotentialMu => "the potential a(x) felt by mu",
+            ExprKind::PotentialNu => "the potential b(y) felt by nu",
+            ExprKind::Interaction => "the interaction K(x, y)",
+            ExprKind::Init => "an initial density",
+        }
+    }
+
+    /// An example expression of this kind, for messages.
+    pub fn example(self) -> &'static str {
+        match self {
+            ExprKind::Kernel => "cos(z.x) + 0.5 * cos(z.y)",
+            ExprKind::PotentialMu => "0.3 * sin(x.x)",
+            ExprKind::PotentialNu => "0.3 * cos(y.x + y.y)",
+            ExprKind::Interaction => "cos(x.x + y.x)",
+            ExprKind::Init => "eq * (1.0 + 0.5 * cos(x.x))",
+        }
+    }
+
+    /// One line listing what the expression may use.
+    pub fn scope_note(self) -> String {
+        let vars: Vec<String> = self
+            .variables()
+            .iter()
+            .map(|(n, t)| format!("`{n}: {t}`"))
+            .collect();
+        format!(
+            "{} may use {}, the constants `PI` and `L` (domain length) and WGSL built-ins",
+            self.describe(),
+            vars.join(", ")
+        )
+    }
+
+    /// True for the interaction, whose adapter is `user_pair`.
+    fn is_pair(self) -> bool {
+        self == ExprKind::Interaction
+    }
+
+    /// The registered placeholder text that the generated function replaces.
+    pub(crate) fn placeholder(self) -> &'static str {
+        if self.is_pair() {
+            PAIR_PLACEHOLDER
+        } else {
+            FIELD_PLACEHOLDER
+        }
+    }
+}
+
+/// The WGSL generated for one expression.
+#[derive(Debug, Clone)]
+pub struct UserFunction {
+    /// `fn user_value(...)` followed by the adapter (`user_field` or `user_pair`).
+    pub wgsl: String,
+    /// Byte offset in `wgsl` where the user's text starts.
+    pub expr_start: usize,
+    /// Byte length of the user's text.
+    pub expr_len: usize,
+}
+
+/// Generates `fn user_value(<kind's variables>) -> f32 { return f32(text); }` and
+/// the kind's adapter. Does not check anything; see [`check_expr`].
+pub fn user_function(text: &str, kind: ExprKind) -> UserFunction {
+    let params: Vec<String> = kind
+        .variables()
+        .iter()
+        .map(|(n, t)| format!("{n}: {t}"))
+        .collect();
+    let head = format!(
+        "fn user_value({}) -> f32 {{\n    return f32(",
+        params.join(", ")
+    );
+    let adapter = match kind {
+        ExprKind::Interaction => {
+            "fn user_pair(x: vec2<f32>, y: vec2<f32>) -> f32 {\n    return user_value(x, y);\n}\n"
+        }
+        ExprKind::Init => {
+            "fn user_field(p: vec2<f32>, e: f32) -> f32 {\n    return user_value(p, e);\n}\n"
+        }
+        _ => "fn user_field(p: vec2<f32>, e: f32) -> f32 {\n    return user_value(p);\n}\n",
+    };
+    // The newline before `)` keeps a trailing `// comment` from eating it.
+    let wgsl = format!("{head}{text}\n    );\n}}\n\n{adapter}");
+    UserFunction {
+        wgsl,
+        expr_start: head.len(),
+        expr_len: text.len(),
+    }
+}
+
+/// The text with `//` and `/* */` comments removed (for the emptiness check).
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.find('\n').map_or("", |i| &r[i..]);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.find("*/").map_or("", |i| &r[i + 2..]);
+            out.push(' ');
+        } else {
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// True when `text` is a literal zero (`0`, `0.0`, `0.`, `-0.0`, `0f`, `0e0`,
+/// optionally parenthesised): a term that the solver leaves out.
+pub fn is_zero(text: &str) -> bool {
+    let mut t = text.trim();
+    while let Some(inner) = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+        t = inner.trim();
+    }
+    let t = t.strip_suffix('f').unwrap_or(t);
+    !t.is_empty()
+        && t.chars().all(|c| "0123456789.eE+-".contains(c))
+        && t.parse::<f64>().is_ok_and(|v| v == 0.0)
+}
+
+/// Checks that `text` is one WGSL expression of `kind`: not empty, no `;`, `{`,
+/// `}` (no statements), and the generated function parses and validates with
+/// naga. Errors are [`crate::Error::Expression`] naming `field`, with naga's
+/// message drawn under the user's own text.
+pub fn check_expr(field: &str, text: &str, kind: ExprKind) -> Result<()> {
+    if strip_comments(text).trim().is_empty() {
+        return Err(user_error(
+            field,
+            format!(
+                "the expression is empty: write {} as one WGSL expression, e.g. `{}`{}",
+                kind.describe(),
+                kind.example(),
+                if kind == ExprKind::Init {
+                    ""
+                } else {
+                    ", or `0.0` to leave the term out"
+                }
+            ),
+        ));
+    }
+    if let Some(at) = text.find([';', '{', '}']) {
+        let c = &text[at..at + 1];
+        let message = format!(
+            "`{c}` is not allowed: the value must be a single WGSL expression \
+             (no statements, blocks or `;`)"
+        );
+        return Err(user_error(
+            field,
+            render(text, Some(at..at + 1), &message, &[]),
+        ));
+    }
+    let generated = user_function(text, kind);
+    let module_text = format!("{PRELUDE}\n{}", generated.wgsl);
+    let start = PRELUDE.len() + 1 + generated.expr_start;
+    let user = start..start + generated.expr_len;
+    let scope = kind.scope_note();
+    let module = naga::front::wgsl::parse_str(&module_text).map_err(|e| {
+        user_error(
+            field,
+            crate::game::diagnostic::parse(&e, text, &user, &scope),
+        )
+    })?;
+    let mut validator = naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    );
+    validator.validate(&module).map_err(|e| {
+        user_error(
+            field,
+            crate::game::diagnostic::validation(&e, text, &user, &scope),
+        )
+    })?;
+    Ok(())
+}
