@@ -22,5 +22,7 @@ pub mod game;
 pub mod gpu;
 pub mod metrics;
 pub mod output;
+pub mod problem;
 
 pub use error::{Error, Result};
+pub use problem::Problem;

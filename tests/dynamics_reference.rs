@@ -96,7 +96,7 @@ fn case(name: &str, shape: Shape, scheme: Scheme, dealias: bool, eta: f64) -> Ca
     let pair = RealPair::new(ctx, shape, 2).unwrap();
     let plan2 = FftPlan::new(ctx, shape, 2).unwrap();
     let ops = Operators::new(ctx, &params, &payoff, &pair, &plan2).unwrap();
-    let gpu = Stepper::new(ctx, &params, ops).unwrap();
+    let gpu = Stepper::new(ctx, &params, std::sync::Arc::new(ops)).unwrap();
     let cpu = CpuModel::new(&params, &payoff);
     let area = TWO_PI.powi(shape.dim() as i32);
     let mu_x = f32s(smooth(&mut rng, shape, 0.3 / area, 1.0 / area));

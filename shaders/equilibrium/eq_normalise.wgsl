@@ -1,15 +1,12 @@
 // Normalises log-densities to unit mass, l <- l - lse(l) - log(h^d), using the
-// reduced log-sum-exp pairs (max, sum) of both players; with WRITE_DENS also
-// writes the packed densities exp(l_mu) + i exp(l_nu) for the next FFT.
+// reduced log-sum-exp pairs (max, sum) of both players.
 // Keep in sync with src/equilibrium/solver.rs.
 
 override FIELD_LEN: u32;
 override LOG_CELL: f32;    // log(h^d)
-override WRITE_DENS: bool;
 
 @group(0) @binding(0) var<storage, read> lse: array<vec2<f32>>;       // [mu, nu]
 @group(0) @binding(1) var<storage, read_write> l: array<f32>;         // [l_mu, l_nu]
-@group(0) @binding(2) var<storage, read_write> dens: array<vec2<f32>>;
 
 @compute @workgroup_size(WG)
 fn main(
@@ -23,11 +20,6 @@ fn main(
     }
     let sm = lse[0];
     let sn = lse[1];
-    let lm = l[p] - (sm.x + log(sm.y) + LOG_CELL);
-    let ln = l[FIELD_LEN + p] - (sn.x + log(sn.y) + LOG_CELL);
-    l[p] = lm;
-    l[FIELD_LEN + p] = ln;
-    if WRITE_DENS {
-        dens[p] = vec2<f32>(exp(lm), exp(ln));
-    }
+    l[p] = l[p] - (sm.x + log(sm.y) + LOG_CELL);
+    l[FIELD_LEN + p] = l[FIELD_LEN + p] - (sn.x + log(sn.y) + LOG_CELL);
 }

@@ -1,15 +1,7 @@
 //! Parameters of the discretised MFL-DA dynamics and the WGSL constants they set.
 
+pub use crate::config::Scheme;
 use crate::gpu::Shape;
-
-/// Time-stepping scheme (MFLDA.md section 3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scheme {
-    /// Cox-Matthews ETDRK2: two right-hand sides per step, second order.
-    Etdrk2,
-    /// Cox-Matthews ETDRK4 (Kassam-Trefethen coefficients): four, fourth order.
-    Etdrk4,
-}
 
 /// Everything that fixes the discrete operators of a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,14 +23,14 @@ pub struct Params {
 }
 
 impl Params {
-    /// Grid spacing h = L / n.
-    pub fn h(&self) -> f64 {
-        self.length / self.shape.n1 as f64
-    }
-
-    /// Cell measure h^d.
+    /// Cell measure h^d: the product of the spacings `L / n` of the grid's axes.
     pub fn cell(&self) -> f64 {
-        self.h().powi(self.shape.dim() as i32)
+        let h1 = self.length / self.shape.n1 as f64;
+        if self.shape.n2 > 1 {
+            h1 * self.length / self.shape.n2 as f64
+        } else {
+            h1
+        }
     }
 
     /// `N1`, `N2`, `LENGTH` of `shaders/shared/spectral.wgsl`.

@@ -17,12 +17,12 @@ pub struct Stepper {
     pub params: Params,
     /// The state: spectra `[mu^, nu^]`, two complex fields.
     pub state: GpuField,
-    /// The payoff operators.
-    pub ops: Operators,
+    /// The payoff operators (shared with the equilibrium solver).
+    pub ops: Arc<Operators>,
     rhs: Rhs,
     etd: EtdKernels,
-    stage_a: GpuField,
-    stage_bc: GpuField,
+    /// Stage buffers `a`, `b`/`c` (kept alive for the bind groups).
+    _stages: [GpuField; 2],
     nonlin: [GpuField; 3],
     rhs_u: RhsBinding,
     rhs_a: RhsBinding,
@@ -33,9 +33,9 @@ pub struct Stepper {
 }
 
 impl Stepper {
-    /// Builds everything a step needs: operators from the payoff, the
-    /// right-hand side, ETD kernels, and all buffers and bind groups.
-    pub fn new(ctx: &GpuContext, params: &Params, ops: Operators) -> Result<Self> {
+    /// Builds everything a step needs: the right-hand side, ETD kernels, and all
+    /// buffers and bind groups.
+    pub fn new(ctx: &GpuContext, params: &Params, ops: Arc<Operators>) -> Result<Self> {
         let shape = params.shape;
         let plan1 = Arc::new(FftPlan::new(ctx, shape, 1)?);
         let plan2 = Arc::new(FftPlan::new(ctx, shape, 2)?);
@@ -71,8 +71,7 @@ impl Stepper {
             ops,
             rhs,
             etd,
-            stage_a,
-            stage_bc,
+            _stages: [stage_a, stage_bc],
             nonlin,
             rhs_u,
             rhs_a,

@@ -1,1 +1,8 @@
-//! (being written)
+//! The mixed Nash equilibrium (MFLDA.md section 4): the entropy-regularised
+//! extragradient iteration on the GPU, stopped on the fixed-point residual, and
+//! CPU f64 references.
+
+pub mod cpu;
+pub mod solver;
+
+pub use solver::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver, Stop};

@@ -119,6 +119,8 @@ pub const EQ_POTENTIALS: ShaderSource = kernel!(
 pub const EQ_LOGITS: ShaderSource = kernel!("equilibrium/eq_logits", [INDEX, REDUCE]);
 /// Equilibrium: normalisation of log-densities.
 pub const EQ_NORMALISE: ShaderSource = kernel!("equilibrium/eq_normalise", [INDEX]);
+/// Equilibrium: packed densities from log-densities.
+pub const EQ_EXP: ShaderSource = kernel!("equilibrium/eq_exp", [INDEX]);
 /// Equilibrium: residual and KL sums.
 pub const EQ_RESIDUAL: ShaderSource = kernel!("equilibrium/eq_residual", [INDEX, REDUCE]);
 
@@ -147,6 +149,7 @@ pub const ALL: &[ShaderSource] = &[
     EQ_LOGITS,
     EQ_NORMALISE,
     EQ_RESIDUAL,
+    EQ_EXP,
 ];
 
 impl ShaderSource {

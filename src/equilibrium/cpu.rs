@@ -1,0 +1,77 @@
+//! CPU f64 references: the extragradient iteration and the plain fixed-point
+//! iteration `mu <- softmax(-V[nu]/tau)`, `nu <- softmax(U[mu]/tau)`, which
+//! oscillates at small tau (MFLDA.md section 4).
+
+use crate::dynamics::cpu::CpuModel;
+
+/// Densities on the grid, `(mu, nu)`, row-major.
+pub type Pair = (Vec<f64>, Vec<f64>);
+
+fn normalise_logs(l: &[f64], cell: f64) -> Vec<f64> {
+    let m = l.iter().copied().fold(f64::MIN, f64::max);
+    let lse = m + l.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+    l.iter().map(|v| (v - lse - cell.ln()).exp()).collect()
+}
+
+/// `(V[nu], U[mu])` on the grid.
+pub fn potentials(model: &CpuModel, mu: &[f64], nu: &[f64]) -> Pair {
+    let (v, u) = model.potentials(&model.spectrum(mu), &model.spectrum(nu));
+    (model.real(&v), model.real(&u))
+}
+
+/// The Gibbs pair `(softmax(-V[nu]/tau), softmax(U[mu]/tau))`, unit mass.
+pub fn gibbs(model: &CpuModel, mu: &[f64], nu: &[f64]) -> Pair {
+    let (v, u) = potentials(model, mu, nu);
+    let tau = model.params.tau;
+    let cell = model.params.cell();
+    let gm: Vec<f64> = v.iter().map(|x| -x / tau).collect();
+    let gn: Vec<f64> = u.iter().map(|x| x / tau).collect();
+    (normalise_logs(&gm, cell), normalise_logs(&gn, cell))
+}
+
+/// The fixed-point residual `int |mu - G_mu| + int |nu - G_nu|`.
+pub fn residual(model: &CpuModel, mu: &[f64], nu: &[f64]) -> f64 {
+    let (gm, gn) = gibbs(model, mu, nu);
+    let l1 = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>();
+    model.params.cell() * (l1(mu, &gm) + l1(nu, &gn))
+}
+
+/// `iters` extragradient iterations with step `s` from the uniform pair.
+pub fn extragradient(model: &CpuModel, s: f64, iters: usize) -> Pair {
+    let n = model.params.shape.len();
+    let cell = model.params.cell();
+    let tau = model.params.tau;
+    let uniform = 1.0 / (n as f64 * cell);
+    let (mut mu, mut nu) = (vec![uniform; n], vec![uniform; n]);
+    let step = |mu: &[f64], nu: &[f64], v: &[f64], u: &[f64]| -> Pair {
+        let lm: Vec<f64> = mu
+            .iter()
+            .zip(v)
+            .map(|(m, v)| (1.0 - s * tau) * m.ln() - s * v)
+            .collect();
+        let ln: Vec<f64> = nu
+            .iter()
+            .zip(u)
+            .map(|(m, u)| (1.0 - s * tau) * m.ln() + s * u)
+            .collect();
+        (normalise_logs(&lm, cell), normalise_logs(&ln, cell))
+    };
+    for _ in 0..iters {
+        let (v, u) = potentials(model, &mu, &nu);
+        let (mb, nb) = step(&mu, &nu, &v, &u);
+        let (vb, ub) = potentials(model, &mb, &nb);
+        (mu, nu) = step(&mu, &nu, &vb, &ub);
+    }
+    (mu, nu)
+}
+
+/// Residuals of `iters` plain fixed-point iterations from `start`.
+pub fn fixed_point_residuals(model: &CpuModel, start: Pair, iters: usize) -> Vec<f64> {
+    let (mut mu, mut nu) = start;
+    let mut out = Vec::with_capacity(iters);
+    for _ in 0..iters {
+        (mu, nu) = gibbs(model, &mu, &nu);
+        out.push(residual(model, &mu, &nu));
+    }
+    out
+}

@@ -1,0 +1,446 @@
+//! The entropy-regularised extragradient iteration of Cen, Wei and Chi (2021)
+//! for the mixed Nash equilibrium (MFLDA.md section 4), in log space on the GPU:
+//!
+//! ```text
+//! l_bar = (1 - s tau) l + s (-V[nu], U[mu]),          normalised
+//! l_new = (1 - s tau) l + s (-V[nu_bar], U[mu_bar]),  normalised
+//! ```
+//!
+//! where normalising subtracts the log-sum-exp (never exponentiating raw
+//! potentials). It stops on the fixed-point residual
+//! `r = int |mu - softmax(-V[nu]/tau)| + int |nu - softmax(U[mu]/tau)|`, which is
+//! linear in the distance to the equilibrium, and reports the Nikaido-Isoda error
+//! `NI = tau [KL(mu | Gibbs(-V/tau)) + KL(nu | Gibbs(U/tau))]` as a diagnostic.
+
+use crate::dynamics::{Operators, Params};
+use crate::fft::{Direction, FftBinding, FftPlan};
+use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::{field::read_buffer, shaders, Elem, GpuContext, GpuField};
+use crate::metrics::reduce::{finish, Op, Reducer};
+use crate::{Error, Result};
+
+/// Options of the iteration.
+#[derive(Debug, Clone)]
+pub struct EquilibriumOptions {
+    /// Stop when the fixed-point residual is at most this.
+    pub tol: f64,
+    /// Give up after this many iterations.
+    pub max_iter: u32,
+    /// Step s; `None` for the safe `1 / (tau + 2 sup|K|)`.
+    pub step: Option<f64>,
+    /// A bound on sup|K| (sum of the sup norms of the payoff terms).
+    pub payoff_sup: f64,
+    /// Iterations between residual checks (each check reads back 16 bytes).
+    pub check_every: u32,
+}
+
+/// Why the iteration stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stop {
+    /// The residual reached the tolerance.
+    Converged,
+    /// The residual stopped decreasing: f32 round-off was reached above the
+    /// tolerance.
+    RoundOff,
+    /// `max_iter` iterations ran without converging.
+    MaxIterations,
+}
+
+/// The result of the iteration.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EquilibriumReport {
+    /// Iterations run.
+    pub iterations: u32,
+    /// Fixed-point residual at the end.
+    pub residual: f64,
+    /// Nikaido-Isoda error at the end.
+    pub ni: f64,
+    /// Step s used.
+    pub step: f64,
+    /// Why it stopped.
+    pub stop: Stop,
+    /// Residual at each check, `(iteration, residual)`.
+    pub history: Vec<(u32, f64)>,
+}
+
+/// The solver's kernels and buffers, built once.
+#[derive(Debug)]
+pub struct EquilibriumSolver {
+    params: Params,
+    plan1: FftPlan,
+    split: Kernel,
+    band: Kernel,
+    potentials: Kernel,
+    logits_step: Kernel,
+    logits_gibbs: Kernel,
+    normalise: Kernel,
+    exp: Kernel,
+    residual: Kernel,
+    lse: Reducer,
+    sums: Reducer,
+    /// Current normalised log-densities `[log mu, log nu]` (real, two fields),
+    /// double-buffered by iteration parity.
+    logs: [GpuField; 2],
+    /// Work buffers (the bind groups reference them): `[l_bar, log Gibbs]` real
+    /// pairs, packed densities, `V + i U`, `[mu^, nu^]`.
+    _work: [GpuField; 5],
+    _band_box: wgpu::Buffer,
+    binds: Binds,
+    groups: [u32; 3],
+    band_groups: u32,
+    has_band: bool,
+    step: f64,
+    parity: usize,
+}
+
+#[derive(Debug)]
+struct Binds {
+    fft_dens: FftBinding,
+    fft_pot: FftBinding,
+    split: wgpu::BindGroup,
+    band: wgpu::BindGroup,
+    potentials: wgpu::BindGroup,
+    /// Index: parity of the current logs.
+    logits_bar: [wgpu::BindGroup; 2],
+    logits_new: [wgpu::BindGroup; 2],
+    logits_gibbs: wgpu::BindGroup,
+    normalise_bar: wgpu::BindGroup,
+    normalise_logs: [wgpu::BindGroup; 2],
+    normalise_gibbs: wgpu::BindGroup,
+    exp_logs: [wgpu::BindGroup; 2],
+    exp_bar: wgpu::BindGroup,
+    residual: [wgpu::BindGroup; 2],
+}
+
+impl EquilibriumSolver {
+    /// Builds kernels and buffers for `params` and the payoff operators.
+    pub fn new(
+        ctx: &GpuContext,
+        params: &Params,
+        ops: &Operators,
+        opts: &EquilibriumOptions,
+    ) -> Result<Self> {
+        let shape = params.shape;
+        let n = shape.len() as f64;
+        let device = &ctx.device;
+        let spectral = params.spectral_constants();
+        let with = |extra: &[(&'static str, f64)]| {
+            let mut c = spectral.clone();
+            c.extend_from_slice(extra);
+            c
+        };
+        let dim = shape.dim() as f64;
+        let tau = params.tau;
+        let step = opts
+            .step
+            .unwrap_or(1.0 / (tau + 2.0 * opts.payoff_sup.max(0.0)));
+        if !(step > 0.0 && step * tau < 1.0) {
+            return Err(Error::config(
+                "equilibrium.step",
+                format!("must be > 0 and below 1/tau = {} (got {step})", 1.0 / tau),
+            ));
+        }
+        let ro = |i| storage(i, true);
+        let rw = |i| storage(i, false);
+        let field_len = [("FIELD_LEN", n)];
+        let logits = |alpha: f64, scale: f64| {
+            Kernel::new(
+                device,
+                &shaders::EQ_LOGITS,
+                "main",
+                &[ro(0), ro(1), rw(2), rw(3)],
+                &[("FIELD_LEN", n), ("ALPHA", alpha), ("SCALE", scale)],
+            )
+        };
+        let normalise = Kernel::new(
+            device,
+            &shaders::EQ_NORMALISE,
+            "main",
+            &[ro(0), rw(1)],
+            &[("FIELD_LEN", n), ("LOG_CELL", params.cell().ln())],
+        )?;
+        let exp = Kernel::new(
+            device,
+            &shaders::EQ_EXP,
+            "main",
+            &[ro(0), rw(1)],
+            &field_len,
+        )?;
+        let split = Kernel::new(
+            device,
+            &shaders::EQ_SPLIT,
+            "main",
+            &[ro(0), rw(1)],
+            &spectral,
+        )?;
+        let band = Kernel::new(
+            device,
+            &shaders::BAND,
+            "main",
+            &[ro(0), ro(1), rw(2)],
+            &with(&[
+                ("BOX", ops.box_len as f64),
+                ("MODES", ops.band_modes as f64),
+                ("DIM", dim),
+                ("SCALE", n * params.cell()),
+            ]),
+        )?;
+        let potentials = Kernel::new(
+            device,
+            &shaders::EQ_POTENTIALS,
+            "main",
+            &[ro(0), ro(1), ro(2), ro(3), rw(4)],
+            &with(&[("MODES", ops.band_modes as f64), ("DIM", dim)]),
+        )?;
+        let logits_step = logits(1.0 - step * tau, step)?;
+        let logits_gibbs = logits(0.0, 1.0 / tau)?;
+        let residual = Kernel::new(
+            device,
+            &shaders::EQ_RESIDUAL,
+            "main",
+            &[ro(0), ro(1), rw(2)],
+            &field_len,
+        )?;
+
+        let groups = elementwise_groups(shape.len() as u64);
+        let leaf = groups[0] * groups[1];
+        let lse = Reducer::new(ctx, "equilibrium.lse", &[Op::Lse, Op::Lse], leaf)?;
+        let sums = Reducer::new(ctx, "equilibrium.sums", &[Op::Sum; 4], leaf)?;
+
+        let real2 = |label| GpuField::zeros(ctx, label, shape, 2, Elem::Real);
+        let logs = [real2("equilibrium.logs0")?, real2("equilibrium.logs1")?];
+        let bar = real2("equilibrium.bar")?;
+        let gibbs = real2("equilibrium.gibbs")?;
+        let dens = GpuField::zeros(ctx, "equilibrium.dens", shape, 1, Elem::Complex)?;
+        let pot = GpuField::zeros(ctx, "equilibrium.pot", shape, 1, Elem::Complex)?;
+        let spectra = GpuField::zeros(ctx, "equilibrium.spectra", shape, 2, Elem::Complex)?;
+        let band_box = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("equilibrium.band_box"),
+            size: 2 * ops.box_len as u64 * 8,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let plan1 = FftPlan::new(ctx, shape, 1)?;
+
+        let l = [&logs[0].buffer, &logs[1].buffer];
+        let binds = Binds {
+            fft_dens: plan1.bind(ctx, &dens)?,
+            fft_pot: plan1.bind(ctx, &pot)?,
+            split: split.bind(device, &[&dens.buffer, &spectra.buffer]),
+            band: band.bind(device, &[&spectra.buffer, &ops.band_coeffs, &band_box]),
+            potentials: potentials.bind(
+                device,
+                &[
+                    &spectra.buffer,
+                    &ops.kconv.buffer,
+                    &ops.potentials.buffer,
+                    &band_box,
+                    &pot.buffer,
+                ],
+            ),
+            logits_bar: [0, 1].map(|i| {
+                logits_step.bind(device, &[l[i], &pot.buffer, &bar.buffer, &lse.partials])
+            }),
+            logits_new: [0, 1]
+                .map(|i| logits_step.bind(device, &[l[i], &pot.buffer, l[1 - i], &lse.partials])),
+            logits_gibbs: logits_gibbs.bind(
+                device,
+                &[&bar.buffer, &pot.buffer, &gibbs.buffer, &lse.partials],
+            ),
+            normalise_bar: normalise.bind(device, &[&lse.result, &bar.buffer]),
+            normalise_logs: [0, 1].map(|i| normalise.bind(device, &[&lse.result, l[i]])),
+            normalise_gibbs: normalise.bind(device, &[&lse.result, &gibbs.buffer]),
+            exp_logs: [0, 1].map(|i| exp.bind(device, &[l[i], &dens.buffer])),
+            exp_bar: exp.bind(device, &[&bar.buffer, &dens.buffer]),
+            residual: [0, 1].map(|i| residual.bind(device, &[l[i], &gibbs.buffer, &sums.partials])),
+        };
+        Ok(EquilibriumSolver {
+            params: params.clone(),
+            plan1,
+            split,
+            band,
+            potentials,
+            logits_step,
+            logits_gibbs,
+            normalise,
+            exp,
+            residual,
+            lse,
+            sums,
+            logs,
+            _work: [bar, gibbs, dens, pot, spectra],
+            _band_box: band_box,
+            binds,
+            groups,
+            band_groups: (2 * ops.box_len).div_ceil(64),
+            has_band: ops.band_modes > 0,
+            step,
+            parity: 0,
+        })
+    }
+
+    /// The step s in use.
+    pub fn step(&self) -> f64 {
+        self.step
+    }
+
+    /// Starts from the given log-densities `[log mu, log nu]` (any additive
+    /// constants; they are normalised here in f64), row-major, one field after
+    /// the other.
+    pub fn start_from_logs(&mut self, ctx: &GpuContext, logs: &[f32]) -> Result<()> {
+        let n = self.params.shape.len();
+        if logs.len() != 2 * n || logs.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Data {
+                field: "equilibrium start".into(),
+                message: format!("{} finite log-densities needed for two fields", 2 * n),
+            });
+        }
+        let log_cell = self.params.cell().ln();
+        let mut l = Vec::with_capacity(2 * n);
+        for field in logs.chunks_exact(n) {
+            let m = field.iter().copied().fold(f32::MIN, f32::max) as f64;
+            let sum: f64 = field.iter().map(|&v| (v as f64 - m).exp()).sum();
+            let shift = m + sum.ln() + log_cell;
+            l.extend(field.iter().map(|&v| (v as f64 - shift) as f32));
+        }
+        self.parity = 0;
+        self.logs[0].write(ctx, &l)?;
+        ctx.wait()
+    }
+
+    /// Starts from the uniform pair.
+    pub fn start_uniform(&mut self, ctx: &GpuContext) -> Result<()> {
+        let n = 2 * self.params.shape.len();
+        self.start_from_logs(ctx, &vec![0.0; n])
+    }
+
+    /// Records `V + i U` on the grid (into `pot`) for the densities `exp(logs)`,
+    /// `exp_bind` binding the logs.
+    fn record_potential(&self, pass: &mut wgpu::ComputePass<'_>, exp_bind: &wgpu::BindGroup) {
+        let b = &self.binds;
+        self.exp.dispatch(pass, exp_bind, self.groups);
+        self.plan1.record(pass, &b.fft_dens, Direction::Forward);
+        self.split.dispatch(pass, &b.split, self.groups);
+        if self.has_band {
+            self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1]);
+        }
+        self.potentials.dispatch(pass, &b.potentials, self.groups);
+        self.plan1.record(pass, &b.fft_pot, Direction::Inverse);
+    }
+
+    fn record_iteration(&self, pass: &mut wgpu::ComputePass<'_>, parity: usize) {
+        let b = &self.binds;
+        let g = self.groups;
+        self.record_potential(pass, &b.exp_logs[parity]);
+        self.logits_step.dispatch(pass, &b.logits_bar[parity], g);
+        self.lse.record(pass);
+        self.normalise.dispatch(pass, &b.normalise_bar, g);
+        self.record_potential(pass, &b.exp_bar);
+        self.logits_step.dispatch(pass, &b.logits_new[parity], g);
+        self.lse.record(pass);
+        self.normalise
+            .dispatch(pass, &b.normalise_logs[1 - parity], g);
+    }
+
+    fn record_check(&self, pass: &mut wgpu::ComputePass<'_>, parity: usize) {
+        let b = &self.binds;
+        let g = self.groups;
+        self.record_potential(pass, &b.exp_logs[parity]);
+        self.logits_gibbs.dispatch(pass, &b.logits_gibbs, g);
+        self.lse.record(pass);
+        self.normalise.dispatch(pass, &b.normalise_gibbs, g);
+        self.residual.dispatch(pass, &b.residual[parity], g);
+        self.sums.record(pass);
+    }
+
+    /// `(residual, NI)` of the current iterate (blocking).
+    pub fn check(&self, ctx: &GpuContext) -> Result<(f64, f64)> {
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        self.record_check(
+            &mut encoder.begin_compute_pass(&Default::default()),
+            self.parity,
+        );
+        ctx.queue.submit([encoder.finish()]);
+        let raw = read_buffer(ctx, &self.sums.result, 4 * 8)?;
+        let v = finish(&self.sums.ops, &raw);
+        let cell = self.params.cell();
+        let residual = cell * (v[0] + v[1]);
+        let ni = self.params.tau * cell * (v[2] + v[3]);
+        if !residual.is_finite() || !ni.is_finite() {
+            return Err(Error::Device(format!(
+                "the equilibrium iteration produced non-finite values (residual {residual}, \
+                 NI {ni}); try a smaller equilibrium.step (now {})",
+                self.step
+            )));
+        }
+        Ok((residual, ni))
+    }
+
+    /// Runs extragradient iterations from the current iterate until the residual
+    /// reaches `opts.tol`, stops improving (f32 round-off), or `opts.max_iter`.
+    pub fn solve(
+        &mut self,
+        ctx: &GpuContext,
+        opts: &EquilibriumOptions,
+    ) -> Result<EquilibriumReport> {
+        let every = opts.check_every.max(1);
+        let mut iterations = 0;
+        let mut history = Vec::new();
+        let (mut residual, mut ni) = self.check(ctx)?;
+        history.push((0, residual));
+        let mut best = residual;
+        let mut stale = 0;
+        let stop = loop {
+            if residual <= opts.tol {
+                break Stop::Converged;
+            }
+            if iterations >= opts.max_iter {
+                break Stop::MaxIterations;
+            }
+            if stale >= 8 {
+                break Stop::RoundOff;
+            }
+            let batch = every.min(opts.max_iter - iterations);
+            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                for _ in 0..batch {
+                    self.record_iteration(&mut pass, self.parity);
+                    self.parity = 1 - self.parity;
+                }
+            }
+            ctx.queue.submit([encoder.finish()]);
+            iterations += batch;
+            (residual, ni) = self.check(ctx)?;
+            history.push((iterations, residual));
+            if residual < 0.9 * best {
+                best = residual;
+                stale = 0;
+            } else {
+                stale += 1;
+            }
+        };
+        Ok(EquilibriumReport {
+            iterations,
+            residual,
+            ni,
+            step: self.step,
+            stop,
+            history,
+        })
+    }
+
+    /// The current normalised log-densities `[log mu, log nu]` on the GPU.
+    pub fn logs(&self) -> &GpuField {
+        &self.logs[self.parity]
+    }
+
+    /// The current densities `(mu, nu)` on the grid (blocking readback).
+    pub fn densities(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
+        let l = self.logs().read(ctx)?;
+        let n = self.params.shape.len();
+        let exp = |s: &[f32]| s.iter().map(|v| v.exp()).collect::<Vec<f32>>();
+        Ok((exp(&l[..n]), exp(&l[n..])))
+    }
+}
