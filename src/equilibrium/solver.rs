@@ -135,10 +135,11 @@ impl EquilibriumSolver {
         let step = opts
             .step
             .unwrap_or(1.0 / (tau + 2.0 * opts.payoff_sup.max(0.0)));
-        if !(step > 0.0 && step * tau < 1.0) {
+        // s tau = 1 is the exact best response, safe when the payoff vanishes.
+        if !(step > 0.0 && step * tau <= 1.0 + 1e-12) {
             return Err(Error::config(
                 "equilibrium.step",
-                format!("must be > 0 and below 1/tau = {} (got {step})", 1.0 / tau),
+                format!("must be > 0 and at most 1/tau = {} (got {step})", 1.0 / tau),
             ));
         }
         let ro = |i| storage(i, true);

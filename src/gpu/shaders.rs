@@ -20,6 +20,8 @@ pub const ETD: &str = include_str!("../../shaders/shared/etd.wgsl");
 pub const ETD_COEFFS: &str = include_str!("../../shaders/shared/etd_coeffs.wgsl");
 /// Potential spectra V^, U^ (bindings 0-3) shared by the dynamics and the equilibrium.
 pub const POTENTIAL_SPECTRA: &str = include_str!("../../shaders/shared/potential_spectra.wgsl");
+/// KL terms in Bregman form.
+pub const BREGMAN: &str = include_str!("../../shaders/shared/bregman.wgsl");
 /// Flat element index of elementwise kernels (workgroups of 256, folded 2D grid).
 pub const INDEX: &str = include_str!("../../shaders/shared/index.wgsl");
 
@@ -124,6 +126,11 @@ pub const EQ_EXP: ShaderSource = kernel!("equilibrium/eq_exp", [INDEX]);
 /// Equilibrium: residual and KL sums.
 pub const EQ_RESIDUAL: ShaderSource = kernel!("equilibrium/eq_residual", [INDEX, REDUCE]);
 
+/// Metrics: per-player statistics against the equilibrium.
+pub const FIELD_STATS: ShaderSource = kernel!("metrics/field_stats", [INDEX, REDUCE, BREGMAN]);
+/// Metrics: Nikaido-Isoda terms.
+pub const NI_TERMS: ShaderSource = kernel!("metrics/ni_terms", [INDEX, REDUCE, BREGMAN]);
+
 /// Every kernel of the crate; the validation test walks this list and checks
 /// that every `.wgsl` file under `shaders/` (outside `shared/`) appears in it.
 pub const ALL: &[ShaderSource] = &[
@@ -150,6 +157,8 @@ pub const ALL: &[ShaderSource] = &[
     EQ_NORMALISE,
     EQ_RESIDUAL,
     EQ_EXP,
+    FIELD_STATS,
+    NI_TERMS,
 ];
 
 impl ShaderSource {

@@ -1,0 +1,30 @@
+// The terms of KL(rho | q) in Bregman form, rho log(rho/q) - rho + q = q f(r),
+// f(r) = r log r - r + 1, r = rho/q. Equal to KL for equal masses, but each term
+// is >= 0 and O((rho - q)^2), so sums of small deviations do not cancel: near
+// r = 1, f is summed from its series in u = r - 1,
+//     f = sum_{k>=2} (-1)^k u^k / (k (k - 1)).
+// rho <= 0 (possible with spectral schemes) counts r log r as 0.
+
+fn bregman_f(r: f32) -> f32 {
+    if r <= 0.0 {
+        return 1.0 - r;
+    }
+    let u = r - 1.0;
+    if abs(u) < 0.125 {
+        var s = 0.0;
+        var p = u * u;
+        for (var k = 2u; k <= 10u; k++) {
+            let sign = select(-1.0, 1.0, k % 2u == 0u);
+            s += sign * p / f32(k * (k - 1u));
+            p *= u;
+        }
+        return s;
+    }
+    return r * log(r) - r + 1.0;
+}
+
+// One term of KL(rho | q) given rho and log q.
+fn kl_term(rho: f32, log_q: f32) -> f32 {
+    let q = exp(log_q);
+    return q * bregman_f(rho / q);
+}

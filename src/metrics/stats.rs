@@ -1,0 +1,344 @@
+//! The metrics of MFLDA.md section 5 on the GPU: mass, min, max, entropy, and
+//! the L2, L_inf, KL and chi2 distances of each player to the equilibrium, plus
+//! the Nikaido-Isoda error. Everything is reduced on the GPU (pairwise trees);
+//! one measurement reads back 18 pairs of floats.
+
+use crate::dynamics::{Operators, Params, Stepper};
+use crate::fft::{Direction, FftBinding, FftPlan};
+use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::{shaders, Elem, GpuContext, GpuField};
+use crate::metrics::reduce::{finish, Op, Reducer};
+use crate::{Error, Result};
+
+/// Column names of `metrics.csv`, in order.
+pub const COLUMNS: &[&str] = &[
+    "t",
+    "mass_mu",
+    "mass_nu",
+    "min_mu",
+    "min_nu",
+    "max_mu",
+    "max_nu",
+    "l2_mu",
+    "l2_nu",
+    "linf_mu",
+    "linf_nu",
+    "kl_mu",
+    "kl_nu",
+    "chi2_mu",
+    "chi2_nu",
+    "entropy_mu",
+    "entropy_nu",
+    "ni",
+];
+
+/// The statistics of one player's density `rho` against its equilibrium `rho*`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct PlayerStats {
+    /// `int rho`.
+    pub mass: f64,
+    /// `min rho`.
+    pub min: f64,
+    /// `max rho`.
+    pub max: f64,
+    /// `-int rho log rho` (points with rho <= 0 contribute 0).
+    pub entropy: f64,
+    /// `(int (rho - rho*)^2)^(1/2)`.
+    pub l2: f64,
+    /// `max |rho - rho*|`.
+    pub linf: f64,
+    /// `KL(rho | rho*)`, in the Bregman form `int rho log(rho/rho*) - rho + rho*`.
+    pub kl: f64,
+    /// `int (rho - rho*)^2 / rho*`.
+    pub chi2: f64,
+}
+
+/// One row of metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct MetricsRow {
+    /// Simulated time.
+    pub t: f64,
+    /// The min player.
+    pub mu: PlayerStats,
+    /// The max player.
+    pub nu: PlayerStats,
+    /// Nikaido-Isoda error.
+    pub ni: f64,
+}
+
+impl MetricsRow {
+    /// The values in the order of [`COLUMNS`].
+    pub fn values(&self) -> Vec<f64> {
+        let (m, n) = (&self.mu, &self.nu);
+        vec![
+            self.t, m.mass, n.mass, m.min, n.min, m.max, n.max, m.l2, n.l2, m.linf, n.linf, m.kl,
+            n.kl, m.chi2, n.chi2, m.entropy, n.entropy, self.ni,
+        ]
+    }
+
+    /// True when every value is finite.
+    pub fn is_finite(&self) -> bool {
+        self.values().iter().all(|v| v.is_finite())
+    }
+}
+
+/// Kernels, buffers and bind groups of the metrics, built once per run.
+#[derive(Debug)]
+pub struct Metrics {
+    params: Params,
+    stats_kernel: Kernel,
+    band: Kernel,
+    potentials: Kernel,
+    logits: Kernel,
+    normalise: Kernel,
+    ni_kernel: Kernel,
+    stats: Reducer,
+    lse: Reducer,
+    ni: Reducer,
+    plan1: FftPlan,
+    fft_pot: FftBinding,
+    binds: [wgpu::BindGroup; 6],
+    staging: wgpu::Buffer,
+    groups: [u32; 3],
+    band_groups: u32,
+    has_band: bool,
+    _buffers: (GpuField, GpuField, GpuField, wgpu::Buffer),
+}
+
+impl Metrics {
+    /// Metrics of `stepper`'s state against the equilibrium log-densities
+    /// `eq_logs` (`[log mu*, log nu*]`, two real fields; copied here).
+    pub fn new(
+        ctx: &GpuContext,
+        stepper: &Stepper,
+        ops: &Operators,
+        eq_logs: &GpuField,
+    ) -> Result<Self> {
+        let params = stepper.params.clone();
+        let shape = params.shape;
+        if eq_logs.shape != shape || eq_logs.batch != 2 || eq_logs.elem != Elem::Real {
+            return Err(Error::Shape(format!(
+                "equilibrium logs: expected two real fields of {shape}"
+            )));
+        }
+        let device = &ctx.device;
+        let n = shape.len() as f64;
+        let ro = |i| storage(i, true);
+        let rw = |i| storage(i, false);
+        let spectral = params.spectral_constants();
+        let with = |extra: &[(&'static str, f64)]| {
+            let mut c = spectral.clone();
+            c.extend_from_slice(extra);
+            c
+        };
+        let dim = shape.dim() as f64;
+        let field_len = [("FIELD_LEN", n)];
+        let stats_kernel = Kernel::new(
+            device,
+            &shaders::FIELD_STATS,
+            "main",
+            &[ro(0), ro(1), rw(2)],
+            &field_len,
+        )?;
+        let ni_kernel = Kernel::new(
+            device,
+            &shaders::NI_TERMS,
+            "main",
+            &[ro(0), ro(1), rw(2)],
+            &field_len,
+        )?;
+        let band = Kernel::new(
+            device,
+            &shaders::BAND,
+            "main",
+            &[ro(0), ro(1), rw(2)],
+            &with(&[
+                ("BOX", ops.box_len as f64),
+                ("MODES", ops.band_modes as f64),
+                ("DIM", dim),
+                ("SCALE", n * params.cell()),
+            ]),
+        )?;
+        let potentials = Kernel::new(
+            device,
+            &shaders::EQ_POTENTIALS,
+            "main",
+            &[ro(0), ro(1), ro(2), ro(3), rw(4)],
+            &with(&[("MODES", ops.band_modes as f64), ("DIM", dim)]),
+        )?;
+        let logits = Kernel::new(
+            device,
+            &shaders::EQ_LOGITS,
+            "main",
+            &[ro(0), ro(1), rw(2), rw(3)],
+            &[
+                ("FIELD_LEN", n),
+                ("ALPHA", 0.0),
+                ("SCALE", 1.0 / params.tau),
+            ],
+        )?;
+        let normalise = Kernel::new(
+            device,
+            &shaders::EQ_NORMALISE,
+            "main",
+            &[ro(0), rw(1)],
+            &[("FIELD_LEN", n), ("LOG_CELL", params.cell().ln())],
+        )?;
+        let groups = elementwise_groups(shape.len() as u64);
+        let leaf = groups[0] * groups[1];
+        let mut stat_ops = Vec::new();
+        for _ in 0..2 {
+            stat_ops.extend([
+                Op::Sum,
+                Op::Min,
+                Op::Max,
+                Op::Sum,
+                Op::Sum,
+                Op::Max,
+                Op::Sum,
+                Op::Sum,
+            ]);
+        }
+        let stats = Reducer::new(ctx, "metrics.stats", &stat_ops, leaf)?;
+        let lse = Reducer::new(ctx, "metrics.lse", &[Op::Lse, Op::Lse], leaf)?;
+        let ni = Reducer::new(ctx, "metrics.ni", &[Op::Sum, Op::Sum], leaf)?;
+
+        let star = GpuField::zeros(ctx, "metrics.eq_logs", shape, 2, Elem::Real)?;
+        let pot = GpuField::zeros(ctx, "metrics.pot", shape, 1, Elem::Complex)?;
+        let gibbs = GpuField::zeros(ctx, "metrics.gibbs", shape, 2, Elem::Real)?;
+        let band_box = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("metrics.band_box"),
+            size: 2 * ops.box_len as u64 * 8,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let mut encoder = device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(&eq_logs.buffer, 0, &star.buffer, 0, star.bytes());
+        ctx.queue.submit([encoder.finish()]);
+
+        let plan1 = FftPlan::new(ctx, shape, 1)?;
+        let fft_pot = plan1.bind(ctx, &pot)?;
+        let dens = &stepper.densities_field().buffer;
+        let state = &stepper.state.buffer;
+        let binds = [
+            stats_kernel.bind(device, &[dens, &star.buffer, &stats.partials]),
+            band.bind(device, &[state, &ops.band_coeffs, &band_box]),
+            potentials.bind(
+                device,
+                &[
+                    state,
+                    &ops.kconv.buffer,
+                    &ops.potentials.buffer,
+                    &band_box,
+                    &pot.buffer,
+                ],
+            ),
+            logits.bind(
+                device,
+                &[&star.buffer, &pot.buffer, &gibbs.buffer, &lse.partials],
+            ),
+            normalise.bind(device, &[&lse.result, &gibbs.buffer]),
+            ni_kernel.bind(device, &[dens, &gibbs.buffer, &ni.partials]),
+        ];
+        let staging = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("metrics.staging"),
+            size: 18 * 8,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Ok(Metrics {
+            params,
+            stats_kernel,
+            band,
+            potentials,
+            logits,
+            normalise,
+            ni_kernel,
+            stats,
+            lse,
+            ni,
+            plan1,
+            fft_pot,
+            binds,
+            staging,
+            groups,
+            band_groups: (2 * ops.box_len).div_ceil(64),
+            has_band: ops.band_modes > 0,
+            _buffers: (star, pot, gibbs, band_box),
+        })
+    }
+
+    /// Records the whole measurement of `stepper`'s current state.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, stepper: &Stepper) {
+        let g = self.groups;
+        let b = &self.binds;
+        stepper.record_densities(pass);
+        self.stats_kernel.dispatch(pass, &b[0], g);
+        self.stats.record(pass);
+        if self.has_band {
+            self.band.dispatch(pass, &b[1], [self.band_groups, 1, 1]);
+        }
+        self.potentials.dispatch(pass, &b[2], g);
+        self.plan1.record(pass, &self.fft_pot, Direction::Inverse);
+        self.logits.dispatch(pass, &b[3], g);
+        self.lse.record(pass);
+        self.normalise.dispatch(pass, &b[4], g);
+        self.ni_kernel.dispatch(pass, &b[5], g);
+        self.ni.record(pass);
+    }
+
+    /// Measures `stepper`'s current state at time `t` (one small blocking readback).
+    pub fn measure(&self, ctx: &GpuContext, stepper: &Stepper, t: f64) -> Result<MetricsRow> {
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("metrics"),
+            });
+        self.record(
+            &mut encoder.begin_compute_pass(&Default::default()),
+            stepper,
+        );
+        encoder.copy_buffer_to_buffer(&self.stats.result, 0, &self.staging, 0, 16 * 8);
+        encoder.copy_buffer_to_buffer(&self.ni.result, 0, &self.staging, 16 * 8, 2 * 8);
+        ctx.queue.submit([encoder.finish()]);
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.staging.map_async(wgpu::MapMode::Read, .., move |r| {
+            let _ = tx.send(r);
+        });
+        ctx.wait()?;
+        rx.recv()
+            .map_err(|_| Error::Device("metrics readback was abandoned".into()))?
+            .map_err(|e| Error::Device(format!("metrics readback failed: {e}")))?;
+        let raw: Vec<f32> = {
+            let view = self
+                .staging
+                .get_mapped_range(..)
+                .map_err(|e| Error::Device(format!("metrics readback failed: {e:?}")))?;
+            bytemuck::cast_slice(&view).to_vec()
+        };
+        self.staging.unmap();
+        let stats = finish(&self.stats.ops, &raw[..32]);
+        let ni = finish(&self.ni.ops, &raw[32..]);
+        Ok(self.row(t, &stats, &ni))
+    }
+
+    fn row(&self, t: f64, s: &[f64], ni: &[f64]) -> MetricsRow {
+        let cell = self.params.cell();
+        let player = |o: usize| PlayerStats {
+            mass: cell * s[o],
+            min: s[o + 1],
+            max: s[o + 2],
+            entropy: cell * s[o + 3],
+            l2: (cell * s[o + 4]).max(0.0).sqrt(),
+            linf: s[o + 5],
+            kl: cell * s[o + 6],
+            chi2: cell * s[o + 7],
+        };
+        MetricsRow {
+            t,
+            mu: player(0),
+            nu: player(8),
+            ni: self.params.tau * cell * (ni[0] + ni[1]),
+        }
+    }
+}
