@@ -23,6 +23,7 @@ pub mod gpu;
 pub mod metrics;
 pub mod output;
 pub mod problem;
+pub mod run;
 
 pub use error::{Error, Result};
 pub use problem::Problem;

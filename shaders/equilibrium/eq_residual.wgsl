@@ -2,7 +2,8 @@
 // sections 4-5), from normalised log-densities l and log-Gibbs densities g
 // (g_mu = log softmax(-V[nu]/tau), g_nu = log softmax(U[mu]/tau)):
 //     channel 0, 1: sum |exp(l) - exp(g)|          (residual, times h^d later)
-//     channel 2, 3: sum exp(l) (l - g)             (KL(rho | Gibbs), times h^d later)
+//     channel 2, 3: KL(rho | Gibbs) terms in Bregman form (bregman.wgsl), times
+//                   h^d later: non-negative term by term, so NI >= 0 to round-off
 // Keep in sync with src/equilibrium/solver.rs.
 
 override FIELD_LEN: u32;
@@ -26,7 +27,7 @@ fn main(
             let i = player * FIELD_LEN + p;
             let rho = exp(l[i]);
             v[player] = abs(rho - exp(g[i]));
-            v[2u + player] = rho * (l[i] - g[i]);
+            v[2u + player] = kl_term(rho, g[i]);
         }
     }
     for (var c = 0u; c < 4u; c++) {

@@ -2,6 +2,7 @@
 
 mod bench;
 mod info;
+mod run;
 
 use clap::{Parser, Subcommand};
 use mflda::gpu::{AdapterRequest, GpuContext};
@@ -27,6 +28,10 @@ enum Command {
     /// Print the chosen adapter, the limits that bound the grid size, and the
     /// largest square grid this device can hold.
     Info,
+    /// Simulate MFL-DA: equilibrium, time stepping, metrics and snapshots.
+    Run(run::RunArgs),
+    /// Compute and write only the equilibrium (mu_star.npy, nu_star.npy).
+    Equilibrium(run::RunArgs),
     /// Time kernels against the memory-bandwidth floor measured in the same run.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -40,6 +45,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Info => info::run(&context(&request)?),
+        // The config is read and checked before the (slow) device start.
+        Command::Run(args) => {
+            let config = args.config()?;
+            run::run(&context(&request)?, &config, &args)
+        }
+        Command::Equilibrium(args) => {
+            let config = args.config()?;
+            run::equilibrium(&context(&request)?, &config, &args)
+        }
         Command::Bench(cmd) => bench::run(&context(&request)?, cmd),
     }
 }

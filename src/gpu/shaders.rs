@@ -124,7 +124,7 @@ pub const EQ_NORMALISE: ShaderSource = kernel!("equilibrium/eq_normalise", [INDE
 /// Equilibrium: packed densities from log-densities.
 pub const EQ_EXP: ShaderSource = kernel!("equilibrium/eq_exp", [INDEX]);
 /// Equilibrium: residual and KL sums.
-pub const EQ_RESIDUAL: ShaderSource = kernel!("equilibrium/eq_residual", [INDEX, REDUCE]);
+pub const EQ_RESIDUAL: ShaderSource = kernel!("equilibrium/eq_residual", [INDEX, REDUCE, BREGMAN]);
 
 /// Metrics: per-player statistics against the equilibrium.
 pub const FIELD_STATS: ShaderSource = kernel!("metrics/field_stats", [INDEX, REDUCE, BREGMAN]);
