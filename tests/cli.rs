@@ -128,3 +128,33 @@ fn unmatched_adapter_lists_the_adapters_found() {
         "the listing names at least one adapter: {stderr}"
     );
 }
+
+#[test]
+fn bench_step_json_reports_both_schemes_against_the_floor() {
+    let out = mflda(&[
+        "bench", "step", "--sizes", "32", "--reps", "2", "--warmup", "1", "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let results = v["results"].as_array().unwrap();
+    let schemes: Vec<&str> = results
+        .iter()
+        .map(|r| r["scheme"].as_str().unwrap())
+        .collect();
+    assert_eq!(schemes, ["etdrk2", "etdrk4"]);
+    for r in results {
+        assert_eq!(r["n"].as_u64(), Some(32));
+        for key in [
+            "bytes_per_step",
+            "achieved_gbps",
+            "floor_ms",
+            "ratio_to_floor",
+        ] {
+            let x = r[key].as_f64().unwrap_or_else(|| panic!("{key} missing"));
+            assert!(x.is_finite() && x > 0.0, "{key} = {x}");
+        }
+    }
+    // ETDRK4 evaluates the right-hand side twice as often as ETDRK2.
+    let bytes = |i: usize| results[i]["bytes_per_step"].as_f64().unwrap();
+    assert!(bytes(1) > 1.8 * bytes(0));
+}

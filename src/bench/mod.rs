@@ -2,4 +2,5 @@
 
 pub mod copy;
 pub mod fft;
+pub mod step;
 pub mod timing;

@@ -5,14 +5,18 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use mflda::bench::fft::{self, FftBenchOptions};
+use mflda::bench::step;
 use mflda::gpu::GpuContext;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Forward and inverse N x N complex FFTs against the copy-bandwidth floor.
     Fft(FftArgs),
+    /// One ETDRK2 and one ETDRK4 step of the default coupled game per size.
+    Step(FftArgs),
 }
 
+/// Sizes, repetitions and output of a benchmark.
 #[derive(Debug, Args)]
 pub struct FftArgs {
     /// Grid sides N, comma-separated powers of two.
@@ -33,12 +37,7 @@ pub struct FftArgs {
 pub fn run(ctx: &GpuContext, cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Fft(args) => {
-            for &n in &args.sizes {
-                anyhow::ensure!(
-                    n >= 2 && n.is_power_of_two(),
-                    "--sizes: {n} is not a power of two >= 2 (e.g. --sizes 256,1024)"
-                );
-            }
+            check_sizes(&args.sizes)?;
             let opts = FftBenchOptions {
                 sizes: args.sizes,
                 warmup: args.warmup,
@@ -47,7 +46,22 @@ pub fn run(ctx: &GpuContext, cmd: BenchCommand) -> anyhow::Result<()> {
             let report = fft::run(ctx, &opts)?;
             emit(&report, &fft::table(&report), args.json.as_deref())
         }
+        BenchCommand::Step(args) => {
+            check_sizes(&args.sizes)?;
+            let report = step::run(ctx, &args.sizes, args.warmup, args.reps)?;
+            emit(&report, &step::table(&report), args.json.as_deref())
+        }
     }
+}
+
+fn check_sizes(sizes: &[u32]) -> anyhow::Result<()> {
+    for &n in sizes {
+        anyhow::ensure!(
+            n >= 2 && n.is_power_of_two(),
+            "--sizes: {n} is not a power of two >= 2 (e.g. --sizes 256,1024)"
+        );
+    }
+    Ok(())
 }
 
 /// Prints the table, or writes JSON to `json` ("-" for stdout).

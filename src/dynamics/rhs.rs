@@ -198,6 +198,17 @@ impl Rhs {
         &self.dens
     }
 
+    /// Bytes one evaluation moves through global memory (each kernel reads its
+    /// inputs and writes its outputs once; each FFT pass reads and writes its
+    /// fields once): potentials 64 B/point (state, kconv, [a^, b^] in; gradient
+    /// spectra and packed densities out), flux 40, divergence 32, plus five
+    /// complex transforms.
+    pub fn bytes_moved(&self) -> u64 {
+        let points = self.grad.shape.len() as u64;
+        let fft = self.plan2.bytes_moved() * 2 + self.plan1.bytes_moved();
+        (64 + 40 + 32) * points + fft
+    }
+
     /// Records one evaluation of the nonlinear terms.
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, b: &RhsBinding) {
         let (plan1, plan2) = (&self.plan1, &self.plan2);

@@ -106,6 +106,18 @@ impl Stepper {
         }
     }
 
+    /// Bytes one step moves through global memory: the right-hand sides plus the
+    /// ETD combinations (per point of both fields: predictor 48 B, ETDRK4 stage c
+    /// 96 B, ETDRK4 finish 80 B, ETDRK2 finish 80 B).
+    pub fn bytes_moved(&self) -> u64 {
+        let points = self.params.shape.len() as u64;
+        let rhs = self.rhs.bytes_moved();
+        match self.params.scheme {
+            Scheme::Etdrk4 => 4 * rhs + (2 * 48 + 96 + 80) * points,
+            Scheme::Etdrk2 => 2 * rhs + (48 + 80) * points,
+        }
+    }
+
     /// Submits `steps` steps in one command buffer and one compute pass.
     pub fn advance(&self, ctx: &GpuContext, steps: u32) {
         let mut encoder = ctx
