@@ -59,7 +59,7 @@ fn long_sum_of_positive_values_keeps_f32_accuracy() {
         .iter()
         .map(|v| 1.0 + 0.1 * v)
         .collect();
-    let got = run(&[Op::Sum], &[x.clone()]);
+    let got = run(&[Op::Sum], std::slice::from_ref(&x));
     let want: f64 = x.iter().map(|&v| v as f64).sum();
     let rel = (got[0] - want).abs() / want;
     assert!(rel < 2e-7, "relative error {rel:e}");
@@ -72,6 +72,6 @@ fn single_partial_and_single_level() {
     assert!((got[1] + 3.0).abs() < 1e-7);
     let mut rng = rng("reduce-one-level");
     let x = random(&mut rng, 200);
-    let got = run(&[Op::Max], &[x.clone()]);
+    let got = run(&[Op::Max], std::slice::from_ref(&x));
     assert_eq!(got[0], x.iter().copied().fold(f32::MIN, f32::max) as f64);
 }

@@ -37,8 +37,11 @@ pub struct AdapterReport {
     pub driver_info: String,
 }
 
+/// Reads one limit as a number.
+type LimitOf = fn(&wgpu::Limits) -> u64;
+
 /// Minimum limits every mflda kernel needs; anything below is refused with a message.
-const NEEDED: &[(&str, fn(&wgpu::Limits) -> u64, u64)] = &[
+const NEEDED: &[(&str, LimitOf, u64)] = &[
     (
         "max_compute_workgroup_storage_size",
         |l| l.max_compute_workgroup_storage_size as u64,

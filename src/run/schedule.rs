@@ -38,23 +38,17 @@ impl Schedule {
 
     /// Whether step `k` (after k steps) produces metrics: every stride and the last.
     pub fn metrics_at(&self, k: u64) -> bool {
-        k % self.metrics == 0 || k == self.steps
+        k.is_multiple_of(self.metrics) || k == self.steps
     }
 
     /// Whether step `k` produces a snapshot: every stride and the last.
     pub fn snapshot_at(&self, k: u64) -> bool {
-        self.snapshots > 0 && (k % self.snapshots == 0 || k == self.steps)
+        self.snapshots > 0 && (k.is_multiple_of(self.snapshots) || k == self.steps)
     }
 
     /// The first step after `k` that produces any output (or the end).
     pub fn next_event(&self, k: u64) -> u64 {
-        let next = |stride: u64| {
-            if stride == 0 {
-                u64::MAX
-            } else {
-                (k / stride + 1) * stride
-            }
-        };
+        let next = |stride: u64| k.checked_div(stride).map_or(u64::MAX, |q| (q + 1) * stride);
         next(self.metrics).min(next(self.snapshots)).min(self.steps)
     }
 }
