@@ -7,6 +7,7 @@ pub mod etd;
 pub mod operators;
 pub mod params;
 pub mod phi;
+pub mod potential_eval;
 pub mod rhs;
 pub mod stepper;
 

@@ -3,6 +3,7 @@
 //! CPU f64 references.
 
 pub mod cpu;
+pub mod gibbs;
 pub mod solver;
 
 pub use solver::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver, Stop};

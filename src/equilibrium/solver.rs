@@ -12,7 +12,9 @@
 //! linear in the distance to the equilibrium, and reports the Nikaido-Isoda error
 //! `NI = tau [KL(mu | Gibbs(-V/tau)) + KL(nu | Gibbs(U/tau))]` as a diagnostic.
 
+use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::{Operators, Params};
+use crate::equilibrium::gibbs::GibbsEval;
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{field::read_buffer, shaders, Elem, GpuContext, GpuField};
@@ -70,26 +72,22 @@ pub struct EquilibriumSolver {
     params: Params,
     plan1: FftPlan,
     split: Kernel,
-    band: Kernel,
-    potentials: Kernel,
-    logits_step: Kernel,
-    logits_gibbs: Kernel,
-    normalise: Kernel,
     exp: Kernel,
+    logits_step: Kernel,
+    normalise: Kernel,
     residual: Kernel,
+    potential: PotentialEval,
+    gibbs: GibbsEval,
     lse: Reducer,
     sums: Reducer,
     /// Current normalised log-densities `[log mu, log nu]` (real, two fields),
     /// double-buffered by iteration parity.
     logs: [GpuField; 2],
-    /// Work buffers (the bind groups reference them): `[l_bar, log Gibbs]` real
-    /// pairs, packed densities, `V + i U`, `[mu^, nu^]`.
-    _work: [GpuField; 5],
-    _band_box: wgpu::Buffer,
+    /// Work buffers (the bind groups reference them): `l_bar` (real pair),
+    /// packed densities, `[mu^, nu^]`.
+    _work: [GpuField; 3],
     binds: Binds,
     groups: [u32; 3],
-    band_groups: u32,
-    has_band: bool,
     step: f64,
     parity: usize,
 }
@@ -97,17 +95,12 @@ pub struct EquilibriumSolver {
 #[derive(Debug)]
 struct Binds {
     fft_dens: FftBinding,
-    fft_pot: FftBinding,
     split: wgpu::BindGroup,
-    band: wgpu::BindGroup,
-    potentials: wgpu::BindGroup,
     /// Index: parity of the current logs.
     logits_bar: [wgpu::BindGroup; 2],
     logits_new: [wgpu::BindGroup; 2],
-    logits_gibbs: wgpu::BindGroup,
     normalise_bar: wgpu::BindGroup,
     normalise_logs: [wgpu::BindGroup; 2],
-    normalise_gibbs: wgpu::BindGroup,
     exp_logs: [wgpu::BindGroup; 2],
     exp_bar: wgpu::BindGroup,
     residual: [wgpu::BindGroup; 2],
@@ -124,13 +117,6 @@ impl EquilibriumSolver {
         let shape = params.shape;
         let n = shape.len() as f64;
         let device = &ctx.device;
-        let spectral = params.spectral_constants();
-        let with = |extra: &[(&'static str, f64)]| {
-            let mut c = spectral.clone();
-            c.extend_from_slice(extra);
-            c
-        };
-        let dim = shape.dim() as f64;
         let tau = params.tau;
         let step = opts
             .step
@@ -145,15 +131,17 @@ impl EquilibriumSolver {
         let ro = |i| storage(i, true);
         let rw = |i| storage(i, false);
         let field_len = [("FIELD_LEN", n)];
-        let logits = |alpha: f64, scale: f64| {
-            Kernel::new(
-                device,
-                &shaders::EQ_LOGITS,
-                "main",
-                &[ro(0), ro(1), rw(2), rw(3)],
-                &[("FIELD_LEN", n), ("ALPHA", alpha), ("SCALE", scale)],
-            )
-        };
+        let logits_step = Kernel::new(
+            device,
+            &shaders::EQ_LOGITS,
+            "main",
+            &[ro(0), ro(1), rw(2), rw(3)],
+            &[
+                ("FIELD_LEN", n),
+                ("ALPHA", 1.0 - step * tau),
+                ("SCALE", step),
+            ],
+        )?;
         let normalise = Kernel::new(
             device,
             &shaders::EQ_NORMALISE,
@@ -173,29 +161,8 @@ impl EquilibriumSolver {
             &shaders::EQ_SPLIT,
             "main",
             &[ro(0), rw(1)],
-            &spectral,
+            &params.spectral_constants(),
         )?;
-        let band = Kernel::new(
-            device,
-            &shaders::BAND,
-            "main",
-            &[ro(0), ro(1), rw(2)],
-            &with(&[
-                ("BOX", ops.box_len as f64),
-                ("MODES", ops.band_modes as f64),
-                ("DIM", dim),
-                ("SCALE", n * params.cell()),
-            ]),
-        )?;
-        let potentials = Kernel::new(
-            device,
-            &shaders::EQ_POTENTIALS,
-            "main",
-            &[ro(0), ro(1), ro(2), ro(3), rw(4)],
-            &with(&[("MODES", ops.band_modes as f64), ("DIM", dim)]),
-        )?;
-        let logits_step = logits(1.0 - step * tau, step)?;
-        let logits_gibbs = logits(0.0, 1.0 / tau)?;
         let residual = Kernel::new(
             device,
             &shaders::EQ_RESIDUAL,
@@ -212,70 +179,44 @@ impl EquilibriumSolver {
         let real2 = |label| GpuField::zeros(ctx, label, shape, 2, Elem::Real);
         let logs = [real2("equilibrium.logs0")?, real2("equilibrium.logs1")?];
         let bar = real2("equilibrium.bar")?;
-        let gibbs = real2("equilibrium.gibbs")?;
         let dens = GpuField::zeros(ctx, "equilibrium.dens", shape, 1, Elem::Complex)?;
-        let pot = GpuField::zeros(ctx, "equilibrium.pot", shape, 1, Elem::Complex)?;
         let spectra = GpuField::zeros(ctx, "equilibrium.spectra", shape, 2, Elem::Complex)?;
-        let band_box = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("equilibrium.band_box"),
-            size: 2 * ops.box_len as u64 * 8,
-            usage: wgpu::BufferUsages::STORAGE,
-            mapped_at_creation: false,
-        });
+        let potential = PotentialEval::new(ctx, params, ops, &spectra.buffer)?;
+        let gibbs = GibbsEval::new(ctx, params, &potential.output)?;
         let plan1 = FftPlan::new(ctx, shape, 1)?;
 
         let l = [&logs[0].buffer, &logs[1].buffer];
+        let pot = &potential.output.buffer;
         let binds = Binds {
             fft_dens: plan1.bind(ctx, &dens)?,
-            fft_pot: plan1.bind(ctx, &pot)?,
             split: split.bind(device, &[&dens.buffer, &spectra.buffer]),
-            band: band.bind(device, &[&spectra.buffer, &ops.band_coeffs, &band_box]),
-            potentials: potentials.bind(
-                device,
-                &[
-                    &spectra.buffer,
-                    &ops.kconv.buffer,
-                    &ops.potentials.buffer,
-                    &band_box,
-                    &pot.buffer,
-                ],
-            ),
-            logits_bar: [0, 1].map(|i| {
-                logits_step.bind(device, &[l[i], &pot.buffer, &bar.buffer, &lse.partials])
-            }),
+            logits_bar: [0, 1]
+                .map(|i| logits_step.bind(device, &[l[i], pot, &bar.buffer, &lse.partials])),
             logits_new: [0, 1]
-                .map(|i| logits_step.bind(device, &[l[i], &pot.buffer, l[1 - i], &lse.partials])),
-            logits_gibbs: logits_gibbs.bind(
-                device,
-                &[&bar.buffer, &pot.buffer, &gibbs.buffer, &lse.partials],
-            ),
+                .map(|i| logits_step.bind(device, &[l[i], pot, l[1 - i], &lse.partials])),
             normalise_bar: normalise.bind(device, &[&lse.result, &bar.buffer]),
             normalise_logs: [0, 1].map(|i| normalise.bind(device, &[&lse.result, l[i]])),
-            normalise_gibbs: normalise.bind(device, &[&lse.result, &gibbs.buffer]),
             exp_logs: [0, 1].map(|i| exp.bind(device, &[l[i], &dens.buffer])),
             exp_bar: exp.bind(device, &[&bar.buffer, &dens.buffer]),
-            residual: [0, 1].map(|i| residual.bind(device, &[l[i], &gibbs.buffer, &sums.partials])),
+            residual: [0, 1]
+                .map(|i| residual.bind(device, &[l[i], &gibbs.output.buffer, &sums.partials])),
         };
         Ok(EquilibriumSolver {
             params: params.clone(),
             plan1,
             split,
-            band,
-            potentials,
-            logits_step,
-            logits_gibbs,
-            normalise,
             exp,
+            logits_step,
+            normalise,
             residual,
+            potential,
+            gibbs,
             lse,
             sums,
             logs,
-            _work: [bar, gibbs, dens, pot, spectra],
-            _band_box: band_box,
+            _work: [bar, dens, spectra],
             binds,
             groups,
-            band_groups: (2 * ops.box_len).div_ceil(64),
-            has_band: ops.band_modes > 0,
             step,
             parity: 0,
         })
@@ -316,18 +257,14 @@ impl EquilibriumSolver {
         self.start_from_logs(ctx, &vec![0.0; n])
     }
 
-    /// Records `V + i U` on the grid (into `pot`) for the densities `exp(logs)`,
-    /// `exp_bind` binding the logs.
+    /// Records `V + i U` on the grid (into the potential evaluator's output) for
+    /// the densities `exp(logs)`, `exp_bind` binding the logs.
     fn record_potential(&self, pass: &mut wgpu::ComputePass<'_>, exp_bind: &wgpu::BindGroup) {
         let b = &self.binds;
         self.exp.dispatch(pass, exp_bind, self.groups);
         self.plan1.record(pass, &b.fft_dens, Direction::Forward);
         self.split.dispatch(pass, &b.split, self.groups);
-        if self.has_band {
-            self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1]);
-        }
-        self.potentials.dispatch(pass, &b.potentials, self.groups);
-        self.plan1.record(pass, &b.fft_pot, Direction::Inverse);
+        self.potential.record(pass);
     }
 
     fn record_iteration(&self, pass: &mut wgpu::ComputePass<'_>, parity: usize) {
@@ -345,13 +282,10 @@ impl EquilibriumSolver {
     }
 
     fn record_check(&self, pass: &mut wgpu::ComputePass<'_>, parity: usize) {
-        let b = &self.binds;
-        let g = self.groups;
-        self.record_potential(pass, &b.exp_logs[parity]);
-        self.logits_gibbs.dispatch(pass, &b.logits_gibbs, g);
-        self.lse.record(pass);
-        self.normalise.dispatch(pass, &b.normalise_gibbs, g);
-        self.residual.dispatch(pass, &b.residual[parity], g);
+        self.record_potential(pass, &self.binds.exp_logs[parity]);
+        self.gibbs.record(pass);
+        self.residual
+            .dispatch(pass, &self.binds.residual[parity], self.groups);
         self.sums.record(pass);
     }
 

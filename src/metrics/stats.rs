@@ -3,8 +3,9 @@
 //! the Nikaido-Isoda error. Everything is reduced on the GPU (pairwise trees);
 //! one measurement reads back 18 pairs of floats.
 
+use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::{Operators, Params, Stepper};
-use crate::fft::{Direction, FftBinding, FftPlan};
+use crate::equilibrium::gibbs::GibbsEval;
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{finish, Op, Reducer};
@@ -87,22 +88,17 @@ impl MetricsRow {
 pub struct Metrics {
     params: Params,
     stats_kernel: Kernel,
-    band: Kernel,
-    potentials: Kernel,
-    logits: Kernel,
-    normalise: Kernel,
     ni_kernel: Kernel,
     stats: Reducer,
-    lse: Reducer,
     ni: Reducer,
-    plan1: FftPlan,
-    fft_pot: FftBinding,
-    binds: [wgpu::BindGroup; 6],
+    potential: PotentialEval,
+    gibbs: GibbsEval,
+    stats_bind: wgpu::BindGroup,
+    ni_bind: wgpu::BindGroup,
     staging: wgpu::Buffer,
     groups: [u32; 3],
-    band_groups: u32,
-    has_band: bool,
-    _buffers: (GpuField, GpuField, GpuField, wgpu::Buffer),
+    /// The equilibrium log-densities (copied; the stats bind group reads them).
+    _eq_logs: GpuField,
 }
 
 impl Metrics {
@@ -122,17 +118,9 @@ impl Metrics {
             )));
         }
         let device = &ctx.device;
-        let n = shape.len() as f64;
         let ro = |i| storage(i, true);
         let rw = |i| storage(i, false);
-        let spectral = params.spectral_constants();
-        let with = |extra: &[(&'static str, f64)]| {
-            let mut c = spectral.clone();
-            c.extend_from_slice(extra);
-            c
-        };
-        let dim = shape.dim() as f64;
-        let field_len = [("FIELD_LEN", n)];
+        let field_len = [("FIELD_LEN", shape.len() as f64)];
         let stats_kernel = Kernel::new(
             device,
             &shaders::FIELD_STATS,
@@ -146,43 +134,6 @@ impl Metrics {
             "main",
             &[ro(0), ro(1), rw(2)],
             &field_len,
-        )?;
-        let band = Kernel::new(
-            device,
-            &shaders::BAND,
-            "main",
-            &[ro(0), ro(1), rw(2)],
-            &with(&[
-                ("BOX", ops.box_len as f64),
-                ("MODES", ops.band_modes as f64),
-                ("DIM", dim),
-                ("SCALE", n * params.cell()),
-            ]),
-        )?;
-        let potentials = Kernel::new(
-            device,
-            &shaders::EQ_POTENTIALS,
-            "main",
-            &[ro(0), ro(1), ro(2), ro(3), rw(4)],
-            &with(&[("MODES", ops.band_modes as f64), ("DIM", dim)]),
-        )?;
-        let logits = Kernel::new(
-            device,
-            &shaders::EQ_LOGITS,
-            "main",
-            &[ro(0), ro(1), rw(2), rw(3)],
-            &[
-                ("FIELD_LEN", n),
-                ("ALPHA", 0.0),
-                ("SCALE", 1.0 / params.tau),
-            ],
-        )?;
-        let normalise = Kernel::new(
-            device,
-            &shaders::EQ_NORMALISE,
-            "main",
-            &[ro(0), rw(1)],
-            &[("FIELD_LEN", n), ("LOG_CELL", params.cell().ln())],
         )?;
         let groups = elementwise_groups(shape.len() as u64);
         let leaf = groups[0] * groups[1];
@@ -200,46 +151,18 @@ impl Metrics {
             ]);
         }
         let stats = Reducer::new(ctx, "metrics.stats", &stat_ops, leaf)?;
-        let lse = Reducer::new(ctx, "metrics.lse", &[Op::Lse, Op::Lse], leaf)?;
         let ni = Reducer::new(ctx, "metrics.ni", &[Op::Sum, Op::Sum], leaf)?;
+        let potential = PotentialEval::new(ctx, &params, ops, &stepper.state.buffer)?;
+        let gibbs = GibbsEval::new(ctx, &params, &potential.output)?;
 
         let star = GpuField::zeros(ctx, "metrics.eq_logs", shape, 2, Elem::Real)?;
-        let pot = GpuField::zeros(ctx, "metrics.pot", shape, 1, Elem::Complex)?;
-        let gibbs = GpuField::zeros(ctx, "metrics.gibbs", shape, 2, Elem::Real)?;
-        let band_box = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("metrics.band_box"),
-            size: 2 * ops.box_len as u64 * 8,
-            usage: wgpu::BufferUsages::STORAGE,
-            mapped_at_creation: false,
-        });
         let mut encoder = device.create_command_encoder(&Default::default());
         encoder.copy_buffer_to_buffer(&eq_logs.buffer, 0, &star.buffer, 0, star.bytes());
         ctx.queue.submit([encoder.finish()]);
 
-        let plan1 = FftPlan::new(ctx, shape, 1)?;
-        let fft_pot = plan1.bind(ctx, &pot)?;
         let dens = &stepper.densities_field().buffer;
-        let state = &stepper.state.buffer;
-        let binds = [
-            stats_kernel.bind(device, &[dens, &star.buffer, &stats.partials]),
-            band.bind(device, &[state, &ops.band_coeffs, &band_box]),
-            potentials.bind(
-                device,
-                &[
-                    state,
-                    &ops.kconv.buffer,
-                    &ops.potentials.buffer,
-                    &band_box,
-                    &pot.buffer,
-                ],
-            ),
-            logits.bind(
-                device,
-                &[&star.buffer, &pot.buffer, &gibbs.buffer, &lse.partials],
-            ),
-            normalise.bind(device, &[&lse.result, &gibbs.buffer]),
-            ni_kernel.bind(device, &[dens, &gibbs.buffer, &ni.partials]),
-        ];
+        let stats_bind = stats_kernel.bind(device, &[dens, &star.buffer, &stats.partials]);
+        let ni_bind = ni_kernel.bind(device, &[dens, &gibbs.output.buffer, &ni.partials]);
         let staging = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("metrics.staging"),
             size: 18 * 8,
@@ -249,41 +172,28 @@ impl Metrics {
         Ok(Metrics {
             params,
             stats_kernel,
-            band,
-            potentials,
-            logits,
-            normalise,
             ni_kernel,
             stats,
-            lse,
             ni,
-            plan1,
-            fft_pot,
-            binds,
+            potential,
+            gibbs,
+            stats_bind,
+            ni_bind,
             staging,
             groups,
-            band_groups: (2 * ops.box_len).div_ceil(64),
-            has_band: ops.band_modes > 0,
-            _buffers: (star, pot, gibbs, band_box),
+            _eq_logs: star,
         })
     }
 
     /// Records the whole measurement of `stepper`'s current state.
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, stepper: &Stepper) {
         let g = self.groups;
-        let b = &self.binds;
         stepper.record_densities(pass);
-        self.stats_kernel.dispatch(pass, &b[0], g);
+        self.stats_kernel.dispatch(pass, &self.stats_bind, g);
         self.stats.record(pass);
-        if self.has_band {
-            self.band.dispatch(pass, &b[1], [self.band_groups, 1, 1]);
-        }
-        self.potentials.dispatch(pass, &b[2], g);
-        self.plan1.record(pass, &self.fft_pot, Direction::Inverse);
-        self.logits.dispatch(pass, &b[3], g);
-        self.lse.record(pass);
-        self.normalise.dispatch(pass, &b[4], g);
-        self.ni_kernel.dispatch(pass, &b[5], g);
+        self.potential.record(pass);
+        self.gibbs.record(pass);
+        self.ni_kernel.dispatch(pass, &self.ni_bind, g);
         self.ni.record(pass);
     }
 
