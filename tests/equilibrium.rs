@@ -4,28 +4,14 @@
 
 mod common;
 
-use common::ctx;
-use mflda::config::Scheme;
+use common::{ctx, params};
 use mflda::dynamics::cpu::CpuModel;
-use mflda::dynamics::Params;
 use mflda::equilibrium::{cpu, EquilibriumOptions, Stop};
 use mflda::game::PayoffSpec;
 use mflda::gpu::Shape;
 use mflda::Problem;
 
 const L: f64 = std::f64::consts::TAU;
-
-fn params(shape: Shape, tau: f64) -> Params {
-    Params {
-        shape,
-        length: L,
-        tau,
-        eta: 1.0,
-        dt: 0.01,
-        dealias: false,
-        scheme: Scheme::Etdrk4,
-    }
-}
 
 fn spec<'a>(kernel: &'a str, a: &'a str, b: &'a str, k: &'a str) -> PayoffSpec<'a> {
     PayoffSpec {

@@ -3,10 +3,8 @@
 
 mod common;
 
-use common::{ctx, random, rng};
-use mflda::config::Scheme;
+use common::{ctx, params, random, rng};
 use mflda::dynamics::cpu::CpuModel;
-use mflda::dynamics::Params;
 use mflda::equilibrium::{cpu, EquilibriumOptions};
 use mflda::game::PayoffSpec;
 use mflda::gpu::Shape;
@@ -14,18 +12,6 @@ use mflda::metrics::{cpu::kl_term, cpu::player_stats, Metrics, PlayerStats};
 use mflda::Problem;
 
 const L: f64 = std::f64::consts::TAU;
-
-fn params(shape: Shape, tau: f64) -> Params {
-    Params {
-        shape,
-        length: L,
-        tau,
-        eta: 1.0,
-        dt: 0.01,
-        dealias: false,
-        scheme: Scheme::Etdrk4,
-    }
-}
 
 fn close(name: &str, got: f64, want: f64, rel: f64, abs: f64) {
     assert!(

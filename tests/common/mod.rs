@@ -3,7 +3,9 @@
 
 use std::sync::OnceLock;
 
-use mflda::gpu::{AdapterRequest, GpuContext};
+use mflda::config::Scheme;
+use mflda::dynamics::Params;
+use mflda::gpu::{AdapterRequest, GpuContext, Shape};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -35,4 +37,17 @@ pub fn random(rng: &mut ChaCha8Rng, len: usize) -> Vec<f32> {
             }
         })
         .collect()
+}
+
+/// Parameters on the 2 pi torus with eta = 1, dt = 0.01, ETDRK4, no de-aliasing.
+pub fn params(shape: Shape, tau: f64) -> Params {
+    Params {
+        shape,
+        length: std::f64::consts::TAU,
+        tau,
+        eta: 1.0,
+        dt: 0.01,
+        dealias: false,
+        scheme: Scheme::Etdrk4,
+    }
 }
