@@ -81,12 +81,27 @@ pub(crate) fn render(
     out
 }
 
-/// Extra notes: what the expression may use (for messages about names), and
-/// that its value must be a scalar (for a vector where an `f32` is due).
+/// Extra notes: what the expression may use (for messages about names; `rand`
+/// outside an initial density gets its own note), and that its value must be a
+/// scalar (for a vector where an `f32` is due).
 fn hints(message: &str, scope: &str) -> Vec<String> {
     let mut notes = Vec::new();
     if message.contains("no definition in scope") || message.contains("identifier") {
         notes.push(scope.to_string());
+        if message.contains("`rand`") && !scope.contains("`rand(") {
+            notes.push(
+                "`rand(x)` (seeded noise) is for initial densities (`init.mu`, `init.nu`) \
+                 only: the payoff must be deterministic"
+                    .to_string(),
+            );
+        }
+    }
+    if message.contains("has the wrong type") && scope.contains("`rand(") {
+        notes.push(
+            "`rand` takes the point as a `vec2<f32>`: write `rand(x)` (or \
+             `rand(vec2<f32>(s, 0.0))`)"
+                .to_string(),
+        );
     }
     if message.starts_with("cannot cast") && message.ends_with("to a f32") {
         notes.push(
@@ -158,6 +173,22 @@ fn merge_allowed_types<'a>(notes: impl Iterator<Item = &'a str>) -> Vec<String> 
     out
 }
 
+/// naga's "Argument 0 value [7] doesn't match the type [2]" (a call of a
+/// function from the prelude, such as `rand`, with an argument of the wrong type)
+/// without the arena handles, which mean nothing to the user; other messages as
+/// they are.
+fn plain_argument_error(message: &str) -> String {
+    let index = message
+        .strip_prefix("Argument ")
+        .filter(|rest| rest.contains(" doesn't match the type "))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|i| i.parse::<usize>().ok());
+    match index {
+        Some(i) => format!("argument {} of this call has the wrong type", i + 1),
+        None => message.to_string(),
+    }
+}
+
 /// A validation error (spans in the generated module) against the user's `text`.
 /// The message is the innermost cause of naga's error chain.
 pub(crate) fn validation(
@@ -172,7 +203,7 @@ pub(crate) fn validation(
         chain.push(s.to_string());
         source = s.source();
     }
-    let message = chain.last().cloned().unwrap_or_default();
+    let message = plain_argument_error(chain.last().map_or("", String::as_str));
     let span = e
         .spans()
         .filter_map(|(s, _)| s.to_range().and_then(|r| clip(r, user, text)))

@@ -16,7 +16,10 @@
 //! `fn user_pair(x: vec2<f32>, y: vec2<f32>) -> f32` (the interaction). Only the
 //! kind's own variables are in scope, so `x` in a kernel expression is an error.
 //! Besides them an expression sees `PI`, `L` (the domain length, a pipeline
-//! constant) and the WGSL built-ins (`shaders/game/shared/prelude.wgsl`).
+//! constant) and the WGSL built-ins (`shaders/game/shared/prelude.wgsl`). An
+//! initial density ([`ExprKind::Init`]) also sees `rand(p)`, seeded noise in
+//! [0, 1) (`shaders/game/shared/rand.wgsl`, appended to its generated function
+//! only).
 
 use crate::game::diagnostic::{render, user_error};
 use crate::Result;
@@ -28,6 +31,8 @@ pub(crate) const FIELD_PLACEHOLDER: &str =
     include_str!("../../shaders/game/shared/user_field.wgsl");
 /// Placeholder text of the interaction user function in the registered kernel.
 pub(crate) const PAIR_PLACEHOLDER: &str = include_str!("../../shaders/game/shared/user_pair.wgsl");
+/// `rand(p)` and its pipeline constants, appended for [`ExprKind::Init`] only.
+pub(crate) const RAND: &str = include_str!("../../shaders/game/shared/rand.wgsl");
 
 /// What a user expression describes; fixes the variables in scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,7 +46,12 @@ pub enum ExprKind {
     /// Interaction K(x, y), variables `x, y: vec2<f32>` (`game.interaction`).
     Interaction,
     /// Initial density, variables `x: vec2<f32>` and `eq: f32`, the equilibrium
-    /// density at `x` (`init.mu`, `init.nu`).
+    /// density at `x` (`init.mu`, `init.nu`). It may also call
+    /// `rand(p: vec2<f32>) -> f32`: a pseudo-random value in [0, 1) at the grid
+    /// point nearest `p` (so `rand(x)` is white noise on the grid), a hash of
+    /// that point's integer indices and of `init.seed`, the same bit for bit on
+    /// every device (see [`crate::game::init::rand_value`]). No other kind has
+    /// `rand`.
     Init,
 }
 
@@ -86,8 +96,13 @@ impl ExprKind {
             .iter()
             .map(|(n, t)| format!("`{n}: {t}`"))
             .collect();
+        let rand = if self == ExprKind::Init {
+            ", `rand(x)` (seeded uniform noise in [0, 1) per grid point, from `init.seed`)"
+        } else {
+            ""
+        };
         format!(
-            "{} may use {}, the constants `PI` and `L` (domain length) and WGSL built-ins",
+            "{} may use {}{rand}, the constants `PI` and `L` (domain length) and WGSL built-ins",
             self.describe(),
             vars.join(", ")
         )
@@ -111,7 +126,8 @@ impl ExprKind {
 /// The WGSL generated for one expression.
 #[derive(Debug, Clone)]
 pub struct UserFunction {
-    /// `fn user_value(...)` followed by the adapter (`user_field` or `user_pair`).
+    /// `fn user_value(...)` followed by the adapter (`user_field` or `user_pair`)
+    /// and, for [`ExprKind::Init`], `rand`.
     pub wgsl: String,
     /// Byte offset in `wgsl` where the user's text starts.
     pub expr_start: usize,
@@ -120,7 +136,8 @@ pub struct UserFunction {
 }
 
 /// Generates `fn user_value(<kind's variables>) -> f32 { return f32(text); }` and
-/// the kind's adapter. Does not check anything; see [`check_expr`].
+/// the kind's adapter, followed for [`ExprKind::Init`] by `rand` and its
+/// pipeline constants. Does not check anything; see [`check_expr`].
 pub fn user_function(text: &str, kind: ExprKind) -> UserFunction {
     let params: Vec<String> = kind
         .variables()
@@ -141,7 +158,8 @@ pub fn user_function(text: &str, kind: ExprKind) -> UserFunction {
         _ => "fn user_field(p: vec2<f32>, e: f32) -> f32 {\n    return user_value(p);\n}\n",
     };
     // The newline before `)` keeps a trailing `// comment` from eating it.
-    let wgsl = format!("{head}{text}\n    );\n}}\n\n{adapter}");
+    let rand = if kind == ExprKind::Init { RAND } else { "" };
+    let wgsl = format!("{head}{text}\n    );\n}}\n\n{adapter}\n{rand}");
     UserFunction {
         wgsl,
         expr_start: head.len(),
@@ -149,23 +167,55 @@ pub fn user_function(text: &str, kind: ExprKind) -> UserFunction {
     }
 }
 
-/// The text with `//` and `/* */` comments removed (for the emptiness check).
-fn strip_comments(text: &str) -> String {
+/// True for the characters that end a WGSL line comment (its line breaks).
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\u{a}'..='\u{d}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `text` with every comment byte replaced by a space (line breaks kept), so
+/// byte offsets stay those of `text`; `Err(at)` when the block comment opened
+/// at byte `at` is never closed. Follows WGSL (and naga's lexer): `//` runs to
+/// a line break, `/* */` nests.
+fn mask_comments(text: &str) -> std::result::Result<String, usize> {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix("//") {
-            rest = r.find('\n').map_or("", |i| &r[i..]);
-        } else if let Some(r) = rest.strip_prefix("/*") {
-            rest = r.find("*/").map_or("", |i| &r[i + 2..]);
-            out.push(' ');
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        if rest.starts_with("//") {
+            let end = rest.find(is_line_break).map_or(text.len(), |k| i + k);
+            out.extend(std::iter::repeat_n(' ', end - i));
+            i = end;
+        } else if rest.starts_with("/*") {
+            // As naga: after each `/*` or `*/`, the next character starts afresh.
+            let (mut depth, mut j, mut prev) = (1, i + 2, None);
+            while depth > 0 && j < bytes.len() {
+                let c = bytes[j];
+                match (prev, c) {
+                    (Some(b'*'), b'/') => (depth, prev) = (depth - 1, None),
+                    (Some(b'/'), b'*') => (depth, prev) = (depth + 1, None),
+                    _ => prev = Some(c),
+                }
+                j += 1;
+            }
+            if depth > 0 {
+                return Err(i);
+            }
+            // A character becomes as many spaces as it has bytes.
+            for c in text[i..j].chars() {
+                match c {
+                    '\n' => out.push('\n'),
+                    _ => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+                }
+            }
+            i = j;
         } else {
             let c = rest.chars().next().unwrap_or(' ');
             out.push(c);
-            rest = &rest[c.len_utf8()..];
+            i += c.len_utf8();
         }
     }
-    out
+    Ok(out)
 }
 
 /// True when `text` is a literal zero (`0`, `0.0`, `0.`, `-0.0`, `0f`, `0e0`,
@@ -181,12 +231,24 @@ pub fn is_zero(text: &str) -> bool {
         && t.parse::<f64>().is_ok_and(|v| v == 0.0)
 }
 
-/// Checks that `text` is one WGSL expression of `kind`: not empty, no `;`, `{`,
-/// `}` (no statements), and the generated function parses and validates with
-/// naga. Errors are [`crate::Error::Expression`] naming `field`, with naga's
-/// message drawn under the user's own text.
+/// Checks that `text` is one WGSL expression of `kind`: not empty (comments
+/// aside), every block comment closed, no `;`, `{`, `}` outside comments (no
+/// statements), and the generated function parses and validates with naga.
+/// Errors are [`crate::Error::Expression`] naming `field`, with naga's message
+/// drawn under the user's own text.
 pub fn check_expr(field: &str, text: &str, kind: ExprKind) -> Result<()> {
-    if strip_comments(text).trim().is_empty() {
+    let code = match mask_comments(text) {
+        Ok(code) => code,
+        Err(at) => {
+            // Left to naga, the comment would swallow the generated code after it.
+            let message = "this comment is never closed: end it with `*/` (block comments nest)";
+            return Err(user_error(
+                field,
+                render(text, Some(at..at + 2), message, &[]),
+            ));
+        }
+    };
+    if code.trim().is_empty() {
         return Err(user_error(
             field,
             format!(
@@ -201,7 +263,7 @@ pub fn check_expr(field: &str, text: &str, kind: ExprKind) -> Result<()> {
             ),
         ));
     }
-    if let Some(at) = text.find([';', '{', '}']) {
+    if let Some(at) = code.find([';', '{', '}']) {
         let c = &text[at..at + 1];
         let message = format!(
             "`{c}` is not allowed: the value must be a single WGSL expression \

@@ -5,7 +5,7 @@
 //! - [`sample`]: evaluating an expression on a grid or a product grid;
 //! - [`band`]: the band-limited interaction K3 from samples of K(x, y);
 //! - [`payoff`]: [`PayoffSpec`] to the sampled [`Payoff`];
-//! - [`init`]: initial densities over `x` and `eq`.
+//! - [`init`]: initial densities over `x` and `eq`, with seeded noise `rand(x)`.
 //!
 //! Expressions see their variables as `vec2<f32>` (second component 0 in 1D),
 //! the constants `PI` and `L` (domain length) and the WGSL built-ins. Grid element
@@ -20,6 +20,6 @@ pub mod sample;
 
 pub use band::BandLimited;
 pub use expr::{check_expr, is_zero, user_function, ExprKind, UserFunction};
-pub use init::{check_init, sample_init};
+pub use init::{check_init, rand_value, sample_init};
 pub use payoff::{Payoff, PayoffSpec};
 pub use sample::{sample_grid, sample_pair};

@@ -138,7 +138,9 @@ fn grid_point(shape: Shape, length: f64, i: usize) -> [f64; 2] {
 /// `(j1 h1, j2 h2)`, `h1 = length / n1`, `h2 = length / n2` (0 in 1D), with `eq`
 /// (shape `(n2, n1)`, required for and only for [`ExprKind::Init`]) at the same
 /// index. Checks the expression first; a non-finite value is an
-/// [`Error::Data`] naming `field` and the first bad point.
+/// [`Error::Data`] naming `field` and the first bad point. `rand` in an
+/// [`ExprKind::Init`] expression draws with seed 0 here; see
+/// [`sample_init`](crate::game::sample_init) for a chosen seed.
 pub fn sample_grid(
     ctx: &GpuContext,
     field: &str,
@@ -147,6 +149,24 @@ pub fn sample_grid(
     shape: Shape,
     length: f64,
     eq: Option<&[f32]>,
+) -> Result<Vec<f32>> {
+    sample_grid_seeded(ctx, field, text, kind, shape, length, eq, 0)
+}
+
+/// [`sample_grid`] with `seed` for `rand` (used by [`ExprKind::Init`] only).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "sample_grid's arguments and the seed"
+)]
+pub(crate) fn sample_grid_seeded(
+    ctx: &GpuContext,
+    field: &str,
+    text: &str,
+    kind: ExprKind,
+    shape: Shape,
+    length: f64,
+    eq: Option<&[f32]>,
+    seed: u64,
 ) -> Result<Vec<f32>> {
     if kind == ExprKind::Interaction {
         return Err(Error::Shape(format!(
@@ -171,13 +191,24 @@ pub fn sample_grid(
         .map(|data| GpuField::from_data(ctx, "game.eq", shape, 1, crate::gpu::Elem::Real, data))
         .transpose()?;
     let source = module_text(&GAME_SAMPLE, text, kind);
-    let constants = [
+    let mut constants = vec![
         ("N1", shape.n1 as f64),
         ("COUNT", count as f64),
         ("H1", length / shape.n1 as f64),
         ("H2", length / shape.n2 as f64),
         ("L", length),
     ];
+    if kind == ExprKind::Init {
+        // `rand`'s constants (shaders/game/shared/rand.wgsl), present only then.
+        constants.extend([
+            ("RAND_N1", shape.n1 as f64),
+            ("RAND_N2", shape.n2 as f64),
+            ("RAND_INV_H1", shape.n1 as f64 / length),
+            ("RAND_INV_H2", shape.n2 as f64 / length),
+            ("RAND_SEED_LO", (seed & 0xffff_ffff) as f64),
+            ("RAND_SEED_HI", (seed >> 32) as f64),
+        ]);
+    }
     let entry = if eq_field.is_some() {
         "main_eq"
     } else {

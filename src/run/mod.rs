@@ -144,7 +144,7 @@ fn initial_densities(
     let p = &problem.params;
     let cell = p.cell();
     let one = |field: &str, text: &str, star: &[f32]| -> Result<Vec<f32>> {
-        let v = sample_init(ctx, field, text, p.shape, p.length, star)?;
+        let v = sample_init(ctx, field, text, p.shape, p.length, star, config.init.seed)?;
         let mass: f64 = v.iter().map(|&x| x as f64).sum::<f64>() * cell;
         Ok(v.into_iter().map(|x| (x as f64 / mass) as f32).collect())
     };
