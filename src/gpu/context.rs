@@ -257,6 +257,20 @@ impl GpuContext {
                             v.push(e.to_string());
                         }
                     }));
+                    let sink = errors.clone();
+                    device.set_device_lost_callback(move |reason, message| {
+                        if let Ok(mut v) = sink.lock() {
+                            v.insert(
+                                0,
+                                format!(
+                                    "the GPU device was lost ({reason:?}{}{message}); work \
+                                     after the last checkpoint is gone: resume with `mflda run \
+                                     --resume DIR`",
+                                    if message.is_empty() { "" } else { ": " }
+                                ),
+                            );
+                        }
+                    });
                     return Ok(GpuContext {
                         adapter,
                         device,

@@ -122,12 +122,22 @@ impl GpuField {
         elem: Elem,
     ) -> Result<Self> {
         Self::check_fits(ctx, shape, batch, elem)?;
+        let bytes = Self::bytes_for(shape, batch, elem);
+        let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
-            size: Self::bytes_for(shape, batch, elem),
+            size: bytes,
             usage: Self::usage(),
             mapped_at_creation: false,
         });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::Device(format!(
+                "out of GPU memory allocating `{label}` ({:.1} MiB for {batch} field(s) of \
+                 {shape}) on {}: {e}. Free GPU memory or use a smaller grid",
+                bytes as f64 / (1u64 << 20) as f64,
+                ctx.info.name
+            )));
+        }
         Ok(GpuField {
             buffer,
             shape,
