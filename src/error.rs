@@ -52,6 +52,9 @@ pub enum Error {
         /// What is wrong and the fix.
         message: String,
     },
+    /// The run was stopped by a signal after writing a checkpoint.
+    #[error("{0}")]
+    Interrupted(String),
     /// Writing or reading files.
     #[error("{context}: {source}")]
     Io {

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::dynamics::{Operators, Params, PayoffGrids, Stepper};
 use crate::equilibrium::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver};
+use crate::fft::stockham::{largest_square_grid, max_fft_len};
 use crate::fft::{FftPlan, RealPair};
 use crate::game::{Payoff, PayoffSpec};
 use crate::gpu::{GpuContext, Shape};
-use crate::Result;
+use crate::{Error, Result};
 
 /// The grid, parameters and sampled payoff of a run, with its GPU operators.
 #[derive(Debug)]
@@ -54,9 +55,44 @@ impl Problem {
         }
     }
 
+    /// Checks that the device can hold the grid: one complex field per storage
+    /// binding and one FFT line per workgroup. The error names `grid.n` and the
+    /// largest side this device holds.
+    pub fn check_fits(ctx: &GpuContext, shape: Shape) -> Result<()> {
+        let largest = if shape.dim() == 2 {
+            largest_square_grid(ctx)
+        } else {
+            let by_memory = ctx.max_binding_bytes() / 8;
+            let pow2 = |v: u64| {
+                if v < 2 {
+                    0
+                } else {
+                    1u64 << (63 - v.leading_zeros())
+                }
+            };
+            (max_fft_len(ctx) as u64).min(pow2(by_memory)) as u32
+        };
+        if shape.n1 > largest || shape.n2 > largest {
+            return Err(Error::config(
+                "grid.n",
+                format!(
+                    "a {shape} grid is more than {} can hold: its largest storage binding is {} \
+                     MiB and its workgroup memory {} KiB, which allow at most n = {largest} in \
+                     {}D (see `mflda info`); use a smaller grid or another adapter",
+                    ctx.info.name,
+                    ctx.max_binding_bytes() >> 20,
+                    ctx.limits.max_compute_workgroup_storage_size >> 10,
+                    shape.dim()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks the expressions, samples the payoff and builds its operators.
     pub fn new(ctx: &GpuContext, params: Params, spec: &PayoffSpec<'_>) -> Result<Self> {
         spec.check(params.shape.dim())?;
+        Self::check_fits(ctx, params.shape)?;
         let payoff = Payoff::sample(ctx, spec, params.shape, params.length)?;
         let pair = RealPair::new(ctx, params.shape, 2)?;
         let plan2 = FftPlan::new(ctx, params.shape, 2)?;

@@ -48,11 +48,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         // The config is read and checked before the (slow) device start.
         Command::Run(args) => {
             let config = args.config()?;
-            run::run(&context(&request)?, &config, &args)
+            run::run(&context(&request)?, config.as_ref(), &args)
         }
         Command::Equilibrium(args) => {
             let config = args.config()?;
-            run::equilibrium(&context(&request)?, &config, &args)
+            run::equilibrium(&context(&request)?, config.as_ref(), &args)
         }
         Command::Bench(cmd) => bench::run(&context(&request)?, cmd),
     }

@@ -8,7 +8,8 @@
 //! [init]   mu, nu, seed                      (optional table)
 //! [time]   scheme, dt, t_end, dealias
 //! [equilibrium] tol, max_iter, step          (optional table)
-//! [output] metrics_every, snapshots_every, frames_every   (optional table)
+//! [output] metrics_every, snapshots_every, frames_every, checkpoint_every,
+//!          checkpoint_wall                                 (optional table)
 //! ```
 //!
 //! `assets/default.toml` documents every key.

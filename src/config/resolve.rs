@@ -6,7 +6,8 @@ use super::schema::Config;
 impl Config {
     /// A copy with the output schedules made concrete:
     /// `metrics_every` = max(t_end / 200, dt), `snapshots_every` = t_end / 10,
-    /// `frames_every` = 0 when not given. `equilibrium.step` stays `None`
+    /// `frames_every` = 0, `checkpoint_every` = t_end / 10 and
+    /// `checkpoint_wall` = 600 s when not given. `equilibrium.step` stays `None`
     /// when not given: its automatic value depends on the payoff, which the
     /// equilibrium solver computes.
     pub fn resolved(&self) -> Config {
@@ -16,6 +17,8 @@ impl Config {
         out.metrics_every = Some(out.metrics_every.unwrap_or((t_end / 200.0).max(c.time.dt)));
         out.snapshots_every = Some(out.snapshots_every.unwrap_or(t_end / 10.0));
         out.frames_every = Some(out.frames_every.unwrap_or(0.0));
+        out.checkpoint_every = Some(out.checkpoint_every.unwrap_or(t_end / 10.0));
+        out.checkpoint_wall = Some(out.checkpoint_wall.unwrap_or(600.0));
         c
     }
 

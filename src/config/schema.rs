@@ -155,6 +155,12 @@ pub struct OutputConfig {
     /// Interval between rendered frames (>= 0, 0 = never); default 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frames_every: Option<f64>,
+    /// Simulated time between checkpoints (>= 0, 0 = never); default t_end / 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_every: Option<f64>,
+    /// Wall-clock seconds between checkpoints (>= 0, 0 = never); default 600.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_wall: Option<f64>,
 }
 
 impl Default for InitConfig {
@@ -314,6 +320,8 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             opt("metrics_every", Kind::F64),
             opt("snapshots_every", Kind::F64),
             opt("frames_every", Kind::F64),
+            opt("checkpoint_every", Kind::F64),
+            opt("checkpoint_wall", Kind::F64),
         ],
     },
 ];

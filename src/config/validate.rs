@@ -110,9 +110,24 @@ impl Config {
         for (field, v) in [
             ("output.snapshots_every", r.output.snapshots_every),
             ("output.frames_every", r.output.frames_every),
+            ("output.checkpoint_every", r.output.checkpoint_every),
+            ("output.checkpoint_wall", r.output.checkpoint_wall),
         ] {
             non_negative(field, v.unwrap_or(0.0), "use 0 for never")?;
         }
+        // The expressions compile (naga, on the CPU): a typo costs milliseconds,
+        // not an equilibrium computation.
+        let g = &c.game;
+        crate::game::PayoffSpec {
+            kernel: &g.kernel,
+            potential_mu: &g.potential_mu,
+            potential_nu: &g.potential_nu,
+            interaction: &g.interaction,
+            interaction_modes: g.interaction_modes,
+        }
+        .check(c.grid.dim)?;
+        crate::game::check_init("init.mu", &c.init.mu)?;
+        crate::game::check_init("init.nu", &c.init.nu)?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ pub mod params;
 pub mod phi;
 pub mod potential_eval;
 pub mod rhs;
+pub mod stability;
 pub mod stepper;
 
 pub use operators::{Operators, PayoffGrids};

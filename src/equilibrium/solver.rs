@@ -37,7 +37,7 @@ pub struct EquilibriumOptions {
 }
 
 /// Why the iteration stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stop {
     /// The residual reached the tolerance.

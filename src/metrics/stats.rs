@@ -34,7 +34,7 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// The statistics of one player's density `rho` against its equilibrium `rho*`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PlayerStats {
     /// `int rho`.
     pub mass: f64,
@@ -55,7 +55,7 @@ pub struct PlayerStats {
 }
 
 /// One row of metrics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MetricsRow {
     /// Simulated time.
     pub t: f64,

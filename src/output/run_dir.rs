@@ -22,6 +22,8 @@ pub const SNAPSHOTS_DIR: &str = "snapshots";
 #[derive(Debug, Clone)]
 pub struct RunDir {
     path: PathBuf,
+    /// The directory did not exist, or was empty, before `create`.
+    fresh: bool,
 }
 
 impl RunDir {
@@ -41,6 +43,7 @@ impl RunDir {
                 io::Error::new(kind, msg),
             )
         };
+        let mut fresh = false;
         match fs::metadata(path) {
             Ok(meta) if !meta.is_dir() => {
                 return Err(refuse(
@@ -68,10 +71,17 @@ impl RunDir {
                              {MARKER_FILE} marker); choose another --out"
                         ),
                     ));
+                } else {
+                    fresh = true;
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(format!("inspecting run directory {shown}"), e)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => fresh = true,
+            Err(e) => {
+                return Err(Error::io(
+                    format!("cannot use --out {shown} (choose another --out)"),
+                    e,
+                ))
+            }
         }
         let not_writable = |e: io::Error| {
             Error::io(
@@ -90,7 +100,17 @@ impl RunDir {
         })?;
         Ok(RunDir {
             path: path.to_path_buf(),
+            fresh,
         })
+    }
+
+    /// Removes the directory again if [`Self::create`] made it (or found it
+    /// empty): for a run that failed before producing anything worth keeping.
+    /// A directory that held an earlier run is left alone.
+    pub fn discard(self) {
+        if self.fresh {
+            let _ = fs::remove_dir_all(&self.path);
+        }
     }
 
     /// Opens an existing run directory (for `--resume`): it must carry the
@@ -112,6 +132,7 @@ impl RunDir {
             .map_err(|e| Error::io(format!("creating {}/{SNAPSHOTS_DIR}", path.display()), e))?;
         Ok(RunDir {
             path: path.to_path_buf(),
+            fresh: false,
         })
     }
 

@@ -1,30 +1,31 @@
-//! A whole run: the equilibrium, the initial densities, time stepping on the
-//! schedule, metrics, snapshots and the summary, all written into a run
-//! directory (`mflda run`); and the equilibrium alone (`mflda equilibrium`).
+//! A whole run (`mflda run`), its resumption from a checkpoint
+//! (`mflda run --resume`), and the equilibrium alone (`mflda equilibrium`).
 
 pub mod progress;
 pub mod schedule;
+mod session;
+pub mod summary;
 
-use std::path::PathBuf;
-use std::time::Instant;
-
-use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use crate::config::Config;
-use crate::dynamics::Stepper;
+use crate::dynamics::stability::{step_estimate, StepEstimate};
 use crate::equilibrium::{EquilibriumReport, EquilibriumSolver};
 use crate::game::sample_init;
-use crate::gpu::context::AdapterReport;
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
-use crate::metrics::{Metrics, MetricsRow, COLUMNS};
-use crate::output::{write_npy_f32, MetricsCsv, RunDir};
+use crate::metrics::{Metrics, COLUMNS};
+use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::{Error, Problem, Result};
 
 pub use progress::Progress;
 pub use schedule::Schedule;
+use session::{CheckpointMeta, Session};
+pub use summary::{EquilibriumSummary, Summary};
 
 /// Where and how to write a run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// The run directory.
     pub out: PathBuf,
@@ -32,64 +33,17 @@ pub struct RunOptions {
     pub force: bool,
     /// No progress output.
     pub quiet: bool,
+    /// Set (by a signal handler) to stop after the current chunk of steps,
+    /// writing a checkpoint.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
-/// The equilibrium part of `summary.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct EquilibriumSummary {
-    /// Extragradient iterations.
-    pub iterations: u32,
-    /// Fixed-point residual.
-    pub residual: f64,
-    /// Nikaido-Isoda error at the computed equilibrium.
-    pub ni: f64,
-    /// Extragradient step used.
-    pub step: f64,
-    /// Why the iteration stopped.
-    pub stop: crate::equilibrium::Stop,
-}
-
-impl From<&EquilibriumReport> for EquilibriumSummary {
-    fn from(r: &EquilibriumReport) -> Self {
-        EquilibriumSummary {
-            iterations: r.iterations,
-            residual: r.residual,
-            ni: r.ni,
-            step: r.step,
-            stop: r.stop,
+impl RunOptions {
+    fn say(&self, s: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", s.as_ref());
         }
     }
-}
-
-/// `summary.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    /// mflda version.
-    pub version: &'static str,
-    /// The adapter the run used.
-    pub adapter: AdapterReport,
-    /// Space dimension.
-    pub dim: u32,
-    /// Points per side.
-    pub n: u32,
-    /// Side length.
-    pub length: f64,
-    /// Steps taken.
-    pub steps: u64,
-    /// Time step.
-    pub dt: f64,
-    /// Simulated end time reached.
-    pub t_end: f64,
-    /// Wall-clock seconds of the time stepping.
-    pub wall_time_s: f64,
-    /// Steps per second of wall clock.
-    pub steps_per_s: f64,
-    /// Relative truncation error of the band-limited interaction (0 if none).
-    pub interaction_truncation_error: f64,
-    /// The equilibrium computation.
-    pub equilibrium: EquilibriumSummary,
-    /// The last metrics row.
-    pub final_metrics: Option<MetricsRow>,
 }
 
 /// Approximate GPU memory of a run on `shape`, bytes: about 30 complex fields
@@ -125,10 +79,16 @@ pub fn equilibrium_only(
     config: &Config,
     opts: &RunOptions,
 ) -> Result<EquilibriumSummary> {
+    let problem = Problem::from_config(ctx, config)?;
     let dir = RunDir::create(&opts.out, opts.force)?;
     dir.write_text("config.toml", &config.resolved().to_toml_string())?;
-    let problem = Problem::from_config(ctx, config)?;
-    let (_, report) = equilibrium(ctx, config, &problem, &dir)?;
+    let (_, report) = match equilibrium(ctx, config, &problem, &dir) {
+        Ok(r) => r,
+        Err(e) => {
+            dir.discard();
+            return Err(e);
+        }
+    };
     let summary = EquilibriumSummary::from(&report);
     dir.write_json("equilibrium.json", &summary)?;
     Ok(summary)
@@ -154,149 +114,198 @@ fn initial_densities(
     ))
 }
 
-/// Why the stepping stopped early, checked on every metrics row.
-fn check_row(row: &MetricsRow, first: &MetricsRow, scale: f64) -> Option<String> {
-    if !row.is_finite() {
-        return Some("a metric is not finite (NaN or infinity)".into());
-    }
-    for (name, m, m0) in [
-        ("mu", row.mu.mass, first.mu.mass),
-        ("nu", row.nu.mass, first.nu.mass),
-    ] {
-        if (m - m0).abs() > 1e-4 * m0.abs() {
-            return Some(format!("the mass of {name} drifted from {m0} to {m}"));
-        }
-    }
-    let peak = row.mu.max.max(row.nu.max);
-    if peak > 1e4 * scale {
-        return Some(format!(
-            "the densities grew to {peak:e}, {:.0e} times the equilibrium's peak",
-            peak / scale
+/// Checks `time.dt` against the explicit-part estimate: a warning above it,
+/// an error when it is clearly too large. NOTE: measured with a drift of 20
+/// (kernel 20 cos x cos y, tau = 0.2, n = 64), ETDRK4 stayed stable up to 150
+/// times the estimate and blew up at 400 times: the estimate is conservative
+/// for ETD, so only 1000 times it is refused outright.
+fn check_step(config: &Config, problem: &Problem, opts: &RunOptions) -> Result<StepEstimate> {
+    let est = step_estimate(&problem.params, &problem.payoff);
+    let dt = config.time.dt;
+    if dt > 1000.0 * est.dt_max {
+        return Err(Error::config(
+            "time.dt",
+            format!(
+                "{dt} is far above the explicit part's stable step, about {:.3e} \
+                 (drift speed up to {:.3}, MFLDA.md section 3); use e.g. \
+                 `--set time.dt={:.3e}`",
+                est.dt_max, est.drift_bound, est.dt_max
+            ),
         ));
     }
-    None
+    if dt > est.dt_max {
+        opts.say(format!(
+            "warning: time.dt = {dt} is above the estimated stable step {:.3e}; \
+             the run stops if it blows up",
+            est.dt_max
+        ));
+    }
+    Ok(est)
 }
 
-/// `mflda run`: everything, written into `opts.out`.
+/// `mflda run`: everything, from t = 0, written into `opts.out`. Bad input is
+/// found before the run directory is made (config, expressions, grid size); if
+/// the setup fails later (the equilibrium, the initial densities), a run
+/// directory made by this call is removed again.
 pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<Summary> {
+    let config = config.resolved();
+    let problem = Problem::from_config(ctx, &config)?;
+    let estimate = check_step(&config, &problem, opts)?;
     let dir = RunDir::create(&opts.out, opts.force)?;
-    let resolved = config.resolved();
-    dir.write_text("config.toml", &resolved.to_toml_string())?;
-    let problem = Problem::from_config(ctx, config)?;
-    let shape = problem.params.shape;
-    let say = |s: String| {
-        if !opts.quiet {
-            eprintln!("{s}");
+    let session = match start(ctx, config, problem, dir.clone(), estimate, opts) {
+        Ok(session) => session,
+        Err(e) => {
+            dir.discard();
+            return Err(e);
         }
     };
-    say(format!(
+    finish(session.run(), opts)
+}
+
+/// Everything up to the first step: equilibrium, initial densities, metrics at t = 0.
+fn start<'a>(
+    ctx: &'a GpuContext,
+    config: Config,
+    problem: Problem,
+    dir: RunDir,
+    estimate: StepEstimate,
+    opts: &RunOptions,
+) -> Result<Session<'a>> {
+    dir.write_text("config.toml", &config.to_toml_string())?;
+    let shape = problem.params.shape;
+    opts.say(format!(
         "grid {shape}: needs about {:.1} MiB of GPU memory",
         memory_estimate(shape) as f64 / (1u64 << 20) as f64
     ));
     if let Some(b) = &problem.payoff.band {
-        say(format!(
+        opts.say(format!(
             "interaction kept to {} modes per axis: truncation error {:.2e} (relative sup norm)",
             b.modes, b.truncation_error
         ));
     }
-
-    let (solver, report) = equilibrium(ctx, config, &problem, &dir)?;
-    say(format!(
+    let (solver, report) = equilibrium(ctx, &config, &problem, &dir)?;
+    opts.say(format!(
         "equilibrium: {} iterations, residual {:.2e}, NI {:.2e} ({:?})",
         report.iterations, report.residual, report.ni, report.stop
     ));
     let eq = solver.densities(ctx)?;
+    let eq_logs = solver.logs().read(ctx)?;
     let stepper = problem.stepper(ctx)?;
     let metrics = Metrics::new(ctx, &stepper, &problem.ops, solver.logs())?;
     drop(solver);
-    let (mu0, nu0) = initial_densities(ctx, config, &problem, &eq)?;
+    let (mu0, nu0) = initial_densities(ctx, &config, &problem, &eq)?;
     stepper.set_densities(ctx, &mu0, &nu0)?;
     let peak = eq.0.iter().chain(&eq.1).fold(0.0f32, |m, v| m.max(*v)) as f64;
 
-    let schedule = Schedule::new(config);
-    let dt = config.time.dt;
     let mut csv = MetricsCsv::create(&dir.file("metrics.csv"), COLUMNS)?;
     let first = metrics.measure(ctx, &stepper, 0.0)?;
     csv.append(&first.values())?;
-    let mut last = first;
-    if schedule.snapshots > 0 {
-        snapshot(ctx, &stepper, &dir, 0.0)?;
+    if Schedule::new(&config).snapshots > 0 {
+        let (mu, nu) = stepper.densities(ctx)?;
+        write_npy_f32(&dir.snapshot_path("mu", 0.0), &npy_shape(shape), &mu)?;
+        write_npy_f32(&dir.snapshot_path("nu", 0.0), &npy_shape(shape), &nu)?;
     }
-
-    let mut progress = Progress::new(schedule.steps, dt, opts.quiet);
-    let start = Instant::now();
-    let mut k = 0;
-    while k < schedule.steps {
-        let target = schedule.next_event(k);
-        while k < target {
-            let chunk = (target - k).min(64) as u32;
-            stepper.advance(ctx, chunk);
-            k += chunk as u64;
-        }
-        let t = k as f64 * dt;
-        if schedule.metrics_at(k) {
-            let row = metrics.measure(ctx, &stepper, t)?;
-            csv.append(&row.values())?;
-            if let Some(why) = check_row(&row, &first, peak) {
-                progress.finish();
-                return Err(Error::Data {
-                    field: "time.dt".into(),
-                    message: format!(
-                        "the run blew up between t = {:.6} and t = {t:.6} (step {k}): {why}. \
-                         The explicit part is probably unstable at dt = {dt}: try \
-                         `--set time.dt={}`. Metrics up to t = {:.6} are in {}",
-                        last.t,
-                        dt / 4.0,
-                        last.t,
-                        dir.file("metrics.csv").display()
-                    ),
-                });
-            }
-            last = row;
-            progress.update(k, &format!("L2 {:.2e}", row.mu.l2.hypot(row.nu.l2)));
-        }
-        if schedule.snapshot_at(k) {
-            snapshot(ctx, &stepper, &dir, t)?;
-        }
-    }
-    ctx.wait()?;
-    let wall = start.elapsed().as_secs_f64();
-    progress.finish();
-
-    let (mu, nu) = stepper.densities(ctx)?;
-    write_npy_f32(&dir.file("mu_final.npy"), &npy_shape(shape), &mu)?;
-    write_npy_f32(&dir.file("nu_final.npy"), &npy_shape(shape), &nu)?;
-    let summary = Summary {
-        version: env!("CARGO_PKG_VERSION"),
-        adapter: ctx.report(),
-        dim: shape.dim(),
-        n: shape.n1,
-        length: problem.params.length,
-        steps: k,
-        dt,
-        t_end: k as f64 * dt,
-        wall_time_s: wall,
-        steps_per_s: k as f64 / wall.max(1e-9),
-        interaction_truncation_error: problem
-            .payoff
-            .band
-            .as_ref()
-            .map_or(0.0, |b| b.truncation_error),
-        equilibrium: EquilibriumSummary::from(&report),
-        final_metrics: Some(last),
-    };
-    dir.write_json("summary.json", &summary)?;
-    say(format!(
-        "{k} steps in {wall:.1} s ({:.1} steps/s); outputs in {}",
-        summary.steps_per_s,
-        dir.path().display()
-    ));
-    Ok(summary)
+    Ok(Session {
+        ctx,
+        meta: CheckpointMeta {
+            first,
+            last: first,
+            peak,
+            equilibrium: EquilibriumSummary::from(&report),
+        },
+        config,
+        dir,
+        problem,
+        stepper,
+        metrics,
+        csv,
+        eq_logs,
+        estimate,
+        k: 0,
+        stop: opts.stop.clone(),
+        quiet: opts.quiet,
+    })
 }
 
-fn snapshot(ctx: &GpuContext, stepper: &Stepper, dir: &RunDir, t: f64) -> Result<()> {
-    let (mu, nu) = stepper.densities(ctx)?;
-    let shape = npy_shape(stepper.params.shape);
-    write_npy_f32(&dir.snapshot_path("mu", t), &shape, &mu)?;
-    write_npy_f32(&dir.snapshot_path("nu", t), &shape, &nu)
+/// `mflda run --resume DIR`: continues a run from its newest valid checkpoint,
+/// producing the same outputs bit for bit as an uninterrupted run on the same
+/// device.
+pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summary> {
+    let dir = RunDir::open(path)?;
+    let config = Config::load(&dir.file("config.toml"))?;
+    let (checkpoint, skipped) = Checkpoint::load_latest(dir.path())?;
+    for s in &skipped {
+        opts.say(format!("warning: skipping a checkpoint: {s}"));
+    }
+    let checkpoint = checkpoint.ok_or_else(|| Error::Data {
+        field: path.display().to_string(),
+        message: "no checkpoint to resume from (the run stopped before its first one); \
+                  start it again with --force"
+            .into(),
+    })?;
+    if checkpoint.config_hash != config.hash() {
+        return Err(Error::config(
+            "config.toml",
+            format!(
+                "{} changed since the checkpoint at t = {} was written; restore it or start \
+                 a new run",
+                dir.file("config.toml").display(),
+                checkpoint.t
+            ),
+        ));
+    }
+    let meta: CheckpointMeta =
+        serde_json::from_value(checkpoint.meta.clone()).map_err(|e| Error::Data {
+            field: "checkpoint".into(),
+            message: format!("unreadable metadata: {e}"),
+        })?;
+    let problem = Problem::from_config(ctx, &config)?;
+    let estimate = step_estimate(&problem.params, &problem.payoff);
+    let stepper = problem.stepper(ctx)?;
+    stepper.write_state(ctx, checkpoint.array("state")?)?;
+    let eq_logs = checkpoint.array("eq_logs")?.to_vec();
+    let eq_field = GpuField::from_data(
+        ctx,
+        "resume.eq_logs",
+        problem.params.shape,
+        2,
+        Elem::Real,
+        &eq_logs,
+    )?;
+    let metrics = Metrics::new(ctx, &stepper, &problem.ops, &eq_field)?;
+    let csv_path = dir.file("metrics.csv");
+    MetricsCsv::truncate_after(&csv_path, checkpoint.t)?;
+    let csv = MetricsCsv::open_append(&csv_path, COLUMNS)?;
+    opts.say(format!(
+        "resuming at t = {} (step {})",
+        checkpoint.t, checkpoint.step
+    ));
+    let session = Session {
+        ctx,
+        config,
+        dir,
+        problem,
+        stepper,
+        metrics,
+        csv,
+        meta,
+        eq_logs,
+        estimate,
+        k: checkpoint.step,
+        stop: opts.stop.clone(),
+        quiet: opts.quiet,
+    };
+    finish(session.run(), opts)
+}
+
+fn finish(result: Result<Summary>, opts: &RunOptions) -> Result<Summary> {
+    let summary = result?;
+    opts.say(format!(
+        "{} steps in {:.1} s ({:.1} steps/s); outputs in {}",
+        summary.steps - summary.resumed_from_step,
+        summary.wall_time_s,
+        summary.steps_per_s,
+        opts.out.display()
+    ));
+    Ok(summary)
 }

@@ -14,6 +14,8 @@ pub struct Schedule {
     pub metrics: u64,
     /// Steps between snapshots (0 = none).
     pub snapshots: u64,
+    /// Steps between checkpoints (0 = none).
+    pub checkpoints: u64,
 }
 
 fn stride(every: f64, dt: f64) -> u64 {
@@ -33,6 +35,7 @@ impl Schedule {
             steps: ((c.time.t_end / dt).round() as u64).max(1),
             metrics: stride(c.output.metrics_every.unwrap_or(dt), dt).max(1),
             snapshots: stride(c.output.snapshots_every.unwrap_or(0.0), dt),
+            checkpoints: stride(c.output.checkpoint_every.unwrap_or(0.0), dt),
         }
     }
 
@@ -46,10 +49,19 @@ impl Schedule {
         self.snapshots > 0 && (k.is_multiple_of(self.snapshots) || k == self.steps)
     }
 
+    /// Whether step `k` writes a checkpoint (every stride, not the end: a
+    /// finished run needs none).
+    pub fn checkpoint_at(&self, k: u64) -> bool {
+        self.checkpoints > 0 && k.is_multiple_of(self.checkpoints) && k < self.steps
+    }
+
     /// The first step after `k` that produces any output (or the end).
     pub fn next_event(&self, k: u64) -> u64 {
         let next = |stride: u64| k.checked_div(stride).map_or(u64::MAX, |q| (q + 1) * stride);
-        next(self.metrics).min(next(self.snapshots)).min(self.steps)
+        next(self.metrics)
+            .min(next(self.snapshots))
+            .min(next(self.checkpoints))
+            .min(self.steps)
     }
 }
 
@@ -63,6 +75,7 @@ mod tests {
             steps: 25,
             metrics: 10,
             snapshots: 4,
+            checkpoints: 0,
         };
         let mut k = 0;
         let mut events = Vec::new();

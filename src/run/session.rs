@@ -1,0 +1,238 @@
+//! The time-stepping loop of one session of a run (fresh or resumed): steps in
+//! chunks without readback, metrics, snapshots and checkpoints on schedule,
+//! blow-up detection that keeps the last good state, and a stop flag that
+//! turns a signal into a checkpoint.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::dynamics::stability::StepEstimate;
+use crate::dynamics::Stepper;
+use crate::gpu::GpuContext;
+use crate::metrics::{Metrics, MetricsRow};
+use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
+use crate::run::summary::{EquilibriumSummary, Summary};
+use crate::run::{Progress, Schedule};
+use crate::{Error, Problem, Result};
+
+/// Steps recorded per submission; the loop syncs after each, which bounds the
+/// work queued ahead of a stop signal.
+const CHUNK: u64 = 64;
+
+/// What a checkpoint carries besides the state and the equilibrium.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CheckpointMeta {
+    pub first: MetricsRow,
+    pub last: MetricsRow,
+    pub peak: f64,
+    pub equilibrium: EquilibriumSummary,
+}
+
+/// Everything the loop needs, set up by a fresh start or a resume.
+pub(crate) struct Session<'a> {
+    pub ctx: &'a GpuContext,
+    pub config: Config,
+    pub dir: RunDir,
+    pub problem: Problem,
+    pub stepper: Stepper,
+    pub metrics: Metrics,
+    pub csv: MetricsCsv,
+    pub meta: CheckpointMeta,
+    /// `[log mu*, log nu*]` (host copy, for checkpoints).
+    pub eq_logs: Vec<f32>,
+    pub estimate: StepEstimate,
+    /// Steps done.
+    pub k: u64,
+    pub stop: Option<Arc<AtomicBool>>,
+    pub quiet: bool,
+}
+
+impl Session<'_> {
+    fn t(&self, k: u64) -> f64 {
+        k as f64 * self.config.time.dt
+    }
+
+    /// Runs from `self.k` to the end of the schedule.
+    pub fn run(mut self) -> Result<Summary> {
+        let schedule = Schedule::new(&self.config);
+        let start_step = self.k;
+        let dt = self.config.time.dt;
+        let wall_every = self.config.resolved().output.checkpoint_wall.unwrap_or(0.0);
+        let good = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("run.last_good_state"),
+            size: self.stepper.state.bytes(),
+            usage: wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        self.copy_state(&self.stepper.state.buffer, &good);
+        let mut good_t = self.t(self.k);
+
+        let mut progress = Progress::new(schedule.steps, dt, self.quiet);
+        progress.update(self.k, "");
+        let start = Instant::now();
+        let mut last_checkpoint = Instant::now();
+        while self.k < schedule.steps {
+            let target = schedule.next_event(self.k).min(self.k + CHUNK);
+            self.stepper.advance(self.ctx, (target - self.k) as u32);
+            self.ctx.wait()?;
+            self.k = target;
+            let (k, t) = (self.k, self.t(self.k));
+            if schedule.metrics_at(k) {
+                let row = self.metrics.measure(self.ctx, &self.stepper, t)?;
+                self.csv.append(&row.values())?;
+                if let Some(why) = check_row(&row, &self.meta.first, self.meta.peak) {
+                    progress.finish();
+                    return Err(self.blow_up(&good, good_t, &why));
+                }
+                self.meta.last = row;
+                self.copy_state(&self.stepper.state.buffer, &good);
+                good_t = t;
+                progress.update(k, &format!("L2 {:.2e}", row.mu.l2.hypot(row.nu.l2)));
+            }
+            if schedule.snapshot_at(k) {
+                self.snapshot(t)?;
+            }
+            let wall_due =
+                wall_every > 0.0 && last_checkpoint.elapsed().as_secs_f64() >= wall_every;
+            if (schedule.checkpoint_at(k) || wall_due) && k < schedule.steps {
+                self.checkpoint()?;
+                last_checkpoint = Instant::now();
+            }
+            if self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst)) && k < schedule.steps {
+                progress.finish();
+                let path = self.checkpoint()?;
+                return Err(Error::Interrupted(format!(
+                    "interrupted at t = {t:.6} (step {k} of {}); checkpoint written to {}. \
+                     Resume with: mflda run --resume {}",
+                    schedule.steps,
+                    path.display(),
+                    self.dir.path().display()
+                )));
+            }
+        }
+        let wall = start.elapsed().as_secs_f64();
+        progress.finish();
+        self.finish(start_step, wall)
+    }
+
+    fn copy_state(&self, from: &wgpu::Buffer, to: &wgpu::Buffer) {
+        let mut encoder = self.ctx.device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(from, 0, to, 0, self.stepper.state.bytes());
+        self.ctx.queue.submit([encoder.finish()]);
+    }
+
+    /// Restores the last good state, writes it as a snapshot, and explains.
+    fn blow_up(&self, good: &wgpu::Buffer, good_t: f64, why: &str) -> Error {
+        self.copy_state(good, &self.stepper.state.buffer);
+        let kept = match self.snapshot(good_t) {
+            Ok(()) => format!(
+                "the last good state (t = {good_t:.6}) is in {}",
+                self.dir.snapshot_path("mu", good_t).display()
+            ),
+            Err(e) => format!("the last good state could not be written: {e}"),
+        };
+        let dt = self.config.time.dt;
+        Error::Data {
+            field: "time.dt".into(),
+            message: format!(
+                "the run blew up between t = {good_t:.6} and t = {:.6} (step {}): {why}. \
+                 The explicit part is probably unstable at dt = {dt}: try `--set \
+                 time.dt={:.3e}` (a conservative bound is {:.3e}, MFLDA.md section 3). \
+                 Metrics up to the blow-up are in {}; {kept}",
+                self.t(self.k),
+                self.k,
+                dt / 4.0,
+                self.estimate.dt_max,
+                self.dir.file("metrics.csv").display()
+            ),
+        }
+    }
+
+    fn snapshot(&self, t: f64) -> Result<()> {
+        let (mu, nu) = self.stepper.densities(self.ctx)?;
+        let shape = npy_shape(&self.stepper);
+        write_npy_f32(&self.dir.snapshot_path("mu", t), &shape, &mu)?;
+        write_npy_f32(&self.dir.snapshot_path("nu", t), &shape, &nu)
+    }
+
+    /// Writes a checkpoint of the current state (atomically; the two newest kept).
+    fn checkpoint(&self) -> Result<std::path::PathBuf> {
+        let meta = serde_json::to_value(&self.meta)
+            .map_err(|e| Error::io("encoding checkpoint metadata", std::io::Error::other(e)))?;
+        Checkpoint {
+            step: self.k,
+            t: self.t(self.k),
+            config_hash: self.config.hash(),
+            arrays: vec![
+                ("state".into(), self.stepper.read_state(self.ctx)?),
+                ("eq_logs".into(), self.eq_logs.clone()),
+            ],
+            meta,
+        }
+        .write(self.dir.path())
+    }
+
+    fn finish(self, start_step: u64, wall: f64) -> Result<Summary> {
+        let (mu, nu) = self.stepper.densities(self.ctx)?;
+        let shape = npy_shape(&self.stepper);
+        write_npy_f32(&self.dir.file("mu_final.npy"), &shape, &mu)?;
+        write_npy_f32(&self.dir.file("nu_final.npy"), &shape, &nu)?;
+        let p = &self.problem;
+        let steps = self.k - start_step;
+        let summary = Summary {
+            version: env!("CARGO_PKG_VERSION"),
+            adapter: self.ctx.report(),
+            dim: p.params.shape.dim(),
+            n: p.params.shape.n1,
+            length: p.params.length,
+            steps: self.k,
+            resumed_from_step: start_step,
+            dt: self.config.time.dt,
+            t_end: self.t(self.k),
+            wall_time_s: wall,
+            steps_per_s: steps as f64 / wall.max(1e-9),
+            step_estimate: self.estimate,
+            interaction_truncation_error: p
+                .payoff
+                .band
+                .as_ref()
+                .map_or(0.0, |b| b.truncation_error),
+            equilibrium: self.meta.equilibrium.clone(),
+            final_metrics: self.meta.last,
+        };
+        self.dir.write_json("summary.json", &summary)?;
+        Ok(summary)
+    }
+}
+
+fn npy_shape(stepper: &Stepper) -> [usize; 2] {
+    let s = stepper.params.shape;
+    [s.n2 as usize, s.n1 as usize]
+}
+
+/// Why the stepping must stop, checked on every metrics row.
+fn check_row(row: &MetricsRow, first: &MetricsRow, peak: f64) -> Option<String> {
+    if !row.is_finite() {
+        return Some("a metric is not finite (NaN or infinity)".into());
+    }
+    for (name, m, m0) in [
+        ("mu", row.mu.mass, first.mu.mass),
+        ("nu", row.nu.mass, first.nu.mass),
+    ] {
+        if (m - m0).abs() > 1e-4 * m0.abs() {
+            return Some(format!("the mass of {name} drifted from {m0} to {m}"));
+        }
+    }
+    let top = row.mu.max.max(row.nu.max);
+    if top > 1e4 * peak {
+        return Some(format!(
+            "the densities grew to {top:e}, {:.0e} times the equilibrium's peak",
+            top / peak
+        ));
+    }
+    None
+}
