@@ -285,3 +285,45 @@ fn resume_refuses_a_changed_config() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_second_signal_exits_at_once() {
+    // A grid big enough that a chunk of steps takes a while on a software adapter.
+    let dir = tmp("twice");
+    let mut child = Command::new(BIN)
+        .args(["run", "-q", "--out", dir.to_str().unwrap()])
+        .args(["--set", "grid.n=128", "--set", "time.t_end=100"])
+        // One loop pass is a chunk of 64 steps (seconds on lavapipe): the second
+        // signal lands while the first is still being honoured.
+        .args([
+            "--set",
+            "output.checkpoint_every=0.64",
+            "--set",
+            "output.metrics_every=0.64",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !dir.join(Checkpoint::file_name(64)).exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no checkpoint appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let term = || {
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+    };
+    assert!(term().success());
+    std::thread::sleep(Duration::from_millis(30));
+    let _ = term();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("second interrupt"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
