@@ -96,7 +96,7 @@ fn sigterm_then_resume_matches_an_uninterrupted_run() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args(run_args(&cut, t_end))
         .stderr(Stdio::piped())
         .spawn()
@@ -290,7 +290,7 @@ fn resume_refuses_a_changed_config() {
 fn a_second_signal_exits_at_once() {
     // A grid big enough that a chunk of steps takes a while on a software adapter.
     let dir = tmp("twice");
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args(["run", "-q", "--out", dir.to_str().unwrap()])
         .args(["--set", "grid.n=128", "--set", "time.t_end=100"])
         // One loop pass is a chunk of 64 steps (seconds on lavapipe): the second
