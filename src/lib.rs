@@ -12,6 +12,7 @@
 //! `(j1 h, j2 h)`; the forward DFT is unnormalised and the inverse divides by the
 //! number of points, as in numpy.
 
+pub mod analysis;
 pub mod bench;
 pub mod config;
 pub mod dynamics;
@@ -23,6 +24,7 @@ pub mod gpu;
 pub mod metrics;
 pub mod output;
 pub mod problem;
+pub mod render;
 pub mod run;
 
 pub use error::{Error, Result};

@@ -1,0 +1,31 @@
+//! Pictures of runs: colour maps, frames, animations and plots.
+//!
+//! - [`colormap`]: colour maps, the exact value-to-colour rule (the CPU
+//!   reference of the GPU kernel), block averages, whole-field colouring;
+//! - [`compose`]: a 2D frame from coloured panels, titles and a colour bar;
+//! - [`lineplot`]: a 1D frame (line plots of the densities);
+//! - [`plot`], [`metrics_table`]: the metrics plot (PNG and SVG) with fitted
+//!   decay rates, from `metrics.csv` read back;
+//! - [`anim`]: GIF and APNG animations;
+//! - [`gpu`], [`movie`]: the GPU colour-map kernel and `mflda render`;
+//! - [`font`], [`raster`], [`scene`], [`axes`], [`legend`], [`ticks`]: the
+//!   drawing underneath (a bitmap font of our own, so no system fonts).
+
+pub mod anim;
+pub mod axes;
+pub mod colormap;
+pub mod compose;
+pub mod font;
+pub mod legend;
+pub mod lineplot;
+pub mod metrics_table;
+pub mod plot;
+pub mod raster;
+pub mod scene;
+pub mod ticks;
+
+pub use anim::{write_apng, write_gif};
+pub use colormap::{colorize, downsample_mean, map_value, Colormap, Limits, Scale, BAD_COLOR};
+pub use compose::{compose_frame, frame_layout, ColorBar, FrameLayout, Panel};
+pub use lineplot::{line_frame, Curve};
+pub use plot::{fit_all, metrics_plot};

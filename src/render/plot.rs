@@ -1,0 +1,241 @@
+//! The metrics plot of a run: the distances to the equilibrium against time
+//! on a log scale, with fitted decay rates, as PNG (bitmap font) and SVG.
+
+use std::path::Path;
+
+use super::axes::{Axes, YAxis, INK, WHITE};
+use super::font::text_size;
+use super::legend::{draw_legend, legend_size, LegendEntry};
+use super::metrics_table::MetricsTable;
+use super::scene::{Anchor, Scene};
+use super::ticks::{decade_ticks, format_compact};
+use crate::analysis::fit::{fit_rate, RateFit};
+use crate::output::write_atomic;
+use crate::{Error, Result};
+
+/// Size of the metrics plot in pixels (PNG) and user units (SVG).
+pub const PLOT_SIZE: (u32, u32) = (1200, 700);
+
+/// The columns drawn, in legend order: name, colour, dashed (`nu` players
+/// are dotted). Absent columns are skipped.
+const SERIES: [(&str, [u8; 4], bool); 9] = [
+    ("l2_mu", [31, 119, 180, 255], false),
+    ("l2_nu", [31, 119, 180, 255], true),
+    ("kl_mu", [255, 127, 14, 255], false),
+    ("kl_nu", [255, 127, 14, 255], true),
+    ("chi2_mu", [44, 160, 44, 255], false),
+    ("chi2_nu", [44, 160, 44, 255], true),
+    ("ni", [148, 103, 189, 255], false),
+    ("w2lin_mu", [140, 86, 75, 255], false),
+    ("w2lin_nu", [140, 86, 75, 255], true),
+];
+
+/// The columns [`fit_all`] fits, when present.
+pub const FIT_COLUMNS: [&str; 9] = [
+    "l2_mu", "l2_nu", "kl_mu", "kl_nu", "chi2_mu", "chi2_nu", "ni", "w2lin_mu", "w2lin_nu",
+];
+
+/// Text scale of the plot.
+const SCALE: u32 = 2;
+
+/// Decay-rate fits ([`fit_rate`]) of the distance columns of the metrics
+/// CSV at `csv_path` ([`FIT_COLUMNS`] that are present), in that order;
+/// columns with no usable fit are left out.
+pub fn fit_all(csv_path: &Path) -> Result<Vec<(String, RateFit)>> {
+    let table = MetricsTable::read(csv_path)?;
+    let t = table.times();
+    Ok(FIT_COLUMNS
+        .iter()
+        .filter_map(|&name| {
+            let y = table.column(name)?;
+            fit_rate(&t, &y).map(|f| (name.to_string(), f))
+        })
+        .collect())
+}
+
+/// Draws the metrics CSV at `csv_path` and writes it as a PNG to `png` and an
+/// SVG to `svg` (both atomically), [`PLOT_SIZE`] pixels.
+///
+/// The plot shows, against `t`, the columns `l2`, `kl`, `chi2` (and `w2lin`
+/// when present) of each player (mu solid, nu dotted, one colour a metric)
+/// and `ni`, on a log y axis with decade ticks; values that are not positive
+/// and finite leave gaps. Each fit in `fits` is a dashed straight line over
+/// its window, labelled at its end with its rate and listed in the legend.
+/// Errors: the CSV cannot be read or is not a metrics file, or a file cannot
+/// be written.
+pub fn metrics_plot(
+    csv_path: &Path,
+    png: &Path,
+    svg: &Path,
+    fits: &[(String, RateFit)],
+) -> Result<()> {
+    let table = MetricsTable::read(csv_path)?;
+    let scene = metrics_scene(&table, fits);
+    let image = scene.rasterize();
+    let mut bytes = Vec::new();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .map_err(|e| {
+            Error::io(
+                format!("encoding {}", png.display()),
+                std::io::Error::other(e),
+            )
+        })?;
+    write_atomic(png, &bytes)?;
+    write_atomic(svg, scene.to_svg().as_bytes())
+}
+
+/// The plot of `table` with `fits` as a scene.
+pub fn metrics_scene(table: &MetricsTable, fits: &[(String, RateFit)]) -> Scene {
+    let (width, height) = PLOT_SIZE;
+    let s = SCALE as f32;
+    let th = text_size("0", SCALE).1 as f32;
+    let t = table.times();
+    let series: Vec<(&str, [u8; 4], bool, Vec<f64>)> = SERIES
+        .iter()
+        .filter_map(|&(name, color, dotted)| Some((name, color, dotted, table.column(name)?)))
+        .collect();
+
+    let mut entries: Vec<LegendEntry> = series
+        .iter()
+        .map(|(name, color, dotted, _)| LegendEntry {
+            label: name.to_string(),
+            color: *color,
+            width: 2.0,
+            dash: dotted.then_some(DOTS),
+        })
+        .collect();
+    entries.extend(fits.iter().map(|(name, fit)| LegendEntry {
+        label: format!("fit {name}: rate {}", format_compact(fit.rate)),
+        color: fit_color(name),
+        width: 2.5,
+        dash: Some(DASHES),
+    }));
+    let (legend_w, _) = legend_size(&entries, SCALE);
+
+    let left = text_size("1e-100", SCALE).0 as f32 + 12.0;
+    let top = 14.0 + th + 12.0;
+    let axes = Axes {
+        left,
+        top,
+        width: (width as f32 - left - legend_w - 40.0).max(100.0),
+        height: height as f32 - top - (2.0 * th + 36.0),
+        x: time_range(&t),
+        y: log_range(&series, fits),
+    };
+    let mut scene = Scene::new(width, height, WHITE);
+    axes.draw(&mut scene, SCALE, "t");
+    scene.text(
+        left,
+        14.0,
+        "distance to equilibrium (log scale)",
+        SCALE,
+        INK,
+        Anchor::Start,
+    );
+    for (_, color, dotted, y) in &series {
+        for run in axes.polylines(&t, y) {
+            scene.line(run, *color, 2.0, dotted.then_some(DOTS));
+        }
+    }
+    let mut placed: Vec<(f32, f32, f32, f32)> = Vec::new();
+    for (name, fit) in fits {
+        let (a, b) = (fit.t_start, fit.t_end);
+        let (Some(ya), Some(yb)) = (axes.py(fit.value_at(a)), axes.py(fit.value_at(b))) else {
+            continue;
+        };
+        let color = fit_color(name);
+        let (xa, xb) = (axes.px(a), axes.px(b));
+        scene.line(vec![(xa, ya), (xb, yb)], color, 2.5, Some(DASHES));
+        let label = format_compact(fit.rate);
+        let (lw, lh) = text_size(&label, SCALE);
+        let (lw, lh) = (lw as f32, lh as f32);
+        // Right-aligned with the end of the line, just above it, inside the
+        // plot area; stepped down past labels already placed.
+        let x = (xb - lw).max(axes.left + 2.0 * s);
+        let mut y = (yb - lh - 4.0 * s).max(axes.top + 2.0 * s);
+        while let Some(&(_, py, _, ph)) = placed
+            .iter()
+            .find(|&&(px, py, pw, ph)| x < px + pw && px < x + lw && y < py + ph && py < y + lh)
+        {
+            y = py + ph + 2.0 * s;
+        }
+        placed.push((x, y, lw, lh));
+        let pad = s;
+        scene.rect(
+            x - pad,
+            y - pad,
+            lw + 2.0 * pad,
+            lh + 2.0 * pad,
+            Some(LABEL_BACKGROUND),
+            None,
+        );
+        scene.text(x, y, &label, SCALE, color, Anchor::Start);
+    }
+    draw_legend(
+        &mut scene,
+        axes.left + axes.width + 24.0,
+        top,
+        &entries,
+        SCALE,
+    );
+    scene
+}
+
+/// Translucent white behind fit labels.
+const LABEL_BACKGROUND: [u8; 4] = [255, 255, 255, 210];
+/// Dotted line pattern of the `nu` player.
+const DOTS: [f32; 2] = [2.0, 4.0];
+/// Dashed line pattern of fits.
+const DASHES: [f32; 2] = [10.0, 6.0];
+
+/// The colour of a fit line: its series' colour, darkened.
+fn fit_color(name: &str) -> [u8; 4] {
+    let base = SERIES
+        .iter()
+        .find(|s| s.0 == name)
+        .map_or([90, 90, 90, 255], |s| s.1);
+    [base[0] / 5 * 3, base[1] / 5 * 3, base[2] / 5 * 3, 255]
+}
+
+/// The t axis: the range of the finite times, opened to a unit width if
+/// empty or a single time.
+fn time_range(t: &[f64]) -> (f64, f64) {
+    let (lo, hi) = t
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo > hi {
+        (0.0, 1.0)
+    } else if lo == hi {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// The log y axis: whole decades around the positive finite values of the
+/// series and the fit lines' ends.
+fn log_range(series: &[(&str, [u8; 4], bool, Vec<f64>)], fits: &[(String, RateFit)]) -> YAxis {
+    let fit_ends = fits
+        .iter()
+        .flat_map(|(_, f)| [f.value_at(f.t_start), f.value_at(f.t_end)]);
+    let (lo, hi) = series
+        .iter()
+        .flat_map(|s| s.3.iter().copied())
+        .chain(fit_ends)
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo > hi {
+        return YAxis::Log(-1, 0);
+    }
+    let (k0, k1, _, _) = decade_ticks(lo, hi);
+    YAxis::Log(k0, k1)
+}
