@@ -2,6 +2,7 @@
 
 mod bench;
 mod info;
+mod render;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ enum Command {
     Run(run::RunArgs),
     /// Compute and write only the equilibrium (mu_star.npy, nu_star.npy).
     Equilibrium(run::RunArgs),
+    /// Animate a run (GIF or APNG), re-rendering its snapshots or assembling its frames.
+    Render(render::RenderArgs),
     /// Time kernels against the memory-bandwidth floor measured in the same run.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let config = args.config()?;
             run::equilibrium(&context(&request)?, config.as_ref(), &args)
         }
+        Command::Render(args) => render::run(&context(&request)?, args),
         Command::Bench(cmd) => bench::run(&context(&request)?, cmd),
     }
 }

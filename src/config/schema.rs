@@ -143,7 +143,7 @@ pub struct EquilibriumConfig {
 
 /// `[output]`: output schedules in simulated time. `None` means "the default",
 /// which [`Config::resolved`](crate::config::Config::resolved) fills in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputConfig {
     /// Interval between metric rows (> 0, >= dt); default t_end / 200.
@@ -161,6 +161,25 @@ pub struct OutputConfig {
     /// Wall-clock seconds between checkpoints (>= 0, 0 = never); default 600.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint_wall: Option<f64>,
+    /// Colour map of frames: viridis, magma, cividis, or diverging.
+    #[serde(default = "default_colormap")]
+    pub colormap: String,
+    /// Colour scale of frames: linear or log.
+    #[serde(default = "default_scale")]
+    pub scale: String,
+    /// Largest side of a frame panel in pixels (a power of two; the grid is
+    /// downsampled by area averages to at most this).
+    #[serde(default = "default_frame_size")]
+    pub frame_size: u32,
+    /// Lower colour limit; default from the equilibrium and the initial state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_min: Option<f64>,
+    /// Upper colour limit; default from the equilibrium and the initial state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_max: Option<f64>,
+    /// Frames show the deviation from the equilibrium (diverging colours) as well.
+    #[serde(default)]
+    pub frame_deviation: bool,
 }
 
 impl Default for InitConfig {
@@ -203,6 +222,33 @@ fn default_tol() -> f64 {
 }
 fn default_max_iter() -> u32 {
     100_000
+}
+fn default_colormap() -> String {
+    "viridis".to_string()
+}
+fn default_scale() -> String {
+    "linear".to_string()
+}
+fn default_frame_size() -> u32 {
+    512
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            metrics_every: None,
+            snapshots_every: None,
+            frames_every: None,
+            checkpoint_every: None,
+            checkpoint_wall: None,
+            colormap: default_colormap(),
+            scale: default_scale(),
+            frame_size: default_frame_size(),
+            color_min: None,
+            color_max: None,
+            frame_deviation: false,
+        }
+    }
 }
 
 /// The TOML type a key must have.
@@ -256,6 +302,11 @@ const fn req(name: &'static str, kind: Kind, example: &'static str) -> KeySpec {
         required: Some(example),
     }
 }
+
+/// Colour map names accepted in `output.colormap`.
+pub(crate) const COLORMAP_NAMES: &[&str] = &["viridis", "magma", "cividis", "diverging"];
+/// Scale names accepted in `output.scale`.
+pub(crate) const SCALE_NAMES: &[&str] = &["linear", "log"];
 
 /// Scheme names accepted in `time.scheme`.
 pub(crate) const SCHEME_NAMES: &[&str] = &["etdrk2", "etdrk4"];
@@ -322,6 +373,12 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             opt("frames_every", Kind::F64),
             opt("checkpoint_every", Kind::F64),
             opt("checkpoint_wall", Kind::F64),
+            opt("colormap", Kind::OneOf(COLORMAP_NAMES)),
+            opt("scale", Kind::OneOf(SCALE_NAMES)),
+            opt("frame_size", Kind::U32),
+            opt("color_min", Kind::F64),
+            opt("color_max", Kind::F64),
+            opt("frame_deviation", Kind::Bool),
         ],
     },
 ];

@@ -115,6 +115,40 @@ impl Config {
         ] {
             non_negative(field, v.unwrap_or(0.0), "use 0 for never")?;
         }
+        let o = &c.output;
+        if let Some(f) = o.frames_every.filter(|&f| f > 0.0 && f < c.time.dt) {
+            return Err(Error::config(
+                "output.frames_every",
+                format!(
+                    "{f} is below one step (dt = {}), a frame cadence of zero steps; use 0 for \
+                     no frames or a value >= dt",
+                    c.time.dt
+                ),
+            ));
+        }
+        if o.frame_size < 16 || !o.frame_size.is_power_of_two() {
+            return Err(Error::config(
+                "output.frame_size",
+                format!(
+                    "must be a power of two >= 16 (got {}); e.g. 512",
+                    o.frame_size
+                ),
+            ));
+        }
+        if let (Some(lo), Some(hi)) = (o.color_min, o.color_max) {
+            if !(lo < hi) {
+                return Err(Error::config(
+                    "output.color_min",
+                    format!("must be below output.color_max (got {lo} >= {hi})"),
+                ));
+            }
+        }
+        if o.scale == "log" && o.color_min.is_some_and(|lo| lo <= 0.0) {
+            return Err(Error::config(
+                "output.color_min",
+                "a log scale needs a positive lower colour limit",
+            ));
+        }
         // The expressions compile (naga, on the CPU): a typo costs milliseconds,
         // not an equilibrium computation.
         let g = &c.game;

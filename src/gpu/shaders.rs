@@ -131,6 +131,9 @@ pub const FIELD_STATS: ShaderSource = kernel!("metrics/field_stats", [INDEX, RED
 /// Metrics: Nikaido-Isoda terms.
 pub const NI_TERMS: ShaderSource = kernel!("metrics/ni_terms", [INDEX, REDUCE, BREGMAN]);
 
+/// Colour map with area-average downsampling.
+pub const COLORMAP: ShaderSource = kernel!("render/colormap", []);
+
 /// Every kernel of the crate; the validation test walks this list and checks
 /// that every `.wgsl` file under `shaders/` (outside `shared/`) appears in it.
 pub const ALL: &[ShaderSource] = &[
@@ -159,6 +162,7 @@ pub const ALL: &[ShaderSource] = &[
     EQ_EXP,
     FIELD_STATS,
     NI_TERMS,
+    COLORMAP,
 ];
 
 impl ShaderSource {

@@ -1,6 +1,7 @@
 //! A whole run (`mflda run`), its resumption from a checkpoint
 //! (`mflda run --resume`), and the equilibrium alone (`mflda equilibrium`).
 
+pub mod frames;
 pub mod progress;
 pub mod schedule;
 mod session;
@@ -19,6 +20,7 @@ use crate::metrics::{Metrics, COLUMNS};
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::{Error, Problem, Result};
 
+use frames::{FrameLimits, Frames};
 pub use progress::Progress;
 pub use schedule::Schedule;
 use session::{CheckpointMeta, Session};
@@ -192,15 +194,32 @@ fn start<'a>(
     let eq_logs = solver.logs().read(ctx)?;
     let stepper = problem.stepper(ctx)?;
     let metrics = Metrics::new(ctx, &stepper, &problem.ops, solver.logs())?;
-    drop(solver);
     let (mu0, nu0) = initial_densities(ctx, &config, &problem, &eq)?;
     stepper.set_densities(ctx, &mu0, &nu0)?;
     let peak = eq.0.iter().chain(&eq.1).fold(0.0f32, |m, v| m.max(*v)) as f64;
+    let schedule = Schedule::new(&config);
+    let frame_limits = FrameLimits::new(&config, [&eq.0, &eq.1], [&mu0, &nu0])?;
+    let frames = if schedule.frames > 0 {
+        let f = Frames::new(
+            ctx,
+            &config,
+            &stepper,
+            solver.logs(),
+            [eq.0.clone(), eq.1.clone()],
+            frame_limits,
+            dir.path(),
+        )?;
+        f.render(ctx, &stepper, 0, 0.0)?;
+        Some(f)
+    } else {
+        None
+    };
+    drop(solver);
 
     let mut csv = MetricsCsv::create(&dir.file("metrics.csv"), COLUMNS)?;
     let first = metrics.measure(ctx, &stepper, 0.0)?;
     csv.append(&first.values())?;
-    if Schedule::new(&config).snapshots > 0 {
+    if schedule.snapshots > 0 {
         let (mu, nu) = stepper.densities(ctx)?;
         write_npy_f32(&dir.snapshot_path("mu", 0.0), &npy_shape(shape), &mu)?;
         write_npy_f32(&dir.snapshot_path("nu", 0.0), &npy_shape(shape), &nu)?;
@@ -212,6 +231,7 @@ fn start<'a>(
             last: first,
             peak,
             equilibrium: EquilibriumSummary::from(&report),
+            frame_limits: Some(frame_limits),
         },
         config,
         dir,
@@ -224,6 +244,7 @@ fn start<'a>(
         k: 0,
         stop: opts.stop.clone(),
         quiet: opts.quiet,
+        frames,
     })
 }
 
@@ -273,6 +294,23 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
         &eq_logs,
     )?;
     let metrics = Metrics::new(ctx, &stepper, &problem.ops, &eq_field)?;
+    let frames = match meta.frame_limits {
+        Some(limits) if Schedule::new(&config).frames > 0 => {
+            let n = problem.params.shape.len();
+            let exp = |v: &[f32]| v.iter().map(|x| x.exp()).collect::<Vec<f32>>();
+            let eq = [exp(&eq_logs[..n]), exp(&eq_logs[n..])];
+            Some(Frames::new(
+                ctx,
+                &config,
+                &stepper,
+                &eq_field,
+                eq,
+                limits,
+                dir.path(),
+            )?)
+        }
+        _ => None,
+    };
     let csv_path = dir.file("metrics.csv");
     MetricsCsv::truncate_after(&csv_path, checkpoint.t)?;
     let csv = MetricsCsv::open_append(&csv_path, COLUMNS)?;
@@ -294,6 +332,7 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
         k: checkpoint.step,
         stop: opts.stop.clone(),
         quiet: opts.quiet,
+        frames,
     };
     finish(session.run(), opts)
 }

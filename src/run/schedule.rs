@@ -16,6 +16,8 @@ pub struct Schedule {
     pub snapshots: u64,
     /// Steps between checkpoints (0 = none).
     pub checkpoints: u64,
+    /// Steps between frames (0 = none).
+    pub frames: u64,
 }
 
 fn stride(every: f64, dt: f64) -> u64 {
@@ -36,6 +38,7 @@ impl Schedule {
             metrics: stride(c.output.metrics_every.unwrap_or(dt), dt).max(1),
             snapshots: stride(c.output.snapshots_every.unwrap_or(0.0), dt),
             checkpoints: stride(c.output.checkpoint_every.unwrap_or(0.0), dt),
+            frames: stride(c.output.frames_every.unwrap_or(0.0), dt),
         }
     }
 
@@ -55,12 +58,19 @@ impl Schedule {
         self.checkpoints > 0 && k.is_multiple_of(self.checkpoints) && k < self.steps
     }
 
+    /// Whether step `k` renders a frame (every stride, so frames are evenly
+    /// spaced for animations); its index is `k / frames`.
+    pub fn frame_at(&self, k: u64) -> bool {
+        self.frames > 0 && k.is_multiple_of(self.frames)
+    }
+
     /// The first step after `k` that produces any output (or the end).
     pub fn next_event(&self, k: u64) -> u64 {
         let next = |stride: u64| k.checked_div(stride).map_or(u64::MAX, |q| (q + 1) * stride);
         next(self.metrics)
             .min(next(self.snapshots))
             .min(next(self.checkpoints))
+            .min(next(self.frames))
             .min(self.steps)
     }
 }
@@ -76,6 +86,7 @@ mod tests {
             metrics: 10,
             snapshots: 4,
             checkpoints: 0,
+            frames: 0,
         };
         let mut k = 0;
         let mut events = Vec::new();

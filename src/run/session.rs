@@ -15,6 +15,7 @@ use crate::dynamics::Stepper;
 use crate::gpu::GpuContext;
 use crate::metrics::{Metrics, MetricsRow};
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
+use crate::run::frames::{FrameLimits, Frames};
 use crate::run::summary::{EquilibriumSummary, Summary};
 use crate::run::{Progress, Schedule};
 use crate::{Error, Problem, Result};
@@ -30,6 +31,8 @@ pub(crate) struct CheckpointMeta {
     pub last: MetricsRow,
     pub peak: f64,
     pub equilibrium: EquilibriumSummary,
+    #[serde(default)]
+    pub frame_limits: Option<FrameLimits>,
 }
 
 /// Everything the loop needs, set up by a fresh start or a resume.
@@ -49,6 +52,7 @@ pub(crate) struct Session<'a> {
     pub k: u64,
     pub stop: Option<Arc<AtomicBool>>,
     pub quiet: bool,
+    pub frames: Option<Frames>,
 }
 
 impl Session<'_> {
@@ -56,8 +60,18 @@ impl Session<'_> {
         k as f64 * self.config.time.dt
     }
 
-    /// Runs from `self.k` to the end of the schedule.
+    /// Runs from `self.k` to the end of the schedule; the frames in flight are
+    /// written whatever happens.
     pub fn run(mut self) -> Result<Summary> {
+        let frames = self.frames.take();
+        let result = self.steps(frames.as_ref());
+        let written = frames.map_or(Ok(()), Frames::finish);
+        let summary = result?;
+        written?;
+        Ok(summary)
+    }
+
+    fn steps(mut self, frames: Option<&Frames>) -> Result<Summary> {
         let schedule = Schedule::new(&self.config);
         let start_step = self.k;
         let dt = self.config.time.dt;
@@ -95,6 +109,9 @@ impl Session<'_> {
             }
             if schedule.snapshot_at(k) {
                 self.snapshot(t)?;
+            }
+            if let Some(f) = frames.filter(|_| schedule.frame_at(k)) {
+                f.render(self.ctx, &self.stepper, k / schedule.frames, t)?;
             }
             let wall_due =
                 wall_every > 0.0 && last_checkpoint.elapsed().as_secs_f64() >= wall_every;
@@ -181,6 +198,14 @@ impl Session<'_> {
         let shape = npy_shape(&self.stepper);
         write_npy_f32(&self.dir.file("mu_final.npy"), &shape, &mu)?;
         write_npy_f32(&self.dir.file("nu_final.npy"), &shape, &nu)?;
+        let csv = self.dir.file("metrics.csv");
+        let fits = crate::render::plot::fit_all(&csv)?;
+        crate::render::plot::metrics_plot(
+            &csv,
+            &self.dir.file("metrics.png"),
+            &self.dir.file("metrics.svg"),
+            &fits,
+        )?;
         let p = &self.problem;
         let steps = self.k - start_step;
         let summary = Summary {
@@ -203,6 +228,7 @@ impl Session<'_> {
                 .map_or(0.0, |b| b.truncation_error),
             equilibrium: self.meta.equilibrium.clone(),
             final_metrics: self.meta.last,
+            rate_fits: fits.into_iter().collect(),
         };
         self.dir.write_json("summary.json", &summary)?;
         Ok(summary)

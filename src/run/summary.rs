@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::fit::RateFit;
 use crate::dynamics::stability::StepEstimate;
 use crate::equilibrium::{EquilibriumReport, Stop};
 use crate::gpu::context::AdapterReport;
@@ -67,4 +68,7 @@ pub struct Summary {
     pub equilibrium: EquilibriumSummary,
     /// The last metrics row.
     pub final_metrics: MetricsRow,
+    /// Exponential decay rates of the distances, fitted where log-distance is
+    /// linear (`name -> rate, window, residual`); drawn on metrics.png.
+    pub rate_fits: std::collections::BTreeMap<String, RateFit>,
 }

@@ -1,0 +1,230 @@
+//! `mflda render DIR`: an animation (GIF or APNG) of a run, re-rendered from its
+//! snapshots on the GPU (with any colour map, scale or size, without re-running
+//! the simulation) or assembled from its frames.
+
+use std::path::{Path, PathBuf};
+
+use image::RgbaImage;
+
+use crate::config::Config;
+use crate::gpu::{Elem, GpuContext, GpuField, Shape};
+use crate::output::read_npy_f32;
+use crate::render::anim::{write_apng, write_gif};
+use crate::render::colormap::{Colormap, Limits, Scale};
+use crate::render::compose::{compose_frame, ColorBar, Panel};
+use crate::render::gpu::{GpuColormap, Source, Style};
+use crate::render::lineplot::{line_frame, Curve};
+use crate::{Error, Result};
+
+/// Animation container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Animated GIF (256 colours).
+    Gif,
+    /// Animated PNG (full colour).
+    Apng,
+}
+
+/// Options of `mflda render`; `None` takes the run's own setting.
+#[derive(Debug, Clone)]
+pub struct MovieOptions {
+    /// Container.
+    pub format: Format,
+    /// Frames per second.
+    pub fps: f32,
+    /// Colour map name.
+    pub colormap: Option<String>,
+    /// Scale name.
+    pub scale: Option<String>,
+    /// Largest panel side, pixels.
+    pub size: Option<u32>,
+    /// Use the run's frames/*.png instead of its snapshots.
+    pub from_frames: bool,
+    /// Output file; default `DIR/animation.gif` or `.png`.
+    pub out: Option<PathBuf>,
+    /// Also write each re-rendered frame as a PNG into this directory.
+    pub frames_dir: Option<PathBuf>,
+}
+
+/// Snapshot times with both players' files, sorted.
+fn snapshot_times(dir: &Path) -> Vec<(String, PathBuf, PathBuf)> {
+    let snaps = dir.join("snapshots");
+    let mut out: Vec<(String, PathBuf, PathBuf)> = std::fs::read_dir(&snaps)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_prefix("mu_")?.strip_suffix(".npy")?.to_string();
+            let nu = snaps.join(format!("nu_{stem}.npy"));
+            nu.is_file().then(|| (stem, e.path(), nu))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn frame_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("frames"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Renders the animation of the run in `dir`; returns the file written.
+pub fn render_run(ctx: &GpuContext, dir: &Path, opts: &MovieOptions) -> Result<PathBuf> {
+    if !(opts.fps.is_finite() && opts.fps > 0.0) {
+        return Err(Error::config(
+            "--fps",
+            format!("must be > 0 (got {})", opts.fps),
+        ));
+    }
+    let config = Config::load(&dir.join("config.toml"))?;
+    let snaps = snapshot_times(dir);
+    let frames: Vec<RgbaImage> = if !opts.from_frames && !snaps.is_empty() {
+        from_snapshots(ctx, &config, &snaps, opts)?
+    } else {
+        let files = frame_files(dir);
+        if files.is_empty() {
+            return Err(Error::Data {
+                field: dir.display().to_string(),
+                message: "has no snapshots (snapshots/mu_*.npy) and no frames (frames/*.png) to \
+                          render: run with output.snapshots_every > 0 or output.frames_every > 0"
+                    .into(),
+            });
+        }
+        files
+            .iter()
+            .map(|p| {
+                image::open(p).map(|i| i.to_rgba8()).map_err(|e| {
+                    Error::io(format!("reading {}", p.display()), std::io::Error::other(e))
+                })
+            })
+            .collect::<Result<_>>()?
+    };
+    if let Some(fd) = &opts.frames_dir {
+        std::fs::create_dir_all(fd)
+            .map_err(|e| Error::io(format!("creating {}", fd.display()), e))?;
+        for (i, f) in frames.iter().enumerate() {
+            let p = fd.join(format!("frame_{i:06}.png"));
+            f.save(&p).map_err(|e| {
+                Error::io(format!("writing {}", p.display()), std::io::Error::other(e))
+            })?;
+        }
+    }
+    let out = opts.out.clone().unwrap_or_else(|| {
+        dir.join(match opts.format {
+            Format::Gif => "animation.gif",
+            Format::Apng => "animation.png",
+        })
+    });
+    match opts.format {
+        Format::Gif => write_gif(&frames, opts.fps, &out)?,
+        Format::Apng => write_apng(&frames, opts.fps, &out)?,
+    }
+    Ok(out)
+}
+
+fn from_snapshots(
+    ctx: &GpuContext,
+    config: &Config,
+    snaps: &[(String, PathBuf, PathBuf)],
+    opts: &MovieOptions,
+) -> Result<Vec<RgbaImage>> {
+    let o = &config.output;
+    let map = Colormap::parse(
+        "--colormap",
+        opts.colormap.as_deref().unwrap_or(&o.colormap),
+    )?;
+    let scale = Scale::parse("--scale", opts.scale.as_deref().unwrap_or(&o.scale))?;
+    let load = |p: &Path| -> Result<(Vec<usize>, Vec<f32>)> { read_npy_f32(p) };
+    let fields: Vec<(String, Vec<f32>, Vec<f32>, Vec<usize>)> = snaps
+        .iter()
+        .map(|(t, mu, nu)| {
+            let (shape, m) = load(mu)?;
+            let (_, n) = load(nu)?;
+            Ok((t.clone(), m, n, shape))
+        })
+        .collect::<Result<_>>()?;
+    let dims = fields[0].3.clone();
+    let (n2, n1) = (dims[0] as u32, dims[1] as u32);
+    let shape = Shape { n1, n2 };
+    // Limits: the config's, else the range over every snapshot.
+    let all: Vec<&[f32]> = fields.iter().flat_map(|f| [&f.1[..], &f.2[..]]).collect();
+    let auto = Limits::from_fields(&all, scale)?;
+    let limits = Limits::new(
+        o.color_min.map_or(auto.lo, |v| v as f32),
+        o.color_max.map_or(auto.hi, |v| v as f32),
+        scale,
+    )?;
+    let time = |t: &str| t.trim_start_matches('0').parse::<f64>().unwrap_or(0.0);
+    if n2 == 1 {
+        return Ok(fields
+            .iter()
+            .map(|(t, mu, nu, _)| {
+                let curve = |values: &Vec<f32>, label: &str, color| Curve {
+                    values: values.clone(),
+                    label: label.to_string(),
+                    color,
+                    dashed: false,
+                };
+                line_frame(
+                    &[
+                        curve(mu, "mu", [31, 119, 180, 255]),
+                        curve(nu, "nu", [214, 39, 40, 255]),
+                    ],
+                    800,
+                    450,
+                    config.grid.length,
+                    &format!("t = {:.4}", time(t)),
+                )
+            })
+            .collect());
+    }
+    let size = opts.size.unwrap_or(o.frame_size).max(1);
+    let style = Style {
+        map,
+        scale,
+        limits,
+        factor: (n1 / size).max(1),
+    };
+    let field = GpuField::zeros(ctx, "render.snapshot", shape, 1, Elem::Complex)?;
+    let gpu = GpuColormap::new(
+        ctx,
+        Source {
+            buffer: &field.buffer,
+            shape,
+            stride: 2,
+            components: 2,
+        },
+        None,
+        style,
+    )?;
+    let bar = ColorBar { map, scale, limits };
+    let mut out = Vec::new();
+    for (t, mu, nu, _) in &fields {
+        let packed: Vec<f32> = mu.iter().zip(nu).flat_map(|(a, b)| [*a, *b]).collect();
+        field.write(ctx, &packed)?;
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        gpu.record(&mut encoder.begin_compute_pass(&Default::default()));
+        ctx.queue.submit([encoder.finish()]);
+        let panels: Vec<Panel> = gpu
+            .read(ctx)?
+            .into_iter()
+            .zip(["mu", "nu"])
+            .map(|(rgba, title)| Panel {
+                rgba,
+                width: gpu.width,
+                height: gpu.height,
+                title: title.into(),
+            })
+            .collect();
+        out.push(compose_frame(&panels, &bar, &format!("t = {:.4}", time(t))));
+    }
+    Ok(out)
+}

@@ -1,0 +1,281 @@
+//! Frames during a run (`[output] frames_every`): `frames/frame_<index>.png`
+//! with mu and nu side by side (and optionally their deviations from the
+//! equilibrium), labelled with t. In 2D the GPU colours downsampled images, so
+//! no full-resolution field is read back; in 1D the two profiles (n floats
+//! each) are drawn as line plots. Composition and PNG encoding run on a worker
+//! thread, off the step loop.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{channel, Sender};
+use std::thread::JoinHandle;
+
+use image::RgbaImage;
+
+use crate::config::Config;
+use crate::dynamics::Stepper;
+use crate::gpu::{GpuContext, GpuField};
+use crate::output::write_atomic;
+use crate::render::colormap::{Colormap, Limits, Scale};
+use crate::render::compose::{compose_frame, ColorBar, Panel};
+use crate::render::gpu::{GpuColormap, Source, Style};
+use crate::render::lineplot::{line_frame, Curve};
+use crate::{Error, Result};
+
+/// Directory of the frames inside a run directory.
+pub const FRAMES_DIR: &str = "frames";
+
+/// The colour limits a run's frames use, fixed for the whole run.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FrameLimits {
+    /// Limits of the densities.
+    pub density: (f32, f32),
+    /// Symmetric limits of the deviations from the equilibrium.
+    pub deviation: (f32, f32),
+}
+
+impl FrameLimits {
+    /// From the config, else from the equilibrium and the initial state: the
+    /// densities' range (positive values on a log scale), and the largest
+    /// deviation of the start from the equilibrium.
+    pub fn new(config: &Config, eq: [&[f32]; 2], start: [&[f32]; 2]) -> Result<Self> {
+        let scale = Scale::parse("output.scale", &config.output.scale)?;
+        let auto = Limits::from_fields(&[eq[0], eq[1], start[0], start[1]], scale)?;
+        let lo = config.output.color_min.map_or(auto.lo, |v| v as f32);
+        let hi = config.output.color_max.map_or(auto.hi, |v| v as f32);
+        let density = Limits::new(lo, hi, scale).map_err(|e| {
+            Error::config(
+                "output.color_min",
+                format!("{e}; set output.color_min and color_max"),
+            )
+        })?;
+        let diff =
+            |p: usize| -> Vec<f32> { start[p].iter().zip(eq[p]).map(|(s, e)| s - e).collect() };
+        let deviation = Limits::symmetric(&[&diff(0), &diff(1)])
+            .or_else(|_| Limits::new(-1e-30, 1e-30, Scale::Linear))?;
+        Ok(FrameLimits {
+            density: (density.lo, density.hi),
+            deviation: (deviation.lo, deviation.hi),
+        })
+    }
+}
+
+enum Job {
+    Panels {
+        path: PathBuf,
+        label: String,
+        rows: Vec<(Vec<Panel>, ColorBar)>,
+    },
+    Lines {
+        path: PathBuf,
+        image: Box<dyn FnOnce() -> RgbaImage + Send>,
+    },
+}
+
+/// Renders and writes the frames of one run.
+pub struct Frames {
+    densities: Option<GpuColormap>,
+    deviations: Option<GpuColormap>,
+    bars: [ColorBar; 2],
+    eq: [Vec<f32>; 2],
+    length: f64,
+    dir: PathBuf,
+    jobs: Option<Sender<Job>>,
+    worker: Option<JoinHandle<Result<()>>>,
+}
+
+impl Frames {
+    /// Sets up the colouring of `stepper`'s densities; `eq_logs` holds
+    /// `[log mu*, log nu*]` on the GPU and `eq` the same densities on the host.
+    pub fn new(
+        ctx: &GpuContext,
+        config: &Config,
+        stepper: &Stepper,
+        eq_logs: &GpuField,
+        eq: [Vec<f32>; 2],
+        limits: FrameLimits,
+        run_dir: &std::path::Path,
+    ) -> Result<Self> {
+        let o = &config.output;
+        let map = Colormap::parse("output.colormap", &o.colormap)?;
+        let scale = Scale::parse("output.scale", &o.scale)?;
+        let shape = stepper.params.shape;
+        let bars = [
+            ColorBar {
+                map,
+                scale,
+                limits: Limits {
+                    lo: limits.density.0,
+                    hi: limits.density.1,
+                },
+            },
+            ColorBar {
+                map: Colormap::Diverging,
+                scale: Scale::Linear,
+                limits: Limits {
+                    lo: limits.deviation.0,
+                    hi: limits.deviation.1,
+                },
+            },
+        ];
+        let (mut densities, mut deviations) = (None, None);
+        if shape.dim() == 2 {
+            let source = Source {
+                buffer: &stepper.densities_field().buffer,
+                shape,
+                stride: 2,
+                components: 2,
+            };
+            let factor = (shape.n1 / o.frame_size).max(1);
+            let style = |bar: &ColorBar| Style {
+                map: bar.map,
+                scale: bar.scale,
+                limits: bar.limits,
+                factor,
+            };
+            densities = Some(GpuColormap::new(ctx, source, None, style(&bars[0]))?);
+            if o.frame_deviation {
+                deviations = Some(GpuColormap::new(
+                    ctx,
+                    source,
+                    Some(&eq_logs.buffer),
+                    style(&bars[1]),
+                )?);
+            }
+        }
+        let dir = run_dir.join(FRAMES_DIR);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        let (jobs, inbox) = channel::<Job>();
+        let worker = std::thread::spawn(move || -> Result<()> {
+            for job in inbox {
+                let (path, image) = match job {
+                    Job::Panels { path, label, rows } => {
+                        let images: Vec<RgbaImage> = rows
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (panels, bar))| {
+                                compose_frame(panels, bar, if i == 0 { &label } else { "" })
+                            })
+                            .collect();
+                        (path, stack(&images))
+                    }
+                    Job::Lines { path, image } => (path, image()),
+                };
+                let mut png = Vec::new();
+                image
+                    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                    .map_err(|e| {
+                        Error::io(
+                            format!("encoding {}", path.display()),
+                            std::io::Error::other(e),
+                        )
+                    })?;
+                write_atomic(&path, &png)?;
+            }
+            Ok(())
+        });
+        Ok(Frames {
+            densities,
+            deviations,
+            bars,
+            eq,
+            length: stepper.params.length,
+            dir,
+            jobs: Some(jobs),
+            worker: Some(worker),
+        })
+    }
+
+    /// The file of frame `index`.
+    pub fn path(&self, index: u64) -> PathBuf {
+        self.dir.join(format!("frame_{index:06}.png"))
+    }
+
+    /// Renders frame `index` of `stepper`'s current state at time `t` and hands
+    /// it to the writer thread.
+    pub fn render(&self, ctx: &GpuContext, stepper: &Stepper, index: u64, t: f64) -> Result<()> {
+        let path = self.path(index);
+        let label = format!("t = {t:.4}");
+        let job = match &self.densities {
+            Some(gpu) => {
+                let mut encoder = ctx.device.create_command_encoder(&Default::default());
+                {
+                    let mut pass = encoder.begin_compute_pass(&Default::default());
+                    stepper.record_densities(&mut pass);
+                    gpu.record(&mut pass);
+                    if let Some(dev) = &self.deviations {
+                        dev.record(&mut pass);
+                    }
+                }
+                ctx.queue.submit([encoder.finish()]);
+                let panels = |g: &GpuColormap, names: [&str; 2]| -> Result<Vec<Panel>> {
+                    Ok(g.read(ctx)?
+                        .into_iter()
+                        .zip(names)
+                        .map(|(rgba, title)| Panel {
+                            rgba,
+                            width: g.width,
+                            height: g.height,
+                            title: title.to_string(),
+                        })
+                        .collect())
+                };
+                let mut rows = vec![(panels(gpu, ["mu", "nu"])?, self.bars[0])];
+                if let Some(dev) = &self.deviations {
+                    rows.push((panels(dev, ["mu - mu*", "nu - nu*"])?, self.bars[1]));
+                }
+                Job::Panels { path, label, rows }
+            }
+            None => {
+                let (mu, nu) = stepper.densities(ctx)?;
+                let [mu_star, nu_star] = self.eq.clone();
+                let length = self.length;
+                let curve = |values, label: &str, color, dashed| Curve {
+                    values,
+                    label: label.to_string(),
+                    color,
+                    dashed,
+                };
+                Job::Lines {
+                    path,
+                    image: Box::new(move || {
+                        let curves = [
+                            curve(mu, "mu", [31, 119, 180, 255], false),
+                            curve(nu, "nu", [214, 39, 40, 255], false),
+                            curve(mu_star, "mu*", [31, 119, 180, 255], true),
+                            curve(nu_star, "nu*", [214, 39, 40, 255], true),
+                        ];
+                        line_frame(&curves, 800, 450, length, &label)
+                    }),
+                }
+            }
+        };
+        self.jobs
+            .as_ref()
+            .and_then(|s| s.send(job).ok())
+            .ok_or_else(|| Error::Device("the frame writer stopped early".into()))
+    }
+
+    /// Waits for every frame to be written; reports the first writing error.
+    pub fn finish(mut self) -> Result<()> {
+        drop(self.jobs.take());
+        match self.worker.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(Error::Device("the frame writer thread panicked".into())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Images stacked vertically (widths may differ; white fill).
+fn stack(images: &[RgbaImage]) -> RgbaImage {
+    let width = images.iter().map(RgbaImage::width).max().unwrap_or(1);
+    let height = images.iter().map(RgbaImage::height).sum::<u32>().max(1);
+    let mut out = RgbaImage::from_pixel(width, height, image::Rgba([255, 255, 255, 255]));
+    let mut y = 0i64;
+    for img in images {
+        image::imageops::overlay(&mut out, img, 0, y);
+        y += img.height() as i64;
+    }
+    out
+}
