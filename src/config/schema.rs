@@ -391,7 +391,10 @@ mod tests {
     #[test]
     fn schema_matches_structs() {
         let mut cfg = crate::config::Config::embedded_default().resolved();
-        cfg.equilibrium.step = Some(0.5); // the one Option that resolved() leaves
+        // The Options that resolved() leaves unset.
+        cfg.equilibrium.step = Some(0.5);
+        cfg.output.color_min = Some(0.0);
+        cfg.output.color_max = Some(1.0);
         let value = toml::Table::try_from(&cfg).expect("serialize");
         let tables: Vec<&str> = value.keys().map(String::as_str).collect();
         let mut schema_tables: Vec<&str> = SCHEMA.iter().map(|t| t.name).collect();

@@ -136,7 +136,8 @@ impl Config {
             ));
         }
         if let (Some(lo), Some(hi)) = (o.color_min, o.color_max) {
-            if !(lo < hi) {
+            // Also refuses NaN limits.
+            if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
                 return Err(Error::config(
                     "output.color_min",
                     format!("must be below output.color_max (got {lo} >= {hi})"),

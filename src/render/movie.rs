@@ -130,6 +130,9 @@ pub fn render_run(ctx: &GpuContext, dir: &Path, opts: &MovieOptions) -> Result<P
     Ok(out)
 }
 
+/// One snapshot: its time stamp, mu and nu, and the array shape.
+type Snapshot = (String, Vec<f32>, Vec<f32>, Vec<usize>);
+
 fn from_snapshots(
     ctx: &GpuContext,
     config: &Config,
@@ -143,7 +146,7 @@ fn from_snapshots(
     )?;
     let scale = Scale::parse("--scale", opts.scale.as_deref().unwrap_or(&o.scale))?;
     let load = |p: &Path| -> Result<(Vec<usize>, Vec<f32>)> { read_npy_f32(p) };
-    let fields: Vec<(String, Vec<f32>, Vec<f32>, Vec<usize>)> = snaps
+    let fields: Vec<Snapshot> = snaps
         .iter()
         .map(|(t, mu, nu)| {
             let (shape, m) = load(mu)?;
