@@ -9,6 +9,41 @@ use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{Op, Reducer};
 use crate::Result;
 
+/// The kernel of `shaders/equilibrium/eq_logits.wgsl`:
+/// `out = (alpha l_mu - scale V, alpha l_nu + scale U)` with log-sum-exp partials.
+pub(crate) fn logits_kernel(
+    device: &wgpu::Device,
+    params: &Params,
+    alpha: f64,
+    scale: f64,
+) -> Result<Kernel> {
+    Kernel::new(
+        device,
+        &shaders::EQ_LOGITS,
+        "main",
+        &[storage(0, true), storage(1, true), storage(2, false), storage(3, false)],
+        &[
+            ("FIELD_LEN", params.shape.len() as f64),
+            ("ALPHA", alpha),
+            ("SCALE", scale),
+        ],
+    )
+}
+
+/// The kernel of `shaders/equilibrium/eq_normalise.wgsl`: log-densities to unit mass.
+pub(crate) fn normalise_kernel(device: &wgpu::Device, params: &Params) -> Result<Kernel> {
+    Kernel::new(
+        device,
+        &shaders::EQ_NORMALISE,
+        "main",
+        &[storage(0, true), storage(1, false)],
+        &[
+            ("FIELD_LEN", params.shape.len() as f64),
+            ("LOG_CELL", params.cell().ln()),
+        ],
+    )
+}
+
 /// Evaluates the Gibbs log-densities of the potentials in one buffer.
 #[derive(Debug)]
 pub struct GibbsEval {
@@ -28,27 +63,8 @@ impl GibbsEval {
     pub fn new(ctx: &GpuContext, params: &Params, potentials: &GpuField) -> Result<Self> {
         let shape = params.shape;
         let device = &ctx.device;
-        let n = shape.len() as f64;
-        let ro = |i| storage(i, true);
-        let rw = |i| storage(i, false);
-        let logits = Kernel::new(
-            device,
-            &shaders::EQ_LOGITS,
-            "main",
-            &[ro(0), ro(1), rw(2), rw(3)],
-            &[
-                ("FIELD_LEN", n),
-                ("ALPHA", 0.0),
-                ("SCALE", 1.0 / params.tau),
-            ],
-        )?;
-        let normalise = Kernel::new(
-            device,
-            &shaders::EQ_NORMALISE,
-            "main",
-            &[ro(0), rw(1)],
-            &[("FIELD_LEN", n), ("LOG_CELL", params.cell().ln())],
-        )?;
+        let logits = logits_kernel(device, params, 0.0, 1.0 / params.tau)?;
+        let normalise = normalise_kernel(device, params)?;
         let groups = elementwise_groups(shape.len() as u64);
         let lse = Reducer::new(ctx, "gibbs.lse", &[Op::Lse, Op::Lse], groups[0] * groups[1])?;
         let output = GpuField::zeros(ctx, "gibbs.logs", shape, 2, Elem::Real)?;

@@ -14,7 +14,7 @@
 
 use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::{Operators, Params};
-use crate::equilibrium::gibbs::GibbsEval;
+use crate::equilibrium::gibbs::{logits_kernel, normalise_kernel, GibbsEval};
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{field::read_buffer, shaders, Elem, GpuContext, GpuField};
@@ -131,24 +131,8 @@ impl EquilibriumSolver {
         let ro = |i| storage(i, true);
         let rw = |i| storage(i, false);
         let field_len = [("FIELD_LEN", n)];
-        let logits_step = Kernel::new(
-            device,
-            &shaders::EQ_LOGITS,
-            "main",
-            &[ro(0), ro(1), rw(2), rw(3)],
-            &[
-                ("FIELD_LEN", n),
-                ("ALPHA", 1.0 - step * tau),
-                ("SCALE", step),
-            ],
-        )?;
-        let normalise = Kernel::new(
-            device,
-            &shaders::EQ_NORMALISE,
-            "main",
-            &[ro(0), rw(1)],
-            &[("FIELD_LEN", n), ("LOG_CELL", params.cell().ln())],
-        )?;
+        let logits_step = logits_kernel(device, params, 1.0 - step * tau, step)?;
+        let normalise = normalise_kernel(device, params)?;
         let exp = Kernel::new(
             device,
             &shaders::EQ_EXP,
