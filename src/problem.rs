@@ -146,4 +146,29 @@ impl Problem {
     pub fn stepper(&self, ctx: &GpuContext) -> Result<Stepper> {
         Stepper::new(ctx, &self.params, self.ops.clone())
     }
+
+    /// A time stepper in the perturbation form about the equilibrium
+    /// `(mu*, nu*)` (on the grid, row-major).
+    pub fn stepper_perturbation(
+        &self,
+        ctx: &GpuContext,
+        mu_star: &[f32],
+        nu_star: &[f32],
+    ) -> Result<Stepper> {
+        Stepper::new_perturbation(ctx, &self.params, self.ops.clone(), mu_star, nu_star)
+    }
+
+    /// The stepper the config asks for (`time.perturbation`).
+    pub fn stepper_for(
+        &self,
+        ctx: &GpuContext,
+        config: &Config,
+        eq: (&[f32], &[f32]),
+    ) -> Result<Stepper> {
+        if config.time.perturbation {
+            self.stepper_perturbation(ctx, eq.0, eq.1)
+        } else {
+            self.stepper(ctx)
+        }
+    }
 }

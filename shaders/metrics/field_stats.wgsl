@@ -7,8 +7,10 @@
 // Sums are multiplied by h^d on the host. Keep in sync with src/metrics/stats.rs.
 
 override FIELD_LEN: u32;
+// The source holds deviations d = rho - rho* (the perturbation form).
+override PERTURBATION: bool = false;
 
-@group(0) @binding(0) var<storage, read> dens: array<vec2<f32>>;   // mu + i nu
+@group(0) @binding(0) var<storage, read> dens: array<vec2<f32>>;   // mu + i nu (or the deviations)
 @group(0) @binding(1) var<storage, read> eq_logs: array<f32>;      // [log mu*, log nu*]
 @group(0) @binding(2) var<storage, read_write> partials: array<vec2<f32>>; // [16][groups]
 
@@ -35,13 +37,20 @@ fn main(
         d = dens[p];
     }
     for (var player = 0u; player < 2u; player++) {
-        let rho = select(d.x, d.y, player == 1u);
+        let value = select(d.x, d.y, player == 1u);
         var l_star = 0.0;
         if inside {
             l_star = eq_logs[player * FIELD_LEN + p];
         }
         let star = exp(l_star);
-        let dev = rho - star;
+        var rho = value;
+        var dev = value - star;
+        var kl = kl_term(rho, l_star);
+        if PERTURBATION {
+            rho = star + value;
+            dev = value;
+            kl = kl_term_dev(value, l_star);
+        }
         var v = array<f32, 8>(
             rho,
             rho,
@@ -49,7 +58,7 @@ fn main(
             select(0.0, -rho * log(rho), rho > 0.0),
             dev * dev,
             abs(dev),
-            kl_term(rho, l_star),
+            kl,
             dev * dev / star,
         );
         for (var c = 0u; c < 8u; c++) {

@@ -4,10 +4,13 @@
 // Sums are multiplied by tau h^d on the host. Keep in sync with src/metrics/stats.rs.
 
 override FIELD_LEN: u32;
+// `dens` holds deviations from the equilibrium exp(eq_logs).
+override PERTURBATION: bool = false;
 
 @group(0) @binding(0) var<storage, read> dens: array<vec2<f32>>;   // mu + i nu
 @group(0) @binding(1) var<storage, read> g: array<f32>;            // [log G_mu, log G_nu]
 @group(0) @binding(2) var<storage, read_write> partials: array<vec2<f32>>; // [2][groups]
+@group(0) @binding(3) var<storage, read> eq_logs: array<f32>;      // [log mu*, log nu*]
 
 @compute @workgroup_size(RED_WG)
 fn main(
@@ -20,7 +23,10 @@ fn main(
     let ngroups = groups.x * groups.y;
     var t = vec2<f32>(0.0);
     if p < FIELD_LEN {
-        let d = dens[p];
+        var d = dens[p];
+        if PERTURBATION {
+            d += vec2<f32>(exp(eq_logs[p]), exp(eq_logs[FIELD_LEN + p]));
+        }
         t = vec2<f32>(kl_term(d.x, g[p]), kl_term(d.y, g[FIELD_LEN + p]));
     }
     let rm = workgroup_reduce(OP_SUM, red_leaf(OP_SUM, t.x), local);

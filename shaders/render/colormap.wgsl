@@ -1,8 +1,9 @@
 // Colours one component of a field on the GPU, downsampled by area averages:
 // output pixel (ox, oy) averages the FACTOR x FACTOR block of grid points
 // j1 in [ox F, ox F + F), j2 in [j2_0, j2_0 + F) with j2_0 = (OUT_H - 1 - oy) F
-// (image row 0 is the last grid row, so y points up), optionally minus the
-// reference density exp(ref_logs) (DEVIATION), then maps it:
+// (image row 0 is the last grid row, so y points up), plus REF_SIGN times the
+// reference density exp(ref_logs) (-1: a deviation from it; +1: a deviation
+// turned back into a density), then maps it:
 //     linear: x = (v - lo) / (hi - lo)
 //     log:    x = (log(max(v, lo)) - log(lo)) / (log(hi) - log(lo))
 //     x clamped to [0, 1], index = min(255, floor(x * 256)), colour = lut[index];
@@ -16,7 +17,7 @@ override OUT_W: u32;       // N1 / F
 override OUT_H: u32;       // N2 / F
 override STRIDE: u32;      // floats per point of the source (1 real, 2 complex)
 override LOG: bool;
-override DEVIATION: bool;  // subtract the reference density
+override REF_SIGN: f32;    // 0, or +-1 times the reference density is added
 
 struct Limits {
     lo: f32,
@@ -48,8 +49,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
         for (var a = 0u; a < FACTOR; a++) {
             let p = (j2_0 + b) * N1 + ox * FACTOR + a;
             var v = src[p * STRIDE + component];
-            if DEVIATION {
-                v -= exp(ref_logs[component * field_len + p]);
+            if REF_SIGN != 0.0 {
+                v += REF_SIGN * exp(ref_logs[component * field_len + p]);
             }
             sum += v;
         }

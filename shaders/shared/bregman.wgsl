@@ -9,7 +9,14 @@ fn bregman_f(r: f32) -> f32 {
     if r <= 0.0 {
         return 1.0 - r;
     }
-    let u = r - 1.0;
+    return bregman_u(r - 1.0);
+}
+
+// f(1 + u), taking u itself: precise when u comes from a deviation d / q.
+fn bregman_u(u: f32) -> f32 {
+    if u <= -1.0 {
+        return -u;
+    }
     if abs(u) < 0.125 {
         var s = 0.0;
         var p = u * u;
@@ -20,6 +27,7 @@ fn bregman_f(r: f32) -> f32 {
         }
         return s;
     }
+    let r = 1.0 + u;
     return r * log(r) - r + 1.0;
 }
 
@@ -27,4 +35,10 @@ fn bregman_f(r: f32) -> f32 {
 fn kl_term(rho: f32, log_q: f32) -> f32 {
     let q = exp(log_q);
     return q * bregman_f(rho / q);
+}
+
+// One term of KL(q + d | q) given the deviation d and log q.
+fn kl_term_dev(d: f32, log_q: f32) -> f32 {
+    let q = exp(log_q);
+    return q * bregman_u(d / q);
 }

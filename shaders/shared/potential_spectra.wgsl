@@ -7,6 +7,9 @@
 
 override MODES: u32;   // band-limited modes per axis, B (0: no band-limited term)
 override DIM: u32;     // 1 or 2
+// false: the perturbation form's linear part (no a^, b^: they act on the
+// equilibrium, not on a deviation).
+override INCLUDE_POTENTIALS: bool = true;
 
 @group(0) @binding(0) var<storage, read> state: array<vec2<f32>>;      // [mu^, nu^]
 @group(0) @binding(1) var<storage, read> kconv: array<vec2<f32>>;      // kconv^
@@ -35,8 +38,12 @@ fn box_index(p: u32) -> u32 {
 fn potential_spectra(p: u32) -> array<vec2<f32>, 2> {
     let field_len = N1 * N2;
     let kc = kconv[p];
-    var v = cmul(kc, state[field_len + p]) + pots[p];
-    var u = cmul(cconj(kc), state[p]) + pots[field_len + p];
+    var v = cmul(kc, state[field_len + p]);
+    var u = cmul(cconj(kc), state[p]);
+    if INCLUDE_POTENTIALS {
+        v += pots[p];
+        u += pots[field_len + p];
+    }
     let b = box_index(p);
     if b != BOX_NONE {
         let side = 2u * MODES + 1u;

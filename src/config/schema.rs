@@ -124,6 +124,10 @@ pub struct TimeConfig {
     /// Apply 2/3-rule de-aliasing to the nonlinear products.
     #[serde(default)]
     pub dealias: bool,
+    /// Evolve the deviation from the equilibrium (the perturbation form),
+    /// which keeps its relative precision as it decays.
+    #[serde(default)]
+    pub perturbation: bool,
 }
 
 /// `[equilibrium]`: the extragradient fixed-point solver (`MFLDA.md` section 4).
@@ -353,6 +357,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             req("dt", Kind::F64, "dt = 0.01"),
             req("t_end", Kind::F64, "t_end = 20.0"),
             opt("dealias", Kind::Bool),
+            opt("perturbation", Kind::Bool),
         ],
     },
     TableSpec {

@@ -41,6 +41,19 @@ pub struct Rhs {
     band_groups: u32,
     has_band: bool,
     state_len: u64,
+    /// The perturbation form's reference fields (None in the absolute form).
+    reference: Option<Reference>,
+}
+
+/// The equilibrium as the perturbation form's fluxes need it.
+#[derive(Debug)]
+struct Reference {
+    /// `mu* + i nu*` on the grid.
+    star: GpuField,
+    /// `[grad V*, grad U*]` on the grid, each packed `x + i y`.
+    grad_star: GpuField,
+    /// The potentials kernel with the constant potentials included.
+    potentials_full: Kernel,
 }
 
 /// The right-hand side bound to one input state and one output buffer.
@@ -60,6 +73,7 @@ impl Rhs {
         ops: &Operators,
         plan1: Arc<FftPlan>,
         plan2: Arc<FftPlan>,
+        perturbation: bool,
     ) -> Result<Self> {
         let shape = params.shape;
         let device = &ctx.device;
@@ -82,27 +96,55 @@ impl Rhs {
                 ("SCALE", shape.len() as f64 * params.cell()),
             ]),
         )?;
-        let potentials = Kernel::new(
-            device,
-            &shaders::POTENTIALS,
-            "main",
-            &[
-                storage(0, true),
-                storage(1, true),
-                storage(2, true),
-                storage(3, true),
-                storage(4, false),
-                storage(5, false),
-            ],
-            &with(&[("MODES", ops.band_modes as f64), ("DIM", dim)]),
-        )?;
-        let flux = Kernel::new(
-            device,
-            &shaders::FLUX,
-            "main",
-            &[storage(0, false), storage(1, true)],
-            &[("FIELD_LEN", shape.len() as f64)],
-        )?;
+        let potentials_with = |include: bool| {
+            Kernel::new(
+                device,
+                &shaders::POTENTIALS,
+                "main",
+                &[
+                    storage(0, true),
+                    storage(1, true),
+                    storage(2, true),
+                    storage(3, true),
+                    storage(4, false),
+                    storage(5, false),
+                ],
+                &with(&[
+                    ("MODES", ops.band_modes as f64),
+                    ("DIM", dim),
+                    ("INCLUDE_POTENTIALS", f64::from(u8::from(include))),
+                ]),
+            )
+        };
+        let potentials = potentials_with(!perturbation)?;
+        let potentials_full = if perturbation {
+            Some(potentials_with(true)?)
+        } else {
+            None
+        };
+        let field_len = [("FIELD_LEN", shape.len() as f64)];
+        let flux = if perturbation {
+            Kernel::new(
+                device,
+                &shaders::FLUX_PERT,
+                "main",
+                &[
+                    storage(0, false),
+                    storage(1, true),
+                    storage(2, true),
+                    storage(3, true),
+                ],
+                &field_len,
+            )?
+        } else {
+            Kernel::new(
+                device,
+                &shaders::FLUX,
+                "main",
+                &[storage(0, false), storage(1, true)],
+                &field_len,
+            )?
+        };
         let divergence = Kernel::new(
             device,
             &shaders::DIVERGENCE,
@@ -123,7 +165,28 @@ impl Rhs {
         });
         let fft_grad = plan2.bind(ctx, &grad)?;
         let fft_dens = plan1.bind(ctx, &dens)?;
-        let flux_bind = flux.bind(device, &[&grad.buffer, &dens.buffer]);
+        let reference = if perturbation {
+            Some(Reference {
+                star: GpuField::zeros(ctx, "rhs.star", shape, 1, Elem::Complex)?,
+                grad_star: GpuField::zeros(ctx, "rhs.grad_star", shape, 2, Elem::Complex)?,
+                potentials_full: potentials_full
+                    .ok_or_else(|| Error::Device("the full potentials kernel is missing".into()))?,
+            })
+        } else {
+            None
+        };
+        let flux_bind = match &reference {
+            Some(r) => flux.bind(
+                device,
+                &[
+                    &grad.buffer,
+                    &dens.buffer,
+                    &r.star.buffer,
+                    &r.grad_star.buffer,
+                ],
+            ),
+            None => flux.bind(device, &[&grad.buffer, &dens.buffer]),
+        };
         Ok(Rhs {
             band,
             potentials,
@@ -141,7 +204,60 @@ impl Rhs {
             plan1,
             plan2,
             state_len: GpuField::bytes_for(shape, 2, Elem::Complex),
+            reference,
         })
+    }
+
+    /// In the perturbation form, computes the reference fields from the
+    /// equilibrium's spectra `[mu*^, nu*^]`: `mu* + i nu*` and `[grad V*, grad U*]`
+    /// on the grid. Setup only.
+    pub fn set_reference(
+        &self,
+        ctx: &GpuContext,
+        ops: &Operators,
+        eq_state: &GpuField,
+    ) -> Result<()> {
+        let r = self.reference.as_ref().ok_or_else(|| {
+            Error::Shape("set_reference applies to the perturbation form only".into())
+        })?;
+        let bind = r.potentials_full.bind(
+            &ctx.device,
+            &[
+                &eq_state.buffer,
+                &ops.kconv.buffer,
+                &ops.potentials.buffer,
+                &self.band_box,
+                &self.grad.buffer,
+                &self.dens.buffer,
+            ],
+        );
+        let band = self.band.bind(
+            &ctx.device,
+            &[&eq_state.buffer, &ops.band_coeffs, &self.band_box],
+        );
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            if self.has_band {
+                self.band
+                    .dispatch(&mut pass, &band, [self.band_groups, 1, 1]);
+            }
+            r.potentials_full.dispatch(&mut pass, &bind, self.groups);
+            self.plan2
+                .record(&mut pass, &self.fft_grad, Direction::Inverse);
+            self.plan1
+                .record(&mut pass, &self.fft_dens, Direction::Inverse);
+        }
+        encoder.copy_buffer_to_buffer(
+            &self.grad.buffer,
+            0,
+            &r.grad_star.buffer,
+            0,
+            self.grad.bytes(),
+        );
+        encoder.copy_buffer_to_buffer(&self.dens.buffer, 0, &r.star.buffer, 0, self.dens.bytes());
+        ctx.queue.submit([encoder.finish()]);
+        ctx.wait()
     }
 
     /// Binds `state` (spectra `[mu^, nu^]`) as input and `out` as the output

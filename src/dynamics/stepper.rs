@@ -30,16 +30,52 @@ pub struct Stepper {
     combos: Vec<wgpu::BindGroup>,
     plan1: Arc<FftPlan>,
     pair1: RealPair,
+    /// The perturbation form's equilibrium (None in the absolute form).
+    reference: Option<Reference>,
+}
+
+/// The equilibrium the perturbation form's state deviates from.
+#[derive(Debug)]
+struct Reference {
+    /// Its spectra `[mu*^, nu*^]`.
+    state: GpuField,
+    /// `mu*`, `nu*` on the grid (host copies).
+    mu: Vec<f32>,
+    nu: Vec<f32>,
 }
 
 impl Stepper {
     /// Builds everything a step needs: the right-hand side, ETD kernels, and all
-    /// buffers and bind groups.
+    /// buffers and bind groups. The state holds the densities' spectra.
     pub fn new(ctx: &GpuContext, params: &Params, ops: Arc<Operators>) -> Result<Self> {
+        Self::build(ctx, params, ops, None)
+    }
+
+    /// The perturbation form: the state holds the spectra of the deviation
+    /// `(mu - mu*, nu - nu*)` from the equilibrium `(mu*, nu*)` (on the grid,
+    /// row-major), and the fluxes are expanded about it (`flux_pert.wgsl`), so
+    /// the deviation keeps f32 relative precision as it decays. Densities in
+    /// and out ([`Self::set_densities`], [`Self::densities`]) stay densities.
+    pub fn new_perturbation(
+        ctx: &GpuContext,
+        params: &Params,
+        ops: Arc<Operators>,
+        mu_star: &[f32],
+        nu_star: &[f32],
+    ) -> Result<Self> {
+        Self::build(ctx, params, ops, Some((mu_star, nu_star)))
+    }
+
+    fn build(
+        ctx: &GpuContext,
+        params: &Params,
+        ops: Arc<Operators>,
+        eq: Option<(&[f32], &[f32])>,
+    ) -> Result<Self> {
         let shape = params.shape;
         let plan1 = Arc::new(FftPlan::new(ctx, shape, 1)?);
         let plan2 = Arc::new(FftPlan::new(ctx, shape, 2)?);
-        let rhs = Rhs::new(ctx, params, &ops, plan1.clone(), plan2)?;
+        let rhs = Rhs::new(ctx, params, &ops, plan1.clone(), plan2, eq.is_some())?;
         let etd = EtdKernels::new(ctx, params)?;
         let field = |label| GpuField::zeros(ctx, label, shape, 2, Elem::Complex);
         let state = field("state")?;
@@ -65,6 +101,19 @@ impl Stepper {
             ],
         };
         let pair1 = RealPair::new(ctx, shape, 1)?;
+        let reference = match eq {
+            Some((mu, nu)) => {
+                let eq_state = field("reference.state")?;
+                spectra_into(ctx, &pair1, &plan1, mu, nu, &eq_state)?;
+                rhs.set_reference(ctx, &ops, &eq_state)?;
+                Some(Reference {
+                    state: eq_state,
+                    mu: mu.to_vec(),
+                    nu: nu.to_vec(),
+                })
+            }
+            None => None,
+        };
         Ok(Stepper {
             params: params.clone(),
             state,
@@ -79,7 +128,18 @@ impl Stepper {
             combos,
             plan1,
             pair1,
+            reference,
         })
+    }
+
+    /// True in the perturbation form.
+    pub fn is_perturbation(&self) -> bool {
+        self.reference.is_some()
+    }
+
+    /// In the perturbation form, the equilibrium's spectra `[mu*^, nu*^]`.
+    pub fn reference_state(&self) -> Option<&GpuField> {
+        self.reference.as_ref().map(|r| &r.state)
     }
 
     /// Records one time step into `pass` (no allocation, no readback).
@@ -167,44 +227,49 @@ impl Stepper {
         ctx.queue.submit([encoder.finish()]);
         let f = self.densities_field();
         let z = read_buffer(ctx, &f.buffer, f.bytes())?;
-        Ok((
+        let (mut mu, mut nu): (Vec<f32>, Vec<f32>) = (
             z.iter().step_by(2).copied().collect(),
             z.iter().skip(1).step_by(2).copied().collect(),
-        ))
+        );
+        if let Some(r) = &self.reference {
+            mu.iter_mut().zip(&r.mu).for_each(|(d, s)| *d += s);
+            nu.iter_mut().zip(&r.nu).for_each(|(d, s)| *d += s);
+        }
+        Ok((mu, nu))
     }
 
     /// Sets the state from densities on the grid (row-major, one value per
-    /// point each): `[mu^, nu^] = FFT` of them, exactly Hermitian.
+    /// point each): `[mu^, nu^] = FFT` of them (of their deviations from the
+    /// equilibrium in the perturbation form), exactly Hermitian.
     pub fn set_densities(&self, ctx: &GpuContext, mu: &[f32], nu: &[f32]) -> Result<()> {
-        let shape = self.params.shape;
-        if mu.len() != shape.len() || nu.len() != shape.len() {
-            return Err(Error::Shape(format!(
-                "densities of {} and {} points for a grid of {}",
-                mu.len(),
-                nu.len(),
-                shape.len()
-            )));
+        match &self.reference {
+            Some(r) => {
+                let dev = |a: &[f32], b: &[f32]| {
+                    a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<f32>>()
+                };
+                if mu.len() != r.mu.len() || nu.len() != r.nu.len() {
+                    return Err(Error::Shape(
+                        "densities and equilibrium differ in size".into(),
+                    ));
+                }
+                let (dm, dn) = (dev(mu, &r.mu), dev(nu, &r.nu));
+                spectra_into(ctx, &self.pair1, &self.plan1, &dm, &dn, &self.state)?;
+                // Mass is conserved, so a mass mismatch of round-off size between
+                // the densities and the equilibrium would never decay and would
+                // set a floor under the deviation: both have unit mass, so the
+                // deviation's mean (mode 0) is exactly zero.
+                let field = self.state.bytes() / 2;
+                for offset in [0, field] {
+                    ctx.queue.write_buffer(
+                        &self.state.buffer,
+                        offset,
+                        bytemuck::cast_slice(&[0.0f32; 2]),
+                    );
+                }
+                ctx.wait()
+            }
+            None => spectra_into(ctx, &self.pair1, &self.plan1, mu, nu, &self.state),
         }
-        let a = GpuField::from_data(ctx, "init.mu", shape, 1, Elem::Real, mu)?;
-        let b = GpuField::from_data(ctx, "init.nu", shape, 1, Elem::Real, nu)?;
-        let z = GpuField::zeros(ctx, "init.packed", shape, 1, Elem::Complex)?;
-        let sa = GpuField::zeros(ctx, "init.spec_mu", shape, 1, Elem::Complex)?;
-        let sb = GpuField::zeros(ctx, "init.spec_nu", shape, 1, Elem::Complex)?;
-        let pack = self.pair1.bind(ctx, PairOp::Pack, [&a, &b, &z])?;
-        let split = self.pair1.bind(ctx, PairOp::Split, [&z, &sa, &sb])?;
-        let fft = self.plan1.bind(ctx, &z)?;
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
-            self.pair1.record(&mut pass, &pack);
-            self.plan1.record(&mut pass, &fft, Direction::Forward);
-            self.pair1.record(&mut pass, &split);
-        }
-        let bytes = sa.bytes();
-        encoder.copy_buffer_to_buffer(&sa.buffer, 0, &self.state.buffer, 0, bytes);
-        encoder.copy_buffer_to_buffer(&sb.buffer, 0, &self.state.buffer, bytes, bytes);
-        ctx.queue.submit([encoder.finish()]);
-        ctx.wait()
     }
 
     /// The raw state `[mu^, nu^]` as interleaved complex pairs (blocking).
@@ -216,4 +281,46 @@ impl Stepper {
     pub fn write_state(&self, ctx: &GpuContext, data: &[f32]) -> Result<()> {
         self.state.write(ctx, data)
     }
+}
+
+/// Writes the spectra `[FFT(a), FFT(b)]` of two real fields into `out` (two
+/// complex fields) by one packed transform; the split makes them exactly
+/// Hermitian. Setup work: it allocates.
+fn spectra_into(
+    ctx: &GpuContext,
+    pair: &RealPair,
+    plan: &FftPlan,
+    a: &[f32],
+    b: &[f32],
+    out: &GpuField,
+) -> Result<()> {
+    let shape = pair.shape;
+    if a.len() != shape.len() || b.len() != shape.len() {
+        return Err(Error::Shape(format!(
+            "densities of {} and {} points for a grid of {}",
+            a.len(),
+            b.len(),
+            shape.len()
+        )));
+    }
+    let ra = GpuField::from_data(ctx, "spectra.a", shape, 1, Elem::Real, a)?;
+    let rb = GpuField::from_data(ctx, "spectra.b", shape, 1, Elem::Real, b)?;
+    let z = GpuField::zeros(ctx, "spectra.packed", shape, 1, Elem::Complex)?;
+    let sa = GpuField::zeros(ctx, "spectra.split_a", shape, 1, Elem::Complex)?;
+    let sb = GpuField::zeros(ctx, "spectra.split_b", shape, 1, Elem::Complex)?;
+    let pack = pair.bind(ctx, PairOp::Pack, [&ra, &rb, &z])?;
+    let split = pair.bind(ctx, PairOp::Split, [&z, &sa, &sb])?;
+    let fft = plan.bind(ctx, &z)?;
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    {
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        pair.record(&mut pass, &pack);
+        plan.record(&mut pass, &fft, Direction::Forward);
+        pair.record(&mut pass, &split);
+    }
+    let bytes = sa.bytes();
+    encoder.copy_buffer_to_buffer(&sa.buffer, 0, &out.buffer, 0, bytes);
+    encoder.copy_buffer_to_buffer(&sb.buffer, 0, &out.buffer, bytes, bytes);
+    ctx.queue.submit([encoder.finish()]);
+    ctx.wait()
 }

@@ -21,7 +21,12 @@ pub(crate) fn logits_kernel(
         device,
         &shaders::EQ_LOGITS,
         "main",
-        &[storage(0, true), storage(1, true), storage(2, false), storage(3, false)],
+        &[
+            storage(0, true),
+            storage(1, true),
+            storage(2, false),
+            storage(3, false),
+        ],
         &[
             ("FIELD_LEN", params.shape.len() as f64),
             ("ALPHA", alpha),

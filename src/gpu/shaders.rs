@@ -91,6 +91,8 @@ pub const POTENTIALS: ShaderSource = kernel!(
 );
 /// Fluxes mu grad V and -nu grad U on the grid.
 pub const FLUX: ShaderSource = kernel!("dynamics/flux", [INDEX]);
+/// Fluxes of the perturbation form.
+pub const FLUX_PERT: ShaderSource = kernel!("dynamics/flux_pert", [INDEX]);
 /// Nonlinear terms as divergences of the flux spectra.
 pub const DIVERGENCE: ShaderSource = kernel!("dynamics/divergence", [COMPLEX, SPECTRAL, INDEX]);
 /// ETD predictor stage.
@@ -128,6 +130,8 @@ pub const EQ_RESIDUAL: ShaderSource = kernel!("equilibrium/eq_residual", [INDEX,
 
 /// Metrics: per-player statistics against the equilibrium.
 pub const FIELD_STATS: ShaderSource = kernel!("metrics/field_stats", [INDEX, REDUCE, BREGMAN]);
+/// Metrics: the full state of the perturbation form.
+pub const ADD_STATE: ShaderSource = kernel!("metrics/add_state", [INDEX]);
 /// Metrics: Nikaido-Isoda terms.
 pub const NI_TERMS: ShaderSource = kernel!("metrics/ni_terms", [INDEX, REDUCE, BREGMAN]);
 
@@ -149,6 +153,7 @@ pub const ALL: &[ShaderSource] = &[
     BAND,
     POTENTIALS,
     FLUX,
+    FLUX_PERT,
     DIVERGENCE,
     ETD_PREDICT,
     ETD_RK4_C,
@@ -162,6 +167,7 @@ pub const ALL: &[ShaderSource] = &[
     EQ_EXP,
     FIELD_STATS,
     NI_TERMS,
+    ADD_STATE,
     COLORMAP,
 ];
 

@@ -99,6 +99,9 @@ pub struct Metrics {
     groups: [u32; 3],
     /// The equilibrium log-densities (copied; the stats bind group reads them).
     _eq_logs: GpuField,
+    /// Perturbation form: the kernel adding rho*^ to the deviation, its bind
+    /// group, the full state it writes and its workgroup grid.
+    full: Option<(Kernel, wgpu::BindGroup, GpuField, [u32; 3])>,
 }
 
 impl Metrics {
@@ -120,20 +123,24 @@ impl Metrics {
         let device = &ctx.device;
         let ro = |i| storage(i, true);
         let rw = |i| storage(i, false);
-        let field_len = [("FIELD_LEN", shape.len() as f64)];
+        let pert = stepper.reference_state();
+        let constants = [
+            ("FIELD_LEN", shape.len() as f64),
+            ("PERTURBATION", f64::from(u8::from(pert.is_some()))),
+        ];
         let stats_kernel = Kernel::new(
             device,
             &shaders::FIELD_STATS,
             "main",
             &[ro(0), ro(1), rw(2)],
-            &field_len,
+            &constants,
         )?;
         let ni_kernel = Kernel::new(
             device,
             &shaders::NI_TERMS,
             "main",
-            &[ro(0), ro(1), rw(2)],
-            &field_len,
+            &[ro(0), ro(1), rw(2), ro(3)],
+            &constants,
         )?;
         let groups = elementwise_groups(shape.len() as u64);
         let leaf = groups[0] * groups[1];
@@ -152,7 +159,29 @@ impl Metrics {
         }
         let stats = Reducer::new(ctx, "metrics.stats", &stat_ops, leaf)?;
         let ni = Reducer::new(ctx, "metrics.ni", &[Op::Sum, Op::Sum], leaf)?;
-        let potential = PotentialEval::new(ctx, &params, ops, &stepper.state.buffer)?;
+        // The NI needs the potentials of the densities themselves: in the
+        // perturbation form, of rho*^ + d^.
+        let full = match pert {
+            Some(eq_state) => {
+                let count = 2 * shape.len() as u64;
+                let add = Kernel::new(
+                    device,
+                    &shaders::ADD_STATE,
+                    "main",
+                    &[ro(0), ro(1), rw(2)],
+                    &[("COUNT", count as f64)],
+                )?;
+                let out = GpuField::zeros(ctx, "metrics.full_state", shape, 2, Elem::Complex)?;
+                let bind = add.bind(
+                    device,
+                    &[&eq_state.buffer, &stepper.state.buffer, &out.buffer],
+                );
+                Some((add, bind, out, elementwise_groups(count)))
+            }
+            None => None,
+        };
+        let state = full.as_ref().map_or(&stepper.state.buffer, |f| &f.2.buffer);
+        let potential = PotentialEval::new(ctx, &params, ops, state)?;
         let gibbs = GibbsEval::new(ctx, &params, &potential.output)?;
 
         let star = GpuField::zeros(ctx, "metrics.eq_logs", shape, 2, Elem::Real)?;
@@ -162,7 +191,10 @@ impl Metrics {
 
         let dens = &stepper.densities_field().buffer;
         let stats_bind = stats_kernel.bind(device, &[dens, &star.buffer, &stats.partials]);
-        let ni_bind = ni_kernel.bind(device, &[dens, &gibbs.output.buffer, &ni.partials]);
+        let ni_bind = ni_kernel.bind(
+            device,
+            &[dens, &gibbs.output.buffer, &ni.partials, &star.buffer],
+        );
         let staging = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("metrics.staging"),
             size: 18 * 8,
@@ -182,6 +214,7 @@ impl Metrics {
             staging,
             groups,
             _eq_logs: star,
+            full,
         })
     }
 
@@ -191,6 +224,9 @@ impl Metrics {
         stepper.record_densities(pass);
         self.stats_kernel.dispatch(pass, &self.stats_bind, g);
         self.stats.record(pass);
+        if let Some((add, bind, _, groups)) = &self.full {
+            add.dispatch(pass, bind, *groups);
+        }
         self.potential.record(pass);
         self.gibbs.record(pass);
         self.ni_kernel.dispatch(pass, &self.ni_bind, g);

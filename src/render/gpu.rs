@@ -62,13 +62,14 @@ pub struct GpuColormap {
 }
 
 impl GpuColormap {
-    /// Builds the pass. `reference_logs` (log-densities, one field per
-    /// component, one after the other) switches on deviation mode: the image
-    /// shows `field - exp(reference_logs)`.
+    /// Builds the pass. `reference` is `(log-densities, sign)`: log-densities
+    /// one field per component, one after the other; the image shows
+    /// `field + sign exp(log-density)` (sign -1: a deviation from the reference;
+    /// +1: a deviation turned back into a density).
     pub fn new(
         ctx: &GpuContext,
         source: Source<'_>,
-        reference_logs: Option<&wgpu::Buffer>,
+        reference: Option<(&wgpu::Buffer, f32)>,
         style: Style,
     ) -> Result<Self> {
         let Source {
@@ -115,7 +116,7 @@ impl GpuColormap {
                 ("OUT_H", height as f64),
                 ("STRIDE", stride as f64),
                 ("LOG", f64::from(u8::from(style.scale == Scale::Log))),
-                ("DEVIATION", f64::from(u8::from(reference_logs.is_some()))),
+                ("REF_SIGN", reference.map_or(0.0, |r| r.1 as f64)),
             ],
         )?;
         let packed: Vec<u32> = style
@@ -152,7 +153,7 @@ impl GpuColormap {
             usage: wgpu::BufferUsages::STORAGE,
             mapped_at_creation: false,
         });
-        let reference = reference_logs.unwrap_or(&dummy);
+        let reference = reference.map_or(&dummy, |r| r.0);
         let bind = kernel.bind(device, &[source.buffer, reference, &lut, &limits, &out]);
         Ok(GpuColormap {
             kernel,

@@ -132,12 +132,25 @@ impl Frames {
                 limits: bar.limits,
                 factor,
             };
-            densities = Some(GpuColormap::new(ctx, source, None, style(&bars[0]))?);
+            // The stepper's grid field holds densities, or in the perturbation
+            // form deviations: the reference is added or subtracted to match.
+            let eq = Some(&eq_logs.buffer);
+            let (for_densities, for_deviations) = if stepper.is_perturbation() {
+                (eq.map(|b| (b, 1.0)), None)
+            } else {
+                (None, eq.map(|b| (b, -1.0)))
+            };
+            densities = Some(GpuColormap::new(
+                ctx,
+                source,
+                for_densities,
+                style(&bars[0]),
+            )?);
             if o.frame_deviation {
                 deviations = Some(GpuColormap::new(
                     ctx,
                     source,
-                    Some(&eq_logs.buffer),
+                    for_deviations,
                     style(&bars[1]),
                 )?);
             }

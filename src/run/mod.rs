@@ -192,7 +192,7 @@ fn start<'a>(
     ));
     let eq = solver.densities(ctx)?;
     let eq_logs = solver.logs().read(ctx)?;
-    let stepper = problem.stepper(ctx)?;
+    let stepper = problem.stepper_for(ctx, &config, (&eq.0, &eq.1))?;
     let metrics = Metrics::new(ctx, &stepper, &problem.ops, solver.logs())?;
     let (mu0, nu0) = initial_densities(ctx, &config, &problem, &eq)?;
     stepper.set_densities(ctx, &mu0, &nu0)?;
@@ -282,9 +282,12 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
         })?;
     let problem = Problem::from_config(ctx, &config)?;
     let estimate = step_estimate(&problem.params, &problem.payoff);
-    let stepper = problem.stepper(ctx)?;
-    stepper.write_state(ctx, checkpoint.array("state")?)?;
     let eq_logs = checkpoint.array("eq_logs")?.to_vec();
+    let n = problem.params.shape.len();
+    let exp = |v: &[f32]| v.iter().map(|x| x.exp()).collect::<Vec<f32>>();
+    let eq = [exp(&eq_logs[..n]), exp(&eq_logs[n..])];
+    let stepper = problem.stepper_for(ctx, &config, (&eq[0], &eq[1]))?;
+    stepper.write_state(ctx, checkpoint.array("state")?)?;
     let eq_field = GpuField::from_data(
         ctx,
         "resume.eq_logs",
