@@ -4,5 +4,6 @@
 //! of the linearised spectrum; those belong here too when they are written.)
 
 pub mod fit;
+pub mod spectrum;
 
 pub use fit::{fit_rate, RateFit};

@@ -272,6 +272,43 @@ impl Stepper {
         }
     }
 
+    /// Perturbation form: sets the deviation `(d_mu, d_nu)` on the grid directly
+    /// (its mean removed: deviations between unit masses have none), without
+    /// passing through `rho* + d`, which would round a tiny `d` away.
+    pub fn set_deviation(&self, ctx: &GpuContext, d_mu: &[f32], d_nu: &[f32]) -> Result<()> {
+        if self.reference.is_none() {
+            return Err(Error::Shape(
+                "set_deviation needs the perturbation form".into(),
+            ));
+        }
+        spectra_into(ctx, &self.pair1, &self.plan1, d_mu, d_nu, &self.state)?;
+        let field = self.state.bytes() / 2;
+        for offset in [0, field] {
+            ctx.queue.write_buffer(
+                &self.state.buffer,
+                offset,
+                bytemuck::cast_slice(&[0.0f32; 2]),
+            );
+        }
+        ctx.wait()
+    }
+
+    /// Perturbation form: the deviation `(d_mu, d_nu)` on the grid (blocking).
+    pub fn deviation(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
+        if self.reference.is_none() {
+            return Err(Error::Shape("deviation needs the perturbation form".into()));
+        }
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        self.record_densities(&mut encoder.begin_compute_pass(&Default::default()));
+        ctx.queue.submit([encoder.finish()]);
+        let f = self.densities_field();
+        let z = read_buffer(ctx, &f.buffer, f.bytes())?;
+        Ok((
+            z.iter().step_by(2).copied().collect(),
+            z.iter().skip(1).step_by(2).copied().collect(),
+        ))
+    }
+
     /// The raw state `[mu^, nu^]` as interleaved complex pairs (blocking).
     pub fn read_state(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
         self.state.read(ctx)

@@ -1,0 +1,183 @@
+//! The linearised spectrum of MFL-DA at the equilibrium (MFLDA.md section 6):
+//! the rightmost eigenvalues of the Jacobian J on mass-zero perturbations, by
+//! Arnoldi on the time-T map of the linearised flow. The map is the
+//! perturbation-form stepper run from a deviation of tiny amplitude `eps`
+//! (whose quadratic term is then `eps` times smaller than the linear one), so
+//! the time stepper is reused as it is. A Ritz value theta of the map gives
+//! `lambda = ln(theta) / T`.
+
+use nalgebra::{Complex, DMatrix, DVector};
+
+use crate::dynamics::Stepper;
+use crate::gpu::GpuContext;
+use crate::{Error, Result};
+
+/// Options of the Arnoldi iteration.
+#[derive(Debug, Clone)]
+pub struct SpectrumOptions {
+    /// Eigenvalues wanted (the rightmost).
+    pub count: usize,
+    /// Krylov dimension (> count).
+    pub krylov: usize,
+    /// Steps of the stepper per application of the map (T = steps * dt).
+    pub steps: u32,
+    /// Amplitude of the deviations the map is applied to, relative to the
+    /// equilibrium's largest density.
+    pub eps: f64,
+    /// Seed of the random start vector.
+    pub seed: u64,
+}
+
+impl Default for SpectrumOptions {
+    fn default() -> Self {
+        SpectrumOptions {
+            count: 6,
+            krylov: 30,
+            steps: 20,
+            eps: 1e-6,
+            seed: 1,
+        }
+    }
+}
+
+/// One eigenvalue of J with its Ritz vector.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Eigenpair {
+    /// Real part: the local rate (decay when negative).
+    pub re: f64,
+    /// Imaginary part: the rotation frequency.
+    pub im: f64,
+    /// `||M x - theta x|| / |theta|` of the map's Ritz pair (x normalised).
+    pub residual: f64,
+    /// The eigenvector `(d_mu, d_nu)` on the grid, real and imaginary parts.
+    #[serde(skip)]
+    pub vector: (Vec<f64>, Vec<f64>),
+}
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Removes each player's mean (mass): the map acts on mass-zero deviations.
+fn remove_means(v: &mut [f64]) {
+    let n = v.len() / 2;
+    for half in v.chunks_exact_mut(n) {
+        let m = half.iter().sum::<f64>() / n as f64;
+        half.iter_mut().for_each(|x| *x -= m);
+    }
+}
+
+/// Applies the time-T map to `v` (`[d_mu, d_nu]` stacked, unit norm).
+fn apply(ctx: &GpuContext, stepper: &Stepper, v: &[f64], eps: f64, steps: u32) -> Result<Vec<f64>> {
+    let n = v.len() / 2;
+    let scaled: Vec<f32> = v.iter().map(|x| (x * eps) as f32).collect();
+    stepper.set_deviation(ctx, &scaled[..n], &scaled[n..])?;
+    let mut left = steps;
+    while left > 0 {
+        let chunk = left.min(64);
+        stepper.advance(ctx, chunk);
+        left -= chunk;
+    }
+    let (a, b) = stepper.deviation(ctx)?;
+    let mut w: Vec<f64> = a.iter().chain(&b).map(|x| *x as f64 / eps).collect();
+    remove_means(&mut w);
+    if w.iter().any(|x| !x.is_finite()) {
+        return Err(Error::Data {
+            field: "linearised spectrum".into(),
+            message: "the time-T map produced non-finite values; use a smaller time.dt".into(),
+        });
+    }
+    Ok(w)
+}
+
+/// The `opts.count` rightmost eigenvalues of the linearised MFL-DA operator at
+/// the equilibrium of `stepper` (which must be in the perturbation form),
+/// sorted by decreasing real part. `scale` is the equilibrium's largest density.
+pub fn linearised_spectrum(
+    ctx: &GpuContext,
+    stepper: &Stepper,
+    scale: f64,
+    opts: &SpectrumOptions,
+) -> Result<Vec<Eigenpair>> {
+    if !stepper.is_perturbation() {
+        return Err(Error::Shape(
+            "the linearised spectrum needs a perturbation-form stepper".into(),
+        ));
+    }
+    let n2 = 2 * stepper.params.shape.len();
+    let m = opts.krylov.min(n2 - 2).max(opts.count + 1);
+    let t = opts.steps as f64 * stepper.params.dt;
+    let eps = opts.eps * scale;
+    // A pseudo-random start from the seeded grid hash of `rand(x)`.
+    let n1 = stepper.params.shape.n1;
+    let mut v0: Vec<f64> = (0..n2 as u32)
+        .map(|i| crate::game::rand_value(opts.seed, i % n1, i / n1) as f64 - 0.5)
+        .collect();
+    remove_means(&mut v0);
+    let s = norm(&v0);
+    v0.iter_mut().for_each(|x| *x /= s);
+
+    let mut basis = vec![v0];
+    let mut h = DMatrix::<f64>::zeros(m + 1, m);
+    let mut size = m;
+    for j in 0..m {
+        let mut w = apply(ctx, stepper, &basis[j], eps, opts.steps)?;
+        // Modified Gram-Schmidt, twice, for orthogonality to round-off.
+        for _ in 0..2 {
+            for (i, b) in basis.iter().enumerate() {
+                let c = dot(&w, b);
+                h[(i, j)] += c;
+                w.iter_mut().zip(b).for_each(|(x, y)| *x -= c * y);
+            }
+        }
+        let beta = norm(&w);
+        h[(j + 1, j)] = beta;
+        if beta < 1e-12 {
+            size = j + 1;
+            break;
+        }
+        w.iter_mut().for_each(|x| *x /= beta);
+        basis.push(w);
+    }
+    let hm = h.view((0, 0), (size, size)).into_owned();
+    let beta = h[(size, size - 1)];
+    let thetas = hm.clone().complex_eigenvalues();
+    let hc: DMatrix<Complex<f64>> = hm.map(|x| Complex::new(x, 0.0));
+    let mut pairs = Vec::new();
+    for theta in thetas.iter() {
+        // Ritz vector of H by inverse iteration on (H - theta I).
+        let shift = DMatrix::<Complex<f64>>::identity(size, size)
+            * (*theta * Complex::new(1.0 + 1e-10, 0.0));
+        let lu = (&hc - shift).lu();
+        let mut y = DVector::<Complex<f64>>::from_element(size, Complex::new(1.0, 0.0));
+        for _ in 0..3 {
+            if let Some(next) = lu.solve(&y) {
+                let norm = next.norm();
+                y = next / Complex::new(norm, 0.0);
+            }
+        }
+        let residual = beta * y[size - 1].norm() / theta.norm().max(1e-300);
+        let lambda = theta.ln() / t;
+        let mut re = vec![0.0; n2];
+        let mut im = vec![0.0; n2];
+        for (k, b) in basis.iter().take(size).enumerate() {
+            for (p, bp) in b.iter().enumerate() {
+                re[p] += y[k].re * bp;
+                im[p] += y[k].im * bp;
+            }
+        }
+        pairs.push(Eigenpair {
+            re: lambda.re,
+            im: lambda.im,
+            residual,
+            vector: (re, im),
+        });
+    }
+    pairs.sort_by(|a, b| b.re.total_cmp(&a.re));
+    pairs.truncate(opts.count);
+    Ok(pairs)
+}
