@@ -1,5 +1,6 @@
 //! Command-line arguments (clap) and the dispatch to each subcommand.
 
+mod analyze;
 mod bench;
 mod info;
 mod render;
@@ -33,6 +34,9 @@ enum Command {
     Run(run::RunArgs),
     /// Compute and write only the equilibrium (mu_star.npy, nu_star.npy).
     Equilibrium(run::RunArgs),
+    /// Equilibrium, Poincare constants, linearised spectrum and the rate bound
+    /// (MFLDA.md section 6), written to analysis.json.
+    Analyze(analyze::AnalyzeArgs),
     /// Animate a run (GIF or APNG), re-rendering its snapshots or assembling its frames.
     Render(render::RenderArgs),
     /// Time kernels against the memory-bandwidth floor measured in the same run.
@@ -56,6 +60,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Equilibrium(args) => {
             let config = args.config()?;
             run::equilibrium(&context(&request)?, config.as_ref(), &args)
+        }
+        Command::Analyze(args) => {
+            let config = args.config()?;
+            analyze::run(&context(&request)?, &config, &args)
         }
         Command::Render(args) => render::run(&context(&request)?, args),
         Command::Bench(cmd) => bench::run(&context(&request)?, cmd),

@@ -138,6 +138,18 @@ pub const NI_TERMS: ShaderSource = kernel!("metrics/ni_terms", [INDEX, REDUCE, B
 /// Colour map with area-average downsampling.
 pub const COLORMAP: ShaderSource = kernel!("render/colormap", []);
 
+/// Poincare constant: LOBPCG update and residual.
+pub const POINCARE_STEP: ShaderSource = kernel!("analysis/poincare_step", [INDEX, REDUCE]);
+/// Poincare constant: deflated, preconditioned residual.
+pub const POINCARE_PRECOND: ShaderSource =
+    kernel!("analysis/poincare_precond", [SPECTRAL, INDEX, REDUCE]);
+/// Poincare constant: Gram-Schmidt of the preconditioned residual.
+pub const POINCARE_ORTHO: ShaderSource = kernel!("analysis/poincare_ortho", [INDEX, REDUCE]);
+/// Poincare constant: Gram matrices of the LOBPCG basis.
+pub const POINCARE_GRAM: ShaderSource = kernel!("analysis/poincare_gram", [INDEX, REDUCE]);
+/// `H = -Lap + q` in Hartley coordinates around two FFTs.
+pub const HARTLEY_APPLY: ShaderSource = kernel!("analysis/hartley_apply", [SPECTRAL, INDEX]);
+
 /// Every kernel of the crate; the validation test walks this list and checks
 /// that every `.wgsl` file under `shaders/` (outside `shared/`) appears in it.
 pub const ALL: &[ShaderSource] = &[
@@ -169,6 +181,11 @@ pub const ALL: &[ShaderSource] = &[
     NI_TERMS,
     ADD_STATE,
     COLORMAP,
+    POINCARE_STEP,
+    POINCARE_PRECOND,
+    POINCARE_ORTHO,
+    POINCARE_GRAM,
+    HARTLEY_APPLY,
 ];
 
 impl ShaderSource {

@@ -96,8 +96,9 @@ pub fn equilibrium_only(
     Ok(summary)
 }
 
-/// Initial densities from `[init]`, normalised to mass 1.
-fn initial_densities(
+/// Initial densities from `[init]` (`eq` the equilibrium pair), normalised to
+/// mass 1.
+pub fn initial_densities(
     ctx: &GpuContext,
     config: &Config,
     problem: &Problem,

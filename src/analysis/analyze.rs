@@ -1,0 +1,155 @@
+//! `mflda analyze`: the numbers the theory talks about, next to each other
+//! (MFLDA.md section 6): the equilibrium, both Poincare constants, the rightmost
+//! eigenvalues of the linearised dynamics, the lower bound
+//! `tau min(lambda_1(mu*), lambda_1(nu*))` on the local rate, and optionally the
+//! decay rate measured on a perturbed trajectory.
+
+use serde::Serialize;
+
+use crate::analysis::fit::{fit_rate, RateFit};
+use crate::analysis::poincare::{poincare_constant, PoincareOptions, PoincareReport};
+use crate::analysis::spectrum::{linearised_spectrum, Eigenpair, SpectrumOptions};
+use crate::config::Config;
+use crate::gpu::context::AdapterReport;
+use crate::gpu::GpuContext;
+use crate::metrics::Metrics;
+use crate::output::{write_npy_f32, RunDir};
+use crate::run::summary::EquilibriumSummary;
+use crate::{Problem, Result};
+
+/// What `analysis.json` holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// The adapter used.
+    pub adapter: AdapterReport,
+    /// Temperature.
+    pub tau: f64,
+    /// The equilibrium computation.
+    pub equilibrium: EquilibriumSummary,
+    /// Poincare constant of mu*.
+    pub poincare_mu: PoincareReport,
+    /// Poincare constant of nu*.
+    pub poincare_nu: PoincareReport,
+    /// Rightmost eigenvalues of the linearised dynamics (`re`, `im`, `residual`).
+    pub eigenvalues: Vec<Eigenpair>,
+    /// `-Re lambda_max`: the predicted local decay rate.
+    pub predicted_rate: f64,
+    /// `tau min(lambda_1(mu*), lambda_1(nu*))`: the lower bound on the rate.
+    pub bound: f64,
+    /// Whether the predicted rate respects the bound (eta = 1).
+    pub bound_holds: bool,
+    /// The rate measured on a perturbed trajectory (`--run`).
+    pub measured: Option<RateFit>,
+}
+
+/// Computes the analysis of `config` into `dir` (analysis.json, the equilibrium
+/// and the eigenvectors as .npy, shape (2, n2, n1): mu and nu parts).
+pub fn analyze(ctx: &GpuContext, config: &Config, dir: &RunDir, run: bool) -> Result<Analysis> {
+    let config = config.resolved();
+    let problem = Problem::from_config(ctx, &config)?;
+    dir.write_text("config.toml", &config.to_toml_string())?;
+    let (solver, report) = crate::run::equilibrium(ctx, &config, &problem, dir)?;
+    let (mu, nu) = solver.densities(ctx)?;
+    let logs = solver.logs().read(ctx)?;
+    let n = problem.params.shape.len();
+    let popts = PoincareOptions::default();
+    // rho* ~ exp(-W): the log-densities are -W up to a constant.
+    let poincare_mu = poincare_constant(ctx, &problem.params, &logs[..n], &popts)?;
+    let poincare_nu = poincare_constant(ctx, &problem.params, &logs[n..], &popts)?;
+
+    let stepper = problem.stepper_perturbation(ctx, &mu, &nu)?;
+    let scale = mu.iter().chain(&nu).fold(0.0f32, |m, v| m.max(*v)) as f64;
+    let steps = ((1.0 / config.time.dt).round() as u32).max(1);
+    let sopts = SpectrumOptions {
+        steps,
+        ..SpectrumOptions::default()
+    };
+    let eigenvalues = linearised_spectrum(ctx, &stepper, scale, &sopts)?;
+    let s = problem.params.shape;
+    for (k, e) in eigenvalues.iter().enumerate() {
+        let as_f32 = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
+        let shape = [2, s.n2 as usize, s.n1 as usize];
+        write_npy_f32(
+            &dir.file(&format!("eigvec_{k}_re.npy")),
+            &shape,
+            &as_f32(&e.vector.0),
+        )?;
+        write_npy_f32(
+            &dir.file(&format!("eigvec_{k}_im.npy")),
+            &shape,
+            &as_f32(&e.vector.1),
+        )?;
+    }
+    let predicted_rate = eigenvalues.first().map_or(f64::NAN, |e| -e.re);
+    let bound = config.game.tau * poincare_mu.lambda1.min(poincare_nu.lambda1);
+
+    let measured = if run {
+        let (mu0, nu0) =
+            crate::run::initial_densities(ctx, &config, &problem, &(mu.clone(), nu.clone()))?;
+        stepper.set_densities(ctx, &mu0, &nu0)?;
+        let metrics = Metrics::new(ctx, &stepper, &problem.ops, solver.logs())?;
+        let schedule = crate::run::Schedule::new(&config);
+        let (mut t, mut l2) = (Vec::new(), Vec::new());
+        let mut k = 0;
+        while k <= schedule.steps {
+            let row = metrics.measure(ctx, &stepper, k as f64 * config.time.dt)?;
+            t.push(row.t);
+            l2.push(row.mu.l2.hypot(row.nu.l2));
+            stepper.advance(ctx, schedule.metrics as u32);
+            k += schedule.metrics;
+        }
+        fit_rate(&t, &l2)
+    } else {
+        None
+    };
+    let analysis = Analysis {
+        adapter: ctx.report(),
+        tau: config.game.tau,
+        equilibrium: EquilibriumSummary::from(&report),
+        poincare_mu,
+        poincare_nu,
+        predicted_rate,
+        bound,
+        bound_holds: predicted_rate >= bound * (1.0 - 1e-3),
+        eigenvalues,
+        measured,
+    };
+    dir.write_json("analysis.json", &analysis)?;
+    Ok(analysis)
+}
+
+/// The analysis as a table.
+pub fn table(a: &Analysis) -> String {
+    let mut s = format!(
+        "equilibrium: {} iterations, residual {:.2e}, NI {:.2e}\n",
+        a.equilibrium.iterations, a.equilibrium.residual, a.equilibrium.ni
+    );
+    for (name, p) in [("mu*", &a.poincare_mu), ("nu*", &a.poincare_nu)] {
+        s += &format!(
+            "Poincare constant of {name}: {:.6} (residual {:.1e}, Holley-Stroock bound {:.4})\n",
+            p.lambda1, p.residual, p.holley_stroock
+        );
+    }
+    s +=
+        "\nrightmost eigenvalues of the linearised dynamics:\n        re          im    residual\n";
+    for e in &a.eigenvalues {
+        s += &format!("{:>10.6} {:>+11.6} {:>11.1e}\n", e.re, e.im, e.residual);
+    }
+    s += &format!(
+        "\npredicted local rate  {:.6}\nlower bound tau*min(lambda_1)  {:.6}  ({})\n",
+        a.predicted_rate,
+        a.bound,
+        if a.bound_holds {
+            "respected"
+        } else {
+            "VIOLATED"
+        }
+    );
+    if let Some(m) = &a.measured {
+        s += &format!(
+            "measured rate  {:.6} (fitted over t in [{:.2}, {:.2}], residual {:.1e})\n",
+            m.rate, m.t_start, m.t_end, m.residual
+        );
+    }
+    s
+}
