@@ -156,3 +156,49 @@ fn sums_over_a_quarter_million_points_keep_f32_accuracy() {
     close("entropy mu", got.mu.entropy, want_mu.entropy, 1e-6, 0.0);
     close("chi2 nu", got.nu.chi2, want_nu.chi2, 1e-5, 0.0);
 }
+
+#[test]
+fn ni_stays_finite_when_the_gibbs_density_underflows() {
+    // tau = 0.01 and |a| = 1: exp(-a / tau) spans e^200, beyond f32.
+    let ctx = ctx();
+    let shape = Shape::line(128);
+    let par = params(shape, 0.01);
+    let p = Problem::new(
+        ctx,
+        par.clone(),
+        &PayoffSpec {
+            kernel: "0.0",
+            potential_mu: "cos(x.x)",
+            potential_nu: "0.0",
+            interaction: "0.0",
+            interaction_modes: 0,
+        },
+    )
+    .unwrap();
+    let opts = EquilibriumOptions {
+        tol: 1e-6,
+        max_iter: 100,
+        step: None,
+        payoff_sup: p.payoff.sup_norm_bound,
+        check_every: 10,
+    };
+    let (solver, _) = p.equilibrium(ctx, &opts).unwrap();
+    let stepper = p.stepper(ctx).unwrap();
+    let metrics = Metrics::new(ctx, &stepper, &p.ops, solver.logs()).unwrap();
+    let u = (1.0 / L) as f32;
+    stepper
+        .set_densities(ctx, &vec![u; 128], &vec![u; 128])
+        .unwrap();
+    let got = metrics.measure(ctx, &stepper, 0.0).unwrap();
+    let (gm, gn) = stepper.densities(ctx).unwrap();
+    let f64s = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    let (gm, gn) = (f64s(&gm), f64s(&gn));
+    let model = CpuModel::new(&par, &Problem::grids(&p.payoff));
+    let (gibbs_mu, gibbs_nu) = cpu::gibbs(&model, &gm, &gn);
+    let cell = par.cell();
+    let kl =
+        |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(r, q)| kl_term(*r, *q)).sum::<f64>() * cell;
+    let ni = par.tau * (kl(&gm, &gibbs_mu) + kl(&gn, &gibbs_nu));
+    assert!(got.ni.is_finite() && got.is_finite(), "{got:?}");
+    close("ni at low tau", got.ni, ni, 1e-3, 1e-10);
+}

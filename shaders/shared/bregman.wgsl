@@ -31,14 +31,27 @@ fn bregman_u(u: f32) -> f32 {
     return r * log(r) - r + 1.0;
 }
 
-// One term of KL(rho | q) given rho and log q.
+// One term of KL(rho | q) given rho and log q. Near rho = q the series of f;
+// elsewhere rho (log rho - log q) - rho + q, which stays finite when q
+// underflows to 0 (a Gibbs density exp(-V/tau) at low tau).
 fn kl_term(rho: f32, log_q: f32) -> f32 {
     let q = exp(log_q);
-    return q * bregman_f(rho / q);
+    if rho <= 0.0 {
+        return q - rho;
+    }
+    let u = rho / q - 1.0;
+    if abs(u) < 0.125 {
+        return q * bregman_u(u);
+    }
+    return rho * (log(rho) - log_q) - rho + q;
 }
 
 // One term of KL(q + d | q) given the deviation d and log q.
 fn kl_term_dev(d: f32, log_q: f32) -> f32 {
     let q = exp(log_q);
-    return q * bregman_u(d / q);
+    let u = d / q;
+    if abs(u) < 0.125 {
+        return q * bregman_u(u);
+    }
+    return kl_term(q + d, log_q);
 }
