@@ -26,6 +26,7 @@ pub mod output;
 pub mod problem;
 pub mod render;
 pub mod run;
+pub mod sweep;
 
 pub use error::{Error, Result};
 pub use problem::Problem;

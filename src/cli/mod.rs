@@ -5,6 +5,7 @@ mod bench;
 mod info;
 mod render;
 mod run;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use mflda::gpu::{AdapterRequest, GpuContext};
@@ -42,6 +43,8 @@ enum Command {
     /// Time kernels against the memory-bandwidth floor measured in the same run.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Run a parameter sweep (the product of --param lists) and tabulate it in sweep.csv.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Runs the parsed command.
@@ -67,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Render(args) => render::run(&context(&request)?, args),
         Command::Bench(cmd) => bench::run(&context(&request)?, cmd),
+        Command::Sweep(args) => sweep::run(&request, args),
     }
 }
 

@@ -1,0 +1,168 @@
+//! `mflda sweep`: run, emit as jobs, or collect a parameter sweep.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use clap::Args;
+use mflda::gpu::AdapterRequest;
+use mflda::sweep::{
+    collect, format_table, job_lines, run_sweep, JobOptions, Param, Record, Status, Sweep,
+    SweepOptions, DEFAULT_CONVERGED_RATIO, SWEEP_CSV,
+};
+
+/// Exit status when some runs failed (or, with `--collect`, are missing).
+const SOME_FAILED: i32 = 2;
+
+/// Arguments of `mflda sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// TOML configuration every run starts from.
+    config: PathBuf,
+    /// A swept key and its values, e.g. `--param game.tau=0.5,0.2,0.1`
+    /// (repeatable: the sweep is the Cartesian product, the first varying
+    /// slowest). Commas inside parentheses or quotes do not split values.
+    #[arg(long = "param", value_name = "KEY=V1,V2,...", required = true)]
+    params: Vec<String>,
+    /// The sweep directory: sweep.csv and one run directory per configuration.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Override a config key in every run, e.g. `--set time.t_end=50` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Write one `mflda run` command per configuration to FILE instead of
+    /// running (for `parallel < FILE` or a Slurm array).
+    #[arg(long, value_name = "FILE", conflicts_with = "collect")]
+    emit_jobs: Option<PathBuf>,
+    /// Only build sweep.csv from the run directories' summary.json.
+    #[arg(long)]
+    collect: bool,
+    /// Overwrite an earlier sweep in the same directory.
+    #[arg(long)]
+    force: bool,
+    /// No per-run progress output.
+    #[arg(long, short)]
+    quiet: bool,
+    /// A run counts as converged when its joint L2 distance to the
+    /// equilibrium fell by this factor.
+    #[arg(long, value_name = "RATIO", default_value_t = DEFAULT_CONVERGED_RATIO)]
+    converged_ratio: f64,
+}
+
+/// `mflda sweep`. Exits with status 2 when some runs failed (the rest of
+/// the sweep completed); sweep-level errors are returned (status 1).
+pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
+    if !(args.converged_ratio > 0.0 && args.converged_ratio < 1.0) {
+        anyhow::bail!(
+            "--converged-ratio must be in (0, 1), e.g. 1e-3 (got {})",
+            args.converged_ratio
+        );
+    }
+    let params = args
+        .params
+        .iter()
+        .map(|p| Param::parse(p))
+        .collect::<mflda::Result<Vec<_>>>()?;
+    let sweep = Sweep::new(&args.config, args.sets.clone(), params, &args.out)?;
+    if let Some(file) = &args.emit_jobs {
+        return emit(request, &sweep, &args, file);
+    }
+    let records = if args.collect {
+        collect(&sweep, args.converged_ratio)?
+    } else {
+        let ctx = super::context(request)?;
+        let total = sweep.points().len();
+        let opts = SweepOptions {
+            force: args.force,
+            quiet: args.quiet,
+            converged_ratio: args.converged_ratio,
+            stop: stop_flag(),
+        };
+        run_sweep(&ctx, &sweep, &opts, &mut |point, record| {
+            eprintln!(
+                "[{}/{total}] {}: {}{}",
+                point.index,
+                sweep.describe(point),
+                record.status,
+                record
+                    .error
+                    .lines()
+                    .next()
+                    .map_or(String::new(), |l| format!(": {l}"))
+            );
+        })?
+    };
+    print!("{}", format_table(&sweep, &records));
+    println!("table written to {}", sweep.out.join(SWEEP_CSV).display());
+    report_failures(&records)
+}
+
+/// Writes the job file and says how to run it.
+fn emit(
+    request: &AdapterRequest,
+    sweep: &Sweep,
+    args: &SweepArgs,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    for point in sweep.points() {
+        if let Err(e) = sweep.config_for(&point) {
+            eprintln!(
+                "warning: {} ({}) will fail: {e}",
+                sweep.dir_name(&point),
+                sweep.describe(&point)
+            );
+        }
+    }
+    let program = std::env::current_exe()?;
+    let opts = JobOptions {
+        backend: request.backend.clone(),
+        adapter: request.adapter.clone(),
+        force: args.force,
+        quiet: args.quiet,
+    };
+    let mut text = job_lines(sweep, &program, &opts).join("\n");
+    text.push('\n');
+    mflda::output::write_atomic(file, text.as_bytes())?;
+    let n = sweep.points().len();
+    println!(
+        "{n} commands written to {}; run them with `parallel < {0}` or a Slurm array \
+         (--array=1-{n}), then `mflda sweep ... --collect` to build {}",
+        file.display(),
+        sweep.out.join(SWEEP_CSV).display()
+    );
+    Ok(())
+}
+
+/// Lists failed and missing runs on stderr and exits with status 2 if any.
+fn report_failures(records: &[Record]) -> anyhow::Result<()> {
+    let bad: Vec<&Record> = records
+        .iter()
+        .filter(|r| matches!(r.status, Status::Failed | Status::Missing))
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    eprintln!("{} of {} runs did not complete:", bad.len(), records.len());
+    for r in &bad {
+        eprintln!("  {} {}: {}", r.dir, r.status, r.error);
+    }
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(SOME_FAILED);
+}
+
+/// A flag set by the first Ctrl-C or SIGTERM: the current run writes a
+/// checkpoint and the sweep stops. A second signal exits at once.
+fn stop_flag() -> Option<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = Arc::clone(&flag);
+    let result = ctrlc::set_handler(move || {
+        if handler_flag.swap(true, Ordering::SeqCst) {
+            eprintln!("\nsecond interrupt: exiting now");
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupt: stopping the current run at a checkpoint, then the sweep");
+    });
+    result.ok().map(|()| flag)
+}

@@ -1,0 +1,34 @@
+//! Parameter sweeps (`mflda sweep`): the Cartesian product of `--param
+//! key=v1,v2,...` lists over a base config, each configuration run with
+//! [`crate::run::execute`] into its own run directory inside the sweep
+//! directory, and a `sweep.csv` table of the outcomes.
+//!
+//! - [`param`]: one swept key and its values;
+//! - [`plan`]: the sweep's definition, its configurations and their run
+//!   directories (`run_<index>_<key>=<value>_...`);
+//! - [`runner`]: running the configurations one after another on one GPU
+//!   context, or collecting runs made elsewhere;
+//! - [`jobs`]: the configurations as independent `mflda run` commands
+//!   (`--emit-jobs`, for GNU parallel or a Slurm array);
+//! - [`record`], [`csv`], [`table`]: a configuration's row, `sweep.csv`, and
+//!   the printed summary table;
+//! - [`rate`]: the measured asymptotic decay rate of a run;
+//! - [`predict`]: the (not yet available) predicted decay rate.
+
+pub mod csv;
+pub mod jobs;
+pub mod param;
+pub mod plan;
+pub mod predict;
+pub mod rate;
+pub mod record;
+pub mod runner;
+pub mod table;
+
+pub use csv::{FIXED_COLUMNS, SWEEP_CSV};
+pub use jobs::{job_lines, JobOptions};
+pub use param::Param;
+pub use plan::{Point, Sweep};
+pub use record::{Record, Status, DEFAULT_CONVERGED_RATIO};
+pub use runner::{collect, run_sweep, SweepOptions};
+pub use table::format_table;
