@@ -205,22 +205,7 @@ impl LobpcgGpu {
         encoder.copy_buffer_to_buffer(&self.red_w.result, 0, &self.staging, 0, 4 * 8);
         encoder.copy_buffer_to_buffer(&self.red_g.result, 0, &self.staging, 4 * 8, 12 * 8);
         ctx.queue.submit([encoder.finish()]);
-        let (tx, rx) = std::sync::mpsc::channel();
-        self.staging.map_async(wgpu::MapMode::Read, .., move |r| {
-            let _ = tx.send(r);
-        });
-        ctx.wait()?;
-        rx.recv()
-            .map_err(|_| Error::Device("buffer mapping was abandoned".into()))?
-            .map_err(|e| Error::Device(format!("mapping the Poincare readback failed: {e}")))?;
-        let raw: Vec<f32> = {
-            let view = self
-                .staging
-                .get_mapped_range(..)
-                .map_err(|e| Error::Device(format!("reading a mapped buffer failed: {e:?}")))?;
-            bytemuck::cast_slice::<u8, f32>(&view).to_vec()
-        };
-        self.staging.unmap();
+        let raw = crate::gpu::field::read_mapped(ctx, &self.staging)?;
         let w = finish(&self.red_w.ops, &raw[..8]);
         let gram = finish(&self.red_g.ops, &raw[8..]);
         Ok(IterationDots {

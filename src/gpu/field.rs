@@ -225,6 +225,13 @@ pub fn read_buffer(ctx: &GpuContext, buffer: &wgpu::Buffer, bytes: u64) -> Resul
         });
     encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes);
     ctx.queue.submit([encoder.finish()]);
+    read_mapped(ctx, &staging)
+}
+
+/// Maps a MAP_READ buffer whose copies have been submitted, waits, and returns
+/// its contents as `f32`s (blocking). For small persistent staging buffers
+/// (metrics, solver dot products) and one-off readbacks alike.
+pub fn read_mapped(ctx: &GpuContext, staging: &wgpu::Buffer) -> Result<Vec<f32>> {
     let (tx, rx) = std::sync::mpsc::channel();
     staging.map_async(wgpu::MapMode::Read, .., move |r| {
         let _ = tx.send(r);

@@ -247,22 +247,7 @@ impl Metrics {
         encoder.copy_buffer_to_buffer(&self.stats.result, 0, &self.staging, 0, 16 * 8);
         encoder.copy_buffer_to_buffer(&self.ni.result, 0, &self.staging, 16 * 8, 2 * 8);
         ctx.queue.submit([encoder.finish()]);
-        let (tx, rx) = std::sync::mpsc::channel();
-        self.staging.map_async(wgpu::MapMode::Read, .., move |r| {
-            let _ = tx.send(r);
-        });
-        ctx.wait()?;
-        rx.recv()
-            .map_err(|_| Error::Device("metrics readback was abandoned".into()))?
-            .map_err(|e| Error::Device(format!("metrics readback failed: {e}")))?;
-        let raw: Vec<f32> = {
-            let view = self
-                .staging
-                .get_mapped_range(..)
-                .map_err(|e| Error::Device(format!("metrics readback failed: {e:?}")))?;
-            bytemuck::cast_slice(&view).to_vec()
-        };
-        self.staging.unmap();
+        let raw = crate::gpu::field::read_mapped(ctx, &self.staging)?;
         let stats = finish(&self.stats.ops, &raw[..32]);
         let ni = finish(&self.ni.ops, &raw[32..]);
         Ok(self.row(t, &stats, &ni))
