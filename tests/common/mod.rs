@@ -5,7 +5,9 @@ use std::sync::OnceLock;
 
 use mflda::config::Scheme;
 use mflda::dynamics::Params;
+use mflda::game::{check_expr, ExprKind};
 use mflda::gpu::{AdapterRequest, GpuContext, Shape};
+use mflda::Error;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -50,4 +52,35 @@ pub fn params(shape: Shape, tau: f64) -> Params {
         dealias: false,
         scheme: Scheme::Etdrk4,
     }
+}
+
+/// The message of the expression error `check_expr` must give for `text`,
+/// after checking that it names `field`.
+pub fn expr_error(field: &str, text: &str, kind: ExprKind) -> String {
+    match check_expr(field, text, kind) {
+        Err(Error::Expression { field: f, message }) => {
+            assert_eq!(f, field);
+            let shown = Error::Expression {
+                field: f,
+                message: message.clone(),
+            }
+            .to_string();
+            assert!(shown.contains(&format!("`{field}`")), "{shown}");
+            message
+        }
+        other => panic!("`{text}`: expected an expression error, got {other:?}"),
+    }
+}
+
+/// `(column, width)` of the caret line drawn under `line` in `message`.
+pub fn caret(message: &str, line: &str) -> (usize, usize) {
+    let lines: Vec<&str> = message.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == line)
+        .unwrap_or_else(|| panic!("the user's line `{line}` is not shown:\n{message}"));
+    let carets = lines[at + 1];
+    let col = carets.find('^').expect("no caret");
+    let width = carets[col..].chars().take_while(|&c| c == '^').count();
+    (col, width)
 }
