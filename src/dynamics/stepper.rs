@@ -222,15 +222,7 @@ impl Stepper {
 
     /// The densities `(mu, nu)` on the grid, row-major (blocking readback).
     pub fn densities(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        self.record_densities(&mut encoder.begin_compute_pass(&Default::default()));
-        ctx.queue.submit([encoder.finish()]);
-        let f = self.densities_field();
-        let z = read_buffer(ctx, &f.buffer, f.bytes())?;
-        let (mut mu, mut nu): (Vec<f32>, Vec<f32>) = (
-            z.iter().step_by(2).copied().collect(),
-            z.iter().skip(1).step_by(2).copied().collect(),
-        );
+        let (mut mu, mut nu) = self.grid_fields(ctx)?;
         if let Some(r) = &self.reference {
             mu.iter_mut().zip(&r.mu).for_each(|(d, s)| *d += s);
             nu.iter_mut().zip(&r.nu).for_each(|(d, s)| *d += s);
@@ -298,6 +290,12 @@ impl Stepper {
         if self.reference.is_none() {
             return Err(Error::Shape("deviation needs the perturbation form".into()));
         }
+        self.grid_fields(ctx)
+    }
+
+    /// The state's two fields on the grid (densities, or deviations in the
+    /// perturbation form), read back (blocking).
+    fn grid_fields(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         self.record_densities(&mut encoder.begin_compute_pass(&Default::default()));
         ctx.queue.submit([encoder.finish()]);

@@ -220,11 +220,6 @@ fn start<'a>(
     let mut csv = MetricsCsv::create(&dir.file("metrics.csv"), COLUMNS)?;
     let first = metrics.measure(ctx, &stepper, 0.0)?;
     csv.append(&first.values())?;
-    if schedule.snapshots > 0 {
-        let (mu, nu) = stepper.densities(ctx)?;
-        write_npy_f32(&dir.snapshot_path("mu", 0.0), &npy_shape(shape), &mu)?;
-        write_npy_f32(&dir.snapshot_path("nu", 0.0), &npy_shape(shape), &nu)?;
-    }
     Ok(Session {
         ctx,
         meta: CheckpointMeta {

@@ -85,6 +85,9 @@ impl Session<'_> {
         self.copy_state(&self.stepper.state.buffer, &good);
         let mut good_t = self.t(self.k);
 
+        if self.k == 0 && schedule.snapshot_at(0) {
+            self.snapshot(0.0)?;
+        }
         let mut progress = Progress::new(schedule.steps, dt, self.quiet);
         progress.update(self.k, "");
         let start = Instant::now();
@@ -171,7 +174,7 @@ impl Session<'_> {
 
     fn snapshot(&self, t: f64) -> Result<()> {
         let (mu, nu) = self.stepper.densities(self.ctx)?;
-        let shape = npy_shape(&self.stepper);
+        let shape = super::npy_shape(self.stepper.params.shape);
         write_npy_f32(&self.dir.snapshot_path("mu", t), &shape, &mu)?;
         write_npy_f32(&self.dir.snapshot_path("nu", t), &shape, &nu)
     }
@@ -195,7 +198,7 @@ impl Session<'_> {
 
     fn finish(self, start_step: u64, wall: f64) -> Result<Summary> {
         let (mu, nu) = self.stepper.densities(self.ctx)?;
-        let shape = npy_shape(&self.stepper);
+        let shape = super::npy_shape(self.stepper.params.shape);
         write_npy_f32(&self.dir.file("mu_final.npy"), &shape, &mu)?;
         write_npy_f32(&self.dir.file("nu_final.npy"), &shape, &nu)?;
         let csv = self.dir.file("metrics.csv");
@@ -233,11 +236,6 @@ impl Session<'_> {
         self.dir.write_json("summary.json", &summary)?;
         Ok(summary)
     }
-}
-
-fn npy_shape(stepper: &Stepper) -> [usize; 2] {
-    let s = stepper.params.shape;
-    [s.n2 as usize, s.n1 as usize]
 }
 
 /// Why the stepping must stop, checked on every metrics row.
