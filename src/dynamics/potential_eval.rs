@@ -4,6 +4,7 @@
 
 use crate::dynamics::{Operators, Params};
 use crate::fft::{Direction, FftBinding, FftPlan};
+use crate::gpu::groups::{GroupRecorder, InPass, Label};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::Result;
@@ -23,6 +24,8 @@ pub struct PotentialEval {
     groups: [u32; 3],
     band_groups: u32,
     has_band: bool,
+    /// Modes in the band-limited box, (2B+1)^d.
+    box_len: u64,
 }
 
 impl PotentialEval {
@@ -95,17 +98,33 @@ impl PotentialEval {
             groups: elementwise_groups(shape.len() as u64),
             band_groups: (2 * ops.box_len).div_ceil(64),
             has_band: ops.band_modes > 0,
+            box_len: ops.box_len as u64,
         })
     }
 
     /// Records the evaluation into [`Self::output`].
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        self.record_groups(&mut InPass(pass));
+    }
+
+    /// Records the evaluation as labelled groups (`potential.*`), with the
+    /// bytes each moves: the band kernel its coefficient matrix and box modes
+    /// once, the spectra kernel 48 B per point (`[mu^, nu^]`, kconv and
+    /// `[a^, b^]` in, `V^ + i U^` out), each inverse FFT pass 16 B per point.
+    pub fn record_groups(&self, rec: &mut dyn GroupRecorder) {
         if self.has_band {
-            self.band
-                .dispatch(pass, &self.band_bind, [self.band_groups, 1, 1]);
+            let bytes = 8 * self.box_len * self.box_len + 32 * self.box_len;
+            rec.group(Label::new("potential.band"), bytes, &mut |pass| {
+                self.band
+                    .dispatch(pass, &self.band_bind, [self.band_groups, 1, 1])
+            });
         }
-        self.potentials
-            .dispatch(pass, &self.potentials_bind, self.groups);
-        self.plan1.record(pass, &self.fft, Direction::Inverse);
+        let points = self.output.shape.len() as u64;
+        rec.group(Label::new("potential.spectra"), 48 * points, &mut |pass| {
+            self.potentials
+                .dispatch(pass, &self.potentials_bind, self.groups)
+        });
+        self.plan1
+            .record_groups(rec, "potential.ifft", &self.fft, Direction::Inverse);
     }
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::dynamics::{Operators, Params};
 use crate::fft::{Direction, FftBinding, FftPlan};
+use crate::gpu::groups::{GroupRecorder, InPass, Label};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::{Error, Result};
@@ -40,6 +41,8 @@ pub struct Rhs {
     groups: [u32; 3],
     band_groups: u32,
     has_band: bool,
+    /// Modes in the band-limited box, (2B+1)^d.
+    box_len: u64,
     state_len: u64,
     /// The perturbation form's reference fields (None in the absolute form).
     reference: Option<Reference>,
@@ -201,6 +204,7 @@ impl Rhs {
             groups: elementwise_groups(shape.len() as u64),
             band_groups: (2 * ops.box_len).div_ceil(64),
             has_band: ops.band_modes > 0,
+            box_len: ops.box_len as u64,
             plan1,
             plan2,
             state_len: GpuField::bytes_for(shape, 2, Elem::Complex),
@@ -314,28 +318,43 @@ impl Rhs {
         &self.dens
     }
 
-    /// Bytes one evaluation moves through global memory (each kernel reads its
-    /// inputs and writes its outputs once; each FFT pass reads and writes its
-    /// fields once): potentials 64 B/point (state, kconv, [a^, b^] in; gradient
-    /// spectra and packed densities out), flux 40, divergence 32, plus five
-    /// complex transforms.
-    pub fn bytes_moved(&self) -> u64 {
-        let points = self.grad.shape.len() as u64;
-        let fft = self.plan2.bytes_moved() * 2 + self.plan1.bytes_moved();
-        (64 + 40 + 32) * points + fft
-    }
-
     /// Records one evaluation of the nonlinear terms.
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, b: &RhsBinding) {
+        self.record_groups(&mut InPass(pass), b);
+    }
+
+    /// Records one evaluation as labelled groups (`rhs.*`, each FFT axis pass
+    /// its own group), with the bytes each moves through global memory: per
+    /// point, potentials 64 B (state, kconv, [a^, b^] in; gradient spectra and
+    /// packed densities out; 48 B in the perturbation form, which leaves the
+    /// constant potentials to the reference), flux 40 B (64 B in the
+    /// perturbation form: it also reads the reference's densities and
+    /// gradients), divergence 32 B; the band kernel reads its coefficient
+    /// matrix and box modes once; each FFT pass reads and writes its fields.
+    pub fn record_groups(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding) {
         let (plan1, plan2) = (&self.plan1, &self.plan2);
+        let points = self.grad.shape.len() as u64;
+        let pert = self.reference.is_some();
         if self.has_band {
-            self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1]);
+            // C (BOX^2 complex) once, 2 BOX gathered modes in, 2 BOX out.
+            let bytes = 8 * self.box_len * self.box_len + 32 * self.box_len;
+            rec.group(Label::new("rhs.band"), bytes, &mut |pass| {
+                self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1])
+            });
         }
-        self.potentials.dispatch(pass, &b.potentials, self.groups);
-        plan2.record(pass, &self.fft_grad, Direction::Inverse);
-        plan1.record(pass, &self.fft_dens, Direction::Inverse);
-        self.flux.dispatch(pass, &self.flux_bind, self.groups);
-        plan2.record(pass, &self.fft_grad, Direction::Forward);
-        self.divergence.dispatch(pass, &b.divergence, self.groups);
+        let potentials = if pert { 48 } else { 64 } * points;
+        rec.group(Label::new("rhs.potentials"), potentials, &mut |pass| {
+            self.potentials.dispatch(pass, &b.potentials, self.groups)
+        });
+        plan2.record_groups(rec, "rhs.ifft_grad", &self.fft_grad, Direction::Inverse);
+        plan1.record_groups(rec, "rhs.ifft_dens", &self.fft_dens, Direction::Inverse);
+        let flux = if pert { 64 } else { 40 } * points;
+        rec.group(Label::new("rhs.flux"), flux, &mut |pass| {
+            self.flux.dispatch(pass, &self.flux_bind, self.groups)
+        });
+        plan2.record_groups(rec, "rhs.fft_flux", &self.fft_grad, Direction::Forward);
+        rec.group(Label::new("rhs.divergence"), 32 * points, &mut |pass| {
+            self.divergence.dispatch(pass, &b.divergence, self.groups)
+        });
     }
 }

@@ -7,7 +7,8 @@ use crate::dynamics::etd::EtdKernels;
 use crate::dynamics::rhs::{Rhs, RhsBinding};
 use crate::dynamics::{Operators, Params, Scheme};
 use crate::fft::{Direction, FftPlan, PairOp, RealPair};
-use crate::gpu::{field::read_buffer, Elem, GpuContext, GpuField};
+use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
+use crate::gpu::{field::read_buffer, Elem, GpuContext, GpuField, Kernel};
 use crate::{Error, Result};
 
 /// Advances the spectra `[mu^, nu^]` of both players together.
@@ -144,38 +145,48 @@ impl Stepper {
 
     /// Records one time step into `pass` (no allocation, no readback).
     pub fn record_step(&self, pass: &mut wgpu::ComputePass<'_>) {
+        self.record_step_groups(&mut InPass(pass));
+    }
+
+    /// Records one time step as labelled groups: the right-hand sides' groups
+    /// (`rhs.*`, see [`Rhs::record_groups`]) and the ETD combinations (`etd.*`),
+    /// with the bytes each moves. Per point of both fields: predictor 48 B (u
+    /// and N in, stage out), ETDRK4 stage c 96 B (a, N(u), N(a) and N(b) in,
+    /// N(a) + N(b) and c out), ETDRK4 and ETDRK2 finish 80 B (u and three
+    /// nonlinear terms in, u out). Into one pass this is [`Self::record_step`].
+    pub fn record_step_groups(&self, rec: &mut dyn GroupRecorder) {
         let e = &self.etd;
         let g = e.groups;
+        let points = self.params.shape.len() as u64;
+        let combo = |rec: &mut dyn GroupRecorder, label, bytes, kernel: &Kernel, bind| {
+            rec.group(Label::new(label), bytes * points, &mut |pass| {
+                kernel.dispatch(pass, bind, g)
+            })
+        };
         match self.params.scheme {
             Scheme::Etdrk4 => {
-                self.rhs.record(pass, &self.rhs_u);
-                e.predict_half.dispatch(pass, &self.combos[0], g);
-                self.rhs.record(pass, &self.rhs_a);
-                e.predict_half.dispatch(pass, &self.combos[1], g);
-                self.rhs.record(pass, &self.rhs_bc);
-                e.rk4_c.dispatch(pass, &self.combos[2], g);
-                self.rhs.record(pass, &self.rhs_bc);
-                e.rk4_finish.dispatch(pass, &self.combos[3], g);
+                self.rhs.record_groups(rec, &self.rhs_u);
+                combo(rec, "etd.predict", 48, &e.predict_half, &self.combos[0]);
+                self.rhs.record_groups(rec, &self.rhs_a);
+                combo(rec, "etd.predict", 48, &e.predict_half, &self.combos[1]);
+                self.rhs.record_groups(rec, &self.rhs_bc);
+                combo(rec, "etd.rk4_c", 96, &e.rk4_c, &self.combos[2]);
+                self.rhs.record_groups(rec, &self.rhs_bc);
+                combo(rec, "etd.rk4_finish", 80, &e.rk4_finish, &self.combos[3]);
             }
             Scheme::Etdrk2 => {
-                self.rhs.record(pass, &self.rhs_u);
-                e.predict_full.dispatch(pass, &self.combos[0], g);
-                self.rhs.record(pass, &self.rhs_a);
-                e.rk2_finish.dispatch(pass, &self.combos[1], g);
+                self.rhs.record_groups(rec, &self.rhs_u);
+                combo(rec, "etd.predict", 48, &e.predict_full, &self.combos[0]);
+                self.rhs.record_groups(rec, &self.rhs_a);
+                combo(rec, "etd.rk2_finish", 80, &e.rk2_finish, &self.combos[1]);
             }
         }
     }
 
-    /// Bytes one step moves through global memory: the right-hand sides plus the
-    /// ETD combinations (per point of both fields: predictor 48 B, ETDRK4 stage c
-    /// 96 B, ETDRK4 finish 80 B, ETDRK2 finish 80 B).
+    /// Bytes one step moves through global memory: the sum over the groups of
+    /// [`Self::record_step_groups`].
     pub fn bytes_moved(&self) -> u64 {
-        let points = self.params.shape.len() as u64;
-        let rhs = self.rhs.bytes_moved();
-        match self.params.scheme {
-            Scheme::Etdrk4 => 4 * rhs + (2 * 48 + 96 + 80) * points,
-            Scheme::Etdrk2 => 2 * rhs + (48 + 80) * points,
-        }
+        Listing::of(|rec| self.record_step_groups(rec)).bytes()
     }
 
     /// Submits `steps` steps in one command buffer and one compute pass.

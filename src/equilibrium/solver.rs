@@ -16,9 +16,10 @@ use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::{Operators, Params};
 use crate::equilibrium::gibbs::{logits_kernel, normalise_kernel, GibbsEval};
 use crate::fft::{Direction, FftBinding, FftPlan};
+use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{field::read_buffer, shaders, Elem, GpuContext, GpuField};
-use crate::metrics::reduce::{finish, Op, Reducer};
+use crate::metrics::reduce::{finish, Op, Reducer, RED_WG};
 use crate::{Error, Result};
 
 /// Options of the iteration.
@@ -242,31 +243,79 @@ impl EquilibriumSolver {
     }
 
     /// Records `V + i U` on the grid (into the potential evaluator's output) for
-    /// the densities `exp(logs)`, `exp_bind` binding the logs.
-    fn record_potential(&self, pass: &mut wgpu::ComputePass<'_>, exp_bind: &wgpu::BindGroup) {
+    /// the densities `exp(logs)`, `exp_bind` binding the logs, as labelled
+    /// groups: `eq.exp` (16 B per point: two real logs in, packed densities
+    /// out), the forward FFT `eq.fft_dens`, `eq.split` (24 B per point: packed
+    /// spectrum in, `[mu^, nu^]` out) and the potential evaluator's groups.
+    fn record_potential(&self, rec: &mut dyn GroupRecorder, exp_bind: &wgpu::BindGroup) {
         let b = &self.binds;
-        self.exp.dispatch(pass, exp_bind, self.groups);
-        self.plan1.record(pass, &b.fft_dens, Direction::Forward);
-        self.split.dispatch(pass, &b.split, self.groups);
-        self.potential.record(pass);
+        let points = self.params.shape.len() as u64;
+        rec.group(Label::new("eq.exp"), 16 * points, &mut |pass| {
+            self.exp.dispatch(pass, exp_bind, self.groups)
+        });
+        self.plan1
+            .record_groups(rec, "eq.fft_dens", &b.fft_dens, Direction::Forward);
+        rec.group(Label::new("eq.split"), 24 * points, &mut |pass| {
+            self.split.dispatch(pass, &b.split, self.groups)
+        });
+        self.potential.record_groups(rec);
     }
 
-    fn record_iteration(&self, pass: &mut wgpu::ComputePass<'_>, parity: usize) {
+    /// Records one extragradient iteration from the logs of `parity` (0 or 1)
+    /// into those of the other parity (what [`Self::solve`] records, for
+    /// benchmarks: alternate the parity between calls).
+    pub fn record_iteration(&self, pass: &mut wgpu::ComputePass<'_>, parity: usize) {
+        self.record_iteration_groups(&mut InPass(pass), parity);
+    }
+
+    /// Records one iteration as labelled groups, with the bytes each moves:
+    /// twice the potentials of [`Self::record_potential`], `eq.logits` (24 B per
+    /// point: logs and `V + i U` in, logits out, plus its log-sum-exp
+    /// partials), the reduction `eq.lse` and `eq.normalise` (16 B per point:
+    /// logs read and written). Into one pass this is [`Self::record_iteration`].
+    pub fn record_iteration_groups(&self, rec: &mut dyn GroupRecorder, parity: usize) {
         let b = &self.binds;
         let g = self.groups;
-        self.record_potential(pass, &b.exp_logs[parity]);
-        self.logits_step.dispatch(pass, &b.logits_bar[parity], g);
-        self.lse.record(pass);
-        self.normalise.dispatch(pass, &b.normalise_bar, g);
-        self.record_potential(pass, &b.exp_bar);
-        self.logits_step.dispatch(pass, &b.logits_new[parity], g);
-        self.lse.record(pass);
-        self.normalise
-            .dispatch(pass, &b.normalise_logs[1 - parity], g);
+        let points = self.params.shape.len() as u64;
+        let partials = 8 * self.lse.ops.len() as u64 * self.lse.leaf_groups as u64;
+        let logits = 24 * points + partials;
+        let lse = reducer_bytes(&self.lse);
+        let normalise = 16 * points + 8 * self.lse.ops.len() as u64;
+        let step = |rec: &mut dyn GroupRecorder,
+                    potential: &wgpu::BindGroup,
+                    logits_bind: &wgpu::BindGroup,
+                    normalise_bind: &wgpu::BindGroup| {
+            self.record_potential(rec, potential);
+            rec.group(Label::new("eq.logits"), logits, &mut |pass| {
+                self.logits_step.dispatch(pass, logits_bind, g)
+            });
+            rec.group(Label::new("eq.lse"), lse, &mut |pass| self.lse.record(pass));
+            rec.group(Label::new("eq.normalise"), normalise, &mut |pass| {
+                self.normalise.dispatch(pass, normalise_bind, g)
+            });
+        };
+        step(
+            rec,
+            &b.exp_logs[parity],
+            &b.logits_bar[parity],
+            &b.normalise_bar,
+        );
+        step(
+            rec,
+            &b.exp_bar,
+            &b.logits_new[parity],
+            &b.normalise_logs[1 - parity],
+        );
+    }
+
+    /// Bytes one iteration moves through global memory: the sum over the
+    /// groups of [`Self::record_iteration_groups`].
+    pub fn bytes_per_iteration(&self) -> u64 {
+        Listing::of(|rec| self.record_iteration_groups(rec, 0)).bytes()
     }
 
     fn record_check(&self, pass: &mut wgpu::ComputePass<'_>, parity: usize) {
-        self.record_potential(pass, &self.binds.exp_logs[parity]);
+        self.record_potential(&mut InPass(pass), &self.binds.exp_logs[parity]);
         self.gibbs.record(pass);
         self.residual
             .dispatch(pass, &self.binds.residual[parity], self.groups);
@@ -361,5 +410,21 @@ impl EquilibriumSolver {
         let n = self.params.shape.len();
         let exp = |s: &[f32]| s.iter().map(|v| v.exp()).collect::<Vec<f32>>();
         Ok((exp(&l[..n]), exp(&l[n..])))
+    }
+}
+
+/// Bytes the levels of `r` move: each level reads `count` partials per channel
+/// and writes `ceil(count / RED_WG)`. Keep in sync with `Reducer::new`.
+fn reducer_bytes(r: &Reducer) -> u64 {
+    let channels = r.ops.len() as u64;
+    let mut count = r.leaf_groups as u64;
+    let mut bytes = 0;
+    loop {
+        let groups = count.div_ceil(RED_WG as u64);
+        bytes += 8 * channels * (count + groups);
+        if groups <= 1 {
+            return bytes;
+        }
+        count = groups;
     }
 }

@@ -1,6 +1,7 @@
 //! The 2D (or 1D) FFT plan: a row pass then a column pass, in place.
 
 use crate::fft::stockham::{Axis, AxisGeometry, AxisPass};
+use crate::gpu::groups::{GroupRecorder, Label};
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::{Error, Result};
 
@@ -107,6 +108,27 @@ impl FftPlan {
         }
     }
 
+    /// Records one transform as labelled groups, one per axis pass
+    /// (`stage.rows`, then `stage.columns` in 2D), each moving
+    /// [`Self::pass_bytes`]; into one pass this is exactly [`Self::record`].
+    pub fn record_groups(
+        &self,
+        rec: &mut dyn GroupRecorder,
+        stage: &'static str,
+        binding: &FftBinding,
+        dir: Direction,
+    ) {
+        let bytes = self.pass_bytes();
+        rec.group(Label::part(stage, "rows"), bytes, &mut |pass| {
+            self.record_axis(pass, binding, dir, Axis::Rows)
+        });
+        if self.columns.is_some() {
+            rec.group(Label::part(stage, "columns"), bytes, &mut |pass| {
+                self.record_axis(pass, binding, dir, Axis::Columns)
+            });
+        }
+    }
+
     /// Submits one transform of the bound field (a convenience outside hot loops).
     pub fn run(&self, ctx: &GpuContext, binding: &FftBinding, dir: Direction) {
         let mut encoder = ctx
@@ -130,7 +152,12 @@ impl FftPlan {
     /// Bytes one transform moves through global memory: each pass reads and
     /// writes every field once.
     pub fn bytes_moved(&self) -> u64 {
-        self.passes() as u64 * 2 * GpuField::bytes_for(self.shape, self.batch, Elem::Complex)
+        self.passes() as u64 * self.pass_bytes()
+    }
+
+    /// Bytes one axis pass moves: it reads and writes every field once.
+    pub fn pass_bytes(&self) -> u64 {
+        2 * GpuField::bytes_for(self.shape, self.batch, Elem::Complex)
     }
 
     /// Per-axis geometry (rows first), for reports.

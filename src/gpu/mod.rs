@@ -1,8 +1,9 @@
 //! The GPU layer: adapter and device, typed fields, shader modules and pipelines,
-//! and GPU timers.
+//! labelled groups of recorded work, and GPU timers.
 
 pub mod context;
 pub mod field;
+pub mod groups;
 pub mod pipeline;
 pub mod shaders;
 pub mod timer;
