@@ -134,6 +134,14 @@ pub const FIELD_STATS: ShaderSource = kernel!("metrics/field_stats", [INDEX, RED
 pub const ADD_STATE: ShaderSource = kernel!("metrics/add_state", [INDEX]);
 /// Metrics: Nikaido-Isoda terms.
 pub const NI_TERMS: ShaderSource = kernel!("metrics/ni_terms", [INDEX, REDUCE, BREGMAN]);
+/// Linearised W2: right-hand side and start of the conjugate gradients.
+pub const W2LIN_SETUP: ShaderSource = kernel!("metrics/w2lin_setup", [SPECTRAL, INDEX]);
+/// Linearised W2: the operator `-div(rho* grad .)` and its preconditioner.
+pub const W2LIN_APPLY: ShaderSource = kernel!("metrics/w2lin_apply", [SPECTRAL, INDEX, REDUCE]);
+/// Linearised W2: the scalar recurrences of the conjugate gradients.
+pub const W2LIN_UPDATE: ShaderSource = kernel!("metrics/w2lin_update", []);
+/// Linearised W2: the vector updates of the conjugate gradients.
+pub const W2LIN_VECTORS: ShaderSource = kernel!("metrics/w2lin_vectors", [INDEX]);
 
 /// Colour map with area-average downsampling.
 pub const COLORMAP: ShaderSource = kernel!("render/colormap", []);
@@ -179,6 +187,10 @@ pub const ALL: &[ShaderSource] = &[
     EQ_EXP,
     FIELD_STATS,
     NI_TERMS,
+    W2LIN_SETUP,
+    W2LIN_APPLY,
+    W2LIN_UPDATE,
+    W2LIN_VECTORS,
     ADD_STATE,
     COLORMAP,
     POINCARE_STEP,

@@ -3,6 +3,9 @@
 pub mod cpu;
 pub mod reduce;
 pub mod stats;
+pub mod w2lin;
+pub mod w2lin_cpu;
 
 pub use reduce::{Op, Reducer};
 pub use stats::{Metrics, MetricsRow, PlayerStats, COLUMNS};
+pub use w2lin::{W2lin, W2linOptions, W2linResult};
