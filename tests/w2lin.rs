@@ -210,3 +210,60 @@ fn zero_deviation_has_zero_distance() {
     assert_eq!(out.distance, [0.0, 0.0]);
     assert!(out.converged[0] && out.converged[1]);
 }
+
+#[test]
+fn a_run_writes_w2lin_columns_that_decay_with_the_other_distances() {
+    let dir = std::env::temp_dir().join(format!("mflda-w2lin-run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let set = [
+        "grid.n=32",
+        "time.t_end=40",
+        "time.dt=0.05",
+        "time.perturbation=true",
+        "output.metrics_every=0.2",
+        "output.snapshots_every=0",
+        "output.checkpoint_every=0",
+        "output.w2lin=true",
+    ];
+    let mut args = vec!["run", "--quiet", "--out", dir.to_str().unwrap()];
+    for s in &set {
+        args.extend(["--set", s]);
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mflda"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(header[header.len() - 2..], ["w2lin_mu", "w2lin_nu"]);
+    let rows: Vec<Vec<f64>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 201);
+    for r in &rows {
+        assert_eq!(r.len(), header.len());
+        let w = &r[r.len() - 2..];
+        assert!(w.iter().all(|v| v.is_finite() && *v > 0.0), "{r:?}");
+    }
+    // Near the equilibrium every distance is linear in the deviation, so
+    // w2lin and L2 decay at the same rate. The slowest modes rotate (complex
+    // eigenvalues), so the envelopes of different norms wobble differently:
+    // the fits agree to 0.1% (mu) and 2% (nu) here.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let fits = &summary["rate_fits"];
+    for player in ["mu", "nu"] {
+        let rate = |c: &str| fits[format!("{c}_{player}")]["rate"].as_f64().unwrap();
+        let (w, l) = (rate("w2lin"), rate("l2"));
+        assert!(w > 0.0 && relative(w, l) < 0.05, "{player}: w2lin {w}, l2 {l}");
+    }
+    assert!(summary["final_metrics"]["mu"]["w2lin"].as_f64().unwrap() > 0.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

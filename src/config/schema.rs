@@ -184,6 +184,10 @@ pub struct OutputConfig {
     /// Frames show the deviation from the equilibrium (diverging colours) as well.
     #[serde(default)]
     pub frame_deviation: bool,
+    /// Add the linearised W2 distances `w2lin_mu`, `w2lin_nu` to metrics.csv
+    /// (a conjugate-gradient solve per row, so off by default).
+    #[serde(default)]
+    pub w2lin: bool,
 }
 
 impl Default for InitConfig {
@@ -251,6 +255,7 @@ impl Default for OutputConfig {
             color_min: None,
             color_max: None,
             frame_deviation: false,
+            w2lin: false,
         }
     }
 }
@@ -384,6 +389,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             opt("color_min", Kind::F64),
             opt("color_max", Kind::F64),
             opt("frame_deviation", Kind::Bool),
+            opt("w2lin", Kind::Bool),
         ],
     },
 ];

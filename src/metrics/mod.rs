@@ -7,5 +7,5 @@ pub mod w2lin;
 pub mod w2lin_cpu;
 
 pub use reduce::{Op, Reducer};
-pub use stats::{Metrics, MetricsRow, PlayerStats, COLUMNS};
+pub use stats::{columns, Metrics, MetricsRow, PlayerStats, COLUMNS};
 pub use w2lin::{W2lin, W2linOptions, W2linResult};

@@ -1,7 +1,8 @@
 //! The metrics of MFLDA.md section 5 on the GPU: mass, min, max, entropy, and
 //! the L2, L_inf, KL and chi2 distances of each player to the equilibrium, plus
 //! the Nikaido-Isoda error. Everything is reduced on the GPU (pairwise trees);
-//! one measurement reads back 18 pairs of floats.
+//! one measurement reads back 18 pairs of floats. The linearised W2
+//! distances (`super::w2lin`) are added on request.
 
 use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::{Operators, Params, Stepper};
@@ -9,6 +10,7 @@ use crate::equilibrium::gibbs::GibbsEval;
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{finish, Op, Reducer};
+use crate::metrics::w2lin::{W2lin, W2linOptions};
 use crate::{Error, Result};
 
 /// Column names of `metrics.csv`, in order.
@@ -33,6 +35,16 @@ pub const COLUMNS: &[&str] = &[
     "ni",
 ];
 
+/// The columns of `metrics.csv`: [`COLUMNS`], then `w2lin_mu`, `w2lin_nu` when
+/// the linearised W2 distances are measured.
+pub fn columns(w2lin: bool) -> Vec<&'static str> {
+    let mut c = COLUMNS.to_vec();
+    if w2lin {
+        c.extend(["w2lin_mu", "w2lin_nu"]);
+    }
+    c
+}
+
 /// The statistics of one player's density `rho` against its equilibrium `rho*`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PlayerStats {
@@ -52,6 +64,9 @@ pub struct PlayerStats {
     pub kl: f64,
     /// `int (rho - rho*)^2 / rho*`.
     pub chi2: f64,
+    /// The linearised W2 distance `||rho - rho*||_{H^-1(rho*)}`, when measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w2lin: Option<f64>,
 }
 
 /// One row of metrics.
@@ -68,13 +83,17 @@ pub struct MetricsRow {
 }
 
 impl MetricsRow {
-    /// The values in the order of [`COLUMNS`].
+    /// The values in the order of [`columns`]`(w2lin measured)`.
     pub fn values(&self) -> Vec<f64> {
         let (m, n) = (&self.mu, &self.nu);
-        vec![
+        let mut v = vec![
             self.t, m.mass, n.mass, m.min, n.min, m.max, n.max, m.l2, n.l2, m.linf, n.linf, m.kl,
             n.kl, m.chi2, n.chi2, m.entropy, n.entropy, self.ni,
-        ]
+        ];
+        if let (Some(a), Some(b)) = (m.w2lin, n.w2lin) {
+            v.extend([a, b]);
+        }
+        v
     }
 
     /// True when every value is finite.
@@ -102,6 +121,8 @@ pub struct Metrics {
     /// Perturbation form: the kernel adding rho*^ to the deviation, its bind
     /// group, the full state it writes and its workgroup grid.
     full: Option<(Kernel, wgpu::BindGroup, GpuField, [u32; 3])>,
+    /// The linearised W2 solver, when requested ([`Self::with_w2lin`]).
+    w2lin: Option<W2lin>,
 }
 
 impl Metrics {
@@ -215,15 +236,42 @@ impl Metrics {
             groups,
             _eq_logs: star,
             full,
+            w2lin: None,
         })
     }
 
-    /// Records the whole measurement of `stepper`'s current state.
+    /// Adds the linearised W2 distances to every measurement of `stepper` (the
+    /// stepper given to [`Self::new`]); `eq_logs` are the host values of the
+    /// equilibrium log-densities given there (`2 n` values, `log mu*` then
+    /// `log nu*`).
+    pub fn with_w2lin(
+        mut self,
+        ctx: &GpuContext,
+        stepper: &Stepper,
+        eq_logs: &[f32],
+        opts: W2linOptions,
+    ) -> Result<Self> {
+        self.w2lin = Some(W2lin::new(
+            ctx,
+            &self.params,
+            eq_logs,
+            &stepper.densities_field().buffer,
+            stepper.reference_state().is_some(),
+            opts,
+        )?);
+        Ok(self)
+    }
+
+    /// Records the whole measurement of `stepper`'s current state, and the
+    /// start of the linearised-W2 solve whose iterations [`Self::measure`] runs.
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, stepper: &Stepper) {
         let g = self.groups;
         stepper.record_densities(pass);
         self.stats_kernel.dispatch(pass, &self.stats_bind, g);
         self.stats.record(pass);
+        if let Some(w) = &self.w2lin {
+            w.record_setup(pass);
+        }
         if let Some((add, bind, _, groups)) = &self.full {
             add.dispatch(pass, bind, *groups);
         }
@@ -250,7 +298,13 @@ impl Metrics {
         let raw = crate::gpu::field::read_mapped(ctx, &self.staging)?;
         let stats = finish(&self.stats.ops, &raw[..32]);
         let ni = finish(&self.ni.ops, &raw[32..]);
-        Ok(self.row(t, &stats, &ni))
+        let mut row = self.row(t, &stats, &ni);
+        if let Some(w) = &self.w2lin {
+            let d = w.solve(ctx)?.distance;
+            row.mu.w2lin = Some(d[0]);
+            row.nu.w2lin = Some(d[1]);
+        }
+        Ok(row)
     }
 
     fn row(&self, t: f64, s: &[f64], ni: &[f64]) -> MetricsRow {
@@ -264,6 +318,7 @@ impl Metrics {
             linf: s[o + 5],
             kl: cell * s[o + 6],
             chi2: cell * s[o + 7],
+            w2lin: None,
         };
         MetricsRow {
             t,

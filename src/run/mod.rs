@@ -13,10 +13,11 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::dynamics::stability::{step_estimate, StepEstimate};
+use crate::dynamics::Stepper;
 use crate::equilibrium::{EquilibriumReport, EquilibriumSolver};
 use crate::game::sample_init;
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
-use crate::metrics::{Metrics, COLUMNS};
+use crate::metrics::{columns, Metrics, W2linOptions};
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::{Error, Problem, Result};
 
@@ -194,7 +195,7 @@ fn start<'a>(
     let eq = solver.densities(ctx)?;
     let eq_logs = solver.logs().read(ctx)?;
     let stepper = problem.stepper_for(ctx, &config, (&eq.0, &eq.1))?;
-    let metrics = Metrics::new(ctx, &stepper, &problem.ops, solver.logs())?;
+    let metrics = metrics_for(ctx, &config, &stepper, &problem, solver.logs(), &eq_logs)?;
     let (mu0, nu0) = initial_densities(ctx, &config, &problem, &eq)?;
     stepper.set_densities(ctx, &mu0, &nu0)?;
     let peak = eq.0.iter().chain(&eq.1).fold(0.0f32, |m, v| m.max(*v)) as f64;
@@ -217,7 +218,7 @@ fn start<'a>(
     };
     drop(solver);
 
-    let mut csv = MetricsCsv::create(&dir.file("metrics.csv"), COLUMNS)?;
+    let mut csv = MetricsCsv::create(&dir.file("metrics.csv"), &columns(config.output.w2lin))?;
     let first = metrics.measure(ctx, &stepper, 0.0)?;
     csv.append(&first.values())?;
     Ok(Session {
@@ -292,7 +293,7 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
         Elem::Real,
         &eq_logs,
     )?;
-    let metrics = Metrics::new(ctx, &stepper, &problem.ops, &eq_field)?;
+    let metrics = metrics_for(ctx, &config, &stepper, &problem, &eq_field, &eq_logs)?;
     let frames = match meta.frame_limits {
         Some(limits) if Schedule::new(&config).frames > 0 => {
             let n = problem.params.shape.len();
@@ -312,7 +313,7 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
     };
     let csv_path = dir.file("metrics.csv");
     MetricsCsv::truncate_after(&csv_path, checkpoint.t)?;
-    let csv = MetricsCsv::open_append(&csv_path, COLUMNS)?;
+    let csv = MetricsCsv::open_append(&csv_path, &columns(config.output.w2lin))?;
     opts.say(format!(
         "resuming at t = {} (step {})",
         checkpoint.t, checkpoint.step
@@ -346,4 +347,23 @@ fn finish(result: Result<Summary>, opts: &RunOptions) -> Result<Summary> {
         opts.out.display()
     ));
     Ok(summary)
+}
+
+/// The metrics of a run: [`Metrics`] against the equilibrium log-densities
+/// (`eq_field` on the GPU, `eq_logs` the same values on the host), with the
+/// linearised W2 distances when `output.w2lin` asks for them.
+fn metrics_for(
+    ctx: &GpuContext,
+    config: &Config,
+    stepper: &Stepper,
+    problem: &Problem,
+    eq_field: &GpuField,
+    eq_logs: &[f32],
+) -> Result<Metrics> {
+    let metrics = Metrics::new(ctx, stepper, &problem.ops, eq_field)?;
+    if config.output.w2lin {
+        metrics.with_w2lin(ctx, stepper, eq_logs, W2linOptions::default())
+    } else {
+        Ok(metrics)
+    }
 }
