@@ -23,6 +23,7 @@ pub mod game;
 pub mod gpu;
 pub mod metrics;
 pub mod output;
+pub mod peer;
 pub mod problem;
 pub mod render;
 pub mod run;

@@ -3,6 +3,7 @@
 mod analyze;
 mod bench;
 mod info;
+mod peer;
 mod render;
 mod run;
 mod sweep;
@@ -45,6 +46,9 @@ enum Command {
     Bench(bench::BenchCommand),
     /// Run a parameter sweep (the product of --param lists) and tabulate it in sweep.csv.
     Sweep(sweep::SweepArgs),
+    /// Write one ETDRK4 step's input, payoff samples and mflda's output as .npy
+    /// files, for the comparison with an outside implementation (benches/peer/).
+    PeerExport(peer::PeerExportArgs),
 }
 
 /// Runs the parsed command.
@@ -71,6 +75,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Render(args) => render::run(&context(&request)?, args),
         Command::Bench(cmd) => bench::run(&context(&request)?, cmd),
         Command::Sweep(args) => sweep::run(&request, args),
+        Command::PeerExport(args) => {
+            let config = args.config()?;
+            peer::run(&context(&request)?, &config, &args)
+        }
     }
 }
 
