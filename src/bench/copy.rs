@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::bench::timing::{time_calls, Clock, Stats};
+use crate::bench::timing::{time_calls, Clock, Stats, Timing};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, GpuContext};
 use crate::{Error, Result};
@@ -74,10 +74,11 @@ impl CopyKernel {
     }
 }
 
-/// Times a copy of `bytes` (rounded up to 16) from one buffer to another.
-pub fn measure(ctx: &GpuContext, bytes: u64, warmup: u32, reps: u32) -> Result<CopyBandwidth> {
+/// Times a copy of `bytes` (rounded up to 16) from one buffer to another; the
+/// buffers (2 `bytes`) are freed on return.
+pub fn measure(ctx: &GpuContext, bytes: u64, timing: &Timing) -> Result<CopyBandwidth> {
     let copy = CopyKernel::new(ctx, bytes)?;
-    let (clock, time) = time_calls(ctx, warmup, reps, |pass| copy.record(pass))?;
+    let (clock, time) = time_calls(ctx, timing, |pass| copy.record(pass))?;
     Ok(CopyBandwidth {
         bytes: copy.bytes,
         time,

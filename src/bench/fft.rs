@@ -7,8 +7,11 @@
 
 use serde::Serialize;
 
-use crate::bench::copy::{self, CopyBandwidth};
-use crate::bench::timing::{time_calls, Clock, Stats};
+use crate::bench::breakdown::{self, Breakdown};
+use crate::bench::copy::CopyBandwidth;
+use crate::bench::memory;
+use crate::bench::sizes::{for_each_size, header, BenchOptions, Skipped};
+use crate::bench::timing::{time_calls, Clock, Stats, Timing};
 use crate::fft::stockham::Axis;
 use crate::fft::{Direction, FftPlan};
 use crate::gpu::context::AdapterReport;
@@ -26,7 +29,7 @@ pub struct PassTiming {
     pub threads: u32,
     /// Radix of each stage.
     pub radices: Vec<u32>,
-    /// Forward pass time.
+    /// Forward pass time, with the pass recorded on its own.
     pub time: Stats,
     /// Ratio of the pass time to its floor (2 x field bytes over copy bandwidth).
     pub ratio_to_floor: f64,
@@ -53,17 +56,12 @@ pub struct FftSizeResult {
     pub floor_us: f64,
     /// `us_per_transform / floor_us` (1 is the memory-bandwidth floor).
     pub ratio_to_floor: f64,
-    /// Per-pass breakdown (forward).
+    /// Per-pass times (forward) with each pass's geometry, from `breakdown`.
     pub passes: Vec<PassTiming>,
-}
-
-/// A size that could not be run, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Skipped {
-    /// Grid side N.
-    pub n: u32,
-    /// The error message.
-    pub reason: String,
+    /// The forward transform by pass (`fft.rows`, `fft.columns`).
+    pub breakdown: Breakdown,
+    /// GPU memory the benchmark holds at this size, bytes ([`memory::fft`]).
+    pub gpu_memory_bytes: u64,
 }
 
 /// The whole report of `mflda bench fft`.
@@ -79,65 +77,45 @@ pub struct FftBenchReport {
     pub skipped: Vec<Skipped>,
 }
 
-/// Options of the FFT benchmark.
-#[derive(Debug, Clone)]
-pub struct FftBenchOptions {
-    /// Grid sides N (each an N x N grid).
-    pub sizes: Vec<u32>,
-    /// Untimed calls before timing.
-    pub warmup: u32,
-    /// Timed calls per measurement.
-    pub reps: u32,
-}
-
 /// Runs the benchmark for every size; sizes that do not fit are reported in
 /// `skipped`, not as errors.
-pub fn run(ctx: &GpuContext, opts: &FftBenchOptions) -> Result<FftBenchReport> {
-    let mut results = Vec::new();
-    let mut skipped = Vec::new();
-    let mut clock = Clock::WallClock;
-    for &n in &opts.sizes {
-        match bench_size(ctx, n, opts) {
-            Ok((c, r)) => {
-                clock = c;
-                results.push(r);
-            }
-            Err(e) => skipped.push(Skipped {
-                n,
-                reason: e.to_string(),
-            }),
-        }
-    }
+pub fn run(ctx: &GpuContext, opts: &BenchOptions) -> Result<FftBenchReport> {
+    let (results, skipped) =
+        for_each_size(ctx, opts, |n, copy| bench_size(ctx, n, &opts.timing, copy));
     Ok(FftBenchReport {
         adapter: ctx.report(),
-        clock,
+        clock: opts.timing.clock(ctx),
         results,
         skipped,
     })
 }
 
-fn bench_size(ctx: &GpuContext, n: u32, opts: &FftBenchOptions) -> Result<(Clock, FftSizeResult)> {
+/// Measures one N x N size against `copy`, the copy bandwidth of one complex
+/// field measured in the same run.
+pub fn bench_size(
+    ctx: &GpuContext,
+    n: u32,
+    timing: &Timing,
+    copy: &CopyBandwidth,
+) -> Result<FftSizeResult> {
     let shape = Shape::square(n);
     let plan = FftPlan::new(ctx, shape, 1)?;
     let field = GpuField::zeros(ctx, "bench.fft.field", shape, 1, Elem::Complex)?;
     let binding = plan.bind(ctx, &field)?;
-    let copy = copy::measure(ctx, field.bytes(), opts.warmup, opts.reps)?;
 
-    let time = |dir: Direction| {
-        time_calls(ctx, opts.warmup, opts.reps, |pass| {
-            plan.record(pass, &binding, dir)
-        })
-    };
-    let (clock, forward) = time(Direction::Forward)?;
+    let time = |dir: Direction| time_calls(ctx, timing, |pass| plan.record(pass, &binding, dir));
+    let (_, forward) = time(Direction::Forward)?;
     let (_, inverse) = time(Direction::Inverse)?;
+    let breakdown = breakdown::measure(ctx, timing, copy.gbps, |rec| {
+        plan.record_groups(rec, "fft", &binding, Direction::Forward)
+    })?;
+    ctx.take_errors()?;
 
-    let pass_floor_us = 2.0 * field.bytes() as f64 / (copy.gbps * 1e3);
-    let mut passes = Vec::new();
-    for g in plan.geometry() {
-        let (_, t) = time_calls(ctx, opts.warmup, opts.reps, |pass| {
-            plan.record_axis(pass, &binding, Direction::Forward, g.axis)
-        })?;
-        passes.push(PassTiming {
+    let passes = plan
+        .geometry()
+        .into_iter()
+        .zip(&breakdown.kernels)
+        .map(|(g, k)| PassTiming {
             axis: match g.axis {
                 Axis::Rows => "rows",
                 Axis::Columns => "columns",
@@ -145,43 +123,32 @@ fn bench_size(ctx: &GpuContext, n: u32, opts: &FftBenchOptions) -> Result<(Clock
             lines: g.lines,
             threads: g.threads,
             radices: g.radices.clone(),
-            time: t,
-            ratio_to_floor: t.median_us / pass_floor_us,
-        });
-    }
-    ctx.take_errors()?;
-
+            time: k.time,
+            ratio_to_floor: k.ratio_to_floor,
+        })
+        .collect();
     let us = 0.5 * (forward.median_us + inverse.median_us);
     let bytes = plan.bytes_moved();
     let floor_us = bytes as f64 / (copy.gbps * 1e3);
-    Ok((
-        clock,
-        FftSizeResult {
-            n,
-            forward,
-            inverse,
-            us_per_transform: us,
-            bytes_per_transform: bytes,
-            achieved_gbps: bytes as f64 / (us * 1e3),
-            copy,
-            floor_us,
-            ratio_to_floor: us / floor_us,
-            passes,
-        },
-    ))
+    Ok(FftSizeResult {
+        n,
+        forward,
+        inverse,
+        us_per_transform: us,
+        bytes_per_transform: bytes,
+        achieved_gbps: bytes as f64 / (us * 1e3),
+        copy: *copy,
+        floor_us,
+        ratio_to_floor: us / floor_us,
+        passes,
+        breakdown,
+        gpu_memory_bytes: memory::fft(shape),
+    })
 }
 
 /// The report as a fixed-width table.
 pub fn table(report: &FftBenchReport) -> String {
-    let mut s = format!(
-        "adapter: {} ({}, {}, driver {} {})\nclock: {:?}\n\n",
-        report.adapter.name,
-        report.adapter.backend,
-        report.adapter.device_type,
-        report.adapter.driver,
-        report.adapter.driver_info,
-        report.clock
-    );
+    let mut s = header(&report.adapter, report.clock);
     s += &format!(
         "{:>6} {:>12} {:>12} {:>10} {:>10} {:>10} {:>8}  {}\n",
         "N",

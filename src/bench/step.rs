@@ -1,15 +1,18 @@
 //! `mflda bench step`: one ETDRK2 and one ETDRK4 step of the coupled game (all
 //! three payoff terms) timed against the floor of the bytes the step moves,
-//! measured with the copy kernel in the same run (MFLDA.md section 7).
+//! measured with the copy kernel in the same run (MFLDA.md section 7), with a
+//! per-kernel breakdown.
 
 use serde::Serialize;
 
-use crate::bench::copy::{self, CopyBandwidth};
-use crate::bench::fft::Skipped;
-use crate::bench::timing::{time_calls, Clock, Stats};
+use crate::bench::breakdown::{self, Breakdown};
+use crate::bench::copy::CopyBandwidth;
+use crate::bench::memory;
+use crate::bench::sizes::{for_each_size, header, BenchOptions, Skipped};
+use crate::bench::timing::{time_calls, Clock, Stats, Timing};
 use crate::config::{Config, Scheme};
 use crate::gpu::context::AdapterReport;
-use crate::gpu::{Elem, GpuContext, GpuField};
+use crate::gpu::GpuContext;
 use crate::{Problem, Result};
 
 /// One scheme at one size.
@@ -19,9 +22,9 @@ pub struct StepResult {
     pub n: u32,
     /// "etdrk2" or "etdrk4".
     pub scheme: &'static str,
-    /// Time per step.
+    /// Time per step (the step recorded in one compute pass, as the run loop does).
     pub time: Stats,
-    /// Bytes one step moves in this plan.
+    /// Bytes one step moves in this plan ([`crate::dynamics::Stepper::bytes_moved`]).
     pub bytes_per_step: u64,
     /// Achieved GB/s.
     pub achieved_gbps: f64,
@@ -31,6 +34,10 @@ pub struct StepResult {
     pub floor_ms: f64,
     /// Median time over the floor.
     pub ratio_to_floor: f64,
+    /// The step by kernel and FFT pass.
+    pub breakdown: Breakdown,
+    /// GPU memory the benchmark holds at this size, bytes ([`memory::step`]).
+    pub gpu_memory_bytes: u64,
 }
 
 /// The report of `mflda bench step`.
@@ -47,42 +54,28 @@ pub struct StepBenchReport {
 }
 
 /// Runs the step benchmark on the embedded default game, resized to each `n`.
-pub fn run(ctx: &GpuContext, sizes: &[u32], warmup: u32, reps: u32) -> Result<StepBenchReport> {
-    let mut results = Vec::new();
-    let mut skipped = Vec::new();
-    let mut clock = Clock::WallClock;
-    for &n in sizes {
-        match bench_size(ctx, n, warmup, reps) {
-            Ok((c, mut r)) => {
-                clock = c;
-                results.append(&mut r);
-            }
-            Err(e) => skipped.push(Skipped {
-                n,
-                reason: e.to_string(),
-            }),
-        }
-    }
+pub fn run(ctx: &GpuContext, opts: &BenchOptions) -> Result<StepBenchReport> {
+    let (results, skipped) =
+        for_each_size(ctx, opts, |n, copy| bench_size(ctx, n, &opts.timing, copy));
     Ok(StepBenchReport {
         adapter: ctx.report(),
-        clock,
-        results,
+        clock: opts.timing.clock(ctx),
+        results: results.into_iter().flatten().collect(),
         skipped,
     })
 }
 
-fn bench_size(
+/// Measures both schemes on an N x N grid against `copy`, the copy bandwidth of
+/// one complex field measured in the same run.
+pub fn bench_size(
     ctx: &GpuContext,
     n: u32,
-    warmup: u32,
-    reps: u32,
-) -> Result<(Clock, Vec<StepResult>)> {
+    timing: &Timing,
+    copy: &CopyBandwidth,
+) -> Result<Vec<StepResult>> {
     let mut config = Config::embedded_default();
     config.grid.n = n;
-    let field_bytes = GpuField::bytes_for(Problem::params(&config).shape, 1, Elem::Complex);
-    let copy = copy::measure(ctx, field_bytes, warmup, reps)?;
     let mut out = Vec::new();
-    let mut clock = Clock::WallClock;
     for scheme in [Scheme::Etdrk2, Scheme::Etdrk4] {
         config.time.scheme = scheme;
         let problem = Problem::from_config(ctx, &config)?;
@@ -91,9 +84,11 @@ fn bench_size(
         let area = problem.params.length.powi(shape.dim() as i32);
         let uniform = vec![(1.0 / area) as f32; shape.len()];
         stepper.set_densities(ctx, &uniform, &uniform)?;
-        let (c, time) = time_calls(ctx, warmup, reps, |pass| stepper.record_step(pass))?;
+        let (_, time) = time_calls(ctx, timing, |pass| stepper.record_step(pass))?;
+        let breakdown = breakdown::measure(ctx, timing, copy.gbps, |rec| {
+            stepper.record_step_groups(rec)
+        })?;
         ctx.take_errors()?;
-        clock = c;
         let bytes = stepper.bytes_moved();
         let floor_ms = bytes as f64 / (copy.gbps * 1e6);
         let ms = time.median_us / 1e3;
@@ -103,31 +98,30 @@ fn bench_size(
             time,
             bytes_per_step: bytes,
             achieved_gbps: bytes as f64 / (ms * 1e6),
-            copy,
+            copy: *copy,
             floor_ms,
             ratio_to_floor: ms / floor_ms,
+            breakdown,
+            gpu_memory_bytes: memory::step(shape),
         });
     }
-    Ok((clock, out))
+    Ok(out)
 }
 
-/// The report as a fixed-width table.
+/// The report as a fixed-width table, then each result's breakdown.
 pub fn table(report: &StepBenchReport) -> String {
-    let a = &report.adapter;
-    let mut s = format!(
-        "adapter: {} ({}, {}, driver {} {})\nclock: {:?}\n\n",
-        a.name, a.backend, a.device_type, a.driver, a.driver_info, report.clock
-    );
+    let mut s = header(&report.adapter, report.clock);
     s += &format!(
-        "{:>6} {:>7} {:>10} {:>10} {:>9} {:>10} {:>10} {:>8}\n",
-        "N", "scheme", "ms/step", "MB/step", "GB/s", "copy GB/s", "floor ms", "x floor"
+        "{:>6} {:>7} {:>10} {:>9} {:>10} {:>9} {:>10} {:>10} {:>8}\n",
+        "N", "scheme", "ms/step", "iqr ms", "MB/step", "GB/s", "copy GB/s", "floor ms", "x floor"
     );
     for r in &report.results {
         s += &format!(
-            "{:>6} {:>7} {:>10.3} {:>10.1} {:>9.1} {:>10.1} {:>10.3} {:>8.2}\n",
+            "{:>6} {:>7} {:>10.3} {:>9.3} {:>10.1} {:>9.1} {:>10.1} {:>10.3} {:>8.2}\n",
             r.n,
             r.scheme,
             r.time.median_us / 1e3,
+            r.time.iqr_us / 1e3,
             r.bytes_per_step as f64 / 1e6,
             r.achieved_gbps,
             r.copy.gbps,
@@ -137,6 +131,10 @@ pub fn table(report: &StepBenchReport) -> String {
     }
     for k in &report.skipped {
         s += &format!("{:>6} skipped: {}\n", k.n, k.reason);
+    }
+    for r in &report.results {
+        let title = format!("N = {} {}", r.n, r.scheme);
+        s += &breakdown::table(&title, &r.breakdown);
     }
     s
 }

@@ -4,21 +4,28 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use mflda::bench::fft::{self, FftBenchOptions};
-use mflda::bench::step;
-use mflda::gpu::GpuContext;
+use mflda::bench::sizes::BenchOptions;
+use mflda::bench::timing::Timing;
+use mflda::bench::{all, equilibrium, fft, memory, step};
+use mflda::gpu::{GpuContext, Shape};
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Forward and inverse N x N complex FFTs against the copy-bandwidth floor.
-    Fft(FftArgs),
-    /// One ETDRK2 and one ETDRK4 step of the default coupled game per size.
-    Step(FftArgs),
+    Fft(BenchArgs),
+    /// One ETDRK2 and one ETDRK4 step of the default coupled game per size, with
+    /// a per-kernel breakdown.
+    Step(BenchArgs),
+    /// One extragradient iteration of the equilibrium solver per size, with a
+    /// per-kernel breakdown.
+    Equilibrium(BenchArgs),
+    /// fft, step and equilibrium in one run: one report with a section each.
+    All(BenchArgs),
 }
 
 /// Sizes, repetitions and output of a benchmark.
 #[derive(Debug, Args)]
-pub struct FftArgs {
+pub struct BenchArgs {
     /// Grid sides N, comma-separated powers of two.
     #[arg(long, value_delimiter = ',', default_value = "512,1024,2048,4096,8192")]
     sizes: Vec<u32>,
@@ -28,40 +35,96 @@ pub struct FftArgs {
     /// Untimed calls before timing.
     #[arg(long, default_value_t = 3)]
     warmup: u32,
+    /// Time with the host wall clock even where the GPU has timestamps.
+    #[arg(long)]
+    wall_clock: bool,
     /// Write the report as JSON to this file, or to stdout when no file is given
     /// (the table is then not printed).
     #[arg(long, num_args = 0..=1, default_missing_value = "-", value_name = "FILE")]
     json: Option<PathBuf>,
 }
 
+impl BenchArgs {
+    fn options(&self) -> anyhow::Result<BenchOptions> {
+        for &n in &self.sizes {
+            anyhow::ensure!(
+                n >= 2 && n.is_power_of_two(),
+                "--sizes: {n} is not a power of two >= 2 (e.g. --sizes 256,1024)"
+            );
+        }
+        Ok(BenchOptions {
+            sizes: self.sizes.clone(),
+            timing: Timing {
+                warmup: self.warmup,
+                reps: self.reps,
+                wall_clock: self.wall_clock,
+            },
+        })
+    }
+}
+
 pub fn run(ctx: &GpuContext, cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Fft(args) => {
-            check_sizes(&args.sizes)?;
-            let opts = FftBenchOptions {
-                sizes: args.sizes,
-                warmup: args.warmup,
-                reps: args.reps,
-            };
+            let opts = args.options()?;
+            say_memory(&opts.sizes, &[("fft", memory::fft)]);
             let report = fft::run(ctx, &opts)?;
             emit(&report, &fft::table(&report), args.json.as_deref())
         }
         BenchCommand::Step(args) => {
-            check_sizes(&args.sizes)?;
-            let report = step::run(ctx, &args.sizes, args.warmup, args.reps)?;
+            let opts = args.options()?;
+            say_memory(&opts.sizes, &[("step", memory::step)]);
+            let report = step::run(ctx, &opts)?;
             emit(&report, &step::table(&report), args.json.as_deref())
+        }
+        BenchCommand::Equilibrium(args) => {
+            let opts = args.options()?;
+            say_memory(&opts.sizes, &[("equilibrium", memory::equilibrium)]);
+            let report = equilibrium::run(ctx, &opts)?;
+            emit(&report, &equilibrium::table(&report), args.json.as_deref())
+        }
+        BenchCommand::All(args) => {
+            let opts = args.options()?;
+            say_memory(
+                &opts.sizes,
+                &[
+                    ("fft", memory::fft),
+                    ("step", memory::step),
+                    ("equilibrium", memory::equilibrium),
+                ],
+            );
+            let report = all::run(ctx, &opts)?;
+            emit(&report, &all::table(&report), args.json.as_deref())
         }
     }
 }
 
-fn check_sizes(sizes: &[u32]) -> anyhow::Result<()> {
+/// A benchmark's GPU memory at a grid shape, bytes.
+type MemoryOf = fn(Shape) -> u64;
+
+/// Prints, on stderr before anything runs, the GPU memory each benchmark
+/// holds at each size.
+fn say_memory(sizes: &[u32], benches: &[(&str, MemoryOf)]) {
+    eprintln!("GPU memory needed:");
     for &n in sizes {
-        anyhow::ensure!(
-            n >= 2 && n.is_power_of_two(),
-            "--sizes: {n} is not a power of two >= 2 (e.g. --sizes 256,1024)"
-        );
+        let each: Vec<String> = benches
+            .iter()
+            .map(|(name, f)| format!("{name} {}", human(f(Shape::square(n)))))
+            .collect();
+        eprintln!("  {n:>5} x {n:<5} {}", each.join(", "));
     }
-    Ok(())
+}
+
+/// Bytes in KiB below 1 MiB, MiB below 1 GiB, GiB above.
+fn human(bytes: u64) -> String {
+    let mib = bytes as f64 / (1u64 << 20) as f64;
+    if mib < 1.0 {
+        format!("{:.1} KiB", mib * 1024.0)
+    } else if mib < 1024.0 {
+        format!("{mib:.1} MiB")
+    } else {
+        format!("{:.2} GiB", mib / 1024.0)
+    }
 }
 
 /// Prints the table, or writes JSON to `json` ("-" for stdout).
