@@ -5,7 +5,8 @@
 //! - [`gpu`]: adapter and device selection, typed GPU fields, shader modules, timers;
 //! - [`fft`]: batched complex FFTs on the GPU (Stockham, workgroup memory) with a
 //!   CPU f64 reference and real-input helpers;
-//! - [`bench`]: the memory-bandwidth floor (a copy kernel) and the FFT benchmark.
+//! - [`bench`](mod@bench): the memory-bandwidth floor (a copy kernel) and the FFT,
+//!   step and equilibrium benchmarks with per-kernel breakdowns.
 //!
 //! Conventions (grid layout, DFT normalisation) follow `MFLDA.md` section 2: a grid
 //! is stored row-major with shape `(n2, n1)`, element `[j2, j1]` at the point

@@ -269,10 +269,11 @@ impl EquilibriumSolver {
     }
 
     /// Records one iteration as labelled groups, with the bytes each moves:
-    /// twice the potentials of [`Self::record_potential`], `eq.logits` (24 B per
-    /// point: logs and `V + i U` in, logits out, plus its log-sum-exp
-    /// partials), the reduction `eq.lse` and `eq.normalise` (16 B per point:
-    /// logs read and written). Into one pass this is [`Self::record_iteration`].
+    /// twice the potentials (`eq.exp`, `eq.fft_dens`, `eq.split` and the
+    /// `potential.*` groups), `eq.logits` (24 B per point: logs and `V + i U`
+    /// in, logits out, plus its log-sum-exp partials), the reduction `eq.lse`
+    /// and `eq.normalise` (16 B per point: logs read and written). Into one
+    /// pass this is [`Self::record_iteration`].
     pub fn record_iteration_groups(&self, rec: &mut dyn GroupRecorder, parity: usize) {
         let b = &self.binds;
         let g = self.groups;
