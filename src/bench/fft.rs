@@ -29,7 +29,7 @@ pub struct PassTiming {
     pub threads: u32,
     /// Radix of each stage.
     pub radices: Vec<u32>,
-    /// Forward pass time, with the pass recorded on its own.
+    /// Forward pass time, the pass in its own compute pass (from `breakdown`).
     pub time: Stats,
     /// Ratio of the pass time to its floor (2 x field bytes over copy bandwidth).
     pub ratio_to_floor: f64,
