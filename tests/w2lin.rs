@@ -262,7 +262,10 @@ fn a_run_writes_w2lin_columns_that_decay_with_the_other_distances() {
     for player in ["mu", "nu"] {
         let rate = |c: &str| fits[format!("{c}_{player}")]["rate"].as_f64().unwrap();
         let (w, l) = (rate("w2lin"), rate("l2"));
-        assert!(w > 0.0 && relative(w, l) < 0.05, "{player}: w2lin {w}, l2 {l}");
+        assert!(
+            w > 0.0 && relative(w, l) < 0.05,
+            "{player}: w2lin {w}, l2 {l}"
+        );
     }
     assert!(summary["final_metrics"]["mu"]["w2lin"].as_f64().unwrap() > 0.0);
     let _ = std::fs::remove_dir_all(&dir);
