@@ -109,21 +109,9 @@ fn say_memory(sizes: &[u32], benches: &[(&str, MemoryOf)]) {
     for &n in sizes {
         let each: Vec<String> = benches
             .iter()
-            .map(|(name, f)| format!("{name} {}", human(f(Shape::square(n)))))
+            .map(|(name, f)| format!("{name} {}", memory::human(f(Shape::square(n)))))
             .collect();
         eprintln!("  {n:>5} x {n:<5} {}", each.join(", "));
-    }
-}
-
-/// Bytes in KiB below 1 MiB, MiB below 1 GiB, GiB above.
-fn human(bytes: u64) -> String {
-    let mib = bytes as f64 / (1u64 << 20) as f64;
-    if mib < 1.0 {
-        format!("{:.1} KiB", mib * 1024.0)
-    } else if mib < 1024.0 {
-        format!("{mib:.1} MiB")
-    } else {
-        format!("{:.2} GiB", mib / 1024.0)
     }
 }
 
