@@ -293,6 +293,11 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
         Elem::Real,
         &eq_logs,
     )?;
+    // wgpu keeps the staging copies of these two uploads (24 bytes per point)
+    // until a submission that carries them has finished: here, not at the
+    // first step, after the metrics, frames and last good state are allocated.
+    ctx.queue.submit(None);
+    ctx.wait()?;
     let metrics = metrics_for(ctx, &config, &stepper, &problem, &eq_field, &eq_logs)?;
     let frames = match meta.frame_limits {
         Some(limits) if Schedule::new(&config).frames > 0 => {
