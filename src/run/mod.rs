@@ -2,6 +2,7 @@
 //! (`mflda run --resume`), and the equilibrium alone (`mflda equilibrium`).
 
 pub mod frames;
+pub mod memory;
 pub mod progress;
 pub mod schedule;
 mod session;
@@ -22,6 +23,7 @@ use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::{Error, Problem, Result};
 
 use frames::{FrameLimits, Frames};
+pub use memory::RunMemory;
 pub use progress::Progress;
 pub use schedule::Schedule;
 use session::{CheckpointMeta, Session};
@@ -47,12 +49,6 @@ impl RunOptions {
             eprintln!("{}", s.as_ref());
         }
     }
-}
-
-/// Approximate GPU memory of a run on `shape`, bytes: about 30 complex fields
-/// (state, ETD stages, right-hand side work, operators, equilibrium, metrics).
-pub fn memory_estimate(shape: Shape) -> u64 {
-    30 * GpuField::bytes_for(shape, 1, Elem::Complex)
 }
 
 fn npy_shape(shape: Shape) -> [usize; 2] {
@@ -147,16 +143,19 @@ fn check_step(config: &Config, problem: &Problem, opts: &RunOptions) -> Result<S
     Ok(est)
 }
 
-/// `mflda run`: everything, from t = 0, written into `opts.out`. Bad input is
+/// `mflda run`: everything, from t = 0, written into `opts.out`. The GPU memory
+/// it needs ([`RunMemory`]) is printed before anything is allocated. Bad input is
 /// found before the run directory is made (config, expressions, grid size); if
 /// the setup fails later (the equilibrium, the initial densities), a run
 /// directory made by this call is removed again.
 pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<Summary> {
     let config = config.resolved();
+    let memory = RunMemory::fresh(&config);
+    opts.say(memory.describe(ctx));
     let problem = Problem::from_config(ctx, &config)?;
     let estimate = check_step(&config, &problem, opts)?;
     let dir = RunDir::create(&opts.out, opts.force)?;
-    let session = match start(ctx, config, problem, dir.clone(), estimate, opts) {
+    let session = match start(ctx, config, problem, dir.clone(), estimate, memory, opts) {
         Ok(session) => session,
         Err(e) => {
             dir.discard();
@@ -173,14 +172,10 @@ fn start<'a>(
     problem: Problem,
     dir: RunDir,
     estimate: StepEstimate,
+    memory: RunMemory,
     opts: &RunOptions,
 ) -> Result<Session<'a>> {
     dir.write_text("config.toml", &config.to_toml_string())?;
-    let shape = problem.params.shape;
-    opts.say(format!(
-        "grid {shape}: needs about {:.1} MiB of GPU memory",
-        memory_estimate(shape) as f64 / (1u64 << 20) as f64
-    ));
     if let Some(b) = &problem.payoff.band {
         opts.say(format!(
             "interaction kept to {} modes per axis: truncation error {:.2e} (relative sup norm)",
@@ -238,6 +233,7 @@ fn start<'a>(
         csv,
         eq_logs,
         estimate,
+        gpu_memory_bytes: memory.peak,
         k: 0,
         stop: opts.stop.clone(),
         quiet: opts.quiet,
@@ -277,6 +273,8 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
             field: "checkpoint".into(),
             message: format!("unreadable metadata: {e}"),
         })?;
+    let memory = RunMemory::resumed(&config);
+    opts.say(memory.describe(ctx));
     let problem = Problem::from_config(ctx, &config)?;
     let estimate = step_estimate(&problem.params, &problem.payoff);
     let eq_logs = checkpoint.array("eq_logs")?.to_vec();
@@ -334,6 +332,7 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
         meta,
         eq_logs,
         estimate,
+        gpu_memory_bytes: memory.peak,
         k: checkpoint.step,
         stop: opts.stop.clone(),
         quiet: opts.quiet,

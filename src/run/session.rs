@@ -48,6 +48,8 @@ pub(crate) struct Session<'a> {
     /// `[log mu*, log nu*]` (host copy, for checkpoints).
     pub eq_logs: Vec<f32>,
     pub estimate: StepEstimate,
+    /// The GPU memory this session needs at its peak ([`crate::run::RunMemory`]).
+    pub gpu_memory_bytes: u64,
     /// Steps done.
     pub k: u64,
     pub stop: Option<Arc<AtomicBool>>,
@@ -224,6 +226,7 @@ impl Session<'_> {
             wall_time_s: wall,
             steps_per_s: steps as f64 / wall.max(1e-9),
             step_estimate: self.estimate,
+            gpu_memory_bytes: self.gpu_memory_bytes,
             interaction_truncation_error: p
                 .payoff
                 .band

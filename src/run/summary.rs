@@ -62,6 +62,10 @@ pub struct Summary {
     pub steps_per_s: f64,
     /// The explicit step-size estimate for this problem.
     pub step_estimate: StepEstimate,
+    /// The GPU memory this session of the run needed at its peak, estimated
+    /// (and printed) before it allocated anything, bytes
+    /// ([`RunMemory`](crate::run::RunMemory)).
+    pub gpu_memory_bytes: u64,
     /// Relative truncation error of the band-limited interaction (0 if none).
     pub interaction_truncation_error: f64,
     /// The equilibrium computation.

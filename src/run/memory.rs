@@ -1,0 +1,212 @@
+//! The GPU memory a run needs at its peak, estimated from its config before
+//! anything is allocated: printed by `mflda run` and written to `summary.json`.
+//! Counted per grid point from the buffers the code allocates, with the parts
+//! a run shares with the benchmarks taken from [`crate::bench::memory`].
+//! `tests/run_memory.rs` checks it against the device's allocation counters.
+//!
+//! A fresh run holds the most while it sets up: the equilibrium solver is
+//! dropped only after the stepper, the metrics and the frames are built and
+//! the initial densities set. Earlier phases (sampling the payoff, building
+//! the operators, the equilibrium alone) hold less, except that sampling a
+//! band-limited interaction takes a fixed amount that can exceed a small grid's
+//! whole run. A resumed run has no solver: its peak is in the time stepping.
+//! The FFT twiddle tables (8 bytes per point of a line, per transform plan)
+//! are small buffers in 2D; in 1D they are up to 48 bytes per point, within the
+//! small buffers' allowance at every grid size mflda accepts.
+
+use crate::bench::memory as parts;
+use crate::config::Config;
+use crate::game::{is_zero, BandLimited};
+use crate::gpu::{GpuContext, Shape};
+use crate::run::Schedule;
+use crate::Problem;
+
+/// Where a run's memory peaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Sampling the band-limited interaction `K(x, y)`, before anything else.
+    Interaction,
+    /// Setting up, with the equilibrium solver still held.
+    Setup,
+    /// Time stepping (a resumed run's setup holds less).
+    Stepping,
+}
+
+impl Phase {
+    fn describe(self) -> &'static str {
+        match self {
+            Phase::Interaction => "while sampling the interaction",
+            Phase::Setup => "while setting up, with the equilibrium solver held",
+            Phase::Stepping => "while time stepping",
+        }
+    }
+}
+
+/// The GPU memory of one session of a run (fresh or resumed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunMemory {
+    /// The grid.
+    pub shape: Shape,
+    /// Bytes held at the peak: buffers, the staging copies of uploads and
+    /// readbacks, and [`tables`](crate::bench::memory::tables) for the small
+    /// buffers.
+    pub peak: u64,
+    /// When the peak comes.
+    pub phase: Phase,
+}
+
+impl RunMemory {
+    /// A run from t = 0 of the (validated) `config`.
+    pub fn fresh(config: &Config) -> Self {
+        let p = Parts::new(config);
+        let setup =
+            p.held + parts::equilibrium_solver(p.shape) + p.set_densities.max(p.frames_setup);
+        Self::peak_of(
+            config,
+            p.shape,
+            &[
+                (Phase::Setup, setup),
+                (Phase::Stepping, p.stepping + p.frames_eq_logs),
+            ],
+        )
+    }
+
+    /// A run of `config` resumed from a checkpoint: instead of the solver, the
+    /// equilibrium log-densities uploaded for the metrics and frames (two real
+    /// fields). Its setup's transients (the perturbation form's reference, the
+    /// state and the equilibrium being written) are below the stepping's.
+    pub fn resumed(config: &Config) -> Self {
+        let p = Parts::new(config);
+        Self::peak_of(
+            config,
+            p.shape,
+            &[(Phase::Stepping, p.stepping + 8 * p.points)],
+        )
+    }
+
+    /// The largest of `phases` and the interaction's sampling, plus the small
+    /// buffers' allowance.
+    fn peak_of(config: &Config, shape: Shape, phases: &[(Phase, u64)]) -> Self {
+        let (phase, bytes) = phases
+            .iter()
+            .copied()
+            .chain([(Phase::Interaction, interaction(config))])
+            .max_by_key(|p| p.1)
+            .unwrap_or((Phase::Setup, 0));
+        RunMemory {
+            shape,
+            peak: bytes.saturating_add(parts::tables(shape)),
+            phase,
+        }
+    }
+
+    /// One line for the user: the estimate, its phase, and the limits the
+    /// device reports (wgpu gives no total memory to compare with).
+    pub fn describe(&self, ctx: &GpuContext) -> String {
+        let grid = match self.shape.dim() {
+            1 => format!("{} points", self.shape.n1),
+            _ => format!("{}^2", self.shape.n1),
+        };
+        format!(
+            "GPU memory: about {} for {grid}, at its peak {} (device limits: buffer {}, \
+             storage binding {}; no total reported)",
+            parts::human(self.peak),
+            self.phase.describe(),
+            parts::human(ctx.limits.max_buffer_size),
+            parts::human(ctx.max_binding_bytes())
+        )
+    }
+}
+
+/// Bytes of the parts of a run, fresh or resumed.
+struct Parts {
+    shape: Shape,
+    points: u64,
+    /// Held from the stepper's creation to the end: operators, stepper (with
+    /// the perturbation form's reference) and metrics.
+    held: u64,
+    /// Setting the initial densities: the transient fields, and the staging
+    /// copies of their two real inputs (8 bytes per point, which the
+    /// benchmarks' count leaves out).
+    set_densities: u64,
+    /// Building the frames and rendering the first: the images and one read back.
+    frames_setup: u64,
+    /// The time stepping, without the solver: `held`, the frames, the last good
+    /// state (two complex fields), and the largest readback (a checkpoint's
+    /// state, 16 bytes per point, at least as large as a snapshot's or a
+    /// frame's).
+    stepping: u64,
+    /// The equilibrium log-densities (two real fields) when a 2D frame
+    /// colouring reads them: a fresh run's solver keeps them past its drop.
+    frames_eq_logs: u64,
+}
+
+impl Parts {
+    fn new(config: &Config) -> Self {
+        let shape = Problem::params(config).shape;
+        let points = shape.len() as u64;
+        let mut held = parts::operators(shape) + parts::stepper(shape) + metrics(config, points);
+        if config.time.perturbation {
+            // The reference spectra (16), `mu* + i nu*` (8) and its gradients (16).
+            held += 40 * points;
+        }
+        let (images, readback) = frames(config, shape);
+        let reads_eq = config.time.perturbation || config.output.frame_deviation;
+        Parts {
+            shape,
+            points,
+            held,
+            set_densities: parts::set_densities(shape) + 8 * points,
+            frames_setup: images + readback,
+            stepping: held + images + 16 * points + readback.max(16 * points),
+            frames_eq_logs: if images > 0 && reads_eq {
+                8 * points
+            } else {
+                0
+            },
+        }
+    }
+}
+
+/// The metrics: the potentials (one complex field), the Gibbs pair and a copy
+/// of the equilibrium logs (two real fields each); in the perturbation form the
+/// full state (two complex fields); with `output.w2lin`, the linearised-W2
+/// solver's two real weight pairs and six complex pairs.
+fn metrics(config: &Config, points: u64) -> u64 {
+    let mut bytes = 24;
+    if config.time.perturbation {
+        bytes += 16;
+    }
+    if config.output.w2lin {
+        bytes += 2 * 8 + 6 * 16;
+    }
+    bytes * points
+}
+
+/// The frames' GPU images and the largest readback of one frame, bytes. In 2D
+/// each colouring (densities, and deviations with `output.frame_deviation`)
+/// holds an RGBA image of both players downsampled to at most `frame_size`
+/// per side; in 1D a frame reads the densities back.
+fn frames(config: &Config, shape: Shape) -> (u64, u64) {
+    if Schedule::new(config).frames == 0 {
+        return (0, 0);
+    }
+    if shape.dim() == 1 {
+        return (0, 8 * shape.len() as u64);
+    }
+    let factor = (shape.n1 / config.output.frame_size.max(1)).max(1);
+    let image = 2 * 4 * (shape.n1 / factor) as u64 * (shape.n2 / factor) as u64;
+    let maps = 1 + u64::from(config.output.frame_deviation);
+    (maps * image, image)
+}
+
+/// Sampling the band-limited interaction: `P^(2 dim)` values and their readback.
+fn interaction(config: &Config) -> u64 {
+    let g = &config.game;
+    if is_zero(&g.interaction) {
+        return 0;
+    }
+    let p = BandLimited::samples_for(g.interaction_modes) as u64;
+    p.checked_pow(2 * config.grid.dim)
+        .map_or(u64::MAX, |count| count.saturating_mul(8))
+}
