@@ -1,0 +1,250 @@
+//! The GPU memory a run needs ([`RunMemory`]), printed before it starts and
+//! written to `summary.json`, against the device's own allocation counters:
+//! the most buffer memory held while a small run goes through `mflda::run`
+//! (fresh and resumed in the absolute form; fresh in the perturbation form with
+//! the linearised W2 metrics), sampled by a second thread.
+//!
+//! Tolerances: the estimate is never below what was held, and its part per
+//! grid point, taken as the difference between a 32^2 and a 64^2 run (which
+//! cancels the small buffers the estimate covers with a fixed allowance), is
+//! within 3% of the measured difference.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mflda::bench::memory;
+use mflda::config::Config;
+use mflda::gpu::{GpuContext, Shape};
+use mflda::run::memory::Phase;
+use mflda::run::{RunMemory, RunOptions, Summary};
+use mflda::Error;
+use serde_json::Value;
+
+/// The counters are the device's: one measurement at a time.
+static DEVICE: Mutex<()> = Mutex::new(());
+
+/// Per-point tolerance of the estimate.
+const TOLERANCE: f64 = 0.03;
+
+fn held(ctx: &GpuContext) -> i64 {
+    ctx.device.get_internal_counters().hal.buffer_memory.read() as i64
+}
+
+/// Sets its flag when dropped, even by a panic.
+struct Raise<'a>(&'a AtomicBool);
+
+impl Drop for Raise<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What `f` returns and the most buffer memory held above the idle level while
+/// it ran, sampled every few tens of microseconds (a transient lasts at least
+/// one submission and its wait).
+fn peak_while<T>(ctx: &GpuContext, f: impl FnOnce() -> T) -> (T, u64) {
+    ctx.wait().unwrap();
+    let base = held(ctx);
+    let done = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            let mut peak = base;
+            while !done.load(Ordering::Relaxed) {
+                peak = peak.max(held(ctx));
+                std::thread::sleep(Duration::from_micros(20));
+            }
+            peak.max(held(ctx))
+        });
+        let out = {
+            let _stop_sampling = Raise(&done);
+            f()
+        };
+        let peak = sampler.join().unwrap();
+        (out, (peak - base).max(0) as u64)
+    })
+}
+
+fn tmp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("mflda-test-memory-{name}-{}", std::process::id()))
+}
+
+/// The default game on an `n^2` grid, kept short: a loose equilibrium, three
+/// steps with metrics, frames (and deviations) and checkpoints after each. One
+/// interaction mode, whose sampling (32 KiB) stays below the grid's peak.
+fn config(n: u32, perturbation: bool, w2lin: bool) -> Config {
+    let mut c = Config::embedded_default();
+    c.grid.n = n;
+    c.game.interaction_modes = 1;
+    c.equilibrium.tol = 1e-3;
+    c.time.t_end = 0.03;
+    c.time.perturbation = perturbation;
+    c.output.metrics_every = Some(0.01);
+    c.output.snapshots_every = Some(0.02);
+    c.output.frames_every = Some(0.01);
+    c.output.frame_deviation = true;
+    c.output.checkpoint_every = Some(0.01);
+    c.output.w2lin = w2lin;
+    c
+}
+
+fn opts(out: &Path) -> RunOptions {
+    RunOptions {
+        out: out.to_path_buf(),
+        force: true,
+        quiet: true,
+        stop: None,
+    }
+}
+
+/// `summary.json`'s `gpu_memory_bytes` is the estimate, as is the summary's.
+fn check_summary(dir: &Path, summary: &Summary, estimate: &RunMemory) {
+    assert_eq!(summary.gpu_memory_bytes, estimate.peak);
+    let text = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["gpu_memory_bytes"].as_u64(), Some(estimate.peak), "{v:#}");
+}
+
+/// Measured peaks at 32^2 and 64^2 against the estimates: never above them,
+/// and the per-point part within [`TOLERANCE`].
+fn check_sizes(name: &str, measured: [u64; 2], estimated: [u64; 2]) {
+    for (m, e) in measured.iter().zip(&estimated) {
+        assert!(m <= e, "{name}: held {m} B, estimated {e} B");
+    }
+    let points = (64 * 64 - 32 * 32) as f64;
+    let per_point = |v: [u64; 2]| (v[1] as f64 - v[0] as f64) / points;
+    let (m, e) = (per_point(measured), per_point(estimated));
+    eprintln!("{name}: {m:.2} B per point held, {e:.2} estimated; peaks {measured:?} B");
+    assert!(
+        (e / m - 1.0).abs() <= TOLERANCE,
+        "{name}: {e:.2} B per point estimated, {m:.2} held (peaks {measured:?} B, \
+         estimates {estimated:?} B)"
+    );
+}
+
+/// A fresh run of `config` measured; returns its peak and its directory.
+/// With `stop`, it stops after its first step, writing a checkpoint.
+fn measure_fresh(ctx: &GpuContext, name: &str, config: &Config, stop: bool) -> (u64, PathBuf) {
+    let dir = tmp(name);
+    let mut options = opts(&dir);
+    if stop {
+        options.stop = Some(Arc::new(AtomicBool::new(true)));
+    }
+    let (result, peak) = peak_while(ctx, || mflda::run::execute(ctx, config, &options));
+    let estimate = RunMemory::fresh(config);
+    assert_eq!(estimate.phase, Phase::Setup, "{name}");
+    match result {
+        Ok(summary) => check_summary(&dir, &summary, &estimate),
+        Err(Error::Interrupted(_)) if stop => {}
+        Err(e) => panic!("{name}: {e}"),
+    }
+    (peak, dir)
+}
+
+#[test]
+fn fresh_and_resumed_runs_hold_what_the_estimate_says() {
+    let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let ctx = common::ctx();
+    for (name, perturbation, w2lin) in [
+        ("absolute", false, false),
+        ("perturbation with w2lin", true, true),
+    ] {
+        let mut measured = [0; 2];
+        let mut estimated = [0; 2];
+        let mut resumed = [0; 2];
+        let mut resumed_estimate = [0; 2];
+        for (i, n) in [32, 64].into_iter().enumerate() {
+            let config = config(n, perturbation, w2lin);
+            // The absolute form stops after one step and is resumed (no
+            // solver; a checkpoint at step 2 of 3).
+            let resume = name == "absolute";
+            let (peak, dir) = measure_fresh(ctx, &format!("{name}-{n}"), &config, resume);
+            measured[i] = peak;
+            estimated[i] = RunMemory::fresh(&config).peak;
+            if resume {
+                let (summary, peak) =
+                    peak_while(ctx, || mflda::run::resume(ctx, &dir, &opts(&dir)));
+                let estimate = RunMemory::resumed(&config);
+                assert_eq!(estimate.phase, Phase::Stepping);
+                assert!(estimate.peak < estimated[i]);
+                check_summary(&dir, &summary.unwrap(), &estimate);
+                resumed[i] = peak;
+                resumed_estimate[i] = estimate.peak;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        check_sizes(name, measured, estimated);
+        if name == "absolute" {
+            check_sizes("resumed", resumed, resumed_estimate);
+        }
+    }
+}
+
+/// With 4 interaction modes, sampling `K(x, y)` on 32^4 pairs of points (and
+/// reading them back, 8 MiB) takes more than the rest of a 32^2 run.
+#[test]
+fn sampling_the_interaction_can_be_the_peak() {
+    let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let ctx = common::ctx();
+    let mut config = config(32, false, false);
+    config.game.interaction_modes = 4;
+    config.time.t_end = 0.01;
+    let estimate = RunMemory::fresh(&config);
+    assert_eq!(estimate.phase, Phase::Interaction);
+    let sampling = estimate.peak - memory::tables(Shape::square(32));
+    assert_eq!(sampling, 8 * 32u64.pow(4));
+    let dir = tmp("interaction");
+    let (summary, peak) = peak_while(ctx, || mflda::run::execute(ctx, &config, &opts(&dir)));
+    check_summary(&dir, &summary.unwrap(), &estimate);
+    assert!(
+        peak <= estimate.peak && sampling as f64 <= (1.0 + TOLERANCE) * peak as f64,
+        "held {peak} B, estimated {} B",
+        estimate.peak
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `mflda run` prints the estimate before its first step, and not with `--quiet`.
+#[test]
+fn the_estimate_is_printed_unless_quiet() {
+    let dir = tmp("cli");
+    let run = |quiet: bool| {
+        let mut args = vec![
+            "run",
+            "--out",
+            dir.to_str().unwrap(),
+            "--force",
+            "--set",
+            "grid.n=16",
+            "--set",
+            "game.interaction_modes=1",
+            "--set",
+            "time.t_end=0.01",
+            "--set",
+            "equilibrium.tol=1e-3",
+        ];
+        if quiet {
+            args.push("--quiet");
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_mflda"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        stderr
+    };
+    let stderr = run(false);
+    let line = stderr
+        .lines()
+        .position(|l| l.starts_with("GPU memory: about ") && l.contains("for 16^2"))
+        .unwrap_or_else(|| panic!("no estimate printed:\n{stderr}"));
+    let equilibrium = stderr.lines().position(|l| l.starts_with("equilibrium:"));
+    assert!(equilibrium.is_some_and(|e| line < e), "{stderr}");
+    assert!(!run(true).contains("GPU memory"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
