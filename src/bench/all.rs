@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::bench::equilibrium::{self, EquilibriumBenchReport};
 use crate::bench::fft::{self, FftBenchReport};
-use crate::bench::sizes::{copy_for, BenchOptions, Skipped};
+use crate::bench::sizes::{copy_for, BenchOptions, BenchReport, Skipped};
 use crate::bench::step::{self, StepBenchReport};
 use crate::gpu::GpuContext;
 use crate::Result;
@@ -26,26 +26,11 @@ pub struct AllBenchReport {
 /// Runs the three benchmarks size by size; a size that does not fit is skipped
 /// in each section that cannot run it, with the reason.
 pub fn run(ctx: &GpuContext, opts: &BenchOptions) -> Result<AllBenchReport> {
-    let (adapter, clock) = (ctx.report(), opts.timing.clock(ctx));
+    let t = &opts.timing;
     let mut report = AllBenchReport {
-        fft: FftBenchReport {
-            adapter: adapter.clone(),
-            clock,
-            results: Vec::new(),
-            skipped: Vec::new(),
-        },
-        step: StepBenchReport {
-            adapter: adapter.clone(),
-            clock,
-            results: Vec::new(),
-            skipped: Vec::new(),
-        },
-        equilibrium: EquilibriumBenchReport {
-            adapter,
-            clock,
-            results: Vec::new(),
-            skipped: Vec::new(),
-        },
+        fft: BenchReport::new(ctx, t, Vec::new(), Vec::new()),
+        step: BenchReport::new(ctx, t, Vec::new(), Vec::new()),
+        equilibrium: BenchReport::new(ctx, t, Vec::new(), Vec::new()),
     };
     let timing = &opts.timing;
     for &n in &opts.sizes {

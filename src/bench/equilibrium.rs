@@ -8,11 +8,10 @@ use serde::Serialize;
 use crate::bench::breakdown::{self, Breakdown};
 use crate::bench::copy::CopyBandwidth;
 use crate::bench::memory;
-use crate::bench::sizes::{for_each_size, header, BenchOptions, Skipped};
-use crate::bench::timing::{time_calls, Clock, Stats, Timing};
+use crate::bench::sizes::{for_each_size, header, BenchOptions, BenchReport};
+use crate::bench::timing::{time_calls, Stats, Timing};
 use crate::config::Config;
 use crate::equilibrium::EquilibriumSolver;
-use crate::gpu::context::AdapterReport;
 use crate::gpu::GpuContext;
 use crate::{Problem, Result};
 
@@ -41,28 +40,13 @@ pub struct EquilibriumResult {
 }
 
 /// The report of `mflda bench equilibrium`.
-#[derive(Debug, Clone, Serialize)]
-pub struct EquilibriumBenchReport {
-    /// The adapter measured.
-    pub adapter: AdapterReport,
-    /// How times were taken.
-    pub clock: Clock,
-    /// Results per size.
-    pub results: Vec<EquilibriumResult>,
-    /// Sizes that do not fit.
-    pub skipped: Vec<Skipped>,
-}
+pub type EquilibriumBenchReport = BenchReport<EquilibriumResult>;
 
 /// Runs the benchmark on the embedded default game, resized to each `n`.
 pub fn run(ctx: &GpuContext, opts: &BenchOptions) -> Result<EquilibriumBenchReport> {
     let (results, skipped) =
         for_each_size(ctx, opts, |n, copy| bench_size(ctx, n, &opts.timing, copy));
-    Ok(EquilibriumBenchReport {
-        adapter: ctx.report(),
-        clock: opts.timing.clock(ctx),
-        results,
-        skipped,
-    })
+    Ok(BenchReport::new(ctx, &opts.timing, results, skipped))
 }
 
 /// Measures one N x N size against `copy`, the copy bandwidth of one complex

@@ -10,11 +10,10 @@ use serde::Serialize;
 use crate::bench::breakdown::{self, Breakdown};
 use crate::bench::copy::CopyBandwidth;
 use crate::bench::memory;
-use crate::bench::sizes::{for_each_size, header, BenchOptions, Skipped};
-use crate::bench::timing::{time_calls, Clock, Stats, Timing};
+use crate::bench::sizes::{for_each_size, header, BenchOptions, BenchReport};
+use crate::bench::timing::{time_calls, Stats, Timing};
 use crate::fft::stockham::Axis;
 use crate::fft::{Direction, FftPlan};
-use crate::gpu::context::AdapterReport;
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::Result;
 
@@ -65,29 +64,14 @@ pub struct FftSizeResult {
 }
 
 /// The whole report of `mflda bench fft`.
-#[derive(Debug, Clone, Serialize)]
-pub struct FftBenchReport {
-    /// The adapter measured.
-    pub adapter: AdapterReport,
-    /// How times were taken.
-    pub clock: Clock,
-    /// Sizes measured.
-    pub results: Vec<FftSizeResult>,
-    /// Sizes that do not fit on this device.
-    pub skipped: Vec<Skipped>,
-}
+pub type FftBenchReport = BenchReport<FftSizeResult>;
 
 /// Runs the benchmark for every size; sizes that do not fit are reported in
 /// `skipped`, not as errors.
 pub fn run(ctx: &GpuContext, opts: &BenchOptions) -> Result<FftBenchReport> {
     let (results, skipped) =
         for_each_size(ctx, opts, |n, copy| bench_size(ctx, n, &opts.timing, copy));
-    Ok(FftBenchReport {
-        adapter: ctx.report(),
-        clock: opts.timing.clock(ctx),
-        results,
-        skipped,
-    })
+    Ok(BenchReport::new(ctx, &opts.timing, results, skipped))
 }
 
 /// Measures one N x N size against `copy`, the copy bandwidth of one complex

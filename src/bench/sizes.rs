@@ -19,6 +19,34 @@ pub struct BenchOptions {
     pub timing: Timing,
 }
 
+/// The report of one benchmark: the adapter measured, how times were taken,
+/// the results per size (`R`, the benchmark's result type) and the sizes that
+/// could not run.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport<R> {
+    /// The adapter measured.
+    pub adapter: AdapterReport,
+    /// How times were taken.
+    pub clock: Clock,
+    /// Results per size (and scheme, for the step).
+    pub results: Vec<R>,
+    /// Sizes that do not fit on this device.
+    pub skipped: Vec<Skipped>,
+}
+
+impl<R> BenchReport<R> {
+    /// A report of `results` and `skipped` on `ctx`'s adapter with the clock
+    /// `timing` uses there.
+    pub fn new(ctx: &GpuContext, timing: &Timing, results: Vec<R>, skipped: Vec<Skipped>) -> Self {
+        BenchReport {
+            adapter: ctx.report(),
+            clock: timing.clock(ctx),
+            results,
+            skipped,
+        }
+    }
+}
+
 /// A size that could not be run, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct Skipped {

@@ -8,10 +8,9 @@ use serde::Serialize;
 use crate::bench::breakdown::{self, Breakdown};
 use crate::bench::copy::CopyBandwidth;
 use crate::bench::memory;
-use crate::bench::sizes::{for_each_size, header, BenchOptions, Skipped};
-use crate::bench::timing::{time_calls, Clock, Stats, Timing};
+use crate::bench::sizes::{for_each_size, header, BenchOptions, BenchReport};
+use crate::bench::timing::{time_calls, Stats, Timing};
 use crate::config::{Config, Scheme};
-use crate::gpu::context::AdapterReport;
 use crate::gpu::GpuContext;
 use crate::{Problem, Result};
 
@@ -40,29 +39,15 @@ pub struct StepResult {
     pub gpu_memory_bytes: u64,
 }
 
-/// The report of `mflda bench step`.
-#[derive(Debug, Clone, Serialize)]
-pub struct StepBenchReport {
-    /// The adapter measured.
-    pub adapter: AdapterReport,
-    /// How times were taken.
-    pub clock: Clock,
-    /// Results per size and scheme.
-    pub results: Vec<StepResult>,
-    /// Sizes that do not fit.
-    pub skipped: Vec<Skipped>,
-}
+/// The report of `mflda bench step`: results per size and scheme.
+pub type StepBenchReport = BenchReport<StepResult>;
 
 /// Runs the step benchmark on the embedded default game, resized to each `n`.
 pub fn run(ctx: &GpuContext, opts: &BenchOptions) -> Result<StepBenchReport> {
     let (results, skipped) =
         for_each_size(ctx, opts, |n, copy| bench_size(ctx, n, &opts.timing, copy));
-    Ok(StepBenchReport {
-        adapter: ctx.report(),
-        clock: opts.timing.clock(ctx),
-        results: results.into_iter().flatten().collect(),
-        skipped,
-    })
+    let results = results.into_iter().flatten().collect();
+    Ok(BenchReport::new(ctx, &opts.timing, results, skipped))
 }
 
 /// Measures both schemes on an N x N grid against `copy`, the copy bandwidth of
