@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{ctx, rng};
+use common::{ctx, rng, smooth_field};
 use mflda::dynamics::cpu::CpuModel;
 use mflda::dynamics::{Operators, Params, PayoffGrids, Scheme, Stepper};
 use mflda::fft::{FftPlan, RealPair};
@@ -14,38 +14,11 @@ use rand_chacha::ChaCha8Rng;
 
 const TWO_PI: f64 = std::f64::consts::TAU;
 
-/// A smooth random periodic field: a few low Fourier modes with random amplitudes.
+/// A smooth random periodic field: `offset` plus a few low Fourier modes.
 fn smooth(rng: &mut ChaCha8Rng, shape: Shape, amp: f64, offset: f64) -> Vec<f64> {
-    let terms: Vec<(f64, f64, f64, f64)> = (0..6)
-        .map(|_| {
-            let m1 = rng.random_range(-3i32..=3) as f64;
-            let m2 = if shape.n2 > 1 {
-                rng.random_range(-3i32..=3) as f64
-            } else {
-                0.0
-            };
-            (
-                m1,
-                m2,
-                rng.random_range(-1.0..1.0),
-                rng.random_range(0.0..TWO_PI),
-            )
-        })
-        .collect();
-    let h = TWO_PI / shape.n1 as f64;
-    (0..shape.len())
-        .map(|p| {
-            let (x, y) = (
-                (p % shape.n1 as usize) as f64 * h,
-                (p / shape.n1 as usize) as f64 * h,
-            );
-            offset
-                + amp
-                    * terms
-                        .iter()
-                        .map(|t| t.2 * (t.0 * x + t.1 * y + t.3).cos())
-                        .sum::<f64>()
-        })
+    smooth_field(rng, shape, 3, amp)
+        .into_iter()
+        .map(|v| offset + v)
         .collect()
 }
 

@@ -6,11 +6,10 @@ mod common;
 
 use std::f64::consts::TAU;
 
-use common::{ctx, params, rng};
+use common::{ctx, params, rng, smooth_field, torus_points as points};
 use mflda::gpu::{Elem, GpuField, Shape};
 use mflda::metrics::w2lin_cpu::h_minus1_norm;
 use mflda::metrics::{W2lin, W2linOptions, W2linResult};
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 /// The GPU distances of `(f_mu, f_nu)` against `(rho_mu, rho_nu)` (absolute
@@ -43,46 +42,9 @@ fn gpu(shape: Shape, rho: [&[f64]; 2], f: [&[f64]; 2], perturbation: bool) -> W2
     out
 }
 
-/// A smooth random field: a few random Fourier modes with |m| <= 4.
-fn smooth(rng: &mut ChaCha8Rng, shape: Shape, scale: f64) -> Vec<f64> {
-    let modes: Vec<(f64, f64, f64, f64)> = (0..6)
-        .map(|_| {
-            let m1 = rng.random_range(-4..=4) as f64;
-            let m2 = if shape.n2 > 1 {
-                rng.random_range(-4..=4) as f64
-            } else {
-                0.0
-            };
-            (
-                m1,
-                m2,
-                rng.random_range(-1.0..1.0),
-                rng.random_range(0.0..TAU),
-            )
-        })
-        .collect();
-    points(shape)
-        .map(|(x, y)| {
-            scale
-                * modes
-                    .iter()
-                    .map(|(m1, m2, a, ph)| a * (m1 * x + m2 * y + ph).cos())
-                    .sum::<f64>()
-        })
-        .collect()
-}
-
-/// Grid coordinates of the 2 pi torus, row-major.
-fn points(shape: Shape) -> impl Iterator<Item = (f64, f64)> {
-    let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
-    let h1 = TAU / n1 as f64;
-    let h2 = if n2 > 1 { TAU / n2 as f64 } else { 0.0 };
-    (0..n1 * n2).map(move |p| ((p % n1) as f64 * h1, (p / n1) as f64 * h2))
-}
-
 /// A normalised Gibbs density `exp(W) / Z` for a smooth random `W`.
 fn gibbs(rng: &mut ChaCha8Rng, shape: Shape, depth: f64) -> Vec<f64> {
-    let w = smooth(rng, shape, depth);
+    let w = smooth_field(rng, shape, 4, depth);
     let cell = TAU.powi(shape.dim() as i32) / shape.len() as f64;
     let z: f64 = w.iter().map(|v| v.exp()).sum::<f64>() * cell;
     w.iter().map(|v| v.exp() / z).collect()
@@ -182,7 +144,10 @@ fn gpu_matches_cpu_reference_on_random_2d_data() {
         (Shape { n1: 64, n2: 32 }, 2.0),
     ] {
         let rho = [gibbs(&mut rng, shape, depth), gibbs(&mut rng, shape, depth)];
-        let f = [smooth(&mut rng, shape, 1e-3), smooth(&mut rng, shape, 1e-3)];
+        let f = [
+            smooth_field(&mut rng, shape, 4, 1e-3),
+            smooth_field(&mut rng, shape, 4, 1e-3),
+        ];
         for perturbation in [false, true] {
             let out = gpu(shape, [&rho[0], &rho[1]], [&f[0], &f[1]], perturbation);
             for b in 0..2 {

@@ -30,7 +30,7 @@ use wgpu::util::DeviceExt;
 
 use crate::dynamics::Params;
 use crate::fft::{Direction, FftBinding, FftPlan};
-use crate::gpu::field::{read_buffer, read_mapped};
+use crate::gpu::field::read_mapped;
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{Op, Reducer};
@@ -85,7 +85,8 @@ pub struct W2lin {
     binds: Binds,
     red_a: Reducer,
     red_m: Reducer,
-    state: wgpu::Buffer,
+    /// The CG scalars (read through the bind groups only).
+    _state: wgpu::Buffer,
     history: wgpu::Buffer,
     staging: wgpu::Buffer,
     _fields: Vec<GpuField>,
@@ -163,7 +164,7 @@ impl W2lin {
         let state = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("w2lin.state"),
             contents: bytemuck::cast_slice(&[0.0f32; 8]),
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            usage: wgpu::BufferUsages::STORAGE,
         });
         let history = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("w2lin.history"),
@@ -211,7 +212,7 @@ impl W2lin {
             binds,
             red_a,
             red_m,
-            state,
+            _state: state,
             history,
             staging,
             _fields: vec![rho, inv, work, x, r, p, z, y],
@@ -320,12 +321,6 @@ impl W2lin {
         self.record_setup(&mut encoder.begin_compute_pass(&Default::default()));
         ctx.queue.submit([encoder.finish()]);
         self.solve(ctx)
-    }
-
-    /// The solver state `[g_mu, g_nu, alpha_mu, alpha_nu, beta_mu, beta_nu,
-    /// iteration, 0]` (blocking; for tests).
-    pub fn read_state(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
-        read_buffer(ctx, &self.state, 32)
     }
 }
 

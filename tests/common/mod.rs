@@ -41,6 +41,45 @@ pub fn random(rng: &mut ChaCha8Rng, len: usize) -> Vec<f32> {
         .collect()
 }
 
+/// Coordinates `(x, y)` of the points of the grid `shape` on the 2 pi torus,
+/// row-major (`y = 0` in 1D).
+pub fn torus_points(shape: Shape) -> impl Iterator<Item = (f64, f64)> {
+    let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
+    let h1 = std::f64::consts::TAU / n1 as f64;
+    let h2 = if n2 > 1 {
+        std::f64::consts::TAU / n2 as f64
+    } else {
+        0.0
+    };
+    (0..n1 * n2).map(move |p| ((p % n1) as f64 * h1, (p / n1) as f64 * h2))
+}
+
+/// A smooth random field on the 2 pi torus grid `shape`: `amp` times the sum
+/// of six Fourier modes with wave numbers `|m_i| <= max_mode`, amplitudes in
+/// [-1, 1) and random phases.
+pub fn smooth_field(rng: &mut ChaCha8Rng, shape: Shape, max_mode: i32, amp: f64) -> Vec<f64> {
+    let modes: Vec<(f64, f64, f64, f64)> = (0..6)
+        .map(|_| {
+            let m1 = rng.random_range(-max_mode..=max_mode) as f64;
+            let m2 = if shape.n2 > 1 {
+                rng.random_range(-max_mode..=max_mode) as f64
+            } else {
+                0.0
+            };
+            let a = rng.random_range(-1.0..1.0);
+            (m1, m2, a, rng.random_range(0.0..std::f64::consts::TAU))
+        })
+        .collect();
+    torus_points(shape)
+        .map(|(x, y)| {
+            amp * modes
+                .iter()
+                .map(|(m1, m2, a, phase)| a * (m1 * x + m2 * y + phase).cos())
+                .sum::<f64>()
+        })
+        .collect()
+}
+
 /// Parameters on the 2 pi torus with eta = 1, dt = 0.01, ETDRK4, no de-aliasing.
 pub fn params(shape: Shape, tau: f64) -> Params {
     Params {
