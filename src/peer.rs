@@ -82,7 +82,7 @@ pub fn export(ctx: &crate::gpu::GpuContext, config: &Config, dir: &RunDir) -> Re
     let problem = Problem::new(ctx, params, &Problem::spec(&config))?;
     let (solver, _) = problem.equilibrium(ctx, &problem.equilibrium_options(&config))?;
     let eq = solver.densities(ctx)?;
-    let start = run::initial_densities(ctx, &config, &problem, &eq)?;
+    let start = run::initial_densities(ctx, &config, &problem, (&eq.0, &eq.1))?;
     let stepper = problem.stepper(ctx)?;
     stepper.set_densities(ctx, &start.0, &start.1)?;
     stepper.advance(ctx, 1);

@@ -2,7 +2,9 @@
 //! written to `summary.json`, against the device's own allocation counters:
 //! the most buffer memory held while a small run goes through `mflda::run`
 //! (fresh and resumed in the absolute form; fresh in the perturbation form with
-//! the linearised W2 metrics), sampled by a second thread.
+//! the linearised W2 metrics), sampled by a second thread. A fresh run drops
+//! its equilibrium solver before it builds the stepper; were the solver still
+//! held, the measured peak would exceed the estimate by 64 bytes per point.
 //!
 //! Tolerances: the estimate is never below what was held, and its part per
 //! grid point, taken as the difference between a 32^2 and a 64^2 run (which
@@ -144,7 +146,12 @@ fn measure_fresh(ctx: &GpuContext, name: &str, config: &Config, stop: bool) -> (
     }
     let (result, peak) = peak_while(ctx, || mflda::run::execute(ctx, config, &options));
     let estimate = RunMemory::fresh(config);
-    assert_eq!(estimate.phase, Phase::Setup, "{name}");
+    // The solver is dropped before the stepper is built: the equilibrium
+    // alone never holds the most, and here neither does the sampling.
+    assert!(
+        matches!(estimate.phase, Phase::Setup | Phase::Stepping),
+        "{name}: {estimate:?}"
+    );
     match result {
         Ok(summary) => check_summary(&dir, &summary, &estimate),
         Err(Error::Interrupted(_)) if stop => {}
@@ -178,7 +185,7 @@ fn fresh_and_resumed_runs_hold_what_the_estimate_says() {
                     peak_while(ctx, || mflda::run::resume(ctx, &dir, &opts(&dir)));
                 let estimate = RunMemory::resumed(&config);
                 assert_eq!(estimate.phase, Phase::Stepping);
-                assert!(estimate.peak < estimated[i]);
+                assert!(estimate.peak <= estimated[i]);
                 check_summary(&dir, &summary.unwrap(), &estimate);
                 resumed[i] = peak;
                 resumed_estimate[i] = estimate.peak;

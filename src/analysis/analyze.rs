@@ -84,8 +84,7 @@ pub fn analyze(ctx: &GpuContext, config: &Config, dir: &RunDir, run: bool) -> Re
     let bound = config.game.tau * poincare_mu.lambda1.min(poincare_nu.lambda1);
 
     let measured = if run {
-        let (mu0, nu0) =
-            crate::run::initial_densities(ctx, &config, &problem, &(mu.clone(), nu.clone()))?;
+        let (mu0, nu0) = crate::run::initial_densities(ctx, &config, &problem, (&mu, &nu))?;
         stepper.set_densities(ctx, &mu0, &nu0)?;
         let metrics = Metrics::new(ctx, &stepper, &problem.ops, solver.logs())?;
         let schedule = crate::run::Schedule::new(&config);

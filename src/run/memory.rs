@@ -4,12 +4,13 @@
 //! a run shares with the benchmarks taken from [`crate::bench::memory`].
 //! `tests/run_memory.rs` checks it against the device's allocation counters.
 //!
-//! A fresh run holds the most while it sets up: the equilibrium solver is
-//! dropped only after the stepper, the metrics and the frames are built and
-//! the initial densities set. Earlier phases (sampling the payoff, building
-//! the operators, the equilibrium alone) hold less, except that sampling a
-//! band-limited interaction takes a fixed amount that can exceed a small grid's
-//! whole run. A resumed run has no solver: its peak is in the time stepping.
+//! A fresh run goes through three phases: the equilibrium (the operators and
+//! the solver), the setup of the time stepping (the solver is dropped first;
+//! the stepper, metrics and frames are built, the initial densities set), and
+//! the stepping itself. A resumed run skips the first and builds the same
+//! things, so its peak is the stepping's. Sampling a band-limited interaction,
+//! before everything else, takes a fixed amount that can exceed a small grid's
+//! whole run.
 //! The FFT twiddle tables (8 bytes per point of a line, per transform plan)
 //! are small buffers in 2D; in 1D they are up to 48 bytes per point, within the
 //! small buffers' allowance at every grid size mflda accepts.
@@ -26,7 +27,9 @@ use crate::Problem;
 pub enum Phase {
     /// Sampling the band-limited interaction `K(x, y)`, before anything else.
     Interaction,
-    /// Setting up, with the equilibrium solver still held.
+    /// Computing the equilibrium.
+    Equilibrium,
+    /// Setting up the time stepping (the solver is gone).
     Setup,
     /// Time stepping (a resumed run's setup holds less).
     Stepping,
@@ -36,7 +39,8 @@ impl Phase {
     fn describe(self) -> &'static str {
         match self {
             Phase::Interaction => "while sampling the interaction",
-            Phase::Setup => "while setting up, with the equilibrium solver held",
+            Phase::Equilibrium => "while computing the equilibrium",
+            Phase::Setup => "while setting up the time stepping",
             Phase::Stepping => "while time stepping",
         }
     }
@@ -59,29 +63,30 @@ impl RunMemory {
     /// A run from t = 0 of the (validated) `config`.
     pub fn fresh(config: &Config) -> Self {
         let p = Parts::new(config);
-        let setup =
-            p.held + parts::equilibrium_solver(p.shape) + p.set_densities.max(p.frames_setup);
+        // The solver with the operators, and the staging copy of either the
+        // uniform start or the logs read back (two real fields).
+        let equilibrium =
+            parts::operators(p.shape) + parts::equilibrium_solver(p.shape) + 8 * p.points;
+        // The log-densities uploaded for the frames (two real fields) beside
+        // what is held, while the densities are set or the frames built.
+        let setup = p.held + 8 * p.points + p.set_densities.max(p.frames_setup);
         Self::peak_of(
             config,
             p.shape,
             &[
+                (Phase::Equilibrium, equilibrium),
                 (Phase::Setup, setup),
-                (Phase::Stepping, p.stepping + p.frames_eq_logs),
+                (Phase::Stepping, p.stepping),
             ],
         )
     }
 
-    /// A run of `config` resumed from a checkpoint: instead of the solver, the
-    /// equilibrium log-densities uploaded for the metrics and frames (two real
-    /// fields). Its setup's transients (the perturbation form's reference, the
-    /// state and the equilibrium being written) are below the stepping's.
+    /// A run of `config` resumed from a checkpoint. It builds what a fresh run
+    /// builds after the equilibrium; writing its state (the staging copy of
+    /// two complex fields) holds less than the stepping's readbacks.
     pub fn resumed(config: &Config) -> Self {
         let p = Parts::new(config);
-        Self::peak_of(
-            config,
-            p.shape,
-            &[(Phase::Stepping, p.stepping + 8 * p.points)],
-        )
+        Self::peak_of(config, p.shape, &[(Phase::Stepping, p.stepping)])
     }
 
     /// The largest of `phases` and the interaction's sampling, plus the small
@@ -131,14 +136,12 @@ struct Parts {
     set_densities: u64,
     /// Building the frames and rendering the first: the images and one read back.
     frames_setup: u64,
-    /// The time stepping, without the solver: `held`, the frames, the last good
-    /// state (two complex fields), and the largest readback (a checkpoint's
-    /// state, 16 bytes per point, at least as large as a snapshot's or a
-    /// frame's).
+    /// The time stepping: `held`, the frames (with the equilibrium
+    /// log-densities, two real fields, when a 2D colouring reads them), the
+    /// last good state (two complex fields), and the largest readback (a
+    /// checkpoint's state, 16 bytes per point, at least as large as a
+    /// snapshot's or a frame's).
     stepping: u64,
-    /// The equilibrium log-densities (two real fields) when a 2D frame
-    /// colouring reads them: a fresh run's solver keeps them past its drop.
-    frames_eq_logs: u64,
 }
 
 impl Parts {
@@ -152,18 +155,18 @@ impl Parts {
         }
         let (images, readback) = frames(config, shape);
         let reads_eq = config.time.perturbation || config.output.frame_deviation;
+        let frames_eq_logs = if images > 0 && reads_eq {
+            8 * points
+        } else {
+            0
+        };
         Parts {
             shape,
             points,
             held,
             set_densities: parts::set_densities(shape) + 8 * points,
             frames_setup: images + readback,
-            stepping: held + images + 16 * points + readback.max(16 * points),
-            frames_eq_logs: if images > 0 && reads_eq {
-                8 * points
-            } else {
-                0
-            },
+            stepping: held + images + frames_eq_logs + 16 * points + readback.max(16 * points),
         }
     }
 }

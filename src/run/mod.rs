@@ -99,7 +99,7 @@ pub fn initial_densities(
     ctx: &GpuContext,
     config: &Config,
     problem: &Problem,
-    eq: &(Vec<f32>, Vec<f32>),
+    eq: (&[f32], &[f32]),
 ) -> Result<(Vec<f32>, Vec<f32>)> {
     let p = &problem.params;
     let cell = p.cell();
@@ -109,8 +109,8 @@ pub fn initial_densities(
         Ok(v.into_iter().map(|x| (x as f64 / mass) as f32).collect())
     };
     Ok((
-        one("init.mu", &config.init.mu, &eq.0)?,
-        one("init.nu", &config.init.nu, &eq.1)?,
+        one("init.mu", &config.init.mu, eq.0)?,
+        one("init.nu", &config.init.nu, eq.1)?,
     ))
 }
 
@@ -187,31 +187,21 @@ fn start<'a>(
         "equilibrium: {} iterations, residual {:.2e}, NI {:.2e} ({:?})",
         report.iterations, report.residual, report.ni, report.stop
     ));
-    let eq = solver.densities(ctx)?;
     let eq_logs = solver.logs().read(ctx)?;
-    let stepper = problem.stepper_for(ctx, &config, (&eq.0, &eq.1))?;
-    let metrics = metrics_for(ctx, &config, &stepper, &problem, solver.logs(), &eq_logs)?;
-    let (mu0, nu0) = initial_densities(ctx, &config, &problem, &eq)?;
-    stepper.set_densities(ctx, &mu0, &nu0)?;
-    let peak = eq.0.iter().chain(&eq.1).fold(0.0f32, |m, v| m.max(*v)) as f64;
-    let schedule = Schedule::new(&config);
-    let frame_limits = FrameLimits::new(&config, [&eq.0, &eq.1], [&mu0, &nu0])?;
-    let frames = if schedule.frames > 0 {
-        let f = Frames::new(
-            ctx,
-            &config,
-            &stepper,
-            solver.logs(),
-            [eq.0.clone(), eq.1.clone()],
-            frame_limits,
-            dir.path(),
-        )?;
-        f.render(ctx, &stepper, 0, 0.0)?;
-        Some(f)
-    } else {
-        None
-    };
     drop(solver);
+    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs)?;
+    let [mu_star, nu_star] = &parts.eq;
+    let (mu0, nu0) = initial_densities(ctx, &config, &problem, (mu_star, nu_star))?;
+    parts.stepper.set_densities(ctx, &mu0, &nu0)?;
+    let peak = mu_star.iter().chain(nu_star).fold(0.0f32, |m, v| m.max(*v)) as f64;
+    let frame_limits = FrameLimits::new(&config, [mu_star, nu_star], [&mu0, &nu0])?;
+    let frames = parts.frames(ctx, &config, frame_limits, &dir)?;
+    if let Some(f) = &frames {
+        f.render(ctx, &parts.stepper, 0, 0.0)?;
+    }
+    let Assembly {
+        stepper, metrics, ..
+    } = parts;
 
     let mut csv = MetricsCsv::create(&dir.file("metrics.csv"), &columns(config.output.w2lin))?;
     let first = metrics.measure(ctx, &stepper, 0.0)?;
@@ -278,42 +268,15 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
     let problem = Problem::from_config(ctx, &config)?;
     let estimate = step_estimate(&problem.params, &problem.payoff);
     let eq_logs = checkpoint.array("eq_logs")?.to_vec();
-    let n = problem.params.shape.len();
-    let exp = |v: &[f32]| v.iter().map(|x| x.exp()).collect::<Vec<f32>>();
-    let eq = [exp(&eq_logs[..n]), exp(&eq_logs[n..])];
-    let stepper = problem.stepper_for(ctx, &config, (&eq[0], &eq[1]))?;
-    stepper.write_state(ctx, checkpoint.array("state")?)?;
-    let eq_field = GpuField::from_data(
-        ctx,
-        "resume.eq_logs",
-        problem.params.shape,
-        2,
-        Elem::Real,
-        &eq_logs,
-    )?;
-    // wgpu keeps the staging copies of these two uploads (24 bytes per point)
-    // until a submission that carries them has finished: here, not at the
-    // first step, after the metrics, frames and last good state are allocated.
-    ctx.queue.submit(None);
-    ctx.wait()?;
-    let metrics = metrics_for(ctx, &config, &stepper, &problem, &eq_field, &eq_logs)?;
+    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs)?;
+    parts.stepper.write_state(ctx, checkpoint.array("state")?)?;
     let frames = match meta.frame_limits {
-        Some(limits) if Schedule::new(&config).frames > 0 => {
-            let n = problem.params.shape.len();
-            let exp = |v: &[f32]| v.iter().map(|x| x.exp()).collect::<Vec<f32>>();
-            let eq = [exp(&eq_logs[..n]), exp(&eq_logs[n..])];
-            Some(Frames::new(
-                ctx,
-                &config,
-                &stepper,
-                &eq_field,
-                eq,
-                limits,
-                dir.path(),
-            )?)
-        }
-        _ => None,
+        Some(limits) => parts.frames(ctx, &config, limits, &dir)?,
+        None => None,
     };
+    let Assembly {
+        stepper, metrics, ..
+    } = parts;
     let csv_path = dir.file("metrics.csv");
     MetricsCsv::truncate_after(&csv_path, checkpoint.t)?;
     let csv = MetricsCsv::open_append(&csv_path, &columns(config.output.w2lin))?;
@@ -339,6 +302,66 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
         frames,
     };
     finish(session.run(), opts)
+}
+
+/// What a run steps, measures and draws, built from the equilibrium
+/// log-densities `[log mu*, log nu*]` (two real fields on the host) once the
+/// equilibrium solver is gone: a fresh run and a resumed one build the same.
+struct Assembly {
+    stepper: Stepper,
+    metrics: Metrics,
+    /// The log-densities on the GPU, for the frames' colouring; freed with the
+    /// assembly unless the frames hold it.
+    eq_field: GpuField,
+    /// `[mu*, nu*]` on the host.
+    eq: [Vec<f32>; 2],
+}
+
+impl Assembly {
+    fn new(ctx: &GpuContext, config: &Config, problem: &Problem, eq_logs: &[f32]) -> Result<Self> {
+        let shape = problem.params.shape;
+        let n = shape.len();
+        let exp = |v: &[f32]| v.iter().map(|x| x.exp()).collect::<Vec<f32>>();
+        let eq = [exp(&eq_logs[..n]), exp(&eq_logs[n..])];
+        let stepper = problem.stepper_for(ctx, config, (&eq[0], &eq[1]))?;
+        let eq_field = GpuField::from_data(ctx, "run.eq_logs", shape, 2, Elem::Real, eq_logs)?;
+        // wgpu keeps the staging copies of uploads until a submission that
+        // carries them has finished: let it free them before more is allocated.
+        ctx.queue.submit(None);
+        ctx.wait()?;
+        let metrics = metrics_for(ctx, config, &stepper, problem, &eq_field, eq_logs)?;
+        Ok(Assembly {
+            stepper,
+            metrics,
+            eq_field,
+            eq,
+        })
+    }
+
+    /// The frames of the run in `dir`, if it draws any, with colour `limits`;
+    /// they take the host equilibrium densities.
+    fn frames(
+        &mut self,
+        ctx: &GpuContext,
+        config: &Config,
+        limits: FrameLimits,
+        dir: &RunDir,
+    ) -> Result<Option<Frames>> {
+        if Schedule::new(config).frames == 0 {
+            return Ok(None);
+        }
+        let eq = std::mem::take(&mut self.eq);
+        let frames = Frames::new(
+            ctx,
+            config,
+            &self.stepper,
+            &self.eq_field,
+            eq,
+            limits,
+            dir.path(),
+        )?;
+        Ok(Some(frames))
+    }
 }
 
 fn finish(result: Result<Summary>, opts: &RunOptions) -> Result<Summary> {
