@@ -1,4 +1,5 @@
-//! The `mflda` binary end to end: `info`, `bench fft --json`, adapter errors.
+//! The `mflda` binary end to end: `info`, `bench fft --json`, adapter errors,
+//! a quiet start.
 
 use std::process::Command;
 
@@ -33,6 +34,31 @@ fn info_names_the_adapter_and_the_largest_grid() {
         .unwrap();
     let n: u32 = line.split_whitespace().nth(3).unwrap().parse().unwrap();
     assert!(n.is_power_of_two() && n >= 256, "{line}");
+}
+
+/// On a headless machine (no Wayland session) the only thing on stderr of
+/// `info` is mflda's own words: Mesa's device-select layer, which would make
+/// libwayland complain about `XDG_RUNTIME_DIR`, is turned off. (Where that
+/// layer is not installed, as with no Mesa Vulkan driver, this holds anyway.)
+#[test]
+fn a_headless_start_prints_no_platform_noise() {
+    let out = Command::new(env!("CARGO_BIN_EXE_mflda"))
+        .arg("info")
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("NODEVICE_SELECT")
+        .env_remove("MESA_VK_DEVICE_SELECT")
+        .output()
+        .expect("the mflda binary runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
+    for line in stderr.lines() {
+        assert!(
+            line.starts_with("warning: running on the software adapter"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]
