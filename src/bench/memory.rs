@@ -33,10 +33,11 @@ pub fn stepper(shape: Shape) -> u64 {
     (96 + 24) * points(shape)
 }
 
-/// The transient fields of setting a stepper's densities: two real inputs, a
-/// packed complex field and two split spectra (32 bytes per point).
+/// The transient fields of setting a stepper's densities: two real inputs and
+/// the staging copies of their uploads, a packed complex field and two split
+/// spectra (40 bytes per point).
 pub fn set_densities(shape: Shape) -> u64 {
-    32 * points(shape)
+    40 * points(shape)
 }
 
 /// An equilibrium solver: its two log buffers and `l_bar` (three pairs of real

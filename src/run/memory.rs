@@ -130,9 +130,7 @@ struct Parts {
     /// Held from the stepper's creation to the end: operators, stepper (with
     /// the perturbation form's reference) and metrics.
     held: u64,
-    /// Setting the initial densities: the transient fields, and the staging
-    /// copies of their two real inputs (8 bytes per point, which the
-    /// benchmarks' count leaves out).
+    /// Setting the initial densities: the transient fields and staging copies.
     set_densities: u64,
     /// Building the frames and rendering the first: the images and one read back.
     frames_setup: u64,
@@ -164,7 +162,7 @@ impl Parts {
             shape,
             points,
             held,
-            set_densities: parts::set_densities(shape) + 8 * points,
+            set_densities: parts::set_densities(shape),
             frames_setup: images + readback,
             stepping: held + images + frames_eq_logs + 16 * points + readback.max(16 * points),
         }
