@@ -154,6 +154,40 @@ fn equilibrium_command_writes_the_equilibrium_only() {
             .unwrap();
     assert!(eq["ni"].as_f64().unwrap() >= 0.0);
     assert!(!dir.join("metrics.csv").exists());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("warning: the equilibrium"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An equilibrium cut short by `max_iter` still gets written, with a warning
+/// that names the key to raise.
+#[test]
+fn an_unconverged_equilibrium_is_a_warning_naming_the_fix() {
+    let dir = tmp("equilibrium-short");
+    let out = mflda(&[
+        "equilibrium",
+        "--out",
+        dir.to_str().unwrap(),
+        "--set",
+        "grid.dim=1",
+        "--set",
+        "grid.n=64",
+        "--set",
+        "equilibrium.max_iter=20",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: the equilibrium did not converge")
+            && stderr.contains("equilibrium.max_iter = 20")
+            && stderr.contains("raise equilibrium.max_iter"),
+        "{stderr}"
+    );
+    let eq: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("equilibrium.json")).unwrap())
+            .unwrap();
+    assert_eq!(eq["stop"], "max-iterations");
+    assert_eq!(eq["iterations"], 20);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -185,5 +219,31 @@ fn bad_config_fails_fast_naming_the_key() {
     assert!(
         err.contains("game.kernel") && err.contains("cos(q.x)"),
         "{err}"
+    );
+}
+
+/// A round-off stop is quiet near `tol` and a warning far above it, naming
+/// the step to lower; a converged equilibrium is never a warning.
+#[test]
+fn a_round_off_stop_far_above_tol_is_a_warning() {
+    use mflda::equilibrium::Stop;
+    use mflda::run::EquilibriumSummary;
+    let config = Config::embedded_default().equilibrium;
+    let summary = |residual: f64, stop: Stop| EquilibriumSummary {
+        iterations: 500,
+        residual,
+        ni: 0.0,
+        step: 0.05,
+        stop,
+    };
+    let tol = config.tol;
+    assert_eq!(summary(0.5 * tol, Stop::Converged).warning(&config), None);
+    assert_eq!(summary(3.0 * tol, Stop::RoundOff).warning(&config), None);
+    let w = summary(1e3 * tol, Stop::RoundOff)
+        .warning(&config)
+        .expect("a warning");
+    assert!(
+        w.contains("stopped improving") && w.contains("equilibrium.step (now 5.000e-2)"),
+        "{w}"
     );
 }

@@ -47,5 +47,8 @@ pub fn run(ctx: &GpuContext, config: &Config, args: &AnalyzeArgs) -> anyhow::Res
     let a = analyze(ctx, config, &dir, args.run)?;
     print!("{}", table(&a));
     println!("written to {}", dir.file("analysis.json").display());
+    if let Some(w) = a.equilibrium.warning(&config.equilibrium) {
+        eprintln!("{w}");
+    }
     Ok(())
 }

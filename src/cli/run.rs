@@ -109,5 +109,8 @@ pub fn equilibrium(
         s.stop,
         opts.out.display()
     );
+    if let Some(w) = s.warning(&config.equilibrium) {
+        eprintln!("{w}");
+    }
     Ok(())
 }

@@ -183,10 +183,14 @@ fn start<'a>(
         ));
     }
     let (solver, report) = equilibrium(ctx, &config, &problem, &dir)?;
+    let eq_summary = EquilibriumSummary::from(&report);
     opts.say(format!(
         "equilibrium: {} iterations, residual {:.2e}, NI {:.2e} ({:?})",
         report.iterations, report.residual, report.ni, report.stop
     ));
+    if let Some(w) = eq_summary.warning(&config.equilibrium) {
+        opts.say(w);
+    }
     let eq_logs = solver.logs().read(ctx)?;
     drop(solver);
     let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs)?;
@@ -212,7 +216,7 @@ fn start<'a>(
             first,
             last: first,
             peak,
-            equilibrium: EquilibriumSummary::from(&report),
+            equilibrium: eq_summary,
             frame_limits: Some(frame_limits),
         },
         config,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::fit::RateFit;
+use crate::config::EquilibriumConfig;
 use crate::dynamics::stability::StepEstimate;
 use crate::equilibrium::{EquilibriumReport, Stop};
 use crate::gpu::context::AdapterReport;
@@ -31,6 +32,35 @@ impl From<&EquilibriumReport> for EquilibriumSummary {
             ni: r.ni,
             step: r.step,
             stop: r.stop,
+        }
+    }
+}
+
+impl EquilibriumSummary {
+    /// Residuals more than this many times `equilibrium.tol` make a round-off
+    /// stop worth a warning.
+    const ROUND_OFF_MARGIN: f64 = 100.0;
+
+    /// A warning when the equilibrium is less accurate than `config` asked:
+    /// the iteration ran out of `max_iter`, or stopped improving (f32
+    /// round-off, or a step too large) above 100 times `tol`. An equilibrium
+    /// off by its residual r puts a floor near r under every distance a run
+    /// measures to it and flattens the fitted rates (MFLDA.md section 4).
+    pub fn warning(&self, config: &EquilibriumConfig) -> Option<String> {
+        let r = self.residual;
+        let consequence =
+            format!("distances to it below about {r:.1e} measure its error, not the dynamics");
+        match self.stop {
+            Stop::Converged => None,
+            Stop::MaxIterations => Some(format!(
+                "warning: the equilibrium did not converge in equilibrium.max_iter = {}                  iterations (residual {r:.2e}, equilibrium.tol = {:.1e}): {consequence};                  raise equilibrium.max_iter",
+                config.max_iter, config.tol
+            )),
+            Stop::RoundOff if r > Self::ROUND_OFF_MARGIN * config.tol => Some(format!(
+                "warning: the equilibrium iteration stopped improving at residual {r:.2e},                  far above equilibrium.tol = {:.1e}: {consequence}; if it is not f32                  round-off (very low tau), try a smaller equilibrium.step (now {:.3e})",
+                config.tol, self.step
+            )),
+            Stop::RoundOff => None,
         }
     }
 }
