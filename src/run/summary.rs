@@ -53,11 +53,15 @@ impl EquilibriumSummary {
         match self.stop {
             Stop::Converged => None,
             Stop::MaxIterations => Some(format!(
-                "warning: the equilibrium did not converge in equilibrium.max_iter = {}                  iterations (residual {r:.2e}, equilibrium.tol = {:.1e}): {consequence};                  raise equilibrium.max_iter",
+                "warning: the equilibrium did not converge in equilibrium.max_iter = {} \
+                 iterations (residual {r:.2e}, equilibrium.tol = {:.1e}): {consequence}; \
+                 raise equilibrium.max_iter",
                 config.max_iter, config.tol
             )),
             Stop::RoundOff if r > Self::ROUND_OFF_MARGIN * config.tol => Some(format!(
-                "warning: the equilibrium iteration stopped improving at residual {r:.2e},                  far above equilibrium.tol = {:.1e}: {consequence}; if it is not f32                  round-off (very low tau), try a smaller equilibrium.step (now {:.3e})",
+                "warning: the equilibrium iteration stopped improving at residual {r:.2e}, \
+                 far above equilibrium.tol = {:.1e}: {consequence}; if it is not f32 \
+                 round-off (very low tau), try a smaller equilibrium.step (now {:.3e})",
                 config.tol, self.step
             )),
             Stop::RoundOff => None,
