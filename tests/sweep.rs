@@ -228,6 +228,14 @@ fn emitted_jobs_run_independently_and_collect() {
             line.contains("--set time.t_end=0.3 --set game.tau="),
             "{line}"
         );
+        // Then the analysis of the config the run wrote, for predicted_rate.
+        let (_, analyze) = line.split_once(" && ").expect("run && analyze");
+        assert!(
+            analyze.starts_with(env!("CARGO_BIN_EXE_mflda"))
+                && analyze.contains("/config.toml --out ")
+                && analyze.ends_with("/analysis --force"),
+            "{analyze}"
+        );
     }
     assert!(
         lines[0].contains("'init.mu=eq * (1.0 + 0.5 * cos(x.x))'"),
@@ -242,6 +250,7 @@ fn emitted_jobs_run_independently_and_collect() {
     assert!(bash.status.success(), "{}", text(&bash));
     let first = out.join("run_1_game.tau=0.2_init.mu=eq_1.0_+_0.5_cos_x.x");
     assert!(first.join("summary.json").is_file());
+    assert!(first.join("analysis").join("analysis.json").is_file());
     let resolved = Config::load(&first.join("config.toml")).unwrap();
     assert_eq!(resolved.game.tau, 0.2);
     assert_eq!(resolved.init.mu, "eq * (1.0 + 0.5 * cos(x.x))");
@@ -254,6 +263,16 @@ fn emitted_jobs_run_independently_and_collect() {
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 4, "{csv}");
     assert!(rows[0].contains(",ok,"), "{csv}");
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let predicted = header.iter().position(|h| *h == "predicted_rate").unwrap();
+    // The init.mu values hold commas, quoted: read the column from the end.
+    let from_end = header.len() - predicted;
+    let cells: Vec<&str> = rows[0].split(',').collect();
+    let cell = cells[cells.len() - from_end];
+    assert!(
+        cell.parse::<f64>().is_ok_and(|r| r > 0.0),
+        "predicted_rate {cell:?} in {csv}"
+    );
     assert!(rows[1..].iter().all(|r| r.contains(",missing,")), "{csv}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,8 +1,10 @@
 //! `--emit-jobs FILE`: one shell command per configuration, each a complete
-//! `mflda run` with absolute paths and shell-quoted arguments, so that
-//! `parallel < FILE` or a Slurm array task (`sed -n "${SLURM_ARRAY_TASK_ID}p"
-//! FILE | bash`) runs it anywhere the same paths are visible. Line `i` is
-//! the run with index `i`.
+//! `mflda run` followed (`&&`) by the `mflda analyze` of the config that run
+//! wrote, into `RUN_DIR/analysis` (the `predicted_rate` of `sweep.csv`, as a
+//! sweep on one GPU does), with absolute paths and shell-quoted arguments, so
+//! that `parallel < FILE` or a Slurm array task (`sed -n
+//! "${SLURM_ARRAY_TASK_ID}p" FILE | bash`) runs it anywhere the same paths
+//! are visible. Line `i` is the run with index `i`.
 
 use std::path::Path;
 
@@ -35,6 +37,7 @@ pub fn job_lines(sweep: &Sweep, program: &Path, opts: &JobOptions) -> Vec<String
                     words.push(quote(v));
                 }
             }
+            let start = words.clone();
             words.push("run".into());
             words.push(quote(&sweep.config_path.to_string_lossy()));
             words.push("--out".into());
@@ -49,7 +52,14 @@ pub fn job_lines(sweep: &Sweep, program: &Path, opts: &JobOptions) -> Vec<String
             if opts.quiet {
                 words.push("--quiet".into());
             }
-            words.join(" ")
+            let run_dir = sweep.run_dir(point);
+            let mut analyze = start;
+            analyze.push("analyze".into());
+            analyze.push(quote(&run_dir.join("config.toml").to_string_lossy()));
+            analyze.push("--out".into());
+            analyze.push(quote(&run_dir.join("analysis").to_string_lossy()));
+            analyze.push("--force".into());
+            format!("{} && {}", words.join(" "), analyze.join(" "))
         })
         .collect()
 }

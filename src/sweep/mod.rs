@@ -8,12 +8,12 @@
 //!   directories (`run_<index>_<key>=<value>_...`);
 //! - [`runner`]: running the configurations one after another on one GPU
 //!   context, or collecting runs made elsewhere;
-//! - [`jobs`]: the configurations as independent `mflda run` commands
-//!   (`--emit-jobs`, for GNU parallel or a Slurm array);
+//! - [`jobs`]: the configurations as independent `mflda run && mflda analyze`
+//!   commands (`--emit-jobs`, for GNU parallel or a Slurm array);
 //! - [`record`], [`csv`], [`table`]: a configuration's row, `sweep.csv`, and
 //!   the printed summary table;
 //! - [`rate`]: the measured asymptotic decay rate of a run;
-//! - [`predict`]: the (not yet available) predicted decay rate.
+//! - [`predict`]: the predicted decay rate, from each run's analysis.
 
 pub mod csv;
 pub mod jobs;

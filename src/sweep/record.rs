@@ -69,7 +69,8 @@ pub struct Record {
     pub converged: Option<bool>,
     /// Decay rate measured from the run (module documentation).
     pub measured_rate: Option<f64>,
-    /// Decay rate predicted by the linearised spectrum (not yet available).
+    /// Decay rate predicted by the linearised spectrum (minus the real part of
+    /// the rightmost eigenvalue), from `run_dir/analysis/analysis.json`.
     pub predicted_rate: Option<f64>,
     /// Nikaido-Isoda error of the last metrics row.
     pub final_ni: Option<f64>,

@@ -1,5 +1,6 @@
 //! The table a sweep prints at the end: one line per configuration with its
-//! values, status, convergence, measured rate, final distance and time.
+//! values, status, convergence, measured and predicted rates, final distance
+//! and time.
 
 use super::plan::Sweep;
 use super::record::Record;
@@ -12,9 +13,16 @@ pub fn format_table(sweep: &Sweep, records: &[Record]) -> String {
     let mut header: Vec<String> = vec!["run".into()];
     header.extend(sweep.params.iter().map(|p| p.key.clone()));
     header.extend(
-        ["status", "converged", "rate", "final_l2", "wall_s"]
-            .iter()
-            .map(|s| s.to_string()),
+        [
+            "status",
+            "converged",
+            "rate",
+            "predicted",
+            "final_l2",
+            "wall_s",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     let mut rows = vec![header];
     for (point, r) in sweep.points().iter().zip(records) {
@@ -27,6 +35,7 @@ pub fn format_table(sweep: &Sweep, records: &[Record]) -> String {
             None => "-".into(),
         });
         row.push(r.measured_rate.map_or("-".into(), |v| format!("{v:.4}")));
+        row.push(r.predicted_rate.map_or("-".into(), |v| format!("{v:.4}")));
         row.push(r.final_l2.map_or("-".into(), |v| format!("{v:.2e}")));
         row.push(r.wall_time_s.map_or("-".into(), |v| format!("{v:.1}")));
         rows.push(row);
