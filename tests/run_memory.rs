@@ -213,8 +213,18 @@ fn sampling_the_interaction_can_be_the_peak() {
     let sampling = estimate.peak - memory::tables(Shape::square(32));
     assert_eq!(sampling, 8 * 32u64.pow(4));
     let dir = tmp("interaction");
-    let (summary, peak) = peak_while(ctx, || mflda::run::execute(ctx, &config, &opts(&dir)));
-    check_summary(&dir, &summary.unwrap(), &estimate);
+    // The sampling lasts a few milliseconds, which a busy machine can keep the
+    // sampler from seeing: the peak held is the most seen in up to 3 runs (a
+    // sampler can only read low, so more runs can only bring it closer).
+    let mut peak = 0;
+    for _ in 0..3 {
+        let (summary, seen) = peak_while(ctx, || mflda::run::execute(ctx, &config, &opts(&dir)));
+        check_summary(&dir, &summary.unwrap(), &estimate);
+        peak = peak.max(seen);
+        if sampling as f64 <= (1.0 + ABOVE) * peak as f64 {
+            break;
+        }
+    }
     assert!(
         peak <= estimate.peak && sampling as f64 <= (1.0 + ABOVE) * peak as f64,
         "held {peak} B, estimated {} B",
