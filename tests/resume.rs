@@ -1,6 +1,7 @@
 //! Robustness of runs: determinism, SIGTERM then resume with bit-identical
-//! outputs, checkpoint atomicity, a blow-up that keeps the last good state, and
-//! a resume refused after the config changed.
+//! outputs, checkpoint atomicity, a blow-up that keeps the last good state, a
+//! resume refused after the config changed, and a complete run extended to a
+//! later end.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -334,4 +335,62 @@ fn a_second_signal_exits_at_once() {
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("second interrupt"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn mflda_ok(args: &[&str]) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "mflda {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn mflda_err(args: &[&str]) -> String {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    assert!(!out.status.success(), "mflda {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A complete run, extended with `--t-end`, ends in the state of a run made
+/// to the later end at once (same explicit output schedules), bit for bit;
+/// its config.toml records the new end. Resuming a complete run without a
+/// later end, or with an end that is not later, is an error naming the fix.
+#[test]
+fn a_complete_run_extends_to_a_later_end_bit_for_bit() {
+    let (a, b) = (tmp("extend-a"), tmp("extend-b"));
+    let (a_str, b_args) = (a.to_str().unwrap(), run_args(&b, "1.0"));
+    let a_args = run_args(&a, "0.6");
+    mflda_ok(&a_args.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let err = mflda_err(&["run", "-q", "--resume", a_str]);
+    assert!(
+        err.contains("complete") && err.contains(&format!("--resume {a_str} --t-end")),
+        "{err}"
+    );
+    let err = mflda_err(&["run", "-q", "--resume", a_str, "--t-end", "0.5"]);
+    assert!(
+        err.contains("--t-end") && err.contains("not after"),
+        "{err}"
+    );
+
+    mflda_ok(&["run", "-q", "--resume", a_str, "--t-end", "1.0"]);
+    mflda_ok(&b_args.iter().map(String::as_str).collect::<Vec<_>>());
+    for f in ["mu_final.npy", "nu_final.npy", "metrics.csv", "config.toml"] {
+        files_equal(&a, &b, f);
+    }
+    // The extended run keeps the snapshot of its old end besides b's.
+    let (sa, sb) = (snapshots(&a), snapshots(&b));
+    assert!(sb.iter().all(|s| sa.contains(s)), "{sa:?} vs {sb:?}");
+    for s in &sb {
+        files_equal(&a, &b, &format!("snapshots/{s}"));
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["steps"], 50, "{summary}");
+    assert_eq!(summary["resumed_from_step"], 30, "{summary}");
+    assert_eq!(summary["t_end"], 1.0, "{summary}");
+    for d in [&a, &b] {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }

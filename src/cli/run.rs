@@ -29,6 +29,10 @@ pub struct RunArgs {
     /// Continue the run in DIR from its newest checkpoint (its config.toml is used).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["config", "out", "sets", "force"])]
     resume: Option<PathBuf>,
+    /// With --resume: run on to this later end time (also past the end of a
+    /// complete run), recorded in DIR/config.toml.
+    #[arg(long, value_name = "T", requires = "resume")]
+    t_end: Option<f64>,
 }
 
 impl RunArgs {
@@ -81,7 +85,10 @@ fn stop_flag() -> Option<Arc<AtomicBool>> {
 pub fn run(ctx: &GpuContext, config: Option<&Config>, args: &RunArgs) -> anyhow::Result<()> {
     let opts = args.options(stop_flag());
     match (config, &args.resume) {
-        (_, Some(dir)) => run::resume(ctx, dir, &opts)?,
+        (_, Some(dir)) => match args.t_end {
+            Some(t_end) => run::extend(ctx, dir, t_end, &opts)?,
+            None => run::resume(ctx, dir, &opts)?,
+        },
         (Some(config), None) => run::execute(ctx, config, &opts)?,
         (None, None) => anyhow::bail!("nothing to run: give a config or --resume DIR"),
     };

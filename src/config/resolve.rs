@@ -31,11 +31,17 @@ impl Config {
             .unwrap_or_else(|e| format!("# cannot write the config as TOML: {e}\n"))
     }
 
-    /// A stable 64-bit hash of the resolved configuration: FNV-1a over the text
-    /// of `self.resolved().to_toml_string()`. Equal configurations hash equal
-    /// across runs and machines; used to match checkpoints to their config.
+    /// A stable 64-bit hash of the resolved configuration except `time.t_end`:
+    /// FNV-1a over the text of `self.resolved().to_toml_string()` with `t_end`
+    /// set to 0. Equal configurations hash equal across runs and machines;
+    /// used to match checkpoints to their config. The end time is left out
+    /// because a run may be extended past it (`mflda run --resume DIR --t-end
+    /// T`), and nothing before the end depends on it once the output
+    /// schedules are resolved.
     pub fn hash(&self) -> u64 {
-        fnv1a64(self.resolved().to_toml_string().as_bytes())
+        let mut c = self.resolved();
+        c.time.t_end = 0.0;
+        fnv1a64(c.to_toml_string().as_bytes())
     }
 }
 
@@ -52,6 +58,22 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::fnv1a64;
+    use crate::config::Config;
+
+    /// The hash follows every key but `time.t_end` of a resolved config.
+    #[test]
+    fn hash_leaves_out_the_end_time_only() {
+        let base = Config::embedded_default().resolved();
+        let mut longer = base.clone();
+        longer.time.t_end *= 2.0;
+        assert_eq!(base.hash(), longer.hash());
+        let mut hotter = base.clone();
+        hotter.game.tau *= 2.0;
+        assert_ne!(base.hash(), hotter.hash());
+        let mut sparser = base.clone();
+        sparser.output.metrics_every = sparser.output.metrics_every.map(|m| 2.0 * m);
+        assert_ne!(base.hash(), sparser.hash());
+    }
 
     /// Published FNV-1a 64 test vectors.
     #[test]

@@ -237,18 +237,38 @@ fn start<'a>(
 
 /// `mflda run --resume DIR`: continues a run from its newest valid checkpoint,
 /// producing the same outputs bit for bit as an uninterrupted run on the same
-/// device.
+/// device. A run that is complete is an error that suggests [`extend`].
 pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summary> {
+    resume_to(ctx, path, None, opts)
+}
+
+/// `mflda run --resume DIR --t-end T`: continues the run in `DIR`, complete
+/// or not, from its newest valid checkpoint up to the later end time `t_end`,
+/// which its `config.toml` then records. The states are bit for bit those of
+/// a run made to `t_end` at once with the same output schedules; the outputs
+/// of the old end (its metrics row and snapshot, when off the schedules'
+/// strides) stay, and the fits and plots cover the whole run.
+pub fn extend(ctx: &GpuContext, path: &Path, t_end: f64, opts: &RunOptions) -> Result<Summary> {
+    resume_to(ctx, path, Some(t_end), opts)
+}
+
+fn resume_to(
+    ctx: &GpuContext,
+    path: &Path,
+    t_end: Option<f64>,
+    opts: &RunOptions,
+) -> Result<Summary> {
     let dir = RunDir::open(path)?;
-    let config = Config::load(&dir.file("config.toml"))?;
+    let mut config = Config::load(&dir.file("config.toml"))?;
     let (checkpoint, skipped) = Checkpoint::load_latest(dir.path())?;
     for s in &skipped {
         opts.say(format!("warning: skipping a checkpoint: {s}"));
     }
     let checkpoint = checkpoint.ok_or_else(|| Error::Data {
         field: path.display().to_string(),
-        message: "no checkpoint to resume from (the run stopped before its first one); \
-                  start it again with --force"
+        message: "no checkpoint to resume from: the run stopped before its first one, or \
+                  finished with checkpoints off (output.checkpoint_every and checkpoint_wall \
+                  = 0); start it again with --force"
             .into(),
     })?;
     if checkpoint.config_hash != config.hash() {
@@ -262,6 +282,7 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
             ),
         ));
     }
+    set_end(&dir, &mut config, checkpoint.step, t_end)?;
     let meta: CheckpointMeta =
         serde_json::from_value(checkpoint.meta.clone()).map_err(|e| Error::Data {
             field: "checkpoint".into(),
@@ -285,8 +306,8 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
     MetricsCsv::truncate_after(&csv_path, checkpoint.t)?;
     let csv = MetricsCsv::open_append(&csv_path, &columns(config.output.w2lin))?;
     opts.say(format!(
-        "resuming at t = {} (step {})",
-        checkpoint.t, checkpoint.step
+        "resuming at t = {} (step {}), to t = {}",
+        checkpoint.t, checkpoint.step, config.time.t_end
     ));
     let session = Session {
         ctx,
@@ -306,6 +327,39 @@ pub fn resume(ctx: &GpuContext, path: &Path, opts: &RunOptions) -> Result<Summar
         frames,
     };
     finish(session.run(), opts)
+}
+
+/// Moves the end of the run in `dir` to `t_end` (recorded in its config.toml),
+/// which must come after `step`, the step of the checkpoint it continues
+/// from; without `t_end`, checks that the run is not already complete.
+fn set_end(dir: &RunDir, config: &mut Config, step: u64, t_end: Option<f64>) -> Result<()> {
+    let dt = config.time.dt;
+    let t = step as f64 * dt;
+    let later = (2.0 * t).max(t + dt);
+    let resume = format!("mflda run --resume {}", dir.path().display());
+    let Some(t_end) = t_end else {
+        if step >= Schedule::new(config).steps {
+            return Err(Error::Data {
+                field: "--resume".into(),
+                message: format!(
+                    "the run is complete (t = {t}); to continue it, give a later end time: \
+                     `{resume} --t-end {later}`"
+                ),
+            });
+        }
+        return Ok(());
+    };
+    if !t_end.is_finite() || (t_end / dt).round() as u64 <= step {
+        return Err(Error::Data {
+            field: "--t-end".into(),
+            message: format!(
+                "{t_end} is not after the checkpoint the run continues from (t = {t}); \
+                 give a later time, e.g. `{resume} --t-end {later}`"
+            ),
+        });
+    }
+    config.time.t_end = t_end;
+    dir.write_text("config.toml", &config.to_toml_string())
 }
 
 /// What a run steps, measures and draws, built from the equilibrium

@@ -52,8 +52,8 @@ impl Schedule {
         self.snapshots > 0 && (k.is_multiple_of(self.snapshots) || k == self.steps)
     }
 
-    /// Whether step `k` writes a checkpoint (every stride, not the end: a
-    /// finished run needs none).
+    /// Whether step `k` writes a checkpoint on the stride (not the end, whose
+    /// checkpoint the run writes after its last step, for an extension).
     pub fn checkpoint_at(&self, k: u64) -> bool {
         self.checkpoints > 0 && k.is_multiple_of(self.checkpoints) && k < self.steps
     }

@@ -138,6 +138,10 @@ impl Session<'_> {
         }
         let wall = start.elapsed().as_secs_f64();
         progress.finish();
+        // The end state, so that the run can be extended (`--t-end`).
+        if schedule.checkpoints > 0 || wall_every > 0.0 {
+            self.checkpoint()?;
+        }
         self.finish(start_step, wall)
     }
 
