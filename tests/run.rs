@@ -128,30 +128,31 @@ fn run_writes_every_output_and_they_read_back() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn equilibrium_command_writes_the_equilibrium_only() {
-    let dir = tmp("equilibrium");
-    let out = mflda(&[
-        "equilibrium",
-        "--out",
-        dir.to_str().unwrap(),
-        "--set",
-        "grid.dim=1",
-        "--set",
-        "grid.n=64",
-    ]);
+/// `mflda equilibrium` on a 64-point 1D grid into `dir`, with `sets` added:
+/// its output (which must be a success) and `equilibrium.json`.
+fn equilibrium_1d(dir: &Path, sets: &[&str]) -> (std::process::Output, serde_json::Value) {
+    let mut args = vec!["equilibrium", "--out", dir.to_str().unwrap()];
+    for set in ["grid.dim=1", "grid.n=64"].iter().chain(sets) {
+        args.extend(["--set", set]);
+    }
+    let out = mflda(&args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let text = std::fs::read_to_string(dir.join("equilibrium.json")).unwrap();
+    (out, serde_json::from_str(&text).unwrap())
+}
+
+#[test]
+fn equilibrium_command_writes_the_equilibrium_only() {
+    let dir = tmp("equilibrium");
+    let (out, eq) = equilibrium_1d(&dir, &[]);
     let (shape, mu) = read_npy_f32(&dir.join("mu_star.npy")).unwrap();
     assert_eq!(shape, vec![1, 64]);
     let mass: f64 = mu.iter().map(|&v| v as f64).sum::<f64>() * std::f64::consts::TAU / 64.0;
     assert!((mass - 1.0).abs() < 1e-5, "mass {mass}");
-    let eq: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("equilibrium.json")).unwrap())
-            .unwrap();
     assert!(eq["ni"].as_f64().unwrap() >= 0.0);
     assert!(!dir.join("metrics.csv").exists());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -164,19 +165,8 @@ fn equilibrium_command_writes_the_equilibrium_only() {
 #[test]
 fn an_unconverged_equilibrium_is_a_warning_naming_the_fix() {
     let dir = tmp("equilibrium-short");
-    let out = mflda(&[
-        "equilibrium",
-        "--out",
-        dir.to_str().unwrap(),
-        "--set",
-        "grid.dim=1",
-        "--set",
-        "grid.n=64",
-        "--set",
-        "equilibrium.max_iter=20",
-    ]);
+    let (out, eq) = equilibrium_1d(&dir, &["equilibrium.max_iter=20"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains("warning: the equilibrium did not converge")
             && stderr.contains("equilibrium.max_iter = 20")
@@ -184,9 +174,6 @@ fn an_unconverged_equilibrium_is_a_warning_naming_the_fix() {
             && !stderr.contains("  "),
         "{stderr}"
     );
-    let eq: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("equilibrium.json")).unwrap())
-            .unwrap();
     assert_eq!(eq["stop"], "max-iterations");
     assert_eq!(eq["iterations"], 20);
     let _ = std::fs::remove_dir_all(&dir);
