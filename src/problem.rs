@@ -136,9 +136,20 @@ impl Problem {
         ctx: &GpuContext,
         opts: &EquilibriumOptions,
     ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
+        self.equilibrium_with(ctx, opts, &mut |_, _| {})
+    }
+
+    /// [`equilibrium`](Self::equilibrium), calling `on_check(iterations,
+    /// residual)` at every check of the residual.
+    pub fn equilibrium_with(
+        &self,
+        ctx: &GpuContext,
+        opts: &EquilibriumOptions,
+        on_check: &mut dyn FnMut(u32, f64),
+    ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
         let mut solver = EquilibriumSolver::new(ctx, &self.params, &self.ops, opts)?;
         solver.start_uniform(ctx)?;
-        let report = solver.solve(ctx, opts)?;
+        let report = solver.solve_with(ctx, opts, on_check)?;
         Ok((solver, report))
     }
 

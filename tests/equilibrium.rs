@@ -188,3 +188,25 @@ fn a_low_temperature_transient_is_not_taken_for_round_off() {
         report.stop
     );
 }
+
+/// `equilibrium_with` reports every check of the residual, in order, ending
+/// with the residual and iteration count of the report (the progress bar's
+/// feed).
+#[test]
+fn every_residual_check_is_reported() {
+    let ctx = ctx();
+    let p = Problem::new(
+        ctx,
+        params(Shape::line(64), 0.2),
+        &spec("cos(z.x)", "0.3 * cos(x.x)", "0.0", "0.0"),
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let (_, report) = p
+        .equilibrium_with(ctx, &options(&p), &mut |i, r| seen.push((i, r)))
+        .unwrap();
+    assert_eq!(seen, report.history);
+    assert_eq!(seen.first().map(|s| s.0), Some(0));
+    assert_eq!(seen.last(), Some(&(report.iterations, report.residual)));
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
+}

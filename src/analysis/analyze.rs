@@ -43,12 +43,20 @@ pub struct Analysis {
 }
 
 /// Computes the analysis of `config` into `dir` (analysis.json, the equilibrium
-/// and the eigenvectors as .npy, shape (2, n2, n1): mu and nu parts).
-pub fn analyze(ctx: &GpuContext, config: &Config, dir: &RunDir, run: bool) -> Result<Analysis> {
+/// and the eigenvectors as .npy, shape (2, n2, n1): mu and nu parts); with
+/// `run`, also the measured rate of `[init]`'s trajectory. The equilibrium's
+/// progress goes to stderr unless `quiet`.
+pub fn analyze(
+    ctx: &GpuContext,
+    config: &Config,
+    dir: &RunDir,
+    run: bool,
+    quiet: bool,
+) -> Result<Analysis> {
     let config = config.resolved();
     let problem = Problem::from_config(ctx, &config)?;
     dir.write_text("config.toml", &config.to_toml_string())?;
-    let (solver, report) = crate::run::equilibrium(ctx, &config, &problem, dir)?;
+    let (solver, report) = crate::run::equilibrium(ctx, &config, &problem, dir, quiet)?;
     let (mu, nu) = solver.densities(ctx)?;
     let logs = solver.logs().read(ctx)?;
     let n = problem.params.shape.len();

@@ -44,7 +44,7 @@ impl AnalyzeArgs {
 /// Runs `mflda analyze`.
 pub fn run(ctx: &GpuContext, config: &Config, args: &AnalyzeArgs) -> anyhow::Result<()> {
     let dir = RunDir::create(&args.out, args.force)?;
-    let a = analyze(ctx, config, &dir, args.run)?;
+    let a = analyze(ctx, config, &dir, args.run, false)?;
     print!("{}", table(&a));
     println!("written to {}", dir.file("analysis.json").display());
     if let Some(w) = a.equilibrium.warning(&config.equilibrium) {

@@ -367,11 +367,24 @@ impl EquilibriumSolver {
         ctx: &GpuContext,
         opts: &EquilibriumOptions,
     ) -> Result<EquilibriumReport> {
+        self.solve_with(ctx, opts, &mut |_, _| {})
+    }
+
+    /// [`solve`](Self::solve), calling `on_check(iterations, residual)` at
+    /// every check of the residual (every `opts.check_every` iterations), for
+    /// progress reports.
+    pub fn solve_with(
+        &mut self,
+        ctx: &GpuContext,
+        opts: &EquilibriumOptions,
+        on_check: &mut dyn FnMut(u32, f64),
+    ) -> Result<EquilibriumReport> {
         let every = opts.check_every.max(1);
         let mut iterations = 0;
         let mut history = Vec::new();
         let (mut residual, mut ni) = self.check(ctx)?;
         history.push((0, residual));
+        on_check(0, residual);
         let mut best = residual;
         let mut stale = 0;
         let patience = self.patience(every);
@@ -398,6 +411,7 @@ impl EquilibriumSolver {
             iterations += batch;
             (residual, ni) = self.check(ctx)?;
             history.push((iterations, residual));
+            on_check(iterations, residual);
             if residual < 0.9 * best {
                 best = residual;
                 stale = 0;

@@ -24,7 +24,7 @@ use crate::{Error, Problem, Result};
 
 use frames::{FrameLimits, Frames};
 pub use memory::RunMemory;
-pub use progress::Progress;
+pub use progress::{EquilibriumProgress, Progress};
 pub use schedule::Schedule;
 use session::{CheckpointMeta, Session};
 pub use summary::{EquilibriumSummary, Summary};
@@ -56,15 +56,20 @@ fn npy_shape(shape: Shape) -> [usize; 2] {
 }
 
 /// Computes the equilibrium of `config`'s problem and writes `mu_star.npy`,
-/// `nu_star.npy` into `dir`.
+/// `nu_star.npy` into `dir`, reporting its progress on stderr unless `quiet`
+/// ([`EquilibriumProgress`]).
 pub fn equilibrium(
     ctx: &GpuContext,
     config: &Config,
     problem: &Problem,
     dir: &RunDir,
+    quiet: bool,
 ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
     let opts = problem.equilibrium_options(config);
-    let (solver, report) = problem.equilibrium(ctx, &opts)?;
+    let mut progress = EquilibriumProgress::new(opts.tol, quiet);
+    let result = problem.equilibrium_with(ctx, &opts, &mut |i, r| progress.update(i, r));
+    progress.finish();
+    let (solver, report) = result?;
     let (mu, nu) = solver.densities(ctx)?;
     let shape = npy_shape(problem.params.shape);
     write_npy_f32(&dir.file("mu_star.npy"), &shape, &mu)?;
@@ -81,7 +86,7 @@ pub fn equilibrium_only(
     let problem = Problem::from_config(ctx, config)?;
     let dir = RunDir::create(&opts.out, opts.force)?;
     dir.write_text("config.toml", &config.resolved().to_toml_string())?;
-    let (_, report) = match equilibrium(ctx, config, &problem, &dir) {
+    let (_, report) = match equilibrium(ctx, config, &problem, &dir, opts.quiet) {
         Ok(r) => r,
         Err(e) => {
             dir.discard();
@@ -182,7 +187,7 @@ fn start<'a>(
             b.modes, b.truncation_error
         ));
     }
-    let (solver, report) = equilibrium(ctx, &config, &problem, &dir)?;
+    let (solver, report) = equilibrium(ctx, &config, &problem, &dir, opts.quiet)?;
     let eq_summary = EquilibriumSummary::from(&report);
     opts.say(format!(
         "equilibrium: {} iterations, residual {:.2e}, NI {:.2e} ({:?})",

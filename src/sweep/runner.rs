@@ -78,7 +78,7 @@ pub fn run_sweep(
             // cell empty rather than failing a completed run.
             let analysis_dir = crate::output::RunDir::create(&run.out.join("analysis"), true);
             if let Ok(dir) = analysis_dir {
-                let _ = crate::analysis::analyze::analyze(ctx, &config, &dir, false);
+                let _ = crate::analysis::analyze::analyze(ctx, &config, &dir, false, opts.quiet);
             }
             Ok(summary)
         });
