@@ -72,15 +72,15 @@ pub struct PeerExport {
 }
 
 /// Builds `config`'s problem with the ETDRK4 scheme, computes its equilibrium
-/// (the `eq` of `[init]`), the initial densities of `[init]` and one ETDRK4
-/// step from them on the GPU, and writes the files of the module docs into
-/// `dir`.
+/// (the `eq` of `[init]`, with its progress on stderr), the initial densities
+/// of `[init]` and one ETDRK4 step from them on the GPU, and writes the files
+/// of the module docs into `dir`.
 pub fn export(ctx: &crate::gpu::GpuContext, config: &Config, dir: &RunDir) -> Result<PeerExport> {
     let config = config.resolved();
     let mut params = Problem::params(&config);
     params.scheme = Scheme::Etdrk4;
     let problem = Problem::new(ctx, params, &Problem::spec(&config))?;
-    let (solver, _) = problem.equilibrium(ctx, &problem.equilibrium_options(&config))?;
+    let (solver, _) = run::solve_equilibrium(ctx, &config, &problem, false)?;
     let eq = solver.densities(ctx)?;
     let start = run::initial_densities(ctx, &config, &problem, (&eq.0, &eq.1))?;
     let stepper = problem.stepper(ctx)?;

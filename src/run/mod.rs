@@ -55,9 +55,22 @@ fn npy_shape(shape: Shape) -> [usize; 2] {
     [shape.n2 as usize, shape.n1 as usize]
 }
 
-/// Computes the equilibrium of `config`'s problem and writes `mu_star.npy`,
-/// `nu_star.npy` into `dir`, reporting its progress on stderr unless `quiet`
-/// ([`EquilibriumProgress`]).
+/// Computes the equilibrium of `config`'s problem, reporting its progress on
+/// stderr unless `quiet` ([`EquilibriumProgress`]).
+pub fn solve_equilibrium(
+    ctx: &GpuContext,
+    config: &Config,
+    problem: &Problem,
+    quiet: bool,
+) -> Result<(EquilibriumSolver, EquilibriumReport)> {
+    let opts = problem.equilibrium_options(config);
+    let mut progress = EquilibriumProgress::new(opts.tol, quiet);
+    let result = problem.equilibrium_with(ctx, &opts, &mut |i, r| progress.update(i, r));
+    progress.finish();
+    result
+}
+
+/// [`solve_equilibrium`], then writes `mu_star.npy`, `nu_star.npy` into `dir`.
 pub fn equilibrium(
     ctx: &GpuContext,
     config: &Config,
@@ -65,11 +78,7 @@ pub fn equilibrium(
     dir: &RunDir,
     quiet: bool,
 ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
-    let opts = problem.equilibrium_options(config);
-    let mut progress = EquilibriumProgress::new(opts.tol, quiet);
-    let result = problem.equilibrium_with(ctx, &opts, &mut |i, r| progress.update(i, r));
-    progress.finish();
-    let (solver, report) = result?;
+    let (solver, report) = solve_equilibrium(ctx, config, problem, quiet)?;
     let (mu, nu) = solver.densities(ctx)?;
     let shape = npy_shape(problem.params.shape);
     write_npy_f32(&dir.file("mu_star.npy"), &shape, &mu)?;
