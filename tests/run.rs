@@ -210,30 +210,52 @@ fn bad_config_fails_fast_naming_the_key() {
     );
 }
 
-/// A round-off stop is quiet near `tol` and a warning far above it, naming
-/// the step to lower; a converged equilibrium is never a warning.
+/// A round-off stop is quiet near `tol`; far above it, a note when the
+/// residual is at the f32 round-off scale, and a warning naming the step to
+/// lower when it is far above that too; a converged equilibrium is never
+/// either.
 #[test]
-fn a_round_off_stop_far_above_tol_is_a_warning() {
+fn a_round_off_stop_far_above_tol_is_a_note_or_a_warning() {
     use mflda::equilibrium::Stop;
     use mflda::run::EquilibriumSummary;
     let config = Config::embedded_default().equilibrium;
-    let summary = |residual: f64, stop: Stop| EquilibriumSummary {
+    let tol = config.tol;
+    let summary = |residual: f64, stop: Stop, round_off: f64| EquilibriumSummary {
         iterations: 500,
         residual,
         ni: 0.0,
         step: 0.05,
         stop,
+        round_off,
     };
-    let tol = config.tol;
-    assert_eq!(summary(0.5 * tol, Stop::Converged).warning(&config), None);
-    assert_eq!(summary(3.0 * tol, Stop::RoundOff).warning(&config), None);
-    let w = summary(1e3 * tol, Stop::RoundOff)
+    let quiet = 1e-2 * tol;
+    assert_eq!(
+        summary(0.5 * tol, Stop::Converged, quiet).warning(&config),
+        None
+    );
+    assert_eq!(
+        summary(3.0 * tol, Stop::RoundOff, quiet).warning(&config),
+        None
+    );
+    let w = summary(1e3 * tol, Stop::RoundOff, quiet)
         .warning(&config)
         .expect("a warning");
     assert!(
-        w.contains("stopped improving")
+        w.starts_with("warning: ")
+            && w.contains("stopped improving")
             && w.contains("equilibrium.step (now 5.000e-2)")
             && !w.contains("  "),
         "{w}"
+    );
+    // At low temperature the f32 floor itself lies far above tol.
+    let n = summary(1e3 * tol, Stop::RoundOff, 500.0 * tol)
+        .warning(&config)
+        .expect("a note");
+    assert!(
+        n.starts_with("note: ")
+            && n.contains("f32 round-off")
+            && !n.contains("equilibrium.step")
+            && !n.contains("  "),
+        "{n}"
     );
 }

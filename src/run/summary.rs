@@ -22,6 +22,10 @@ pub struct EquilibriumSummary {
     pub step: f64,
     /// Why the iteration stopped.
     pub stop: Stop,
+    /// The scale of the residual's f32 round-off floor, `eps_f32 sup|K| / tau`
+    /// (0 in checkpoints written before it was recorded).
+    #[serde(default)]
+    pub round_off: f64,
 }
 
 impl From<&EquilibriumReport> for EquilibriumSummary {
@@ -32,6 +36,7 @@ impl From<&EquilibriumReport> for EquilibriumSummary {
             ni: r.ni,
             step: r.step,
             stop: r.stop,
+            round_off: r.round_off,
         }
     }
 }
@@ -42,10 +47,12 @@ impl EquilibriumSummary {
     const ROUND_OFF_MARGIN: f64 = 100.0;
 
     /// A warning when the equilibrium is less accurate than `config` asked:
-    /// the iteration ran out of `max_iter`, or stopped improving (f32
-    /// round-off, or a step too large) above 100 times `tol`. An equilibrium
-    /// off by its residual r puts a floor near r under every distance a run
-    /// measures to it and flattens the fitted rates (MFLDA.md section 4).
+    /// the iteration ran out of `max_iter`, or stopped improving more than 100
+    /// times above both `tol` and the f32 floor (`round_off`), which points at
+    /// a step too large; a note when it stopped at the f32 floor far above
+    /// `tol` (low temperature). An equilibrium off by its residual r puts a
+    /// floor near r under every distance a run measures to it and flattens
+    /// the fitted rates (MFLDA.md section 4).
     pub fn warning(&self, config: &EquilibriumConfig) -> Option<String> {
         let r = self.residual;
         let consequence =
@@ -58,11 +65,19 @@ impl EquilibriumSummary {
                  raise equilibrium.max_iter",
                 config.max_iter, config.tol
             )),
+            Stop::RoundOff if r > Self::ROUND_OFF_MARGIN * config.tol.max(self.round_off) => {
+                Some(format!(
+                    "warning: the equilibrium iteration stopped improving at residual \
+                     {r:.2e}, far above equilibrium.tol = {:.1e} and the f32 round-off scale \
+                     {:.1e}: {consequence}; try a smaller equilibrium.step (now {:.3e})",
+                    config.tol, self.round_off, self.step
+                ))
+            }
             Stop::RoundOff if r > Self::ROUND_OFF_MARGIN * config.tol => Some(format!(
-                "warning: the equilibrium iteration stopped improving at residual {r:.2e}, \
-                 far above equilibrium.tol = {:.1e}: {consequence}; if it is not f32 \
-                 round-off (very low tau), try a smaller equilibrium.step (now {:.3e})",
-                config.tol, self.step
+                "note: the equilibrium reached f32 round-off at residual {r:.2e} (the scale \
+                 eps_f32 sup|K| / tau is {:.1e}), far above equilibrium.tol = {:.1e}: \
+                 {consequence}",
+                self.round_off, config.tol
             )),
             Stop::RoundOff => None,
         }
