@@ -255,21 +255,7 @@ impl Stepper {
                         "densities and equilibrium differ in size".into(),
                     ));
                 }
-                let (dm, dn) = (dev(mu, &r.mu), dev(nu, &r.nu));
-                spectra_into(ctx, &self.pair1, &self.plan1, &dm, &dn, &self.state)?;
-                // Mass is conserved, so a mass mismatch of round-off size between
-                // the densities and the equilibrium would never decay and would
-                // set a floor under the deviation: both have unit mass, so the
-                // deviation's mean (mode 0) is exactly zero.
-                let field = self.state.bytes() / 2;
-                for offset in [0, field] {
-                    ctx.queue.write_buffer(
-                        &self.state.buffer,
-                        offset,
-                        bytemuck::cast_slice(&[0.0f32; 2]),
-                    );
-                }
-                ctx.wait()
+                self.set_deviation(ctx, &dev(mu, &r.mu), &dev(nu, &r.nu))
             }
             None => spectra_into(ctx, &self.pair1, &self.plan1, mu, nu, &self.state),
         }
@@ -285,6 +271,10 @@ impl Stepper {
             ));
         }
         spectra_into(ctx, &self.pair1, &self.plan1, d_mu, d_nu, &self.state)?;
+        // Mass is conserved, so a mass mismatch of round-off size between the
+        // densities and the equilibrium would never decay and would set a floor
+        // under the deviation: both have unit mass, so the deviation's mean
+        // (mode 0) is exactly zero.
         let field = self.state.bytes() / 2;
         for offset in [0, field] {
             ctx.queue.write_buffer(
