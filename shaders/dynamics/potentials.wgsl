@@ -7,11 +7,6 @@
 @group(0) @binding(4) var<storage, read_write> grad: array<vec2<f32>>; // [V, U] gradient spectra
 @group(0) @binding(5) var<storage, read_write> dens: array<vec2<f32>>; // mu^ + i nu^
 
-// (i kx - ky) w
-fn grad_packed(k: vec2<f32>, w: vec2<f32>) -> vec2<f32> {
-    return vec2<f32>(-k.x * w.y - k.y * w.x, k.x * w.x - k.y * w.y);
-}
-
 @compute @workgroup_size(WG)
 fn main(
     @builtin(workgroup_id) group: vec3<u32>,

@@ -43,9 +43,7 @@ fn grad(
     let k = kappa_odd(i);
     let s = scale(k);
     for (var b = 0u; b < 2u; b++) {
-        let v = s * src[b * n + i];
-        // i kx v + i (i ky v)
-        work[b * n + i] = vec2<f32>(-k.x * v.y - k.y * v.x, k.x * v.x - k.y * v.y);
+        work[b * n + i] = grad_packed(k, s * src[b * n + i]);
     }
 }
 

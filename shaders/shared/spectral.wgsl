@@ -40,6 +40,12 @@ fn kappa_odd(p: u32) -> vec2<f32> {
     return k;
 }
 
+// The gradient spectrum of a real field packed into one complex value,
+// (i kx - ky) w: its inverse FFT is dw/dx + i dw/dy (`k` from kappa_odd).
+fn grad_packed(k: vec2<f32>, w: vec2<f32>) -> vec2<f32> {
+    return vec2<f32>(-k.x * w.y - k.y * w.x, k.x * w.x - k.y * w.y);
+}
+
 // Index of the point with wave vector -m.
 fn mirror(p: u32) -> u32 {
     let j1 = p % N1;
