@@ -24,13 +24,7 @@ fn spec<'a>(kernel: &'a str, a: &'a str, b: &'a str, k: &'a str) -> PayoffSpec<'
 }
 
 fn options(p: &Problem) -> EquilibriumOptions {
-    EquilibriumOptions {
-        tol: 1e-6,
-        max_iter: 20_000,
-        step: None,
-        payoff_sup: p.payoff.sup_norm_bound,
-        check_every: 20,
-    }
+    common::eq_options(p, 1e-6)
 }
 
 fn max_rel(got: &[f32], want: &[f64]) -> f64 {

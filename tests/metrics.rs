@@ -50,13 +50,7 @@ fn metrics_match_f64_on_a_coupled_game_and_ni_vanishes_only_at_the_equilibrium()
         interaction_modes: 2,
     };
     let p = Problem::new(ctx, par.clone(), &spec).unwrap();
-    let opts = EquilibriumOptions {
-        tol: 1e-6,
-        max_iter: 20_000,
-        step: None,
-        payoff_sup: p.payoff.sup_norm_bound,
-        check_every: 20,
-    };
+    let opts = common::eq_options(&p, 1e-6);
     let (solver, report) = p.equilibrium(ctx, &opts).unwrap();
     assert!(report.residual < 1e-5, "{report:?}");
     let (em, en) = solver.densities(ctx).unwrap();

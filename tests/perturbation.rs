@@ -7,7 +7,6 @@ mod common;
 use common::{ctx, params};
 use mflda::analysis::fit::fit_rate;
 use mflda::dynamics::Stepper;
-use mflda::equilibrium::EquilibriumOptions;
 use mflda::game::PayoffSpec;
 use mflda::gpu::Shape;
 use mflda::metrics::Metrics;
@@ -47,13 +46,7 @@ fn the_perturbation_form_decays_far_below_the_absolute_forms_floor() {
         interaction_modes: 0,
     };
     let p = Problem::new(ctx, par.clone(), &spec).unwrap();
-    let opts = EquilibriumOptions {
-        tol: 1e-7,
-        max_iter: 20_000,
-        step: None,
-        payoff_sup: p.payoff.sup_norm_bound,
-        check_every: 20,
-    };
+    let opts = common::eq_options(&p, 1e-7);
     let (solver, _) = p.equilibrium(ctx, &opts).unwrap();
     let (mu_s, nu_s) = solver.densities(ctx).unwrap();
     let h = std::f64::consts::TAU / 64.0;

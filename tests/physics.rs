@@ -10,7 +10,7 @@ mod physics;
 
 use common::ctx;
 use mflda::config::Scheme;
-use mflda::equilibrium::{EquilibriumOptions, Stop};
+use mflda::equilibrium::Stop;
 use mflda::gpu::Shape;
 use num_complex::Complex64 as C64;
 use physics::*;
@@ -397,13 +397,7 @@ fn decay_to_the_equilibrium_continues_to_round_off() {
         "0.15 * sin(2.0 * y.x)",
     );
     let p = problem(ctx, params(shape, tau, 1.0, dt, Scheme::Etdrk4), &game);
-    let opts = EquilibriumOptions {
-        tol: 1e-8,
-        max_iter: 20_000,
-        step: None,
-        payoff_sup: p.payoff.sup_norm_bound,
-        check_every: 20,
-    };
+    let opts = common::eq_options(&p, 1e-8);
     let (solver, report) = p.equilibrium(ctx, &opts).unwrap();
     assert!(
         report.stop != Stop::MaxIterations && report.residual < 1e-5,

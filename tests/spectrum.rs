@@ -7,7 +7,6 @@ mod common;
 use common::{ctx, params};
 use mflda::analysis::fit::fit_rate;
 use mflda::analysis::spectrum::{linearised_spectrum, SpectrumOptions};
-use mflda::equilibrium::EquilibriumOptions;
 use mflda::game::PayoffSpec;
 use mflda::gpu::Shape;
 use mflda::metrics::Metrics;
@@ -87,13 +86,7 @@ fn a_tiny_perturbation_decays_at_the_rightmost_real_part() {
         ),
     )
     .unwrap();
-    let opts = EquilibriumOptions {
-        tol: 1e-7,
-        max_iter: 20_000,
-        step: None,
-        payoff_sup: p.payoff.sup_norm_bound,
-        check_every: 20,
-    };
+    let opts = common::eq_options(&p, 1e-7);
     let (solver, _) = p.equilibrium(ctx, &opts).unwrap();
     let (mu, nu) = solver.densities(ctx).unwrap();
     let scale = mu.iter().chain(&nu).fold(0.0f32, |m, v| m.max(*v)) as f64;

@@ -5,9 +5,10 @@ use std::sync::OnceLock;
 
 use mflda::config::Scheme;
 use mflda::dynamics::Params;
+use mflda::equilibrium::EquilibriumOptions;
 use mflda::game::{check_expr, ExprKind};
 use mflda::gpu::{AdapterRequest, GpuContext, Shape};
-use mflda::Error;
+use mflda::{Error, Problem};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -122,4 +123,16 @@ pub fn caret(message: &str, line: &str) -> (usize, usize) {
     let col = carets.find('^').expect("no caret");
     let width = carets[col..].chars().take_while(|&c| c == '^').count();
     (col, width)
+}
+
+/// Equilibrium options for `p` stopping at residual `tol`: up to 20000
+/// iterations, the automatic step, a check every 20 iterations.
+pub fn eq_options(p: &Problem, tol: f64) -> EquilibriumOptions {
+    EquilibriumOptions {
+        tol,
+        max_iter: 20_000,
+        step: None,
+        payoff_sup: p.payoff.sup_norm_bound,
+        check_every: 20,
+    }
 }
