@@ -56,9 +56,8 @@ pub fn analyze(
     let config = config.resolved();
     let problem = Problem::from_config(ctx, &config)?;
     dir.write_text("config.toml", &config.to_toml_string())?;
-    let (solver, report) = crate::run::equilibrium(ctx, &config, &problem, dir, quiet)?;
-    let (mu, nu) = solver.densities(ctx)?;
-    let logs = solver.logs().read(ctx)?;
+    let (solver, report, logs) = crate::run::equilibrium(ctx, &config, &problem, dir, quiet)?;
+    let (mu, nu) = crate::equilibrium::densities_from_logs(&logs);
     let n = problem.params.shape.len();
     let popts = PoincareOptions::default();
     // rho* ~ exp(-W): the log-densities are -W up to a constant.

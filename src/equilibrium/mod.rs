@@ -6,4 +6,6 @@ pub mod cpu;
 pub mod gibbs;
 pub mod solver;
 
-pub use solver::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver, Stop};
+pub use solver::{
+    densities_from_logs, EquilibriumOptions, EquilibriumReport, EquilibriumSolver, Stop,
+};

@@ -442,11 +442,16 @@ impl EquilibriumSolver {
 
     /// The current densities `(mu, nu)` on the grid (blocking readback).
     pub fn densities(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
-        let l = self.logs().read(ctx)?;
-        let n = self.params.shape.len();
-        let exp = |s: &[f32]| s.iter().map(|v| v.exp()).collect::<Vec<f32>>();
-        Ok((exp(&l[..n]), exp(&l[n..])))
+        Ok(densities_from_logs(&self.logs().read(ctx)?))
     }
+}
+
+/// The densities `(mu, nu)` of log-densities `[log mu, log nu]` (two fields of
+/// equal length, one after the other).
+pub fn densities_from_logs(logs: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    let exp = |s: &[f32]| s.iter().map(|v| v.exp()).collect::<Vec<f32>>();
+    let (mu, nu) = logs.split_at(logs.len() / 2);
+    (exp(mu), exp(nu))
 }
 
 /// Bytes the levels of `r` move: each level reads `count` partials per channel

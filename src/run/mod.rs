@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::dynamics::stability::{step_estimate, StepEstimate};
 use crate::dynamics::Stepper;
-use crate::equilibrium::{EquilibriumReport, EquilibriumSolver};
+use crate::equilibrium::{densities_from_logs, EquilibriumReport, EquilibriumSolver};
 use crate::game::sample_init;
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::metrics::{columns, Metrics, W2linOptions};
@@ -71,19 +71,22 @@ pub fn solve_equilibrium(
 }
 
 /// [`solve_equilibrium`], then writes `mu_star.npy`, `nu_star.npy` into `dir`.
+/// Also returns the log-densities `[log mu*, log nu*]` it read back (two
+/// fields of the grid), so that callers need not read them again.
 pub fn equilibrium(
     ctx: &GpuContext,
     config: &Config,
     problem: &Problem,
     dir: &RunDir,
     quiet: bool,
-) -> Result<(EquilibriumSolver, EquilibriumReport)> {
+) -> Result<(EquilibriumSolver, EquilibriumReport, Vec<f32>)> {
     let (solver, report) = solve_equilibrium(ctx, config, problem, quiet)?;
-    let (mu, nu) = solver.densities(ctx)?;
+    let logs = solver.logs().read(ctx)?;
+    let (mu, nu) = densities_from_logs(&logs);
     let shape = npy_shape(problem.params.shape);
     write_npy_f32(&dir.file("mu_star.npy"), &shape, &mu)?;
     write_npy_f32(&dir.file("nu_star.npy"), &shape, &nu)?;
-    Ok((solver, report))
+    Ok((solver, report, logs))
 }
 
 /// `mflda equilibrium`: the equilibrium and its summary only.
@@ -95,7 +98,7 @@ pub fn equilibrium_only(
     let problem = Problem::from_config(ctx, config)?;
     let dir = RunDir::create(&opts.out, opts.force)?;
     dir.write_text("config.toml", &config.resolved().to_toml_string())?;
-    let (_, report) = match equilibrium(ctx, config, &problem, &dir, opts.quiet) {
+    let (_, report, _) = match equilibrium(ctx, config, &problem, &dir, opts.quiet) {
         Ok(r) => r,
         Err(e) => {
             dir.discard();
@@ -196,7 +199,7 @@ fn start<'a>(
             b.modes, b.truncation_error
         ));
     }
-    let (solver, report) = equilibrium(ctx, &config, &problem, &dir, opts.quiet)?;
+    let (solver, report, eq_logs) = equilibrium(ctx, &config, &problem, &dir, opts.quiet)?;
     let eq_summary = EquilibriumSummary::from(&report);
     opts.say(format!(
         "equilibrium: {} iterations, residual {:.2e}, NI {:.2e} ({:?})",
@@ -205,7 +208,6 @@ fn start<'a>(
     if let Some(w) = eq_summary.warning(&config.equilibrium) {
         opts.say(w);
     }
-    let eq_logs = solver.logs().read(ctx)?;
     drop(solver);
     let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs)?;
     let [mu_star, nu_star] = &parts.eq;
@@ -392,9 +394,8 @@ struct Assembly {
 impl Assembly {
     fn new(ctx: &GpuContext, config: &Config, problem: &Problem, eq_logs: &[f32]) -> Result<Self> {
         let shape = problem.params.shape;
-        let n = shape.len();
-        let exp = |v: &[f32]| v.iter().map(|x| x.exp()).collect::<Vec<f32>>();
-        let eq = [exp(&eq_logs[..n]), exp(&eq_logs[n..])];
+        let (mu_star, nu_star) = densities_from_logs(eq_logs);
+        let eq = [mu_star, nu_star];
         let stepper = problem.stepper_for(ctx, config, (&eq[0], &eq[1]))?;
         let eq_field = GpuField::from_data(ctx, "run.eq_logs", shape, 2, Elem::Real, eq_logs)?;
         // wgpu keeps the staging copies of uploads until a submission that
