@@ -1,6 +1,6 @@
 //! `mflda analyze`: the decoupled game's rightmost eigenvalue is -tau times the
 //! Poincare constant; on coupled games with all three payoff terms the
-//! rightmost eigenvalue respects the lower bound tau min(lambda_1) (MFLDA.md
+//! rightmost eigenvalue respects the lower bound tau min(lambda_1) (docs/MATHEMATICS.md
 //! section 6); analysis.json carries the documented fields.
 
 use std::process::Command;
@@ -35,7 +35,7 @@ fn decoupled_rightmost_eigenvalue_is_minus_tau_times_the_poincare_constant() {
         "game.tau=0.3",
     ]);
     let d = dir("decoupled");
-    let a = analyze(&ctx, &c, &d, false, true).unwrap();
+    let a = analyze(&ctx, &c, &d, false, true, &Default::default()).unwrap();
     let lambda1 = a.poincare_mu.lambda1.min(a.poincare_nu.lambda1);
     let rightmost = a.eigenvalues[0].re;
     assert!(
@@ -89,7 +89,7 @@ fn coupled_games_respect_the_lower_bound() {
         ];
         let refs: Vec<&str> = sets.iter().map(String::as_str).collect();
         let d = dir(&format!("coupled{i}"));
-        let an = analyze(&ctx, &config(&refs), &d, false, true).unwrap();
+        let an = analyze(&ctx, &config(&refs), &d, false, true, &Default::default()).unwrap();
         assert!(an.bound > 0.0 && an.predicted_rate > 0.0, "{an:?}");
         assert!(
             an.bound_holds && an.predicted_rate >= an.bound,

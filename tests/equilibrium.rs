@@ -199,10 +199,61 @@ fn every_residual_check_is_reported() {
     .unwrap();
     let mut seen = Vec::new();
     let (_, report) = p
-        .equilibrium_with(ctx, &options(&p), &mut |i, r| seen.push((i, r)))
+        .equilibrium_with(ctx, &options(&p), &mut |i, r| {
+            if let Some(r) = r {
+                seen.push((i, r));
+            }
+        })
         .unwrap();
     assert_eq!(seen, report.history);
     assert_eq!(seen.first().map(|s| s.0), Some(0));
     assert_eq!(seen.last(), Some(&(report.iterations, report.residual)));
     assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
+}
+
+/// An interrupt stops the iteration promptly, at any grid size: it is looked
+/// at between submissions of about a quarter of a second, not only at the
+/// residual checks (every 20 iterations, which take minutes on large grids
+/// of a software adapter). Here the checks are 10^6 iterations apart and
+/// the request comes with the third report between them: the iteration
+/// stops before its next submission.
+#[test]
+fn an_interrupt_stops_the_iteration_between_residual_checks() {
+    let ctx = ctx();
+    let p = Problem::new(
+        ctx,
+        params(Shape::square(64), 0.1),
+        &spec("cos(z.x) * cos(z.y)", "0.3 * cos(x.x)", "0.0", "0.0"),
+    )
+    .unwrap();
+    let interrupt = mflda::interrupt::Interrupt::new();
+    let opts = EquilibriumOptions {
+        tol: 1e-30,
+        max_iter: u32::MAX,
+        check_every: 1_000_000,
+        interrupt: interrupt.clone(),
+        ..options(&p)
+    };
+    let mut ticks = 0;
+    let mut last = 0;
+    let result = p.equilibrium_with(ctx, &opts, &mut |i, r| {
+        if r.is_none() {
+            ticks += 1;
+            last = i;
+            if ticks == 3 {
+                interrupt.request();
+            }
+        }
+    });
+    match result {
+        Err(mflda::Error::Interrupted(m)) => {
+            assert!(
+                m.contains(&format!("equilibrium iteration, after {last} iterations")),
+                "{m}"
+            )
+        }
+        Err(e) => panic!("{e}"),
+        Ok((_, r)) => panic!("not interrupted: {r:?}"),
+    }
+    assert_eq!(ticks, 3, "went on after the request");
 }

@@ -1,5 +1,7 @@
 //! The run directory and its files: atomic writes, npy, metrics CSV, RunDir.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -112,8 +114,8 @@ fn npy_errors() {
     let dir = scratch("npy-errors");
     let path = dir.join("x.npy");
     match write_npy_f32(&path, &[3, 4], &[0.0; 11]) {
-        Err(Error::Shape(m)) => assert!(m.contains("12") && m.contains("11"), "{m}"),
-        other => panic!("expected Error::Shape, got {other:?}"),
+        Err(Error::Usage(m)) => assert!(m.contains("12") && m.contains("11"), "{m}"),
+        other => panic!("expected Error::Usage, got {other:?}"),
     }
     assert!(!path.exists());
 
@@ -145,11 +147,7 @@ fn npy_errors() {
 
 #[test]
 fn numpy_reads_our_files() {
-    let has_numpy = Command::new("python3")
-        .args(["-c", "import numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_numpy {
+    if !common::python_has("numpy") {
         eprintln!("skipping the numpy.load check: python3 with numpy is not available here");
         return;
     }
@@ -198,7 +196,7 @@ fn metrics_csv_append_reopen_truncate() {
     csv.append(&[0.0, 1.0, 0.5]).unwrap();
     csv.append(&[0.1, 1.0, f64::NAN]).unwrap();
     csv.append(&[0.2, f64::INFINITY, -f64::INFINITY]).unwrap();
-    assert!(matches!(csv.append(&[0.3, 1.0]), Err(Error::Shape(_))));
+    assert!(matches!(csv.append(&[0.3, 1.0]), Err(Error::Usage(_))));
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
         "t,mass,gap\n0,1,0.5\n0.1,1,nan\n0.2,inf,-inf\n"
@@ -228,7 +226,7 @@ fn metrics_csv_append_reopen_truncate() {
     assert!(MetricsCsv::open_append(&dir.join("missing.csv"), &cols).is_err());
     assert!(matches!(
         MetricsCsv::create(&path, &["t", "a,b"]),
-        Err(Error::Shape(_))
+        Err(Error::Usage(_))
     ));
 }
 
@@ -256,6 +254,10 @@ fn run_dir_create_and_write() {
     let path = root.join("nested").join("run");
     let run = RunDir::create(&path, false).unwrap();
     assert!(path.join(MARKER_FILE).is_file());
+    // snapshots/ comes with the first snapshot: `equilibrium` and `analyze`
+    // write none.
+    assert!(!path.join("snapshots").exists());
+    run.ensure_snapshots().unwrap();
     assert!(path.join("snapshots").is_dir());
     assert_eq!(run.path(), path);
     assert_eq!(run.file("metrics.csv"), path.join("metrics.csv"));
@@ -305,7 +307,23 @@ fn run_dir_refuses_to_clobber() {
     let msg = io_message(RunDir::create(&run, false).unwrap_err());
     assert!(msg.contains("--resume") && msg.contains("--force"), "{msg}");
     RunDir::create(&run, true).unwrap();
-    assert_eq!(names(&run), [MARKER_FILE, "snapshots"]);
+    assert_eq!(names(&run), [MARKER_FILE]);
+
+    // One that a command left before producing anything (stopped in its
+    // equilibrium, say) is taken again without --force; one with results is not.
+    let unstarted = root.join("unstarted");
+    RunDir::create(&unstarted, false).unwrap();
+    fs::write(unstarted.join("config.toml"), "[grid]\n").unwrap();
+    fs::write(unstarted.join("mu_star.npy"), "x").unwrap();
+    RunDir::create(&unstarted, false).unwrap();
+    assert_eq!(names(&unstarted), [MARKER_FILE]);
+    fs::write(unstarted.join("equilibrium.json"), "{}").unwrap();
+    let msg = io_message(RunDir::create(&unstarted, false).unwrap_err());
+    assert!(msg.contains("--force"), "{msg}");
+
+    // --resume of a directory that does not exist says so.
+    let msg = io_message(RunDir::open(&root.join("nowhere")).unwrap_err());
+    assert!(msg.contains("does not exist"), "{msg}");
 
     // A foreign non-empty directory: refused even with overwrite, untouched.
     let foreign = root.join("photos");

@@ -1,4 +1,4 @@
-//! Poincare constants (MFLDA.md section 6): the GPU LOBPCG against exact
+//! Poincare constants (docs/MATHEMATICS.md section 6): the GPU LOBPCG against exact
 //! values, the dense f64 reference and the Holley-Stroock bound, and an
 //! independent Galerkin check of the Schrodinger form.
 
@@ -188,6 +188,7 @@ fn max_iter_stops_early_and_says_so() {
     let opts = PoincareOptions {
         tol: 1e-5,
         max_iter: 3,
+        ..PoincareOptions::default()
     };
     let r = poincare_constant(common::ctx(), &p, &log, &opts).unwrap();
     assert_eq!(r.stop, Stop::MaxIterations);
@@ -286,7 +287,7 @@ fn bad_log_density_is_an_error_naming_the_fault() {
     assert!(e.contains("NaN"), "{e}");
     let bad = PoincareOptions {
         tol: f64::NAN,
-        ..opts
+        ..opts.clone()
     };
     let e = poincare_constant(ctx, &p, &[0.0; 64], &bad)
         .unwrap_err()

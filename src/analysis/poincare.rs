@@ -1,5 +1,5 @@
 //! The Poincare constant of a Gibbs density `rho* ~ exp(-W)` on the torus grid
-//! (MFLDA.md section 6): the smallest non-zero eigenvalue `lambda_1` of the
+//! (docs/MATHEMATICS.md section 6): the smallest non-zero eigenvalue `lambda_1` of the
 //! generator `L f = -Lap f + grad W . grad f`, the best constant in
 //! `int |grad f|^2 rho* >= lambda_1 Var_rho*(f)`.
 //!
@@ -30,6 +30,7 @@ use crate::analysis::schrodinger::{hartley, kappa_squared, Schrodinger};
 use crate::dynamics::Params;
 use crate::equilibrium::Stop;
 use crate::gpu::GpuContext;
+use crate::interrupt::Interrupt;
 use crate::{Error, Result};
 
 /// Iterations without the residual falling below 0.9 x its last low mark before the
@@ -42,7 +43,7 @@ pub const STALL_ITERATIONS: u32 = 30;
 pub const REFRESH_EVERY: u32 = 10;
 
 /// Options of [`poincare_constant`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct PoincareOptions {
     /// Stop when the relative residual `||P(H x - lambda x)|| / (|lambda| ||x||)`
     /// is at most this (`P` the projector off `psi_0`). Default 1e-5.
@@ -50,6 +51,9 @@ pub struct PoincareOptions {
     /// Give up after this many iterations (one application of `H` each).
     /// Default 500.
     pub max_iter: u32,
+    /// Checked before every iteration: a request stops with
+    /// [`Error::Interrupted`].
+    pub interrupt: Interrupt,
 }
 
 impl Default for PoincareOptions {
@@ -57,6 +61,7 @@ impl Default for PoincareOptions {
         PoincareOptions {
             tol: 1e-5,
             max_iter: 500,
+            interrupt: Interrupt::never(),
         }
     }
 }
@@ -146,6 +151,8 @@ pub fn poincare_constant(
     let mut save = false;
     let mut since_refresh = 0;
     let (stop, residual) = loop {
+        opts.interrupt
+            .check(|| format!("the Poincare-constant iteration, after {iterations} iterations"))?;
         since_refresh += 1;
         let refresh = !fresh && since_refresh >= REFRESH_EVERY;
         if refresh || fresh {
@@ -188,7 +195,7 @@ pub fn poincare_constant(
             }
             None => {
                 let gram = Gram::from_dots(&dots.gram)
-                    .ok_or_else(|| Error::Device("the Gram readback was short".into()))?;
+                    .ok_or_else(|| Error::Internal("the Gram readback was short".into()))?;
                 let ritz = rayleigh_ritz(&gram, if fresh { 2 } else { 3 });
                 if ritz.is_none() {
                     if fresh {

@@ -1,4 +1,4 @@
-//! The linearised spectrum of MFL-DA at the equilibrium (MFLDA.md section 6):
+//! The linearised spectrum of MFL-DA at the equilibrium (docs/MATHEMATICS.md section 6):
 //! the rightmost eigenvalues of the Jacobian J on mass-zero perturbations, by
 //! Arnoldi on the time-T map of the linearised flow. The map is the
 //! perturbation-form stepper run from a deviation of tiny amplitude `eps`
@@ -6,11 +6,17 @@
 //! the time stepper is reused as it is. A Ritz value theta of the map gives
 //! `lambda = ln(theta) / T`.
 
+use std::time::Instant;
+
 use nalgebra::{Complex, DMatrix, DVector};
 
 use crate::dynamics::Stepper;
 use crate::gpu::GpuContext;
+use crate::interrupt::{Batcher, Interrupt};
 use crate::{Error, Result};
+
+/// The Ritz residual below which an eigenpair counts as converged.
+pub const RITZ_TOL: f64 = 1e-3;
 
 /// Options of the Arnoldi iteration.
 #[derive(Debug, Clone)]
@@ -26,6 +32,9 @@ pub struct SpectrumOptions {
     pub eps: f64,
     /// Seed of the random start vector.
     pub seed: u64,
+    /// Checked between the pieces of every application of the map: a
+    /// request stops with [`Error::Interrupted`].
+    pub interrupt: Interrupt,
 }
 
 impl Default for SpectrumOptions {
@@ -36,6 +45,7 @@ impl Default for SpectrumOptions {
             steps: 20,
             eps: 1e-6,
             seed: 1,
+            interrupt: Interrupt::never(),
         }
     }
 }
@@ -49,6 +59,9 @@ pub struct Eigenpair {
     pub im: f64,
     /// `||M x - theta x|| / |theta|` of the map's Ritz pair (x normalised).
     pub residual: f64,
+    /// Whether `residual <= RITZ_TOL`: an unconverged pair is a rough
+    /// estimate (raise the Krylov dimension, or the map's time T).
+    pub converged: bool,
     /// The eigenvector `(d_mu, d_nu)` on the grid, real and imaginary parts.
     #[serde(skip)]
     pub vector: (Vec<f64>, Vec<f64>),
@@ -71,15 +84,28 @@ fn remove_means(v: &mut [f64]) {
     }
 }
 
-/// Applies the time-T map to `v` (`[d_mu, d_nu]` stacked, unit norm).
-fn apply(ctx: &GpuContext, stepper: &Stepper, v: &[f64], eps: f64, steps: u32) -> Result<Vec<f64>> {
+/// Applies the time-T map to `v` (`[d_mu, d_nu]` stacked, unit norm), in
+/// batches of steps sized by `batcher`, checking `interrupt` between them.
+fn apply(
+    ctx: &GpuContext,
+    stepper: &Stepper,
+    v: &[f64],
+    eps: f64,
+    opts: &SpectrumOptions,
+    batcher: &mut Batcher,
+) -> Result<Vec<f64>> {
     let n = v.len() / 2;
     let scaled: Vec<f32> = v.iter().map(|x| (x * eps) as f32).collect();
     stepper.set_deviation(ctx, &scaled[..n], &scaled[n..])?;
-    let mut left = steps;
+    let mut left = opts.steps;
     while left > 0 {
-        let chunk = left.min(64);
+        opts.interrupt
+            .check(|| "the linearised spectrum (Arnoldi iteration)".into())?;
+        let chunk = batcher.next(left);
+        let start = Instant::now();
         stepper.advance(ctx, chunk);
+        ctx.wait()?;
+        batcher.done(start);
         left -= chunk;
     }
     let (a, b) = stepper.deviation(ctx)?;
@@ -104,7 +130,7 @@ pub fn linearised_spectrum(
     opts: &SpectrumOptions,
 ) -> Result<Vec<Eigenpair>> {
     if !stepper.is_perturbation() {
-        return Err(Error::Shape(
+        return Err(Error::Usage(
             "the linearised spectrum needs a perturbation-form stepper".into(),
         ));
     }
@@ -124,8 +150,9 @@ pub fn linearised_spectrum(
     let mut basis = vec![v0];
     let mut h = DMatrix::<f64>::zeros(m + 1, m);
     let mut size = m;
+    let mut batcher = Batcher::new(64);
     for j in 0..m {
-        let mut w = apply(ctx, stepper, &basis[j], eps, opts.steps)?;
+        let mut w = apply(ctx, stepper, &basis[j], eps, opts, &mut batcher)?;
         // Modified Gram-Schmidt, twice, for orthogonality to round-off.
         for _ in 0..2 {
             for (i, b) in basis.iter().enumerate() {
@@ -174,6 +201,7 @@ pub fn linearised_spectrum(
             re: lambda.re,
             im: lambda.im,
             residual,
+            converged: residual <= RITZ_TOL,
             vector: (re, im),
         });
     }

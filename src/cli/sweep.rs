@@ -2,8 +2,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use clap::Args;
 use mflda::gpu::AdapterRequest;
@@ -18,8 +16,9 @@ const SOME_FAILED: i32 = 2;
 /// Arguments of `mflda sweep`.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
-    /// TOML configuration every run starts from.
-    config: PathBuf,
+    /// TOML configuration every run starts from; without it, the embedded
+    /// default (assets/default.toml).
+    config: Option<PathBuf>,
     /// A swept key and its values, e.g. `--param game.tau=0.5,0.2,0.1`
     /// (repeatable: the sweep is the Cartesian product, the first varying
     /// slowest). Commas inside parentheses or quotes do not split values.
@@ -64,20 +63,22 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
         .iter()
         .map(|p| Param::parse(p))
         .collect::<mflda::Result<Vec<_>>>()?;
-    let sweep = Sweep::new(&args.config, args.sets.clone(), params, &args.out)?;
+    let sweep = Sweep::new(args.config.as_deref(), args.sets.clone(), params, &args.out)?;
     if let Some(file) = &args.emit_jobs {
         return emit(request, &sweep, &args, file);
     }
     let records = if args.collect {
         collect(&sweep, args.converged_ratio)?
     } else {
-        let ctx = super::context(request)?;
+        let ctx = super::context(request, args.quiet)?;
         let total = sweep.points().len();
         let opts = SweepOptions {
             force: args.force,
             quiet: args.quiet,
             converged_ratio: args.converged_ratio,
-            stop: stop_flag(),
+            interrupt: super::run::interrupt_on_signal(
+                "stopping the current run at a checkpoint (at once in its equilibrium), then the sweep",
+            ),
         };
         run_sweep(&ctx, &sweep, &opts, &mut |point, record| {
             eprintln!(
@@ -150,19 +151,4 @@ fn report_failures(records: &[Record]) -> anyhow::Result<()> {
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(SOME_FAILED);
-}
-
-/// A flag set by the first Ctrl-C or SIGTERM: the current run writes a
-/// checkpoint and the sweep stops. A second signal exits at once.
-fn stop_flag() -> Option<Arc<AtomicBool>> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let handler_flag = Arc::clone(&flag);
-    let result = ctrlc::set_handler(move || {
-        if handler_flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\nsecond interrupt: exiting now");
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupt: stopping the current run at a checkpoint, then the sweep");
-    });
-    result.ok().map(|()| flag)
 }

@@ -1,5 +1,5 @@
 //! The entropy-regularised extragradient iteration of Cen, Wei and Chi (2021)
-//! for the mixed Nash equilibrium (MFLDA.md section 4), in log space on the GPU:
+//! for the mixed Nash equilibrium (docs/MATHEMATICS.md section 4), in log space on the GPU:
 //!
 //! ```text
 //! l_bar = (1 - s tau) l + s (-V[nu], U[mu]),          normalised
@@ -12,6 +12,8 @@
 //! linear in the distance to the equilibrium, and reports the Nikaido-Isoda error
 //! `NI = tau [KL(mu | Gibbs(-V/tau)) + KL(nu | Gibbs(U/tau))]` as a diagnostic.
 
+use std::time::Instant;
+
 use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::{Operators, Params};
 use crate::equilibrium::gibbs::{logits_kernel, normalise_kernel, GibbsEval};
@@ -19,6 +21,7 @@ use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{field::read_buffer, shaders, Elem, GpuContext, GpuField};
+use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::reduce::{finish, Op, Reducer, RED_WG};
 use crate::{Error, Result};
 
@@ -33,8 +36,11 @@ pub struct EquilibriumOptions {
     pub step: Option<f64>,
     /// A bound on sup|K| (sum of the sup norms of the payoff terms).
     pub payoff_sup: f64,
-    /// Iterations between residual checks (each check reads back 16 bytes).
+    /// Iterations between residual checks (each check reads back 32 bytes).
     pub check_every: u32,
+    /// Stops the iteration (an [`Error::Interrupted`]) within about a
+    /// second of a request.
+    pub interrupt: Interrupt,
 }
 
 /// Why the iteration stopped.
@@ -48,6 +54,24 @@ pub enum Stop {
     RoundOff,
     /// `max_iter` iterations ran without converging.
     MaxIterations,
+}
+
+impl Stop {
+    /// The name used on screen and in JSON: `converged`, `round-off`,
+    /// `max-iterations`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stop::Converged => "converged",
+            Stop::RoundOff => "round-off",
+            Stop::MaxIterations => "max-iterations",
+        }
+    }
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The result of the iteration.
@@ -68,6 +92,8 @@ pub struct EquilibriumReport {
     /// the Gibbs densities. The floors seen lie between 0.7 and 2.2 times this
     /// (tau from 0.005 to 0.2, 1D and 2D), growing like `1 / tau`.
     pub round_off: f64,
+    /// The tolerance the iteration was asked to reach.
+    pub tol: f64,
     /// Residual at each check, `(iteration, residual)`.
     pub history: Vec<(u32, f64)>,
 }
@@ -353,7 +379,7 @@ impl EquilibriumSolver {
 
     /// Checks (one every `every` iterations) without a 10% gain on the best
     /// residual after which the iteration counts as stalled at round-off. The
-    /// error contracts by about `1 - s tau` per iteration (MFLDA.md section 4),
+    /// error contracts by about `1 - s tau` per iteration (docs/MATHEMATICS.md section 4),
     /// so `3 / (s tau)` iterations would shrink it twentyfold. At low
     /// temperature the residual oscillates for a while before it falls (seen:
     /// tau = 0.03 rose from 1.8 to 3.4 and back over 160 iterations), so the
@@ -375,21 +401,32 @@ impl EquilibriumSolver {
         self.solve_with(ctx, opts, &mut |_, _| {})
     }
 
-    /// [`solve`](Self::solve), calling `on_check(iterations, residual)` at
-    /// every check of the residual (every `opts.check_every` iterations), for
-    /// progress reports.
+    /// [`solve`](Self::solve), calling `on_check(iterations, Some(residual))`
+    /// at every check of the residual (every `opts.check_every` iterations),
+    /// and `on_check(iterations, None)` after each submission in between, for
+    /// progress reports. The iterations between two checks are submitted in
+    /// batches of about [`crate::interrupt::SLICE`] of GPU time, and `opts.interrupt`
+    /// is looked at after each: an interrupt stops the iteration within about
+    /// a second at any grid size. The batching does not change the iterates.
     pub fn solve_with(
         &mut self,
         ctx: &GpuContext,
         opts: &EquilibriumOptions,
-        on_check: &mut dyn FnMut(u32, f64),
+        on_check: &mut dyn FnMut(u32, Option<f64>),
     ) -> Result<EquilibriumReport> {
         let every = opts.check_every.max(1);
         let mut iterations = 0;
         let mut history = Vec::new();
         let (mut residual, mut ni) = self.check(ctx)?;
         history.push((0, residual));
-        on_check(0, residual);
+        on_check(0, Some(residual));
+        let mut batcher = Batcher::new(every);
+        let interrupted = |iterations: u32, residual: f64| {
+            format!(
+                "the equilibrium iteration, after {iterations} iterations (residual \
+                 {residual:.2e})"
+            )
+        };
         let mut best = residual;
         let mut stale = 0;
         let patience = self.patience(every);
@@ -403,20 +440,31 @@ impl EquilibriumSolver {
             if stale >= patience {
                 break Stop::RoundOff;
             }
-            let batch = every.min(opts.max_iter - iterations);
-            let mut encoder = ctx.device.create_command_encoder(&Default::default());
-            {
-                let mut pass = encoder.begin_compute_pass(&Default::default());
-                for _ in 0..batch {
-                    self.record_iteration(&mut pass, self.parity);
-                    self.parity = 1 - self.parity;
+            let mut left = every.min(opts.max_iter - iterations);
+            while left > 0 {
+                opts.interrupt.check(|| interrupted(iterations, residual))?;
+                let batch = batcher.next(left);
+                let start = Instant::now();
+                let mut encoder = ctx.device.create_command_encoder(&Default::default());
+                {
+                    let mut pass = encoder.begin_compute_pass(&Default::default());
+                    for _ in 0..batch {
+                        self.record_iteration(&mut pass, self.parity);
+                        self.parity = 1 - self.parity;
+                    }
+                }
+                ctx.queue.submit([encoder.finish()]);
+                ctx.wait()?;
+                batcher.done(start);
+                iterations += batch;
+                left -= batch;
+                if left > 0 {
+                    on_check(iterations, None);
                 }
             }
-            ctx.queue.submit([encoder.finish()]);
-            iterations += batch;
             (residual, ni) = self.check(ctx)?;
             history.push((iterations, residual));
-            on_check(iterations, residual);
+            on_check(iterations, Some(residual));
             if residual < 0.9 * best {
                 best = residual;
                 stale = 0;
@@ -431,6 +479,7 @@ impl EquilibriumSolver {
             step: self.step,
             stop,
             round_off: f64::from(f32::EPSILON) * opts.payoff_sup / self.params.tau,
+            tol: opts.tol,
             history,
         })
     }

@@ -1,5 +1,6 @@
 //! The run directory (`--out DIR`): a marker file saying mflda owns it, a
-//! `snapshots/` folder, and helpers that write files in it atomically.
+//! `snapshots/` folder made with the first snapshot, and helpers that write
+//! files in it atomically.
 //!
 //! mflda never writes into, or clears, a non-empty directory that lacks the
 //! marker, so a mistyped `--out` cannot destroy unrelated files.
@@ -18,7 +19,7 @@ pub const MARKER_FILE: &str = ".mflda-run";
 /// Name of the snapshot folder inside a run directory.
 pub const SNAPSHOTS_DIR: &str = "snapshots";
 
-/// A run directory that exists, carries the marker and has `snapshots/`.
+/// A run directory that exists and carries the marker.
 #[derive(Debug, Clone)]
 pub struct RunDir {
     path: PathBuf,
@@ -28,11 +29,13 @@ pub struct RunDir {
 
 impl RunDir {
     /// Makes `path` a fresh run directory: creates it (and its parents) if
-    /// missing, creates `snapshots/`, writes the marker.
+    /// missing and writes the marker.
     ///
-    /// An existing empty directory is used. An existing run directory (marker
-    /// present) is an error unless `overwrite`, in which case its contents are
-    /// deleted first. Errors ([`Error::Io`]): `path` is a file; `path` is a
+    /// An existing empty directory is used, and so is a run directory that
+    /// an earlier command left before it produced anything (no metrics, no
+    /// JSON result: stopped during its equilibrium, say), whose contents are
+    /// deleted. Any other run directory (marker present) is an error unless
+    /// `overwrite`, in which case its contents are deleted first. Errors ([`Error::Io`]): `path` is a file; `path` is a
     /// non-empty directory without the marker (whatever `overwrite` says);
     /// `path` cannot be created or written.
     pub fn create(path: &Path, overwrite: bool) -> Result<RunDir> {
@@ -43,7 +46,7 @@ impl RunDir {
                 io::Error::new(kind, msg),
             )
         };
-        let mut fresh = false;
+        let fresh;
         match fs::metadata(path) {
             Ok(meta) if !meta.is_dir() => {
                 return Err(refuse(
@@ -53,7 +56,8 @@ impl RunDir {
             }
             Ok(_) => {
                 if path.join(MARKER_FILE).is_file() {
-                    if !overwrite {
+                    let unstarted = is_unstarted(path)?;
+                    if !overwrite && !unstarted {
                         return Err(refuse(
                             io::ErrorKind::AlreadyExists,
                             format!(
@@ -63,6 +67,7 @@ impl RunDir {
                         ));
                     }
                     clear_run(path)?;
+                    fresh = unstarted;
                 } else if !is_empty_dir(path)? {
                     return Err(refuse(
                         io::ErrorKind::AlreadyExists,
@@ -89,7 +94,7 @@ impl RunDir {
                 e,
             )
         };
-        fs::create_dir_all(path.join(SNAPSHOTS_DIR)).map_err(not_writable)?;
+        fs::create_dir_all(path).map_err(not_writable)?;
         let marker = format!(
             "mflda run directory (mflda {})\n",
             env!("CARGO_PKG_VERSION")
@@ -113,9 +118,21 @@ impl RunDir {
         }
     }
 
-    /// Opens an existing run directory (for `--resume`): it must carry the
-    /// marker. `snapshots/` is created if missing.
+    /// Opens an existing run directory (for `--resume`): it must exist and
+    /// carry the marker.
     pub fn open(path: &Path) -> Result<RunDir> {
+        if !path.is_dir() {
+            return Err(Error::io(
+                format!("opening run directory {}", path.display()),
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!(
+                        "{} does not exist; give the --out directory of an earlier `mflda run`",
+                        path.display()
+                    ),
+                ),
+            ));
+        }
         if !path.join(MARKER_FILE).is_file() {
             return Err(Error::io(
                 format!("opening run directory {}", path.display()),
@@ -128,8 +145,6 @@ impl RunDir {
                 ),
             ));
         }
-        fs::create_dir_all(path.join(SNAPSHOTS_DIR))
-            .map_err(|e| Error::io(format!("creating {}/{SNAPSHOTS_DIR}", path.display()), e))?;
         Ok(RunDir {
             path: path.to_path_buf(),
             fresh: false,
@@ -155,6 +170,12 @@ impl RunDir {
             .join(format!("{player}_{t:012.6}.npy"))
     }
 
+    /// Creates `snapshots/` if it is missing (before the first snapshot).
+    pub fn ensure_snapshots(&self) -> Result<()> {
+        let dir = self.path.join(SNAPSHOTS_DIR);
+        fs::create_dir_all(&dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))
+    }
+
     /// Writes `value` as pretty-printed JSON (with a final newline) to file
     /// `name`, atomically.
     pub fn write_json<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<()> {
@@ -169,6 +190,26 @@ impl RunDir {
     pub fn write_text(&self, name: &str, text: &str) -> Result<()> {
         write_atomic(&self.file(name), text.as_bytes())
     }
+}
+
+/// Whether the run directory `path` holds nothing a command produced: no
+/// `metrics.csv`, no JSON result, no checkpoint (only what a start writes
+/// first: the marker, config.toml, the equilibrium densities).
+fn is_unstarted(path: &Path) -> Result<bool> {
+    let context = || format!("reading run directory {}", path.display());
+    for entry in fs::read_dir(path).map_err(|e| Error::io(context(), e))? {
+        let entry = entry.map_err(|e| Error::io(context(), e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let kept = name == MARKER_FILE
+            || name == "config.toml"
+            || name.ends_with("_star.npy")
+            || name == SNAPSHOTS_DIR && is_empty_dir(&entry.path())?;
+        if !kept {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 fn is_empty_dir(path: &Path) -> Result<bool> {

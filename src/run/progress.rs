@@ -75,14 +75,19 @@ const EQ_LOG_EVERY: Duration = Duration::from_secs(10);
 
 /// Reports the equilibrium iteration. On a terminal, a bar filled on a log
 /// scale from the first residual `r0` down to the tolerance (the best
-/// `ln(r0 / r) / ln(r0 / tol)` so far), with the iteration count and the
-/// residual; otherwise a log line every 10 s (so none for a quick solve);
-/// nothing when `quiet`.
+/// `ln(r0 / r) / ln(r0 / tol)` so far), with the iteration count, the
+/// residual, the iteration rate and, once the residual falls steadily, an
+/// ETA; otherwise the same in a log line every 10 s (so none for a quick
+/// solve); nothing when `quiet`.
 #[derive(Debug)]
 pub struct EquilibriumProgress {
     bar: Option<ProgressBar>,
     tol: f64,
     first: Option<f64>,
+    /// The last check: `(iterations, residual)`.
+    last: Option<(u32, f64)>,
+    /// The check a while back that the decay rate is measured from.
+    anchor: Option<(u32, f64)>,
     start: Instant,
     last_log: Instant,
     quiet: bool,
@@ -103,30 +108,58 @@ impl EquilibriumProgress {
             bar,
             tol,
             first: None,
+            last: None,
+            anchor: None,
             start: Instant::now(),
             last_log: Instant::now(),
             quiet,
         }
     }
 
-    /// Records the residual after `iterations` iterations.
-    pub fn update(&mut self, iterations: u32, residual: f64) {
-        let r0 = *self.first.get_or_insert(residual);
-        let note = format!(
-            "iteration {iterations}, residual {residual:.2e} (tol {:.1e})",
-            self.tol
-        );
-        if let Some(bar) = &self.bar {
-            if let Some(done) = log_fraction(r0, residual, self.tol) {
+    /// Records `iterations` done, with the residual when it was just checked
+    /// (`None` between checks).
+    pub fn update(&mut self, iterations: u32, residual: Option<f64>) {
+        if let Some(r) = residual {
+            let r0 = *self.first.get_or_insert(r);
+            if let (Some(bar), Some(done)) = (&self.bar, log_fraction(r0, r, self.tol)) {
                 let pos = (done * EQ_BAR as f64) as u64;
                 bar.set_position(pos.max(bar.position()));
             }
+            // Measure the decay over the last half of the checks so far.
+            let anchor = self.anchor.get_or_insert((iterations, r));
+            if iterations >= 2 * anchor.0.max(1) {
+                *anchor = self.last.unwrap_or((iterations, r));
+            }
+            self.last = Some((iterations, r));
+        }
+        let secs = self.start.elapsed().as_secs_f64();
+        let rate = f64::from(iterations) / secs.max(1e-9);
+        let Some((_, r)) = self.last else { return };
+        let mut note = format!(
+            "iteration {iterations}, residual {r:.2e} (tol {:.1e}), {}",
+            self.tol,
+            rate_text(rate)
+        );
+        if let Some(eta) = self.eta(rate) {
+            note += &format!(", ETA {}", duration_text(eta));
+        }
+        if let Some(bar) = &self.bar {
             bar.set_message(note);
         } else if !self.quiet && self.last_log.elapsed() >= EQ_LOG_EVERY {
-            let rate = f64::from(iterations) / self.start.elapsed().as_secs_f64().max(1e-9);
-            eprintln!("equilibrium: {note}, {rate:.0} iterations/s");
+            eprintln!("equilibrium: {note}");
             self.last_log = Instant::now();
         }
+    }
+
+    /// Seconds left until the residual reaches the tolerance, extrapolating
+    /// its geometric decay since the anchor check at `rate` iterations/s;
+    /// `None` while it does not fall.
+    fn eta(&self, rate: f64) -> Option<f64> {
+        let (i0, r0) = self.anchor?;
+        let (i1, r1) = self.last?;
+        let per_iteration = (r0 / r1).ln() / f64::from(i1.checked_sub(i0).filter(|&d| d > 0)?);
+        let left = (r1 / self.tol).ln().max(0.0) / per_iteration;
+        (per_iteration > 0.0 && left.is_finite() && rate > 0.0).then(|| left / rate)
     }
 
     /// Closes the bar.
@@ -134,6 +167,25 @@ impl EquilibriumProgress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// `12.3 iterations/s`, or `4.1 s/iteration` when slower than one a second.
+fn rate_text(rate: f64) -> String {
+    if rate >= 1.0 || rate == 0.0 {
+        format!("{rate:.1} iterations/s")
+    } else {
+        format!("{:.1} s/iteration", 1.0 / rate)
+    }
+}
+
+/// Seconds as `42 s`, `3 min 20 s` or `2 h 5 min`.
+fn duration_text(secs: f64) -> String {
+    let s = secs.round() as u64;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
     }
 }
 
@@ -148,7 +200,7 @@ fn log_fraction(first: f64, residual: f64, tol: f64) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::log_fraction;
+    use super::{duration_text, log_fraction, rate_text, EquilibriumProgress};
 
     #[test]
     fn log_fraction_spans_first_residual_to_tol() {
@@ -160,5 +212,28 @@ mod tests {
         assert_eq!(f(2.0), 0.0);
         assert_eq!(log_fraction(1e-7, 1e-8, 1e-6), None);
         assert_eq!(log_fraction(1.0, f64::NAN, 1e-6), None);
+    }
+
+    #[test]
+    fn eta_extrapolates_the_geometric_decay() {
+        let mut p = EquilibriumProgress::new(1e-6, true);
+        p.update(0, Some(1.0));
+        assert_eq!(p.eta(10.0), None);
+        p.update(100, Some(1e-1));
+        p.update(200, Some(1e-2));
+        // One decade per 100 iterations, 4 decades left at 10 iterations/s.
+        let eta = p.eta(10.0).unwrap();
+        assert!((eta - 40.0).abs() < 1e-9, "{eta}");
+        p.update(300, Some(2e-2));
+        assert_eq!(p.eta(10.0), None, "rising since the anchor");
+    }
+
+    #[test]
+    fn rates_and_durations_read_well() {
+        assert_eq!(rate_text(12.34), "12.3 iterations/s");
+        assert_eq!(rate_text(0.25), "4.0 s/iteration");
+        assert_eq!(duration_text(42.2), "42 s");
+        assert_eq!(duration_text(200.0), "3 min 20 s");
+        assert_eq!(duration_text(7500.0), "2 h 5 min");
     }
 }

@@ -3,14 +3,13 @@
 //! (`--emit-jobs`) into `sweep.csv`.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 use super::csv::{write_csv, SWEEP_CSV};
 use super::plan::{Point, Sweep};
 use super::record::{Outcome, Record, Status, DEFAULT_CONVERGED_RATIO};
 use crate::gpu::GpuContext;
+use crate::interrupt::Interrupt;
 use crate::output::MARKER_FILE;
 use crate::run::{execute, RunOptions};
 use crate::{Error, Result};
@@ -25,9 +24,10 @@ pub struct SweepOptions {
     /// `converged` means the joint L2 distance fell by this factor (see
     /// [`super::record`]).
     pub converged_ratio: f64,
-    /// Set by a signal handler: the current run writes a checkpoint and
-    /// stops, and the sweep stops after it.
-    pub stop: Option<Arc<AtomicBool>>,
+    /// Requested by a signal handler: the current run writes a checkpoint
+    /// and stops (or stops at once in its equilibrium or analysis), and the
+    /// sweep stops after it.
+    pub interrupt: Interrupt,
 }
 
 impl Default for SweepOptions {
@@ -36,7 +36,7 @@ impl Default for SweepOptions {
             force: false,
             quiet: false,
             converged_ratio: DEFAULT_CONVERGED_RATIO,
-            stop: None,
+            interrupt: Interrupt::never(),
         }
     }
 }
@@ -70,7 +70,7 @@ pub fn run_sweep(
                 out: sweep.run_dir(point),
                 force: opts.force,
                 quiet: opts.quiet,
-                stop: opts.stop.clone(),
+                interrupt: opts.interrupt.clone(),
             };
             let summary = execute(ctx, &config, &run)?;
             // The predicted rate: the linearised spectrum at the equilibrium,
@@ -78,7 +78,17 @@ pub fn run_sweep(
             // cell empty rather than failing a completed run.
             let analysis_dir = crate::output::RunDir::create(&run.out.join("analysis"), true);
             if let Ok(dir) = analysis_dir {
-                let _ = crate::analysis::analyze::analyze(ctx, &config, &dir, false, opts.quiet);
+                let analysis = crate::analysis::analyze::analyze(
+                    ctx,
+                    &config,
+                    &dir,
+                    false,
+                    opts.quiet,
+                    &opts.interrupt,
+                );
+                if let Err(e @ Error::Interrupted(_)) = analysis {
+                    return Err(e);
+                }
             }
             Ok(summary)
         });
@@ -185,7 +195,7 @@ fn prepare(sweep: &Sweep, force: bool) -> Result<()> {
 }
 
 fn stopped(opts: &SweepOptions) -> bool {
-    opts.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+    opts.interrupt.is_requested()
 }
 
 fn pending(sweep: &Sweep, point: &Point) -> Record {

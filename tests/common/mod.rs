@@ -134,5 +134,21 @@ pub fn eq_options(p: &Problem, tol: f64) -> EquilibriumOptions {
         step: None,
         payoff_sup: p.payoff.sup_norm_bound,
         check_every: 20,
+        interrupt: Default::default(),
     }
+}
+
+/// Whether `python3` can import `modules` (comma-separated, e.g. `"numpy,
+/// pandas"`). On CI (`CI` set) they must be there: .ci/run installs them, and
+/// a check skipped there would be a check that cannot fail.
+pub fn python_has(modules: &str) -> bool {
+    let have = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        have || std::env::var_os("CI").is_none(),
+        "CI needs the Python modules {modules} (see .ci/run)"
+    );
+    have
 }

@@ -1,0 +1,134 @@
+//! Cooperative interruption: a flag that a signal handler (Ctrl-C, SIGTERM)
+//! sets and that every long loop of the library checks between pieces of GPU
+//! work of at most about a quarter of a second, so that a stop request is
+//! honoured within about a second at any grid size.
+//!
+//! A flag per call rather than one for the process: tests run many solves in
+//! one process, and one test's stop must not stop another's.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::{Error, Result};
+
+/// A shared stop request; the default never fires.
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt(Option<Arc<AtomicBool>>);
+
+impl Interrupt {
+    /// An interrupt that is never requested.
+    pub fn never() -> Self {
+        Interrupt(None)
+    }
+
+    /// A fresh, unset flag, to be set by [`Self::request`] (from a signal
+    /// handler or another thread).
+    pub fn new() -> Self {
+        Interrupt(Some(Arc::new(AtomicBool::new(false))))
+    }
+
+    /// One already requested: the first check stops (for tests).
+    pub fn requested() -> Self {
+        let i = Interrupt::new();
+        i.request();
+        i
+    }
+
+    /// Asks every loop that watches this flag to stop. Returns whether it had
+    /// been requested before.
+    pub fn request(&self) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|f| f.swap(true, Ordering::SeqCst))
+    }
+
+    /// Whether a stop was requested.
+    pub fn is_requested(&self) -> bool {
+        self.0.as_ref().is_some_and(|f| f.load(Ordering::SeqCst))
+    }
+
+    /// `Err(Error::Interrupted)` saying what was stopped (`during`, e.g. "the
+    /// equilibrium iteration, after 120 iterations") when a stop was requested.
+    pub fn check(&self, during: impl FnOnce() -> String) -> Result<()> {
+        if self.is_requested() {
+            Err(Error::Interrupted(format!(
+                "interrupted during {}",
+                during()
+            )))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Wall time one submission of repeated GPU work should take: short enough
+/// for a prompt stop, long enough that the wait after it costs little.
+pub const SLICE: Duration = Duration::from_millis(250);
+
+/// Sizes the batches of a repeated piece of GPU work (an iteration, a time
+/// step) so that each takes about [`SLICE`]: starts at one, doubles while a
+/// batch takes under half the slice, halves when one takes over twice it.
+#[derive(Debug, Clone)]
+pub struct Batcher {
+    size: u32,
+    max: u32,
+}
+
+impl Batcher {
+    /// Batches of at most `max` (>= 1) repetitions.
+    pub fn new(max: u32) -> Self {
+        Batcher {
+            size: 1,
+            max: max.max(1),
+        }
+    }
+
+    /// The size of the next batch, at most `left`.
+    pub fn next(&self, left: u32) -> u32 {
+        self.size.min(left).max(1)
+    }
+
+    /// Records that the batch begun at `start` has finished (on the GPU).
+    pub fn done(&mut self, start: Instant) {
+        let took = start.elapsed();
+        if took < SLICE / 2 {
+            self.size = (self.size * 2).min(self.max);
+        } else if took > SLICE * 2 {
+            self.size = (self.size / 2).max(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_is_seen_by_every_clone() {
+        let i = Interrupt::new();
+        let seen = i.clone();
+        assert!(seen.check(|| "x".into()).is_ok());
+        assert!(!i.request());
+        assert!(i.request());
+        match seen.check(|| "the test".into()) {
+            Err(Error::Interrupted(m)) => assert_eq!(m, "interrupted during the test"),
+            other => panic!("{other:?}"),
+        }
+        assert!(!Interrupt::never().request());
+        assert!(!Interrupt::never().is_requested());
+    }
+
+    #[test]
+    fn batches_grow_when_quick_and_shrink_when_slow() {
+        let mut b = Batcher::new(8);
+        assert_eq!(b.next(100), 1);
+        for _ in 0..5 {
+            b.done(Instant::now());
+        }
+        assert_eq!(b.next(100), 8);
+        assert_eq!(b.next(3), 3);
+        b.done(Instant::now() - SLICE * 3);
+        assert_eq!(b.next(100), 4);
+    }
+}
