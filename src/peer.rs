@@ -4,7 +4,7 @@
 //! same input.
 //!
 //! An outside code cannot evaluate the WGSL payoff expressions, so the payoff
-//! is exported as the samples the GPU operators are built from (MFLDA.md
+//! is exported as the samples the GPU operators are built from (docs/MATHEMATICS.md
 //! sections 1 and 2), all `.npy` files of shape `(n2, n1)` (`(1, n)` in 1D),
 //! float32, row-major:
 //!
@@ -24,7 +24,7 @@
 //! - `params.json`: [`PeerParams`].
 //!
 //! With these, `N_mu = div(mu grad V)`, `N_nu = -div(nu grad U)` and the step of
-//! MFLDA.md section 3 are determined.
+//! docs/MATHEMATICS.md section 3 are determined.
 
 use serde::Serialize;
 
@@ -77,10 +77,17 @@ pub struct PeerExport {
 /// of the module docs into `dir`.
 pub fn export(ctx: &crate::gpu::GpuContext, config: &Config, dir: &RunDir) -> Result<PeerExport> {
     let config = config.resolved();
+    if config.time.dt.is_none() {
+        return Err(crate::Error::config(
+            "time.dt",
+            "peer-export compares one step of a given size: set it, e.g. `--set time.dt=0.01`",
+        ));
+    }
     let mut params = Problem::params(&config);
     params.scheme = Scheme::Etdrk4;
     let problem = Problem::new(ctx, params, &Problem::spec(&config))?;
-    let (solver, _) = run::solve_equilibrium(ctx, &config, &problem, false)?;
+    let never = crate::interrupt::Interrupt::never();
+    let (solver, _) = run::solve_equilibrium(ctx, &config, &problem, false, &never)?;
     let eq = solver.densities(ctx)?;
     let start = run::initial_densities(ctx, &config, &problem, (&eq.0, &eq.1))?;
     let stepper = problem.stepper(ctx)?;

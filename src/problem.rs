@@ -4,14 +4,29 @@
 
 use std::sync::Arc;
 
-use crate::config::Config;
+use crate::config::{Config, GameConfig, MAX_INTERACTION_MODES};
 use crate::dynamics::{Operators, Params, PayoffGrids, Stepper};
 use crate::equilibrium::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver};
-use crate::fft::stockham::{largest_square_grid, max_fft_len};
+use crate::fft::stockham::max_fft_len;
 use crate::fft::{FftPlan, RealPair};
+use crate::game::band::suggest_modes;
+use crate::game::periodicity::boundary_jump;
 use crate::game::{Payoff, PayoffSpec};
 use crate::gpu::{GpuContext, Shape};
+use crate::interrupt::Interrupt;
 use crate::{Error, Result};
+
+/// Bytes a point of the largest field a run binds whole in one storage
+/// binding: two complex f32 fields (the state `[mu^, nu^]`, the stages, the
+/// gradients, the packed payoff spectra).
+pub const LARGEST_BINDING_PER_POINT: u64 = 16;
+
+/// A band-limited interaction truncated with a larger relative error gets a
+/// warning ([`Problem::payoff_warnings`]).
+pub const TRUNCATION_WARN: f64 = 1e-3;
+
+/// The truncation error the warning's suggested bandwidth reaches.
+pub const TRUNCATION_TARGET: f64 = 1e-4;
 
 /// The grid, parameters and sampled payoff of a run, with its GPU operators.
 #[derive(Debug)]
@@ -37,7 +52,7 @@ impl Problem {
             length: config.grid.length,
             tau: config.game.tau,
             eta: config.game.eta,
-            dt: config.time.dt,
+            dt: config.time.step(),
             dealias: config.time.dealias,
             scheme: config.time.scheme,
         }
@@ -55,31 +70,46 @@ impl Problem {
         }
     }
 
-    /// Checks that the device can hold the grid: one complex field per storage
-    /// binding and one FFT line per workgroup. The error names `grid.n` and the
-    /// largest side this device holds.
-    pub fn check_fits(ctx: &GpuContext, shape: Shape) -> Result<()> {
-        let largest = if shape.dim() == 2 {
-            largest_square_grid(ctx)
+    /// The largest side n (a power of two) of a `dim`-dimensional grid (n
+    /// points, or n x n) that a run can bind on this device: one FFT line
+    /// must fit in a workgroup, and the largest field bound whole,
+    /// [`LARGEST_BINDING_PER_POINT`] bytes a point, in one storage binding
+    /// (and one buffer). 0 when not even n = 2 fits. `mflda info` prints it,
+    /// and [`Self::check_fits`] suggests it.
+    pub fn largest_grid(ctx: &GpuContext, dim: u32) -> u32 {
+        let points = ctx.max_binding_bytes() / LARGEST_BINDING_PER_POINT;
+        let side = if dim == 2 {
+            (points as f64).sqrt().floor() as u64
         } else {
-            let by_memory = ctx.max_binding_bytes() / 8;
-            let pow2 = |v: u64| {
-                if v < 2 {
-                    0
-                } else {
-                    1u64 << (63 - v.leading_zeros())
-                }
-            };
-            (max_fft_len(ctx) as u64).min(pow2(by_memory)) as u32
+            points
         };
+        let by_memory = if side < 2 {
+            0
+        } else {
+            1u64 << (63 - side.leading_zeros())
+        };
+        (max_fft_len(ctx) as u64).min(by_memory) as u32
+    }
+
+    /// Checks that the device can hold the grid ([`Self::largest_grid`]). The
+    /// error names `grid.n` and the largest side this device holds.
+    pub fn check_fits(ctx: &GpuContext, shape: Shape) -> Result<()> {
+        let largest = Self::largest_grid(ctx, shape.dim());
         if shape.n1 > largest || shape.n2 > largest {
+            let fix = if largest >= 2 {
+                format!("use `--set grid.n={largest}` or less, or another adapter")
+            } else {
+                "use another adapter".into()
+            };
             return Err(Error::config(
                 "grid.n",
                 format!(
-                    "a {shape} grid is more than {} can hold: its largest storage binding is {} \
-                     MiB and its workgroup memory {} KiB, which allow at most n = {largest} in \
-                     {}D (see `mflda info`); use a smaller grid or another adapter",
+                    "a {shape} grid is more than {} can hold: a run binds {} bytes a point in \
+                     one storage binding, at most {} MiB here, and one FFT line must fit its \
+                     workgroup memory of {} KiB; that allows at most n = {largest} in {}D (see \
+                     `mflda info`); {fix}",
                     ctx.info.name,
+                    LARGEST_BINDING_PER_POINT,
                     ctx.max_binding_bytes() >> 20,
                     ctx.limits.max_compute_workgroup_storage_size >> 10,
                     shape.dim()
@@ -87,6 +117,80 @@ impl Problem {
             ));
         }
         Ok(())
+    }
+
+    /// What the user should know about the payoff of `game` as sampled
+    /// here, as `warning: ...` lines: a band-limited interaction whose
+    /// truncation error is above [`TRUNCATION_WARN`], with the smallest
+    /// `game.interaction_modes` (at most 16) that brings it below
+    /// [`TRUNCATION_TARGET`] (or saying that none does); a kernel or
+    /// potential that is not periodic (it jumps at the boundary of the torus,
+    /// [`boundary_jump`]).
+    pub fn payoff_warnings(&self, ctx: &GpuContext, game: &GameConfig) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let shape = self.params.shape;
+        for (field, text, values) in [
+            ("game.kernel", &game.kernel, &self.payoff.kernel),
+            (
+                "game.potential_mu",
+                &game.potential_mu,
+                &self.payoff.potential_mu,
+            ),
+            (
+                "game.potential_nu",
+                &game.potential_nu,
+                &self.payoff.potential_nu,
+            ),
+        ] {
+            if let Some(j) = boundary_jump(values, shape) {
+                let var = match field {
+                    "game.kernel" => "z",
+                    "game.potential_mu" => "x",
+                    _ => "y",
+                };
+                let axis = if j.axis == 0 { "x" } else { "y" };
+                out.push(format!(
+                    "warning: {field} = `{}` is not periodic: it jumps by {:.3} at the \
+                     boundary {var}.{axis} = L (towards {:.4} there, {:.4} at 0); the torus \
+                     makes it discontinuous, which the spectral solver resolves badly. \
+                     Write a periodic expression (e.g. sin or cos of {var}.{axis} * 2 PI / L)",
+                    text.trim(),
+                    j.size(),
+                    j.before,
+                    j.after
+                ));
+            }
+        }
+        if let Some(b) = self.payoff.band.as_ref() {
+            if b.truncation_error > TRUNCATION_WARN {
+                let best = suggest_modes(
+                    ctx,
+                    "game.interaction",
+                    &game.interaction,
+                    shape.dim(),
+                    self.params.length,
+                    MAX_INTERACTION_MODES,
+                    TRUNCATION_TARGET,
+                )?;
+                let fix = match best {
+                    Some(m) if m > b.modes => format!(
+                        "`--set game.interaction_modes={m}` brings it below {TRUNCATION_TARGET:.0e}"
+                    ),
+                    _ => format!(
+                        "no game.interaction_modes up to {MAX_INTERACTION_MODES} brings it below \
+                         {TRUNCATION_TARGET:.0e}: write the convolution and separable parts as \
+                         game.kernel and the potentials"
+                    ),
+                };
+                out.push(format!(
+                    "warning: game.interaction is kept to {} modes per axis with a truncation \
+                     error of {:.2e} (relative sup norm): the game solved is not the one \
+                     written; {fix}",
+                    b.modes, b.truncation_error
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// Checks the expressions, samples the payoff and builds its operators.
@@ -127,6 +231,7 @@ impl Problem {
             step: config.equilibrium.step,
             payoff_sup: self.payoff.sup_norm_bound,
             check_every: 20,
+            interrupt: Interrupt::never(),
         }
     }
 
@@ -140,12 +245,13 @@ impl Problem {
     }
 
     /// [`equilibrium`](Self::equilibrium), calling `on_check(iterations,
-    /// residual)` at every check of the residual.
+    /// residual)` as [`EquilibriumSolver::solve_with`] does: `Some` at every
+    /// check of the residual, `None` between checks.
     pub fn equilibrium_with(
         &self,
         ctx: &GpuContext,
         opts: &EquilibriumOptions,
-        on_check: &mut dyn FnMut(u32, f64),
+        on_check: &mut dyn FnMut(u32, Option<f64>),
     ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
         let mut solver = EquilibriumSolver::new(ctx, &self.params, &self.ops, opts)?;
         solver.start_uniform(ctx)?;

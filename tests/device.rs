@@ -33,3 +33,40 @@ fn a_field_larger_than_a_binding_names_the_size_and_the_limit() {
         "{err}"
     );
 }
+
+/// The largest grid that `mflda info` reports (and the grid-size error
+/// suggests) really runs, in 1D and 2D: every field a run binds fits,
+/// including the perturbation form, and in 1D the linearised W2 metric and
+/// the frames with deviations (their fields have the layouts of the 2D
+/// run's, which on a software adapter would take minutes). One step, a rough
+/// equilibrium (its warning expected).
+#[test]
+fn the_largest_grid_reported_runs() {
+    let ctx = GpuContext::new(&AdapterRequest::default()).unwrap();
+    for dim in [1, 2] {
+        let n = mflda::Problem::largest_grid(&ctx, dim).min(mflda::config::MAX_N);
+        let mut c = mflda::config::Config::embedded_default();
+        c.grid.dim = dim;
+        c.grid.n = n;
+        c.game.interaction_modes = 1;
+        c.equilibrium.max_iter = 2;
+        c.time.t_end = c.time.step();
+        c.time.perturbation = true;
+        c.output.w2lin = dim == 1;
+        c.output.frames_every = Some(if dim == 1 { c.time.step() } else { 0.0 });
+        c.output.frame_deviation = true;
+        c.output.frame_size = 64;
+        let dir =
+            std::env::temp_dir().join(format!("mflda-test-largest-{dim}d-{}", std::process::id()));
+        let opts = mflda::run::RunOptions {
+            out: dir.clone(),
+            force: true,
+            quiet: true,
+            interrupt: Default::default(),
+        };
+        let summary =
+            mflda::run::execute(&ctx, &c, &opts).unwrap_or_else(|e| panic!("{dim}D n = {n}: {e}"));
+        assert_eq!((summary.n, summary.steps), (n, 1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

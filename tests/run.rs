@@ -1,6 +1,8 @@
 //! `mflda run` and `mflda equilibrium` end to end: every output file is written
 //! and reads back (with the crate's readers, and with numpy/pandas).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -23,15 +25,7 @@ fn tmp(name: &str) -> std::path::PathBuf {
 /// numpy and pandas read the outputs. On CI they must be installed (.ci/run
 /// installs them); elsewhere the check is skipped with a note if they are absent.
 fn python_reads(dir: &Path, n: usize, rows: usize) {
-    let have = Command::new("python3")
-        .args(["-c", "import numpy, pandas"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI needs numpy and pandas (see .ci/run)"
-        );
+    if !common::python_has("numpy, pandas") {
         eprintln!("note: numpy/pandas not installed; skipping the Python read-back");
         return;
     }
@@ -54,7 +48,7 @@ for c in ["t", "mass_mu", "mass_nu", "min_mu", "min_nu", "l2_mu", "l2_nu", "linf
     assert c in m.columns, c
 assert abs(m["mass_mu"].iloc[-1] - 1) < 1e-5
 s = json.load(open(f"{{d}}/summary.json"))
-assert s["steps"] > 0 and s["equilibrium"]["iterations"] >= 0
+assert s["steps"] > 0 and s["equilibrium"]["iterations"] > 0
 "#,
         dir = dir.display()
     );
@@ -155,6 +149,11 @@ fn equilibrium_command_writes_the_equilibrium_only() {
     assert!((mass - 1.0).abs() < 1e-5, "mass {mass}");
     assert!(eq["ni"].as_f64().unwrap() >= 0.0);
     assert!(!dir.join("metrics.csv").exists());
+    assert!(!dir.join("snapshots").exists(), "an empty snapshots/");
+    // The stop reason is spelled on screen as in equilibrium.json.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stop = eq["stop"].as_str().unwrap();
+    assert!(stdout.contains(&format!("stop: {stop}")), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("warning: the equilibrium"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -227,8 +226,17 @@ fn a_round_off_stop_far_above_tol_is_a_note_or_a_warning() {
         step: 0.05,
         stop,
         round_off,
+        tol,
     };
     let quiet = 1e-2 * tol;
+    // The screen line says why a stop above tol stopped, in JSON's spelling.
+    let line = summary(3.0 * tol, Stop::RoundOff, quiet).describe();
+    assert!(
+        line.contains("stop: round-off (the residual stopped falling above tol"),
+        "{line}"
+    );
+    let line = summary(0.0, Stop::Converged, quiet).describe();
+    assert!(line.contains("residual 0 (tol 1.00e-6), NI 0,"), "{line}");
     assert_eq!(
         summary(0.5 * tol, Stop::Converged, quiet).warning(&config),
         None

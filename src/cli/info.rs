@@ -1,7 +1,8 @@
 //! `mflda info`.
 
-use mflda::fft::stockham::{largest_square_grid, max_fft_len};
+use mflda::fft::stockham::max_fft_len;
 use mflda::gpu::GpuContext;
+use mflda::Problem;
 
 pub fn run(ctx: &GpuContext) -> anyhow::Result<()> {
     let r = ctx.report();
@@ -36,7 +37,12 @@ pub fn run(ctx: &GpuContext) -> anyhow::Result<()> {
     );
     println!();
     println!("largest FFT line        {}", max_fft_len(ctx));
-    let n = largest_square_grid(ctx);
-    println!("largest square grid     {n} x {n} (one complex f32 field per binding)");
+    let n = Problem::largest_grid(ctx, 2);
+    println!("largest square grid     {n} x {n}");
+    println!("largest 1D grid         {}", Problem::largest_grid(ctx, 1));
+    println!(
+        "  (a run binds {} bytes a point in one storage binding)",
+        mflda::problem::LARGEST_BINDING_PER_POINT
+    );
     Ok(())
 }

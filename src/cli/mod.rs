@@ -2,6 +2,7 @@
 
 mod analyze;
 mod bench;
+mod config_args;
 mod info;
 mod peer;
 mod render;
@@ -35,9 +36,9 @@ enum Command {
     /// Simulate MFL-DA: equilibrium, time stepping, metrics and snapshots.
     Run(run::RunArgs),
     /// Compute and write only the equilibrium (mu_star.npy, nu_star.npy).
-    Equilibrium(run::RunArgs),
+    Equilibrium(run::EquilibriumArgs),
     /// Equilibrium, Poincare constants, linearised spectrum and the rate bound
-    /// (MFLDA.md section 6), written to analysis.json.
+    /// (docs/MATHEMATICS.md section 6), written to analysis.json.
     Analyze(analyze::AnalyzeArgs),
     /// Animate a run (GIF or APNG), re-rendering its snapshots or assembling its frames.
     Render(render::RenderArgs),
@@ -58,34 +59,35 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         adapter: cli.adapter,
     };
     match cli.command {
-        Command::Info => info::run(&context(&request)?),
+        Command::Info => info::run(&context(&request, false)?),
         // The config is read and checked before the (slow) device start.
         Command::Run(args) => {
-            let config = args.config()?;
-            run::run(&context(&request)?, config.as_ref(), &args)
+            let config = args.load()?;
+            run::run(&context(&request, args.quiet)?, config.as_ref(), &args)
         }
         Command::Equilibrium(args) => {
-            let config = args.config()?;
-            run::equilibrium(&context(&request)?, config.as_ref(), &args)
+            let config = args.config.load(&[])?;
+            run::equilibrium(&context(&request, args.quiet)?, &config, &args)
         }
         Command::Analyze(args) => {
-            let config = args.config()?;
-            analyze::run(&context(&request)?, &config, &args)
+            let config = args.config.load(&[])?;
+            analyze::run(&context(&request, args.quiet)?, &config, &args)
         }
-        Command::Render(args) => render::run(&context(&request)?, args),
-        Command::Bench(cmd) => bench::run(&context(&request)?, cmd),
+        Command::Render(args) => render::run(&context(&request, false)?, args),
+        Command::Bench(cmd) => bench::run(&context(&request, false)?, cmd),
         Command::Sweep(args) => sweep::run(&request, args),
         Command::PeerExport(args) => {
-            let config = args.config()?;
-            peer::run(&context(&request)?, &config, &args)
+            let config = args.load()?;
+            peer::run(&context(&request, false)?, &config, &args)
         }
     }
 }
 
-/// Creates the GPU context, warning once on stderr when it is a software adapter.
-fn context(request: &AdapterRequest) -> anyhow::Result<GpuContext> {
+/// Creates the GPU context, warning once on stderr when it is a software
+/// adapter, unless `quiet`.
+fn context(request: &AdapterRequest, quiet: bool) -> anyhow::Result<GpuContext> {
     let ctx = GpuContext::new(request)?;
-    if ctx.is_software() {
+    if ctx.is_software() && !quiet {
         eprintln!(
             "warning: running on the software adapter `{}`; this will be slow \
              (choose a GPU with --adapter or --backend)",

@@ -7,20 +7,19 @@ use mflda::config::Config;
 use mflda::gpu::GpuContext;
 use mflda::output::RunDir;
 
+use super::config_args::ConfigArgs;
+
 /// Arguments of `mflda peer-export`.
 #[derive(Debug, Args)]
 pub struct PeerExportArgs {
-    /// TOML configuration; without it, the embedded default (assets/default.toml).
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Output directory for the .npy files and params.json.
     #[arg(long, short)]
     out: PathBuf,
     /// Grid side N (the same as `--set grid.n=N`).
     #[arg(long)]
     n: Option<u32>,
-    /// Override a config key, e.g. `--set grid.dim=1` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    sets: Vec<String>,
     /// Overwrite an existing output directory written by mflda.
     #[arg(long)]
     force: bool,
@@ -28,19 +27,9 @@ pub struct PeerExportArgs {
 
 impl PeerExportArgs {
     /// The configuration with `--n` and the overrides applied, validated.
-    pub fn config(&self) -> mflda::Result<Config> {
-        let mut sets = self.sets.clone();
-        if let Some(n) = self.n {
-            sets.push(format!("grid.n={n}"));
-        }
-        match &self.config {
-            Some(path) => Config::load_with_sets(path, &sets),
-            None => Config::from_toml_str_with_sets(
-                mflda::config::DEFAULT_TOML,
-                "the embedded default (assets/default.toml)",
-                &sets,
-            ),
-        }
+    pub fn load(&self) -> mflda::Result<Config> {
+        let n: Vec<String> = self.n.iter().map(|n| format!("grid.n={n}")).collect();
+        self.config.load(&n)
     }
 }
 

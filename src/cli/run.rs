@@ -1,89 +1,106 @@
 //! `mflda run` and `mflda equilibrium`.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use clap::Args;
 use mflda::config::Config;
 use mflda::gpu::GpuContext;
+use mflda::interrupt::Interrupt;
 use mflda::run::{self, RunOptions};
 
-/// Arguments shared by `run` and `equilibrium`.
+use super::config_args::ConfigArgs;
+
+/// Arguments of `mflda run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// TOML configuration; without it, the embedded default (assets/default.toml).
-    config: Option<PathBuf>,
-    /// Output directory (created; must be new, or an earlier run with --force).
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Output directory, required unless --resume (created; must be new, or
+    /// an earlier run with --force).
     #[arg(long, short, required_unless_present = "resume")]
     out: Option<PathBuf>,
-    /// Override a config key, e.g. `--set game.tau=0.05` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    sets: Vec<String>,
     /// Overwrite an existing run directory.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     force: bool,
-    /// No progress output.
+    /// No progress output and no adapter warning.
     #[arg(long, short)]
-    quiet: bool,
+    pub quiet: bool,
     /// Continue the run in DIR from its newest checkpoint (its config.toml is used).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["config", "out", "sets", "force"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["config", "out", "sets"])]
     resume: Option<PathBuf>,
-    /// With --resume: run on to this later end time (also past the end of a
+    /// The end time: for a new run the same as `--set time.t_end=T`; with
+    /// --resume, a later end time to run on to (also past the end of a
     /// complete run), recorded in DIR/config.toml.
-    #[arg(long, value_name = "T", requires = "resume")]
+    #[arg(long, value_name = "T")]
     t_end: Option<f64>,
 }
 
 impl RunArgs {
     /// The configuration with overrides applied, validated; `None` when resuming.
-    pub fn config(&self) -> mflda::Result<Option<Config>> {
+    pub fn load(&self) -> mflda::Result<Option<Config>> {
         if self.resume.is_some() {
             return Ok(None);
         }
-        let config = match &self.config {
-            Some(path) => Config::load_with_sets(path, &self.sets)?,
-            None => Config::from_toml_str_with_sets(
-                mflda::config::DEFAULT_TOML,
-                "the embedded default (assets/default.toml)",
-                &self.sets,
-            )?,
-        };
-        Ok(Some(config))
-    }
-
-    fn options(&self, stop: Option<Arc<AtomicBool>>) -> RunOptions {
-        RunOptions {
-            out: self
-                .resume
-                .clone()
-                .or_else(|| self.out.clone())
-                .unwrap_or_default(),
-            force: self.force,
-            quiet: self.quiet,
-            stop,
-        }
+        let t_end: Vec<String> = self
+            .t_end
+            .iter()
+            .map(|t| format!("time.t_end={t}"))
+            .collect();
+        self.config.load(&t_end).map(Some)
     }
 }
 
-/// A flag set by the first Ctrl-C or SIGTERM (the run then stops after its
-/// current chunk of steps and writes a checkpoint); a second signal exits at once.
-fn stop_flag() -> Option<Arc<AtomicBool>> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let seen = flag.clone();
+/// Arguments of `mflda equilibrium`.
+#[derive(Debug, Args)]
+pub struct EquilibriumArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Output directory (created; must be new, or an earlier one with --force).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Overwrite an existing output directory.
+    #[arg(long)]
+    force: bool,
+    /// No progress output and no adapter warning.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// An interrupt requested by the first Ctrl-C or SIGTERM: a run then stops
+/// after its current steps and writes a checkpoint, an equilibrium or an
+/// analysis stops at once. A second signal exits at once. `what` says what
+/// the first signal does.
+pub fn interrupt_on_signal(what: &'static str) -> Interrupt {
+    let interrupt = Interrupt::new();
+    let seen = interrupt.clone();
     let installed = ctrlc::set_handler(move || {
-        if seen.swap(true, Ordering::SeqCst) {
+        if seen.request() {
             eprintln!("\nsecond interrupt: exiting now");
             std::process::exit(130);
         }
-        eprintln!("\ninterrupt: stopping after the current steps and writing a checkpoint (again to exit now)");
+        eprintln!("\ninterrupt: {what} (interrupt again to exit now)");
     });
-    installed.ok().map(|()| flag)
+    match installed {
+        Ok(()) => interrupt,
+        Err(_) => Interrupt::never(),
+    }
 }
 
 /// `mflda run` (fresh or `--resume`).
 pub fn run(ctx: &GpuContext, config: Option<&Config>, args: &RunArgs) -> anyhow::Result<()> {
-    let opts = args.options(stop_flag());
+    let opts = RunOptions {
+        out: args
+            .resume
+            .clone()
+            .or_else(|| args.out.clone())
+            .unwrap_or_default(),
+        force: args.force,
+        quiet: args.quiet,
+        interrupt: interrupt_on_signal(
+            "stopping: a checkpoint is written after the current steps, and a run still \
+             computing its equilibrium stops at once",
+        ),
+    };
     match (config, &args.resume) {
         (_, Some(dir)) => match args.t_end {
             Some(t_end) => run::extend(ctx, dir, t_end, &opts)?,
@@ -98,24 +115,17 @@ pub fn run(ctx: &GpuContext, config: Option<&Config>, args: &RunArgs) -> anyhow:
 /// `mflda equilibrium`.
 pub fn equilibrium(
     ctx: &GpuContext,
-    config: Option<&Config>,
-    args: &RunArgs,
+    config: &Config,
+    args: &EquilibriumArgs,
 ) -> anyhow::Result<()> {
-    let Some(config) = config else {
-        anyhow::bail!("--resume applies to `mflda run` only");
+    let opts = RunOptions {
+        out: args.out.clone(),
+        force: args.force,
+        quiet: args.quiet,
+        interrupt: interrupt_on_signal("stopping the equilibrium iteration"),
     };
-    let opts = args.options(None);
     let s = run::equilibrium_only(ctx, config, &opts)?;
-    println!(
-        "equilibrium: {} iterations, residual {:.3e}, NI {:.3e}, step {:.4} ({:?}); \
-         written to {}",
-        s.iterations,
-        s.residual,
-        s.ni,
-        s.step,
-        s.stop,
-        opts.out.display()
-    );
+    println!("{}; written to {}", s.describe(), opts.out.display());
     if let Some(w) = s.warning(&config.equilibrium) {
         eprintln!("{w}");
     }

@@ -235,18 +235,3 @@ pub fn twiddle_table(n: u32) -> Vec<f32> {
         })
         .collect()
 }
-
-/// Largest power-of-two N for which an N x N complex field fits in one storage
-/// binding and its lines fit in one workgroup: the largest square grid this
-/// device can transform.
-pub fn largest_square_grid(ctx: &GpuContext) -> u32 {
-    let by_fft = max_fft_len(ctx);
-    let points = ctx.max_binding_bytes() / 8;
-    let side = (points as f64).sqrt().floor() as u64;
-    let by_memory = if side < 2 {
-        0
-    } else {
-        1u32 << (63 - side.leading_zeros())
-    };
-    by_fft.min(by_memory)
-}

@@ -1,4 +1,4 @@
-//! The band-limited interaction K3 (MFLDA.md section 1, term 3): the Fourier
+//! The band-limited interaction K3 (docs/MATHEMATICS.md section 1, term 3): the Fourier
 //! coefficients of a sampled `K(x, y)` inside a box of wave vectors, computed in
 //! f64 on the CPU, with the truncation error of keeping only the box.
 
@@ -121,13 +121,13 @@ impl BandLimited {
     ) -> Result<Self> {
         let pu = p as usize;
         if !(1..=2).contains(&dim) || (p as u64) < 2 * modes as u64 + 1 {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "band-limited interaction: need dim 1 or 2 and p >= 2B + 1, got dim {dim}, \
                  p {p}, B {modes}"
             )));
         }
         if samples.len() != pu.pow(2 * dim) {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "band-limited interaction: {} samples given, p^(2d) = {} expected",
                 samples.len(),
                 pu.pow(2 * dim)
@@ -230,6 +230,66 @@ impl BandLimited {
         }
         sum.re
     }
+}
+
+/// The smallest bandwidth B <= `max_modes` (and within [`check_modes`]) that
+/// keeps the relative truncation error of the interaction `text` below
+/// `target`, or `None` when none does. K is sampled once, at the largest
+/// such B's P; the error of B is bounded by the l1 norm of the coefficients
+/// outside its box over max |K|, so the B found is safe (sometimes one more
+/// than needed). Slow in 2D (P^4 = 2^24 samples): for warnings only.
+pub fn suggest_modes(
+    ctx: &GpuContext,
+    field: &str,
+    text: &str,
+    dim: u32,
+    length: f64,
+    max_modes: u32,
+    target: f64,
+) -> Result<Option<u32>> {
+    let mut top = 0;
+    while top < max_modes && check_modes(dim, top + 1).is_ok() {
+        top += 1;
+    }
+    if top == 0 {
+        return Ok(None);
+    }
+    let p = BandLimited::samples_for(top);
+    let samples = sample_pair(ctx, field, text, dim, p, length)?;
+    let pu = p as usize;
+    let sup_norm = samples
+        .iter()
+        .fold(0.0f64, |m, v| m.max(f64::from(v.abs())));
+    if sup_norm == 0.0 {
+        return Ok(Some(1));
+    }
+    let mut spectrum: Vec<Complex64> = samples
+        .iter()
+        .map(|&v| Complex64::new(f64::from(v), 0.0))
+        .collect();
+    fft_all_axes(&mut spectrum, pu, 2 * dim, false);
+    let scale = 1.0 / spectrum.len() as f64;
+    // l1 norm of the coefficients by band: the largest |wave number| of the
+    // 2d components of their index.
+    let mut by_band = vec![0.0f64; pu / 2 + 1];
+    for (flat, c) in spectrum.iter().enumerate() {
+        let mut band = 0;
+        let mut rest = flat;
+        for _ in 0..2 * dim {
+            let k = rest % pu;
+            rest /= pu;
+            band = band.max(k.min(pu - k));
+        }
+        by_band[band] += c.norm() * scale;
+    }
+    let mut tail: f64 = by_band.iter().sum();
+    for (b, part) in by_band.iter().enumerate().take(top as usize + 1) {
+        tail -= part;
+        if b >= 1 && tail / sup_norm < target {
+            return Ok(Some(b as u32));
+        }
+    }
+    Ok(None)
 }
 
 /// Checks that bandwidth `modes` in dimension `dim` needs at most

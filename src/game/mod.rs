@@ -1,10 +1,11 @@
 //! The game: payoff terms and initial densities written by the user as WGSL
-//! expressions (MFLDA.md sections 1-2), checked by naga, sampled on the GPU.
+//! expressions (docs/MATHEMATICS.md sections 1-2), checked by naga, sampled on the GPU.
 //!
 //! - [`expr`]: expression kinds, the generated WGSL function, [`check_expr`];
 //! - [`sample`]: evaluating an expression on a grid or a product grid;
 //! - [`band`]: the band-limited interaction K3 from samples of K(x, y);
 //! - [`payoff`]: [`PayoffSpec`] to the sampled [`Payoff`];
+//! - [`periodicity`]: whether a sampled term jumps at the boundary;
 //! - [`init`]: initial densities over `x` and `eq`, with seeded noise `rand(x)`.
 //!
 //! Expressions see their variables as `vec2<f32>` (second component 0 in 1D),
@@ -16,6 +17,7 @@ mod diagnostic;
 pub mod expr;
 pub mod init;
 pub mod payoff;
+pub mod periodicity;
 pub mod sample;
 
 pub use band::BandLimited;
