@@ -134,13 +134,19 @@ fn bad_configs_name_field_and_value() {
             "must be > 0 and finite (got 0)",
         ),
         ("dt = 0.01", "dt = 2.0", "time.dt", "must be <= time.t_end"),
-        ("dt = 0.01", "", "time.dt", "missing required key"),
+        (
+            "dt = 0.01",
+            "dt = \"fast\"",
+            "time.dt",
+            "expected a number or \"auto\"",
+        ),
+        ("n = 64", "n = 64.0", "grid.n", "write it as 64"),
         ("t_end = 1.0", "t_end = -inf", "time.t_end", "(got -inf)"),
         (
             "dt = 0.01",
             "dt = 0.01\nscheme = \"etdrk3\"",
             "time.scheme",
-            "did you mean \"etdrk",
+            "did you mean \"etdrk2\" or \"etdrk4\"?",
         ),
         (
             "dt = 0.01",
@@ -219,10 +225,30 @@ fn bad_configs_name_field_and_value() {
 
 #[test]
 fn missing_table_is_named() {
-    let text = BASE.replace("[time]\ndt = 0.01\nt_end = 1.0\n", "");
+    let start = BASE.find("[game]").unwrap();
+    let end = BASE[start..]
+        .find("\n[")
+        .map_or(BASE.len(), |e| start + e + 1);
+    let text = format!("{}{}", &BASE[..start], &BASE[end..]);
     let (field, message) = config_err(Config::from_toml_str(&text, "x.toml"));
-    assert_eq!(field, "time");
-    assert!(message.contains("dt = 0.01"), "{message}");
+    assert_eq!(field, "game");
+    assert!(message.contains("tau = 0.2"), "{message}");
+}
+
+/// `[time]` may be left out (equilibrium and analyze need none): the step
+/// is then automatic and t_end the documented 20; `dt = "auto"` is the same.
+#[test]
+fn the_time_table_and_the_step_are_optional() {
+    let text = BASE.replace("[time]\ndt = 0.01\nt_end = 1.0\n", "");
+    let c = Config::from_toml_str(&text, "x.toml").unwrap();
+    assert_eq!((c.time.dt, c.time.t_end), (None, 20.0));
+    let auto =
+        Config::from_toml_str(&BASE.replace("dt = 0.01", "dt = \"auto\""), "x.toml").unwrap();
+    assert_eq!(auto.time.dt, None);
+    assert!(!auto.to_toml_string().contains("dt ="));
+    let set = Config::from_toml_str_with_sets(BASE, "x.toml", &["time.dt=auto".into()]).unwrap();
+    assert_eq!(set.time.dt, None);
+    assert!(set.time.step().is_nan());
 }
 
 #[test]

@@ -370,7 +370,7 @@ fn a_complete_run_extends_to_a_later_end_bit_for_bit() {
     );
     let err = mflda_err(&["run", "-q", "--resume", a_str, "--t-end", "0.5"]);
     assert!(
-        err.contains("--t-end") && err.contains("not after"),
+        err.contains("--t-end") && err.contains("before the run's end time 0.6"),
         "{err}"
     );
 

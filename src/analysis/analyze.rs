@@ -1,5 +1,5 @@
 //! `mflda analyze`: the numbers the theory talks about, next to each other
-//! (MFLDA.md section 6): the equilibrium, both Poincare constants, the rightmost
+//! (docs/MATHEMATICS.md section 6): the equilibrium, both Poincare constants, the rightmost
 //! eigenvalues of the linearised dynamics, the lower bound
 //! `tau min(lambda_1(mu*), lambda_1(nu*))` on the local rate, and optionally the
 //! decay rate measured on a perturbed trajectory.
@@ -10,12 +10,20 @@ use crate::analysis::fit::{fit_rate, RateFit};
 use crate::analysis::poincare::{poincare_constant, PoincareOptions, PoincareReport};
 use crate::analysis::spectrum::{linearised_spectrum, Eigenpair, SpectrumOptions};
 use crate::config::Config;
+use crate::dynamics::stability::step_estimate;
 use crate::gpu::context::AdapterReport;
 use crate::gpu::GpuContext;
+use crate::interrupt::Interrupt;
 use crate::metrics::Metrics;
 use crate::output::{write_npy_f32, RunDir};
-use crate::run::summary::EquilibriumSummary;
+use crate::run::step::AUTO_FRACTION;
+use crate::run::summary::{sci, EquilibriumSummary};
 use crate::{Problem, Result};
+
+/// Steps of the linearised map (T about 1) at least, when its step is
+/// automatic: the map's accuracy needs a step well inside the dynamics'
+/// time scales, not only a stable one.
+pub const MIN_MAP_STEPS: f64 = 20.0;
 
 /// What `analysis.json` holds.
 #[derive(Debug, Clone, Serialize)]
@@ -42,33 +50,57 @@ pub struct Analysis {
     pub measured: Option<RateFit>,
 }
 
-/// Computes the analysis of `config` into `dir` (analysis.json, the equilibrium
-/// and the eigenvectors as .npy, shape (2, n2, n1): mu and nu parts); with
+/// Computes the analysis of `config` into `dir`: analysis.json, the
+/// equilibrium (`mu_star.npy`, `nu_star.npy`, shape (n2, n1)) and the Ritz
+/// vectors of the eigenvalues, `eigvec_K_re.npy` and `eigvec_K_im.npy` (K = 0
+/// for the rightmost), each of shape (2, n2, n1): `[0]` the mu part and `[1]`
+/// the nu part of the perturbation, unit Euclidean norm over both. With
 /// `run`, also the measured rate of `[init]`'s trajectory. The equilibrium's
-/// progress goes to stderr unless `quiet`.
+/// progress goes to stderr unless `quiet`; `interrupt` stops every loop.
 pub fn analyze(
     ctx: &GpuContext,
     config: &Config,
     dir: &RunDir,
     run: bool,
     quiet: bool,
+    interrupt: &Interrupt,
 ) -> Result<Analysis> {
-    let config = config.resolved();
-    let problem = Problem::from_config(ctx, &config)?;
-    dir.write_text("config.toml", &config.to_toml_string())?;
-    let (solver, report, logs) = crate::run::equilibrium(ctx, &config, &problem, dir, quiet)?;
+    let mut problem = Problem::from_config(ctx, config)?;
+    crate::run::warn_payoff(ctx, config, &problem)?;
+    dir.write_text("config.toml", &config.resolved().to_toml_string())?;
+    let (solver, report, logs) =
+        crate::run::equilibrium(ctx, config, &problem, dir, quiet, interrupt)?;
     let (mu, nu) = crate::equilibrium::densities_from_logs(&logs);
+    // The linearised map's step: `time.dt` when given, else from the
+    // stability estimate at the equilibrium; T = steps * dt is about 1.
+    let dt = match config.time.dt {
+        Some(dt) => 1.0 / ((1.0 / dt).round()).max(1.0),
+        None => {
+            let est = step_estimate(&problem.params, &problem.payoff, &[(&mu, &nu)]);
+            let steps = (1.0 / (AUTO_FRACTION * est.dt_max)).ceil();
+            1.0 / steps.clamp(MIN_MAP_STEPS, 1e7)
+        }
+    };
+    let mut config = config.clone();
+    config.time.dt.get_or_insert(dt);
+    let config = config.resolved();
+    dir.write_text("config.toml", &config.to_toml_string())?;
+    problem.params.dt = config.time.step();
     let n = problem.params.shape.len();
-    let popts = PoincareOptions::default();
+    let popts = PoincareOptions {
+        interrupt: interrupt.clone(),
+        ..PoincareOptions::default()
+    };
     // rho* ~ exp(-W): the log-densities are -W up to a constant.
     let poincare_mu = poincare_constant(ctx, &problem.params, &logs[..n], &popts)?;
     let poincare_nu = poincare_constant(ctx, &problem.params, &logs[n..], &popts)?;
 
     let stepper = problem.stepper_perturbation(ctx, &mu, &nu)?;
     let scale = mu.iter().chain(&nu).fold(0.0f32, |m, v| m.max(*v)) as f64;
-    let steps = ((1.0 / config.time.dt).round() as u32).max(1);
+    let steps = (1.0 / dt).round() as u32;
     let sopts = SpectrumOptions {
         steps,
+        interrupt: interrupt.clone(),
         ..SpectrumOptions::default()
     };
     let eigenvalues = linearised_spectrum(ctx, &stepper, scale, &sopts)?;
@@ -98,7 +130,8 @@ pub fn analyze(
         let (mut t, mut l2) = (Vec::new(), Vec::new());
         let mut k = 0;
         while k <= schedule.steps {
-            let row = metrics.measure(ctx, &stepper, k as f64 * config.time.dt)?;
+            interrupt.check(|| format!("the perturbed trajectory (--run), at step {k}"))?;
+            let row = metrics.measure(ctx, &stepper, k as f64 * config.time.step())?;
             t.push(row.t);
             l2.push(row.mu.l2.hypot(row.nu.l2));
             stepper.advance(ctx, schedule.metrics as u32);
@@ -124,22 +157,33 @@ pub fn analyze(
     Ok(analysis)
 }
 
-/// The analysis as a table.
+/// The analysis as a table, with every iteration's stop reason; small
+/// numbers in scientific notation.
 pub fn table(a: &Analysis) -> String {
-    let mut s = format!(
-        "equilibrium: {} iterations, residual {:.2e}, NI {:.2e}\n",
-        a.equilibrium.iterations, a.equilibrium.residual, a.equilibrium.ni
-    );
+    let mut s = a.equilibrium.describe() + "\n";
     for (name, p) in [("mu*", &a.poincare_mu), ("nu*", &a.poincare_nu)] {
         s += &format!(
-            "Poincare constant of {name}: {:.6} (residual {:.1e}, Holley-Stroock bound {:.4})\n",
-            p.lambda1, p.residual, p.holley_stroock
+            "Poincare constant of {name}: {:.6} (residual {}, {} iterations, stop: {}; \
+             Holley-Stroock bound {})\n",
+            p.lambda1,
+            sci(p.residual),
+            p.iterations,
+            p.stop,
+            sci(p.holley_stroock)
         );
     }
     s +=
         "\nrightmost eigenvalues of the linearised dynamics:\n        re          im    residual\n";
     for e in &a.eigenvalues {
-        s += &format!("{:>10.6} {:>+11.6} {:>11.1e}\n", e.re, e.im, e.residual);
+        let mark = if e.converged {
+            ""
+        } else {
+            "  unconverged (residual above 1e-3)"
+        };
+        s += &format!(
+            "{:>10.6} {:>+11.6} {:>11.1e}{mark}\n",
+            e.re, e.im, e.residual
+        );
     }
     s += &format!(
         "\npredicted local rate  {:.6}\nlower bound tau*min(lambda_1)  {:.6}  ({})\n",
@@ -153,8 +197,11 @@ pub fn table(a: &Analysis) -> String {
     );
     if let Some(m) = &a.measured {
         s += &format!(
-            "measured rate  {:.6} (fitted over t in [{:.2}, {:.2}], residual {:.1e})\n",
-            m.rate, m.t_start, m.t_end, m.residual
+            "measured rate  {:.6} (fitted over t in [{:.2}, {:.2}], residual {})\n",
+            m.rate,
+            m.t_start,
+            m.t_end,
+            sci(m.residual)
         );
     }
     s

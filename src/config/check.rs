@@ -6,7 +6,7 @@
 use toml::{Table, Value};
 
 use super::schema::{KeySpec, Kind, TableSpec, SCHEMA};
-use super::suggest::nearest;
+use super::suggest::{edit_distance, nearest};
 use crate::{Error, Result};
 
 /// The schema entry of table `name`.
@@ -117,6 +117,12 @@ pub(crate) fn check_types(root: &mut Table) -> Result<()> {
         };
         for key in spec.keys {
             let dotted = format!("{}.{}", spec.name, key.name);
+            if key.kind == Kind::F64OrAuto
+                && table.get(key.name).and_then(Value::as_str) == Some("auto")
+            {
+                table.remove(key.name);
+                continue;
+            }
             match table.get_mut(key.name) {
                 Some(v) => check_value(&dotted, key.kind, v)?,
                 None => {
@@ -155,14 +161,21 @@ fn check_value(dotted: &str, kind: Kind, value: &mut Value) -> Result<()> {
             format!("expected a non-negative integer, found {i}"),
         )),
         (Kind::U32 | Kind::U64, Value::Integer(_)) => Ok(()),
+        (Kind::U32 | Kind::U64, Value::Float(f)) if f.fract() == 0.0 && f.is_finite() => {
+            Err(Error::config(
+                dotted,
+                format!("expected an integer, found the float {f:?}; write it as {f:.0}"),
+            ))
+        }
         (Kind::U32 | Kind::U64, v) => Err(wrong("an integer", v)),
-        (Kind::F64, Value::Float(_)) => Ok(()),
-        (Kind::F64, Value::Integer(i)) => {
+        (Kind::F64 | Kind::F64OrAuto, Value::Float(_)) => Ok(()),
+        (Kind::F64 | Kind::F64OrAuto, Value::Integer(i)) => {
             // Exact for |i| <= 2^53, which covers every sensible value.
             *value = Value::Float(*i as f64);
             Ok(())
         }
         (Kind::F64, v) => Err(wrong("a number", v)),
+        (Kind::F64OrAuto, v) => Err(wrong("a number or \"auto\"", v)),
         (Kind::Bool, Value::Boolean(_)) => Ok(()),
         (Kind::Bool, v) => Err(wrong("`true` or `false`", v)),
         (Kind::Str, Value::String(_)) => Ok(()),
@@ -178,7 +191,15 @@ fn check_value(dotted: &str, kind: Kind, value: &mut Value) -> Result<()> {
                 describe(value)
             );
             if let Some(best) = nearest(s, names.iter().copied()) {
-                message.push_str(&format!("; did you mean \"{best}\"?"));
+                // Every name as near as the nearest: `etdrk3` is one edit
+                // from both schemes.
+                let d = edit_distance(s, best);
+                let near: Vec<String> = names
+                    .iter()
+                    .filter(|n| edit_distance(s, n) == d)
+                    .map(|n| format!("\"{n}\""))
+                    .collect();
+                message.push_str(&format!("; did you mean {}?", near.join(" or ")));
             }
             Err(Error::config(dotted, message))
         }

@@ -3,16 +3,20 @@
 //! written into run directories, and a stable hash for checkpoints.
 //!
 //! ```toml
-//! [grid]   dim, n, length
-//! [game]   tau, eta, kernel, potential_mu, potential_nu, interaction, interaction_modes
+//! [grid]   dim, n, length                    (dim and n required)
+//! [game]   tau, eta, kernel, potential_mu, potential_nu, interaction,
+//!          interaction_modes                 (tau required)
 //! [init]   mu, nu, seed                      (optional table)
-//! [time]   scheme, dt, t_end, dealias
+//! [time]   scheme, dt (a number or "auto"), t_end, dealias, perturbation,
+//!          stop_below                        (optional table)
 //! [equilibrium] tol, max_iter, step          (optional table)
 //! [output] metrics_every, snapshots_every, frames_every, checkpoint_every,
-//!          checkpoint_wall                                 (optional table)
+//!          checkpoint_wall, colormap, scale, frame_size, color_min,
+//!          color_max, frame_deviation, w2lin (optional table)
 //! ```
 //!
-//! `assets/default.toml` documents every key.
+//! `assets/default.toml` documents every key and the value it takes when
+//! left out (a unit test checks it against the code).
 
 mod check;
 mod load;

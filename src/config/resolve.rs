@@ -5,7 +5,8 @@ use super::schema::Config;
 
 impl Config {
     /// A copy with the output schedules made concrete:
-    /// `metrics_every` = max(t_end / 200, dt), `snapshots_every` = t_end / 10,
+    /// `metrics_every` = max(t_end / 200, dt) (t_end / 200 while dt is
+    /// automatic), `snapshots_every` = t_end / 10,
     /// `frames_every` = 0, `checkpoint_every` = t_end / 10 and
     /// `checkpoint_wall` = 600 s when not given. `equilibrium.step` stays `None`
     /// when not given: its automatic value depends on the payoff, which the
@@ -14,7 +15,10 @@ impl Config {
         let mut c = self.clone();
         let t_end = c.time.t_end;
         let out = &mut c.output;
-        out.metrics_every = Some(out.metrics_every.unwrap_or((t_end / 200.0).max(c.time.dt)));
+        out.metrics_every = Some(
+            out.metrics_every
+                .unwrap_or((t_end / 200.0).max(c.time.dt.unwrap_or(0.0))),
+        );
         out.snapshots_every = Some(out.snapshots_every.unwrap_or(t_end / 10.0));
         out.frames_every = Some(out.frames_every.unwrap_or(0.0));
         out.checkpoint_every = Some(out.checkpoint_every.unwrap_or(t_end / 10.0));

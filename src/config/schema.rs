@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 /// A whole run configuration: one struct per TOML table.
 ///
-/// `[grid]`, `[game]` and `[time]` are required; `[init]`, `[equilibrium]` and
-/// `[output]` may be left out. Build one with
+/// `[grid]` and `[game]` are required; `[init]`, `[time]`, `[equilibrium]`
+/// and `[output]` may be left out. Build one with
 /// [`Config::from_toml_str`](crate::config::Config::from_toml_str) or
 /// [`Config::load`](crate::config::Config::load), which also validate it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +23,7 @@ pub struct Config {
     #[serde(default)]
     pub init: InitConfig,
     /// Time stepping.
+    #[serde(default)]
     pub time: TimeConfig,
     /// The equilibrium (MNE) solver.
     #[serde(default)]
@@ -46,7 +47,7 @@ pub struct GridConfig {
 }
 
 /// `[game]`: the payoff K(x, y) = k(x - y) + a(x) + b(y) + K3(x, y) and the
-/// temperature, as in `MFLDA.md` section 1. Expressions are WGSL over
+/// temperature, as in docs/MATHEMATICS.md section 1. Expressions are WGSL over
 /// `vec2<f32>` arguments (`z`, `x`, `y`; in 1D the second component is 0).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -89,7 +90,7 @@ pub struct InitConfig {
     pub seed: u64,
 }
 
-/// The exponential time-differencing scheme (`MFLDA.md` section 3).
+/// The exponential time-differencing scheme (docs/MATHEMATICS.md section 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Scheme {
@@ -110,16 +111,21 @@ impl Scheme {
     }
 }
 
-/// `[time]`: the integrator, its step and the simulated time span.
+/// `[time]`: the integrator, its step and the simulated time span. The whole
+/// table may be left out (`mflda equilibrium` and `mflda analyze` need none).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimeConfig {
     /// Time-stepping scheme.
     #[serde(default)]
     pub scheme: Scheme,
-    /// Step dt > 0 (simulated time).
-    pub dt: f64,
+    /// Step dt > 0 (simulated time); `None` (the key left out, or `"auto"`)
+    /// for the estimated stable step, which a run records in its
+    /// config.toml. Read it with [`TimeConfig::step`] once it is resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dt: Option<f64>,
     /// End time t_end > 0 (simulated time, the run starts at 0).
+    #[serde(default = "default_t_end")]
     pub t_end: f64,
     /// Apply 2/3-rule de-aliasing to the nonlinear products.
     #[serde(default)]
@@ -128,9 +134,36 @@ pub struct TimeConfig {
     /// which keeps its relative precision as it decays.
     #[serde(default)]
     pub perturbation: bool,
+    /// End the run early once the joint L2 distance to the equilibrium,
+    /// `sqrt(L2_mu^2 + L2_nu^2)`, falls below this (> 0); `None` runs to
+    /// `t_end`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_below: Option<f64>,
 }
 
-/// `[equilibrium]`: the extragradient fixed-point solver (`MFLDA.md` section 4).
+impl TimeConfig {
+    /// The step `dt` of a resolved configuration (a run's, whose automatic
+    /// step has been chosen); NaN while it is still automatic, so that a
+    /// step taken with it blows up loudly rather than quietly.
+    pub fn step(&self) -> f64 {
+        self.dt.unwrap_or(f64::NAN)
+    }
+}
+
+impl Default for TimeConfig {
+    fn default() -> Self {
+        TimeConfig {
+            scheme: Scheme::default(),
+            dt: None,
+            t_end: default_t_end(),
+            dealias: false,
+            perturbation: false,
+            stop_below: None,
+        }
+    }
+}
+
+/// `[equilibrium]`: the extragradient fixed-point solver (docs/MATHEMATICS.md section 4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EquilibriumConfig {
@@ -223,7 +256,10 @@ fn default_eq_expr() -> String {
     "eq".to_string()
 }
 fn default_interaction_modes() -> u32 {
-    4
+    2
+}
+fn default_t_end() -> f64 {
+    20.0
 }
 fn default_tol() -> f64 {
     1e-6
@@ -238,7 +274,7 @@ fn default_scale() -> String {
     "linear".to_string()
 }
 fn default_frame_size() -> u32 {
-    512
+    256
 }
 
 impl Default for OutputConfig {
@@ -275,6 +311,8 @@ pub(crate) enum Kind {
     Str,
     /// One of the listed strings.
     OneOf(&'static [&'static str]),
+    /// A float, or the string `"auto"` (which leaves the key unset).
+    F64OrAuto,
 }
 
 /// One key of a table: its name, type, and for a required key an example line
@@ -356,13 +394,14 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
     },
     TableSpec {
         name: "time",
-        required: true,
+        required: false,
         keys: &[
             opt("scheme", Kind::OneOf(SCHEME_NAMES)),
-            req("dt", Kind::F64, "dt = 0.01"),
-            req("t_end", Kind::F64, "t_end = 20.0"),
+            opt("dt", Kind::F64OrAuto),
+            opt("t_end", Kind::F64),
             opt("dealias", Kind::Bool),
             opt("perturbation", Kind::Bool),
+            opt("stop_below", Kind::F64),
         ],
     },
     TableSpec {
@@ -404,6 +443,8 @@ mod tests {
         let mut cfg = crate::config::Config::embedded_default().resolved();
         // The Options that resolved() leaves unset.
         cfg.equilibrium.step = Some(0.5);
+        cfg.time.dt = Some(0.01);
+        cfg.time.stop_below = Some(1e-12);
         cfg.output.color_min = Some(0.0);
         cfg.output.color_max = Some(1.0);
         let value = toml::Table::try_from(&cfg).expect("serialize");
@@ -420,6 +461,97 @@ mod tests {
             got.sort_unstable();
             want.sort_unstable();
             assert_eq!(got, want, "keys of [{}]", spec.name);
+        }
+    }
+
+    /// The value (as TOML) and the comment of `key`'s line in `[table]` of
+    /// assets/default.toml; `commented` when the line itself is a comment
+    /// (`# key = value`, an example of an optional key).
+    fn documented(table: &str, key: &str) -> Option<(toml::Value, String, bool)> {
+        let text = crate::config::DEFAULT_TOML;
+        let mut current = "";
+        for line in text.lines() {
+            let t = line.trim();
+            if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                current = name;
+                continue;
+            }
+            if current != table {
+                continue;
+            }
+            let (commented, body) = match t.strip_prefix('#') {
+                Some(rest) => (true, rest.trim_start()),
+                None => (false, t),
+            };
+            let Some((k, rest)) = body.split_once('=') else {
+                continue;
+            };
+            if k.trim() != key {
+                continue;
+            }
+            // The value ends at a `#` outside a string.
+            let mut in_string = false;
+            let cut = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    in_string ^= c == '"';
+                    c == '#' && !in_string
+                })
+                .map_or(rest.len(), |(i, _)| i);
+            let value: toml::Value =
+                toml::from_str::<toml::Table>(&format!("v = {}", &rest[..cut]))
+                    .ok()?
+                    .remove("v")?;
+            return Some((value, rest[cut..].to_string(), commented));
+        }
+        None
+    }
+
+    /// Every optional key is documented in assets/default.toml, and a key
+    /// left out takes the value shown there, or the one its comment gives as
+    /// `(left out: VALUE)` (after [`Config::resolved`] fills the schedules);
+    /// a rule in words there (`t_end / 10`) means the value is computed
+    /// later, so the key stays unset when left out.
+    #[test]
+    fn default_toml_states_the_value_of_every_key_left_out() {
+        let minimal = "[grid]\ndim = 2\nn = 256\n[game]\ntau = 0.2\n";
+        let left_out = crate::config::Config::from_toml_str(minimal, "minimal").unwrap();
+        let unresolved = toml::Table::try_from(&left_out).unwrap();
+        let resolved = toml::Table::try_from(left_out.resolved()).unwrap();
+        let get = |t: &toml::Table, table: &str, key: &str| -> Option<toml::Value> {
+            t.get(table).and_then(|t| t.get(key)).cloned()
+        };
+        // Numbers compare as numbers (`0` and `0.0` alike).
+        let same = |a: &Option<toml::Value>, b: &toml::Value| match (a, b) {
+            (Some(x), y) => match (
+                x.as_float().or(x.as_integer().map(|i| i as f64)),
+                y.as_float().or(y.as_integer().map(|i| i as f64)),
+            ) {
+                (Some(p), Some(q)) => p == q,
+                _ => x == y,
+            },
+            (None, _) => false,
+        };
+        for spec in SCHEMA {
+            for key in spec.keys.iter().filter(|k| k.required.is_none()) {
+                let dotted = format!("{}.{}", spec.name, key.name);
+                let (shown, comment, commented) = documented(spec.name, key.name)
+                    .unwrap_or_else(|| panic!("{dotted} is not in assets/default.toml"));
+                let before = get(&unresolved, spec.name, key.name);
+                let after = get(&resolved, spec.name, key.name);
+                let claim = comment
+                    .split_once("(left out: ")
+                    .and_then(|(_, r)| r.rsplit_once(')'))
+                    .map(|(c, _)| c.to_string());
+                match claim {
+                    Some(c) => match toml::from_str::<toml::Table>(&format!("v = {c}")) {
+                        Ok(t) => assert!(same(&after, &t["v"]), "{dotted}: {c} vs {after:?}"),
+                        Err(_) => assert_eq!(before, None, "{dotted}: the rule `{c}`"),
+                    },
+                    None if commented => assert_eq!(before, None, "{dotted}: an example only"),
+                    None => assert!(same(&after, &shown), "{dotted}: {shown} vs {after:?}"),
+                }
+            }
         }
     }
 }

@@ -14,7 +14,8 @@ impl Config {
     /// [`Error::Config`] with the dotted key, the value and the fix.
     ///
     /// Beyond per-key ranges (power-of-two `grid.n`, positive finite times,
-    /// ...) it checks `time.dt <= time.t_end`, `output.metrics_every >= time.dt`
+    /// ...) it checks `time.dt <= time.t_end` and `output.metrics_every >=
+    /// time.dt` (when dt is given rather than automatic)
     /// and, when `game.interaction` is not identically zero,
     /// `game.interaction_modes < grid.n / 2`. Options are checked after
     /// [`Config::resolved`] fills their defaults.
@@ -68,16 +69,26 @@ impl Config {
             ));
         }
 
-        positive("time.dt", c.time.dt, "e.g. dt = 0.01")?;
         positive("time.t_end", c.time.t_end, "e.g. t_end = 20.0")?;
-        if c.time.dt > c.time.t_end {
-            return Err(Error::config(
-                "time.dt",
-                format!(
-                    "must be <= time.t_end (got dt = {} > t_end = {}); lower dt or raise t_end",
-                    c.time.dt, c.time.t_end
-                ),
-            ));
+        if let Some(dt) = c.time.dt {
+            positive("time.dt", dt, "e.g. dt = 0.01, or \"auto\"")?;
+            if dt > c.time.t_end {
+                return Err(Error::config(
+                    "time.dt",
+                    format!(
+                        "must be <= time.t_end (got dt = {dt} > t_end = {}); lower dt or raise \
+                         t_end",
+                        c.time.t_end
+                    ),
+                ));
+            }
+        }
+        if let Some(stop) = c.time.stop_below {
+            positive(
+                "time.stop_below",
+                stop,
+                "e.g. stop_below = 1e-12, or leave it out to run to t_end",
+            )?;
         }
 
         positive("equilibrium.tol", c.equilibrium.tol, "e.g. tol = 1e-6")?;
@@ -96,14 +107,14 @@ impl Config {
         }
 
         let r = c.resolved();
-        let every = r.output.metrics_every.unwrap_or(c.time.dt);
+        let dt = c.time.dt.unwrap_or(0.0);
+        let every = r.output.metrics_every.unwrap_or(dt);
         positive("output.metrics_every", every, "e.g. metrics_every = 0.1")?;
-        if every < c.time.dt {
+        if every < dt {
             return Err(Error::config(
                 "output.metrics_every",
                 format!(
-                    "must be >= time.dt (got {every} < dt = {}); metrics are taken between steps",
-                    c.time.dt
+                    "must be >= time.dt (got {every} < dt = {dt}); metrics are taken between steps"
                 ),
             ));
         }
@@ -116,13 +127,12 @@ impl Config {
             non_negative(field, v.unwrap_or(0.0), "use 0 for never")?;
         }
         let o = &c.output;
-        if let Some(f) = o.frames_every.filter(|&f| f > 0.0 && f < c.time.dt) {
+        if let Some(f) = o.frames_every.filter(|&f| f > 0.0 && f < dt) {
             return Err(Error::config(
                 "output.frames_every",
                 format!(
-                    "{f} is below one step (dt = {}), a frame cadence of zero steps; use 0 for \
-                     no frames or a value >= dt",
-                    c.time.dt
+                    "{f} is below one step (dt = {dt}), a frame cadence of zero steps; use 0 for \
+                     no frames or a value >= dt"
                 ),
             ));
         }

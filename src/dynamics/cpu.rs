@@ -1,5 +1,5 @@
 //! A plain CPU f64 reference of the right-hand side and of one ETD step, written
-//! from MFLDA.md sections 1 and 3 without the GPU's tricks (no packed
+//! from docs/MATHEMATICS.md sections 1 and 3 without the GPU's tricks (no packed
 //! transforms): every real field has its own transform.
 
 use num_complex::Complex64 as C64;
@@ -271,5 +271,84 @@ impl CpuModel {
     /// A real field from its spectrum.
     pub fn real(&self, v: &[C64]) -> Vec<f64> {
         real_field(&self.params, v)
+    }
+
+    /// `max |grad w|` over the grid of the real field with spectrum `w`
+    /// (spectral derivatives, the Nyquist rule of odd derivatives).
+    pub fn max_gradient(&self, w: &[C64]) -> f64 {
+        let part = |axis: usize| -> Vec<f64> {
+            let d: Vec<C64> = (0..w.len())
+                .map(|p| {
+                    let k = self.kappa_odd(p);
+                    C64::new(0.0, if axis == 0 { k.0 } else { k.1 }) * w[p]
+                })
+                .collect();
+            real_field(&self.params, &d)
+        };
+        let (gx, gy) = (part(0), part(1));
+        gx.iter()
+            .zip(&gy)
+            .fold(0.0f64, |m, (x, y)| m.max(x.hypot(*y)))
+    }
+
+    /// The game's coupling rates at the uniform state, as `(|kappa|, rate)`:
+    /// `|kappa|^2 |h^d FFT(k)| / volume` for each wave vector of the kernel
+    /// (volume = L^d, the uniform density's inverse), and for each mode m of
+    /// the band-limited interaction's box `|kappa_m| sum_n |kappa_n| |C_mn|`
+    /// and `|kappa_m| sum_n |kappa_n| |C_nm|` (the coupling goes from nu's
+    /// mode n to mu's mode m through C, and back through its transpose),
+    /// placed at `sqrt((|kappa_m|^2 + |kappa_n|^2) / 2)` for the least damped
+    /// partner n: a coupled pair decays at the mean of its two diffusion
+    /// rates while it rotates. At the uniform equilibrium of a convolution
+    /// game, or of one coupling pair `C_mn`, these are the exact rates of the
+    /// linearised dynamics.
+    pub fn coupling_by_mode(&self, volume: f64) -> Vec<(f64, f64)> {
+        let s = 2.0 * std::f64::consts::PI / self.params.length;
+        let norm = |(m1, m2): (i64, i64)| s * ((m1 * m1 + m2 * m2) as f64).sqrt();
+        let mut out: Vec<(f64, f64)> = (1..self.kconv.len())
+            .filter(|&p| self.kconv[p].norm() > 0.0)
+            .map(|p| {
+                let k = norm(self.m(p));
+                (k, k * k * self.kconv[p].norm() / volume)
+            })
+            .collect();
+        if let Some((b, c)) = &self.band {
+            let b = *b as i64;
+            let modes: Vec<(i64, i64)> = if self.params.shape.dim() == 2 {
+                (-b..=b)
+                    .flat_map(|m2| (-b..=b).map(move |m1| (m1, m2)))
+                    .collect()
+            } else {
+                (-b..=b).map(|m1| (m1, 0)).collect()
+            };
+            let len = modes.len();
+            // Coefficients below this are the sampling's round-off.
+            let floor = 1e-6 * c.iter().fold(0.0f64, |m, x| m.max(x.norm()));
+            // Over the modes n coupled through `coeff(n)`: the sum of
+            // |kappa_n| |C| and the smallest |kappa_n|.
+            let partners = |coeff: &dyn Fn(usize) -> f64| -> (f64, f64) {
+                (0..len).filter(|&n| coeff(n) > floor).fold(
+                    (0.0, f64::INFINITY),
+                    |(sum, low), n| {
+                        let k = norm(modes[n]);
+                        (sum + k * coeff(n), low.min(k))
+                    },
+                )
+            };
+            for (i, &m) in modes.iter().enumerate() {
+                let k = norm(m);
+                let row = partners(&|j| c[i * len + j].norm());
+                let col = partners(&|j| c[j * len + i].norm());
+                for (sum, low) in [row, col] {
+                    if k > 0.0 && sum > 0.0 {
+                        // A coupled pair rotates while it decays at the mean of
+                        // its two diffusion rates: placed at the wave number of
+                        // that mean, with the least damped partner.
+                        out.push((((k * k + low * low) / 2.0).sqrt(), k * sum));
+                    }
+                }
+            }
+        }
+        out
     }
 }

@@ -1,78 +1,294 @@
-//! The explicit part's step-size estimate (MFLDA.md section 3): with the
-//! diffusion exact, a safe step is about
-//! `dt <= min(h / G, C tau / G^2)`, `G` a bound on the drift speeds |grad V| and
-//! |grad U|, and `C = 2.8` (the imaginary-axis stability radius of RK4).
+//! The stable time step of the ETD schemes (docs/MATHEMATICS.md section 3.1).
+//!
+//! The diffusion is integrated exactly, so only the explicit part can make a
+//! step unstable. Linearised about a state, the explicit part acts on a
+//! Fourier mode of wave vector kappa about like `i omega(kappa)` (advection
+//! and the game's coupling both rotate modes rather than damp them):
+//!
+//! ```text
+//! omega(kappa) = c |kappa| + rho_rel |kappa|^2 |k^(kappa)| + band(kappa)
+//! ```
+//!
+//! with `c = max |grad Phi|` the largest drift speed over the states given
+//! (the equilibrium and the initial densities), `rho_rel` the geometric mean
+//! of the players' peak densities over the uniform one (the coupling is
+//! off-diagonal: mu's drift from nu's potential and back), `k^ = h^d
+//! FFT(k)` the kernel's coefficients (the
+//! coupling of the uniform equilibrium of a convolution game, exact there),
+//! and `band(kappa)` the same for the band-limited interaction's modes. One
+//! step of the scheme multiplies such a mode by `R(z, w)`, `z = -tau
+//! |kappa|^2 dt` (times eta for the max player), `w = i omega dt` (times
+//! eta); the estimate is the largest dt with `|R| <= 1 + GROWTH dt` at
+//! every resolved wave number, for both players (a mode growing by e in
+//! 1000 time units is stable for any run). The potentials are computed in f64 on a
+//! grid of at most [`COARSE`] points a side (densities area-averaged, the
+//! payoff subsampled): the drift speed is a property of smooth potentials.
 
-use crate::dynamics::Params;
+use num_complex::Complex64 as C64;
+
+use crate::dynamics::cpu::CpuModel;
+use crate::dynamics::phi::phis;
+use crate::dynamics::{Params, PayoffGrids, Scheme};
 use crate::game::Payoff;
+use crate::gpu::Shape;
 
-/// Stability radius of the explicit stages on the imaginary axis.
-const C: f64 = 2.8;
+/// Largest side of the grid the drift speeds are computed on.
+pub const COARSE: u32 = 256;
 
 /// The estimate and what it came from.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StepEstimate {
-    /// Bound on |grad V| and |grad U| over the grid.
-    pub drift_bound: f64,
-    /// `h / G`.
-    pub advective: f64,
-    /// `C tau / G^2`.
-    pub diffusive: f64,
-    /// `min` of the two (infinite when the payoff is constant).
+    /// `c`: the largest drift speed |grad V|, |grad U| over the states.
+    pub speed: f64,
+    /// The largest coupling rate `rho_rel |kappa|^2 |k^(kappa)| + band`.
+    pub coupling: f64,
+    /// `|kappa|` of the mode that limits the step.
+    pub wavenumber: f64,
+    /// The largest stable step (infinite when nothing limits it).
     pub dt_max: f64,
 }
 
-/// Largest |gradient| of a periodic field on the grid by central differences
-/// (spacing `h` on both axes).
-fn max_gradient(v: &[f32], n1: usize, n2: usize, h: f64) -> f64 {
-    let at = |i: usize, j: usize| v[j * n1 + i] as f64;
-    let mut g: f64 = 0.0;
-    for j in 0..n2 {
-        for i in 0..n1 {
-            let dx = (at((i + 1) % n1, j) - at((i + n1 - 1) % n1, j)) / (2.0 * h);
-            let dy = if n2 > 1 {
-                (at(i, (j + 1) % n2) - at(i, (j + n2 - 1) % n2)) / (2.0 * h)
-            } else {
-                0.0
-            };
-            g = g.max(dx.hypot(dy));
+/// `R(z, w)`: the factor by which one step of `scheme` multiplies a mode of
+/// `u' = (c + lambda) u` with the linear part `c` exact (`z = c dt`) and
+/// `lambda` explicit (`w = lambda dt`), as the formulas of section 3 give
+/// with `N(u) = lambda u`.
+pub fn amplification(scheme: Scheme, z: f64, w: C64) -> C64 {
+    let [e, p1, p2, p3] = phis(z);
+    match scheme {
+        Scheme::Etdrk2 => {
+            let a = e + w * p1;
+            a + w * p2 * (a - 1.0)
+        }
+        Scheme::Etdrk4 => {
+            let [eh, p1h, _, _] = phis(z / 2.0);
+            let half = w * 0.5 * p1h;
+            let a = eh + half;
+            let b = eh + half * a;
+            let c = eh * a + half * (2.0 * b - 1.0);
+            let f1 = p1 - 3.0 * p2 + 4.0 * p3;
+            let f2 = p2 - 2.0 * p3;
+            let f3 = -p2 + 4.0 * p3;
+            e + w * (f1 + 2.0 * f2 * (a + b) + f3 * c)
         }
     }
-    g
 }
 
-/// The estimate for `params` and the sampled payoff.
-pub fn step_estimate(params: &Params, payoff: &Payoff) -> StepEstimate {
-    let (n1, n2) = (params.shape.n1 as usize, params.shape.n2 as usize);
-    let h = params.length / n1 as f64;
-    let grad = |v: &[f32]| max_gradient(v, n1, n2, h);
-    let kappa = 2.0 * std::f64::consts::PI / params.length;
-    // |grad_x K3| <= sum |C_mn| |kappa_m|, |grad_y K3| <= sum |C_mn| |kappa_n|.
-    let (band_x, band_y) = payoff.band.as_ref().map_or((0.0, 0.0), |b| {
-        let len = b.box_len();
-        let norm = |i: usize| {
-            let m = b.box_mode(i);
-            kappa * ((m[0] * m[0] + m[1] * m[1]) as f64).sqrt()
-        };
-        let mut gx = 0.0;
-        let mut gy = 0.0;
-        for i in 0..len {
-            for j in 0..len {
-                let c = b.coeffs[i * len + j].norm();
-                gx += c * norm(i);
-                gy += c * norm(j);
+/// One mode of the linearisation: `damping` = tau |kappa|^2 (per unit
+/// time, >= 0) and `rate` = omega (the explicit part's |eigenvalue|).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mode {
+    /// |kappa|, for reports.
+    pub wavenumber: f64,
+    /// The exact part's decay rate.
+    pub damping: f64,
+    /// The explicit part's rotation rate.
+    pub rate: f64,
+}
+
+/// Growth per unit time below which a mode counts as stable: a growth by e
+/// takes 1000 time units, far beyond a run's length, while a step past the
+/// stability boundary grows at a rate of order 1 / dt.
+pub const GROWTH: f64 = 1e-3;
+
+/// The first of `modes` that one step of `dt` makes grow faster than
+/// [`GROWTH`] (`|R| > 1 + GROWTH dt`), if any.
+fn stable_at(scheme: Scheme, modes: &[Mode], dt: f64) -> Option<usize> {
+    modes.iter().position(|m| {
+        let r = amplification(scheme, -m.damping * dt, C64::new(0.0, m.rate * dt));
+        r.norm() > 1.0 + GROWTH * dt
+    })
+}
+
+/// The largest dt at which every one of `modes` is stable (grows slower
+/// than [`GROWTH`]), with the index of
+/// the mode that limits it: the first unstable dt on a geometric scan from
+/// 1e-9 (20 a decade), refined by bisection. Infinite (and `None`) when all
+/// are stable up to 1e6.
+pub fn stable_step(scheme: Scheme, modes: &[Mode]) -> (f64, Option<usize>) {
+    let ratio = 10f64.powf(1.0 / 20.0);
+    let mut good = 0.0;
+    let mut dt = 1e-9;
+    while dt <= 1e6 {
+        if let Some(i) = stable_at(scheme, modes, dt) {
+            let (mut lo, mut hi, mut worst) = (good, dt, i);
+            for _ in 0..60 {
+                let mid = 0.5 * (lo + hi);
+                match stable_at(scheme, modes, mid) {
+                    Some(j) => (hi, worst) = (mid, j),
+                    None => lo = mid,
+                }
             }
+            return (lo, Some(worst));
         }
-        (gx, gy)
-    });
-    let k = grad(&payoff.kernel);
-    let g = (k + grad(&payoff.potential_mu) + band_x).max(k + grad(&payoff.potential_nu) + band_y);
-    let advective = h / g;
-    let diffusive = C * params.tau / (g * g);
+        good = dt;
+        dt *= ratio;
+    }
+    (f64::INFINITY, None)
+}
+
+/// The modes the estimate checks for a grid of `shape` and side `length`:
+/// every integer |m| up to 64, then |m| growing by 2% up to the largest
+/// resolved (`n/2`, times sqrt 2 on a square grid's diagonal).
+fn wavenumbers(shape: Shape, length: f64) -> Vec<f64> {
+    let top = f64::from(shape.n1 / 2) * if shape.dim() == 2 { 2f64.sqrt() } else { 1.0 };
+    let mut ms: Vec<f64> = (1..=64).map(f64::from).take_while(|&m| m <= top).collect();
+    let mut m = 64.0;
+    while m < top {
+        m = (m * 1.02).min(top);
+        ms.push(m);
+    }
+    let unit = std::f64::consts::TAU / length;
+    ms.into_iter().map(|m| m * unit).collect()
+}
+
+/// Area averages of `v` (row-major `shape`) over blocks of `f` x `f` (`f` x
+/// 1 in 1D) points.
+fn block_average(v: &[f32], shape: Shape, f: usize) -> Vec<f64> {
+    let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
+    let (c1, c2) = (n1 / f, if n2 > 1 { n2 / f } else { 1 });
+    let f2 = if n2 > 1 { f } else { 1 };
+    let mut out = vec![0.0; c1 * c2];
+    for j in 0..n2 {
+        for i in 0..n1 {
+            out[(j / f2) * c1 + i / f] += f64::from(v[j * n1 + i]);
+        }
+    }
+    let count = (f * f2) as f64;
+    out.iter_mut().for_each(|x| *x /= count);
+    out
+}
+
+/// Every `f`-th sample of `v` along each axis.
+fn subsample(v: &[f32], shape: Shape, f: usize) -> Vec<f32> {
+    let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
+    let f2 = if n2 > 1 { f } else { 1 };
+    (0..n2)
+        .step_by(f2)
+        .flat_map(|j| (0..n1).step_by(f).map(move |i| v[j * n1 + i]))
+        .collect()
+}
+
+/// The estimate for `params` (its scheme, tau, eta and grid) and the sampled
+/// `payoff`, linearised about each of `states` (`(mu, nu)` on the grid,
+/// row-major; typically the equilibrium and the initial densities).
+pub fn step_estimate(
+    params: &Params,
+    payoff: &Payoff,
+    states: &[(&[f32], &[f32])],
+) -> StepEstimate {
+    let shape = params.shape;
+    let f = (shape.n1 / shape.n1.min(COARSE)) as usize;
+    let coarse = if shape.dim() == 2 {
+        Shape::square(shape.n1 / f as u32)
+    } else {
+        Shape::line(shape.n1 / f as u32)
+    };
+    let cparams = Params {
+        shape: coarse,
+        ..params.clone()
+    };
+    let (k, a, b) = (
+        subsample(&payoff.kernel, shape, f),
+        subsample(&payoff.potential_mu, shape, f),
+        subsample(&payoff.potential_nu, shape, f),
+    );
+    let model = CpuModel::new(
+        &cparams,
+        &PayoffGrids {
+            kernel: &k,
+            potential_mu: &a,
+            potential_nu: &b,
+            band: payoff.band.as_ref().map(|b| (b.modes, b.coeffs.as_slice())),
+        },
+    );
+    let volume = params.length.powi(shape.dim() as i32);
+    let mut speed: f64 = 0.0;
+    let mut peaks = [0.0f64; 2];
+    let top = |v: &[f64], m: f64| v.iter().fold(m, |m, x| m.max(*x));
+    for (mu, nu) in states {
+        let (mu, nu) = (block_average(mu, shape, f), block_average(nu, shape, f));
+        peaks = [top(&mu, peaks[0]), top(&nu, peaks[1])];
+        let (v, u) = model.potentials(&model.spectrum(&mu), &model.spectrum(&nu));
+        speed = speed
+            .max(model.max_gradient(&v))
+            .max(model.max_gradient(&u));
+    }
+    // The coupling is off-diagonal (mu's drift from nu's potential and back),
+    // so its rotation rate scales with the geometric mean of the players'
+    // peak densities, relative to the uniform one.
+    let rho_rel = ((peaks[0] * peaks[1]).sqrt() * volume).max(1.0);
+    // The coupling of each coarse mode, by |kappa|: the kernel's and the
+    // band's (the larger of its row and column sums).
+    let mut coupling: Vec<(f64, f64)> = model.coupling_by_mode(volume);
+    coupling.iter_mut().for_each(|c| c.1 *= rho_rel);
+    let coupling_at = |kappa: f64| -> f64 {
+        coupling
+            .iter()
+            .filter(|(q, _)| (q - kappa).abs() <= 0.5 * std::f64::consts::TAU / params.length)
+            .fold(0.0f64, |m, c| m.max(c.1))
+    };
+    let mut kappas = wavenumbers(shape, params.length);
+    kappas.extend(coupling.iter().map(|c| c.0));
+    let mut modes = Vec::new();
+    for &kappa in &kappas {
+        let rate = speed * kappa + coupling_at(kappa);
+        for scale in [1.0, params.eta] {
+            modes.push(Mode {
+                wavenumber: kappa,
+                damping: scale * params.tau * kappa * kappa,
+                rate: scale * rate,
+            });
+        }
+    }
+    let (dt_max, worst) = stable_step(params.scheme, &modes);
     StepEstimate {
-        drift_bound: g,
-        advective,
-        diffusive,
-        dt_max: advective.min(diffusive),
+        speed,
+        coupling: coupling.iter().fold(0.0f64, |m, c| m.max(c.1)),
+        wavenumber: worst.map_or(0.0, |i| modes[i].wavenumber),
+        dt_max,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without damping, ETDRK4 is RK4: stable on the imaginary axis up to
+    /// |w| = 2 sqrt 2, and ETDRK2 (Heun there) on none of it.
+    #[test]
+    fn the_explicit_part_alone_is_rk4_and_heun() {
+        let rk4 = |w: f64| amplification(Scheme::Etdrk4, 0.0, C64::new(0.0, w)).norm();
+        assert!(rk4(2.8) <= 1.0 && rk4(2.9) > 1.0);
+        let w = C64::new(0.3, 0.2);
+        let taylor = 1.0 + w + w * w / 2.0 + w * w * w / 6.0 + w * w * w * w / 24.0;
+        assert!((amplification(Scheme::Etdrk4, 0.0, w) - taylor).norm() < 1e-14);
+        let heun = 1.0 + w + w * w / 2.0;
+        assert!((amplification(Scheme::Etdrk2, 0.0, w) - heun).norm() < 1e-14);
+        let mode = [Mode {
+            wavenumber: 1.0,
+            damping: 0.0,
+            rate: 1.0,
+        }];
+        // Just past 2 sqrt 2: |R| = 1 + GROWTH dt a little beyond it.
+        let (dt, worst) = stable_step(Scheme::Etdrk4, &mode);
+        assert!(dt > 8f64.sqrt() && dt < 8f64.sqrt() + 1e-2, "{dt}");
+        assert_eq!(worst, Some(0));
+    }
+
+    /// Pure decay (w = 0) is exact: |R| = e^z, stable for every step.
+    #[test]
+    fn exact_diffusion_never_limits_the_step() {
+        for scheme in [Scheme::Etdrk2, Scheme::Etdrk4] {
+            for z in [-1e-3, -0.5, -3.0, -40.0] {
+                let r = amplification(scheme, z, C64::new(0.0, 0.0));
+                assert!((r.re - z.exp()).abs() < 1e-15 && r.im == 0.0);
+            }
+            let mode = [Mode {
+                wavenumber: 1.0,
+                damping: 2.0,
+                rate: 0.0,
+            }];
+            assert_eq!(stable_step(scheme, &mode), (f64::INFINITY, None));
+        }
     }
 }

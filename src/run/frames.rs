@@ -266,7 +266,7 @@ impl Frames {
         self.jobs
             .as_ref()
             .and_then(|s| s.send(job).ok())
-            .ok_or_else(|| Error::Device("the frame writer stopped early".into()))
+            .ok_or_else(|| Error::Internal("the frame writer stopped early".into()))
     }
 
     /// Waits for every frame to be written; reports the first writing error.
@@ -274,7 +274,7 @@ impl Frames {
         drop(self.jobs.take());
         match self.worker.take().map(JoinHandle::join) {
             Some(Ok(result)) => result,
-            Some(Err(_)) => Err(Error::Device("the frame writer thread panicked".into())),
+            Some(Err(_)) => Err(Error::Internal("the frame writer thread panicked".into())),
             None => Ok(()),
         }
     }

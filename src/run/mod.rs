@@ -6,18 +6,18 @@ pub mod memory;
 pub mod progress;
 pub mod schedule;
 mod session;
+pub mod step;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 use crate::config::Config;
-use crate::dynamics::stability::{step_estimate, StepEstimate};
+use crate::dynamics::stability::step_estimate;
 use crate::dynamics::Stepper;
 use crate::equilibrium::{densities_from_logs, EquilibriumReport, EquilibriumSolver};
 use crate::game::sample_init;
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
+use crate::interrupt::Interrupt;
 use crate::metrics::{columns, Metrics, W2linOptions};
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::{Error, Problem, Result};
@@ -27,6 +27,7 @@ pub use memory::RunMemory;
 pub use progress::{EquilibriumProgress, Progress};
 pub use schedule::Schedule;
 use session::{CheckpointMeta, Session};
+pub use step::{choose_step, land, on_step_grid, StepChoice};
 pub use summary::{EquilibriumSummary, Summary};
 
 /// Where and how to write a run.
@@ -38,9 +39,10 @@ pub struct RunOptions {
     pub force: bool,
     /// No progress output.
     pub quiet: bool,
-    /// Set (by a signal handler) to stop after the current chunk of steps,
-    /// writing a checkpoint.
-    pub stop: Option<Arc<AtomicBool>>,
+    /// Requested (by a signal handler) to stop: during the time stepping
+    /// after the current chunk of steps, writing a checkpoint; during the
+    /// equilibrium at once, removing the run directory this call made.
+    pub interrupt: Interrupt,
 }
 
 impl RunOptions {
@@ -51,19 +53,30 @@ impl RunOptions {
     }
 }
 
+/// Prints [`Problem::payoff_warnings`] on stderr (also when quiet: they say
+/// the game solved is not the one written).
+pub fn warn_payoff(ctx: &GpuContext, config: &Config, problem: &Problem) -> Result<()> {
+    for w in problem.payoff_warnings(ctx, &config.game)? {
+        eprintln!("{w}");
+    }
+    Ok(())
+}
+
 fn npy_shape(shape: Shape) -> [usize; 2] {
     [shape.n2 as usize, shape.n1 as usize]
 }
 
 /// Computes the equilibrium of `config`'s problem, reporting its progress on
-/// stderr unless `quiet` ([`EquilibriumProgress`]).
+/// stderr unless `quiet` ([`EquilibriumProgress`]); `interrupt` stops it.
 pub fn solve_equilibrium(
     ctx: &GpuContext,
     config: &Config,
     problem: &Problem,
     quiet: bool,
+    interrupt: &Interrupt,
 ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
-    let opts = problem.equilibrium_options(config);
+    let mut opts = problem.equilibrium_options(config);
+    opts.interrupt = interrupt.clone();
     let mut progress = EquilibriumProgress::new(opts.tol, quiet);
     let result = problem.equilibrium_with(ctx, &opts, &mut |i, r| progress.update(i, r));
     progress.finish();
@@ -79,8 +92,9 @@ pub fn equilibrium(
     problem: &Problem,
     dir: &RunDir,
     quiet: bool,
+    interrupt: &Interrupt,
 ) -> Result<(EquilibriumSolver, EquilibriumReport, Vec<f32>)> {
-    let (solver, report) = solve_equilibrium(ctx, config, problem, quiet)?;
+    let (solver, report) = solve_equilibrium(ctx, config, problem, quiet, interrupt)?;
     let logs = solver.logs().read(ctx)?;
     let (mu, nu) = densities_from_logs(&logs);
     let shape = npy_shape(problem.params.shape);
@@ -96,9 +110,11 @@ pub fn equilibrium_only(
     opts: &RunOptions,
 ) -> Result<EquilibriumSummary> {
     let problem = Problem::from_config(ctx, config)?;
+    warn_payoff(ctx, config, &problem)?;
     let dir = RunDir::create(&opts.out, opts.force)?;
     dir.write_text("config.toml", &config.resolved().to_toml_string())?;
-    let (_, report, _) = match equilibrium(ctx, config, &problem, &dir, opts.quiet) {
+    let (_, report, _) = match equilibrium(ctx, config, &problem, &dir, opts.quiet, &opts.interrupt)
+    {
         Ok(r) => r,
         Err(e) => {
             dir.discard();
@@ -131,48 +147,17 @@ pub fn initial_densities(
     ))
 }
 
-/// Checks `time.dt` against the explicit-part estimate: a warning above it,
-/// an error when it is clearly too large. NOTE: measured with a drift of 20
-/// (kernel 20 cos x cos y, tau = 0.2, n = 64), ETDRK4 stayed stable up to 150
-/// times the estimate and blew up at 400 times: the estimate is conservative
-/// for ETD, so only 1000 times it is refused outright.
-fn check_step(config: &Config, problem: &Problem, opts: &RunOptions) -> Result<StepEstimate> {
-    let est = step_estimate(&problem.params, &problem.payoff);
-    let dt = config.time.dt;
-    if dt > 1000.0 * est.dt_max {
-        return Err(Error::config(
-            "time.dt",
-            format!(
-                "{dt} is far above the explicit part's stable step, about {:.3e} \
-                 (drift speed up to {:.3}, MFLDA.md section 3); use e.g. \
-                 `--set time.dt={:.3e}`",
-                est.dt_max, est.drift_bound, est.dt_max
-            ),
-        ));
-    }
-    if dt > est.dt_max {
-        opts.say(format!(
-            "warning: time.dt = {dt} is above the estimated stable step {:.3e}; \
-             the run stops if it blows up",
-            est.dt_max
-        ));
-    }
-    Ok(est)
-}
-
 /// `mflda run`: everything, from t = 0, written into `opts.out`. The GPU memory
 /// it needs ([`RunMemory`]) is printed before anything is allocated. Bad input is
 /// found before the run directory is made (config, expressions, grid size); if
 /// the setup fails later (the equilibrium, the initial densities), a run
 /// directory made by this call is removed again.
 pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<Summary> {
-    let config = config.resolved();
-    let memory = RunMemory::fresh(&config);
+    let memory = RunMemory::fresh(config);
     opts.say(memory.describe(ctx));
-    let problem = Problem::from_config(ctx, &config)?;
-    let estimate = check_step(&config, &problem, opts)?;
+    let problem = Problem::from_config(ctx, config)?;
     let dir = RunDir::create(&opts.out, opts.force)?;
-    let session = match start(ctx, config, problem, dir.clone(), estimate, memory, opts) {
+    let session = match start(ctx, config.clone(), problem, dir.clone(), memory, opts) {
         Ok(session) => session,
         Err(e) => {
             dir.discard();
@@ -182,37 +167,55 @@ pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<S
     finish(session.run(), opts)
 }
 
-/// Everything up to the first step: equilibrium, initial densities, metrics at t = 0.
+/// Everything up to the first step: equilibrium, initial densities, the time
+/// step (chosen now when automatic: it depends on both), metrics at t = 0.
+/// `config` is not yet resolved; the resolved one, with its step, is
+/// written to config.toml before the first step.
 fn start<'a>(
     ctx: &'a GpuContext,
     config: Config,
-    problem: Problem,
+    mut problem: Problem,
     dir: RunDir,
-    estimate: StepEstimate,
     memory: RunMemory,
     opts: &RunOptions,
 ) -> Result<Session<'a>> {
-    dir.write_text("config.toml", &config.to_toml_string())?;
+    dir.write_text("config.toml", &config.resolved().to_toml_string())?;
     if let Some(b) = &problem.payoff.band {
         opts.say(format!(
             "interaction kept to {} modes per axis: truncation error {:.2e} (relative sup norm)",
             b.modes, b.truncation_error
         ));
     }
-    let (solver, report, eq_logs) = equilibrium(ctx, &config, &problem, &dir, opts.quiet)?;
+    warn_payoff(ctx, &config, &problem)?;
+    let (solver, report, eq_logs) =
+        equilibrium(ctx, &config, &problem, &dir, opts.quiet, &opts.interrupt)?;
     let eq_summary = EquilibriumSummary::from(&report);
-    opts.say(format!(
-        "equilibrium: {} iterations, residual {:.2e}, NI {:.2e} ({:?})",
-        report.iterations, report.residual, report.ni, report.stop
-    ));
+    opts.say(eq_summary.describe());
     if let Some(w) = eq_summary.warning(&config.equilibrium) {
         opts.say(w);
     }
     drop(solver);
+    let (mu_star, nu_star) = densities_from_logs(&eq_logs);
+    let (mu0, nu0) = initial_densities(ctx, &config, &problem, (&mu_star, &nu_star))?;
+    let estimate = step_estimate(
+        &problem.params,
+        &problem.payoff,
+        &[(&mu_star, &nu_star), (&mu0, &nu0)],
+    );
+    let choice = choose_step(&config, &estimate);
+    for line in choice.note.iter().chain(&choice.warning) {
+        opts.say(line);
+    }
+    let mut config = config;
+    config.time.dt = Some(choice.dt);
+    let config = config.resolved();
+    config.validate()?;
+    problem.params.dt = choice.dt;
+    dir.write_text("config.toml", &config.to_toml_string())?;
+
     let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs)?;
-    let [mu_star, nu_star] = &parts.eq;
-    let (mu0, nu0) = initial_densities(ctx, &config, &problem, (mu_star, nu_star))?;
     parts.stepper.set_densities(ctx, &mu0, &nu0)?;
+    let [mu_star, nu_star] = &parts.eq;
     let peak = mu_star.iter().chain(nu_star).fold(0.0f32, |m, v| m.max(*v)) as f64;
     let frame_limits = FrameLimits::new(&config, [mu_star, nu_star], [&mu0, &nu0])?;
     let frames = parts.frames(ctx, &config, frame_limits, &dir)?;
@@ -234,6 +237,7 @@ fn start<'a>(
             peak,
             equilibrium: eq_summary,
             frame_limits: Some(frame_limits),
+            estimate: Some(estimate),
         },
         config,
         dir,
@@ -242,12 +246,12 @@ fn start<'a>(
         metrics,
         csv,
         eq_logs,
-        estimate,
         gpu_memory_bytes: memory.peak,
         k: 0,
-        stop: opts.stop.clone(),
+        interrupt: opts.interrupt.clone(),
         quiet: opts.quiet,
         frames,
+        stopped_below: false,
     })
 }
 
@@ -307,8 +311,18 @@ fn resume_to(
     let memory = RunMemory::resumed(&config);
     opts.say(memory.describe(ctx));
     let problem = Problem::from_config(ctx, &config)?;
-    let estimate = step_estimate(&problem.params, &problem.payoff);
     let eq_logs = checkpoint.array("eq_logs")?.to_vec();
+    let mut meta = meta;
+    if meta.estimate.is_none() {
+        // A checkpoint written before the estimate was recorded: the one at
+        // the equilibrium.
+        let (mu, nu) = densities_from_logs(&eq_logs);
+        meta.estimate = Some(step_estimate(
+            &problem.params,
+            &problem.payoff,
+            &[(&mu, &nu)],
+        ));
+    }
     let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs)?;
     parts.stepper.write_state(ctx, checkpoint.array("state")?)?;
     let frames = match meta.frame_limits {
@@ -335,12 +349,12 @@ fn resume_to(
         csv,
         meta,
         eq_logs,
-        estimate,
         gpu_memory_bytes: memory.peak,
         k: checkpoint.step,
-        stop: opts.stop.clone(),
+        interrupt: opts.interrupt.clone(),
         quiet: opts.quiet,
         frames,
+        stopped_below: false,
     };
     finish(session.run(), opts)
 }
@@ -349,7 +363,7 @@ fn resume_to(
 /// which must come after `step`, the step of the checkpoint it continues
 /// from; without `t_end`, checks that the run is not already complete.
 fn set_end(dir: &RunDir, config: &mut Config, step: u64, t_end: Option<f64>) -> Result<()> {
-    let dt = config.time.dt;
+    let dt = config.time.step();
     let t = step as f64 * dt;
     let later = (2.0 * t).max(t + dt);
     let resume = format!("mflda run --resume {}", dir.path().display());
@@ -365,12 +379,34 @@ fn set_end(dir: &RunDir, config: &mut Config, step: u64, t_end: Option<f64>) -> 
         }
         return Ok(());
     };
+    let end = config.time.t_end;
+    if t_end.is_finite() && t_end < end {
+        return Err(Error::Data {
+            field: "--t-end".into(),
+            message: format!(
+                "{t_end} is before the run's end time {end}: --t-end only moves the end \
+                 later; give T >= {end}, or resume without it: `{resume}`"
+            ),
+        });
+    }
     if !t_end.is_finite() || (t_end / dt).round() as u64 <= step {
         return Err(Error::Data {
             field: "--t-end".into(),
             message: format!(
                 "{t_end} is not after the checkpoint the run continues from (t = {t}); \
                  give a later time, e.g. `{resume} --t-end {later}`"
+            ),
+        });
+    }
+    if !on_step_grid(t_end, dt) {
+        let below = (t_end / dt).floor() * dt;
+        return Err(Error::Data {
+            field: "--t-end".into(),
+            message: format!(
+                "{t_end} is not a whole number of the run's steps (time.dt = {dt}), so the run \
+                 could not end there; give e.g. `--t-end {}` or `--t-end {}`",
+                below,
+                below + dt
             ),
         });
     }

@@ -32,7 +32,7 @@ impl Schedule {
     /// The schedule of a resolved config.
     pub fn new(config: &Config) -> Self {
         let c = config.resolved();
-        let dt = c.time.dt;
+        let dt = c.time.step();
         Schedule {
             steps: ((c.time.t_end / dt).round() as u64).max(1),
             metrics: stride(c.output.metrics_every.unwrap_or(dt), dt).max(1),

@@ -3,8 +3,6 @@
 //! blow-up detection that keeps the last good state, and a stop flag that
 //! turns a signal into a checkpoint.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +11,7 @@ use crate::config::Config;
 use crate::dynamics::stability::StepEstimate;
 use crate::dynamics::Stepper;
 use crate::gpu::GpuContext;
+use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::{Metrics, MetricsRow};
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::run::frames::{FrameLimits, Frames};
@@ -20,9 +19,11 @@ use crate::run::summary::{EquilibriumSummary, Summary};
 use crate::run::{Progress, Schedule};
 use crate::{Error, Problem, Result};
 
-/// Steps recorded per submission; the loop syncs after each, which bounds the
-/// work queued ahead of a stop signal.
-const CHUNK: u64 = 64;
+/// The most steps recorded per submission; the loop syncs after each and
+/// sizes them ([`Batcher`]) to about a quarter of a second, which bounds the
+/// work queued ahead of a stop signal. Submission sizes do not change the
+/// states.
+const CHUNK: u32 = 64;
 
 /// What a checkpoint carries besides the state and the equilibrium.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,6 +34,10 @@ pub(crate) struct CheckpointMeta {
     pub equilibrium: EquilibriumSummary,
     #[serde(default)]
     pub frame_limits: Option<FrameLimits>,
+    /// The step-size estimate of the run's start (absent in checkpoints
+    /// written before it was recorded).
+    #[serde(default)]
+    pub estimate: Option<StepEstimate>,
 }
 
 /// Everything the loop needs, set up by a fresh start or a resume.
@@ -47,19 +52,34 @@ pub(crate) struct Session<'a> {
     pub meta: CheckpointMeta,
     /// `[log mu*, log nu*]` (host copy, for checkpoints).
     pub eq_logs: Vec<f32>,
-    pub estimate: StepEstimate,
     /// The GPU memory this session needs at its peak ([`crate::run::RunMemory`]).
     pub gpu_memory_bytes: u64,
     /// Steps done.
     pub k: u64,
-    pub stop: Option<Arc<AtomicBool>>,
+    pub interrupt: Interrupt,
     pub quiet: bool,
     pub frames: Option<Frames>,
+    /// Set when the distance fell below `time.stop_below`.
+    pub stopped_below: bool,
 }
 
 impl Session<'_> {
+    /// The time after `k` steps: exactly `t_end` after the last.
     fn t(&self, k: u64) -> f64 {
-        k as f64 * self.config.time.dt
+        if k == Schedule::new(&self.config).steps {
+            self.config.time.t_end
+        } else {
+            k as f64 * self.config.time.step()
+        }
+    }
+
+    fn estimate(&self) -> StepEstimate {
+        self.meta.estimate.unwrap_or(StepEstimate {
+            speed: f64::NAN,
+            coupling: f64::NAN,
+            wavenumber: f64::NAN,
+            dt_max: f64::NAN,
+        })
     }
 
     /// Runs from `self.k` to the end of the schedule; the frames in flight are
@@ -76,7 +96,7 @@ impl Session<'_> {
     fn steps(mut self, frames: Option<&Frames>) -> Result<Summary> {
         let schedule = Schedule::new(&self.config);
         let start_step = self.k;
-        let dt = self.config.time.dt;
+        let dt = self.config.time.step();
         let wall_every = self.config.resolved().output.checkpoint_wall.unwrap_or(0.0);
         let good = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("run.last_good_state"),
@@ -94,11 +114,16 @@ impl Session<'_> {
         progress.update(self.k, "");
         let start = Instant::now();
         let mut last_checkpoint = Instant::now();
+        let mut batcher = Batcher::new(CHUNK);
+        let mut note = String::new();
         while self.k < schedule.steps {
-            let target = schedule.next_event(self.k).min(self.k + CHUNK);
-            self.stepper.advance(self.ctx, (target - self.k) as u32);
+            let left = (schedule.next_event(self.k) - self.k).min(u64::from(CHUNK)) as u32;
+            let batch = batcher.next(left);
+            let started = Instant::now();
+            self.stepper.advance(self.ctx, batch);
             self.ctx.wait()?;
-            self.k = target;
+            batcher.done(started);
+            self.k += u64::from(batch);
             let (k, t) = (self.k, self.t(self.k));
             if schedule.metrics_at(k) {
                 let row = self.metrics.measure(self.ctx, &self.stepper, t)?;
@@ -110,8 +135,19 @@ impl Session<'_> {
                 self.meta.last = row;
                 self.copy_state(&self.stepper.state.buffer, &good);
                 good_t = t;
-                progress.update(k, &format!("L2 {:.2e}", row.mu.l2.hypot(row.nu.l2)));
+                let joint = row.mu.l2.hypot(row.nu.l2);
+                note = format!("L2 {joint:.2e}");
+                if self
+                    .config
+                    .time
+                    .stop_below
+                    .is_some_and(|limit| joint < limit)
+                    && k < schedule.steps
+                {
+                    self.stopped_below = true;
+                }
             }
+            progress.update(k, &note);
             if schedule.snapshot_at(k) {
                 self.snapshot(t)?;
             }
@@ -124,7 +160,18 @@ impl Session<'_> {
                 self.checkpoint()?;
                 last_checkpoint = Instant::now();
             }
-            if self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst)) && k < schedule.steps {
+            if self.stopped_below {
+                if !self.quiet {
+                    progress.finish();
+                    eprintln!(
+                        "the joint L2 distance fell below time.stop_below = {:e} at t = {t}: \
+                         stopping early",
+                        self.config.time.stop_below.unwrap_or(0.0)
+                    );
+                }
+                break;
+            }
+            if self.interrupt.is_requested() && k < schedule.steps {
                 progress.finish();
                 let path = self.checkpoint()?;
                 return Err(Error::Interrupted(format!(
@@ -161,18 +208,18 @@ impl Session<'_> {
             ),
             Err(e) => format!("the last good state could not be written: {e}"),
         };
-        let dt = self.config.time.dt;
+        let dt = self.config.time.step();
         Error::Data {
             field: "time.dt".into(),
             message: format!(
                 "the run blew up between t = {good_t:.6} and t = {:.6} (step {}): {why}. \
                  The explicit part is probably unstable at dt = {dt}: try `--set \
-                 time.dt={:.3e}` (a conservative bound is {:.3e}, MFLDA.md section 3). \
-                 Metrics up to the blow-up are in {}; {kept}",
+                 time.dt={:.3e}` or `--set time.dt=auto` (the estimated stable step is {:.3e}, \
+                 docs/MATHEMATICS.md section 3.1). Metrics up to the blow-up are in {}; {kept}",
                 self.t(self.k),
                 self.k,
                 dt / 4.0,
-                self.estimate.dt_max,
+                self.estimate().dt_max,
                 self.dir.file("metrics.csv").display()
             ),
         }
@@ -181,6 +228,7 @@ impl Session<'_> {
     fn snapshot(&self, t: f64) -> Result<()> {
         let (mu, nu) = self.stepper.densities(self.ctx)?;
         let shape = super::npy_shape(self.stepper.params.shape);
+        self.dir.ensure_snapshots()?;
         write_npy_f32(&self.dir.snapshot_path("mu", t), &shape, &mu)?;
         write_npy_f32(&self.dir.snapshot_path("nu", t), &shape, &nu)
     }
@@ -225,11 +273,17 @@ impl Session<'_> {
             length: p.params.length,
             steps: self.k,
             resumed_from_step: start_step,
-            dt: self.config.time.dt,
+            dt: self.config.time.step(),
             t_end: self.t(self.k),
+            stop: if self.stopped_below {
+                "stop-below"
+            } else {
+                "t-end"
+            },
+            stop_below: self.config.time.stop_below,
             wall_time_s: wall,
             steps_per_s: steps as f64 / wall.max(1e-9),
-            step_estimate: self.estimate,
+            step_estimate: self.estimate(),
             gpu_memory_bytes: self.gpu_memory_bytes,
             interaction_truncation_error: p
                 .payoff

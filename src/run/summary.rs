@@ -26,6 +26,20 @@ pub struct EquilibriumSummary {
     /// (0 in checkpoints written before it was recorded).
     #[serde(default)]
     pub round_off: f64,
+    /// The tolerance asked for, `equilibrium.tol` (0 in checkpoints written
+    /// before it was recorded).
+    #[serde(default)]
+    pub tol: f64,
+}
+
+/// `x` in scientific notation with three significant digits (`1.23e-4`),
+/// `0` for zero: for quantities that span many decades.
+pub fn sci(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else {
+        format!("{x:.2e}")
+    }
 }
 
 impl From<&EquilibriumReport> for EquilibriumSummary {
@@ -37,6 +51,7 @@ impl From<&EquilibriumReport> for EquilibriumSummary {
             step: r.step,
             stop: r.stop,
             round_off: r.round_off,
+            tol: r.tol,
         }
     }
 }
@@ -46,13 +61,37 @@ impl EquilibriumSummary {
     /// stop worth a warning.
     const ROUND_OFF_MARGIN: f64 = 100.0;
 
+    /// One line for the screen: `equilibrium: 480 iterations, residual
+    /// 9.87e-7 (tol 1.0e-6), NI 3.21e-13, step 0.4167, stop: converged`,
+    /// with the stop reason spelled as in equilibrium.json.
+    /// A stop above the tolerance says why.
+    pub fn describe(&self) -> String {
+        let why = match self.stop {
+            Stop::Converged => String::new(),
+            Stop::RoundOff => format!(
+                " (the residual stopped falling above tol: f32 round-off, whose scale is {})",
+                sci(self.round_off)
+            ),
+            Stop::MaxIterations => " (equilibrium.max_iter iterations ran out)".into(),
+        };
+        format!(
+            "equilibrium: {} iterations, residual {} (tol {}), NI {}, step {:.4}, stop: {}{why}",
+            self.iterations,
+            sci(self.residual),
+            sci(self.tol),
+            sci(self.ni),
+            self.step,
+            self.stop
+        )
+    }
+
     /// A warning when the equilibrium is less accurate than `config` asked:
     /// the iteration ran out of `max_iter`, or stopped improving more than 100
     /// times above both `tol` and the f32 floor (`round_off`), which points at
     /// a step too large; a note when it stopped at the f32 floor far above
     /// `tol` (low temperature). An equilibrium off by its residual r puts a
     /// floor near r under every distance a run measures to it and flattens
-    /// the fitted rates (MFLDA.md section 4).
+    /// the fitted rates (docs/MATHEMATICS.md section 4).
     pub fn warning(&self, config: &EquilibriumConfig) -> Option<String> {
         let r = self.residual;
         let consequence =
@@ -105,6 +144,11 @@ pub struct Summary {
     pub dt: f64,
     /// Simulated end time reached.
     pub t_end: f64,
+    /// Why the run ended: `t-end`, or `stop-below` when the joint L2
+    /// distance to the equilibrium fell below `time.stop_below` first.
+    pub stop: &'static str,
+    /// `time.stop_below`, when set.
+    pub stop_below: Option<f64>,
     /// Wall-clock seconds of this session's time stepping.
     pub wall_time_s: f64,
     /// Steps per second of this session.

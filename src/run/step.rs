@@ -1,0 +1,113 @@
+//! The time step a run takes: `time.dt` as given or, when automatic, from
+//! the stability estimate; adjusted so that a whole number of steps ends
+//! exactly at `t_end`; a warning when a given step is above the estimate
+//! (never a refusal: a step that blows up is caught and reported by the run).
+
+use crate::config::Config;
+use crate::dynamics::stability::StepEstimate;
+
+/// The automatic step is this fraction of the estimated stable step.
+pub const AUTO_FRACTION: f64 = 0.9;
+
+/// The automatic step is at most `t_end` over this many steps.
+pub const MIN_AUTO_STEPS: f64 = 100.0;
+
+/// A chosen step and what the user should be told about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepChoice {
+    /// The step: `t_end / steps`.
+    pub dt: f64,
+    /// Steps to `t_end`.
+    pub steps: u64,
+    /// An adjustment worth a note (the automatic choice, or a given step
+    /// shortened to land on `t_end`).
+    pub note: Option<String>,
+    /// A given step above the estimated stable one.
+    pub warning: Option<String>,
+}
+
+/// Whether `t` is a whole number of steps `dt`, to a relative 1e-9: then a
+/// run of `round(t / dt)` steps of `dt` ends at `t` to round-off.
+pub fn on_step_grid(t: f64, dt: f64) -> bool {
+    let steps = (t / dt).round();
+    steps >= 1.0 && (steps * dt - t).abs() <= 1e-9 * t
+}
+
+/// `(dt', steps)`: `dt` itself when `t_end` is a whole number of steps,
+/// else `t_end / ceil(t_end / dt)`, the largest step at most `dt` that
+/// lands on `t_end`.
+pub fn land(dt: f64, t_end: f64) -> (f64, u64) {
+    if on_step_grid(t_end, dt) {
+        (dt, (t_end / dt).round() as u64)
+    } else {
+        let steps = (t_end / dt).ceil().max(1.0);
+        (t_end / steps, steps as u64)
+    }
+}
+
+/// The step of `config` (whose `time.dt` may be automatic) given the
+/// stability `estimate`. An automatic step is [`AUTO_FRACTION`] of the
+/// estimate, at most `t_end / 100` and at most every output cadence the
+/// config gives (so that each is at least one step).
+pub fn choose_step(config: &Config, estimate: &StepEstimate) -> StepChoice {
+    let t_end = config.time.t_end;
+    let (wanted, auto) = match config.time.dt {
+        Some(dt) => (dt, false),
+        None => {
+            let o = &config.output;
+            let cadences = [o.metrics_every, o.frames_every, o.snapshots_every];
+            let cap = cadences
+                .iter()
+                .flatten()
+                .filter(|&&c| c > 0.0)
+                .fold(t_end / MIN_AUTO_STEPS, |m, &c| m.min(c));
+            ((AUTO_FRACTION * estimate.dt_max).min(cap), true)
+        }
+    };
+    let (dt, steps) = land(wanted, t_end);
+    let note = if auto {
+        Some(format!(
+            "time step: automatic, dt = {dt:.4e} ({steps} steps to t_end = {t_end}; the estimated \
+             stable step is {:.3e}), recorded in config.toml",
+            estimate.dt_max
+        ))
+    } else if dt != wanted {
+        Some(format!(
+            "note: time.dt = {wanted} shortened to {dt:.10e} so that {steps} steps end at \
+             t_end = {t_end} (recorded in config.toml)"
+        ))
+    } else {
+        None
+    };
+    let warning = (!auto && dt > estimate.dt_max).then(|| {
+        format!(
+            "warning: time.dt = {wanted} is above the estimated stable step {:.3e} (limited by \
+             the mode |kappa| = {:.3}; drift speed {:.3}, coupling rate {:.3}); the run stops and \
+             says so if it blows up, and `--set time.dt=auto` takes the estimate",
+            estimate.dt_max, estimate.wavenumber, estimate.speed, estimate.coupling
+        )
+    });
+    StepChoice {
+        dt,
+        steps,
+        note,
+        warning,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_lands_on_its_end_time() {
+        // dt = 0.003 does not divide 20: 6667 slightly shorter steps do.
+        let (dt, steps) = land(0.003, 20.0);
+        assert_eq!(steps, 6667);
+        assert!((dt * steps as f64 - 20.0).abs() < 1e-12 && dt < 0.003);
+        // A step that divides t_end to round-off is kept bit for bit.
+        assert_eq!(land(0.02, 0.6), (0.02, 30));
+        assert_eq!(land(0.01, 20.0), (0.01, 2000));
+        assert!(on_step_grid(1.0, 0.02) && !on_step_grid(1.01, 0.02));
+    }
+}
