@@ -457,3 +457,15 @@ fn comments_are_masked_and_must_be_closed() {
     let msg = expr_error("f", "/* */ // nothing", ExprKind::Kernel);
     assert!(msg.contains("empty"), "{msg}");
 }
+
+/// `**` is not WGSL: the message points at it and names `pow`.
+#[test]
+fn a_power_operator_gets_a_pow_hint() {
+    let text = "cos(z.x)**2";
+    let msg = expr_error("game.kernel", text, ExprKind::Kernel);
+    assert_eq!(caret(&msg, text), (8, 2), "{msg}");
+    assert!(
+        msg.contains("pow(a, b)") && msg.contains("game.kernel"),
+        "{msg}"
+    );
+}

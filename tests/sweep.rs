@@ -157,6 +157,9 @@ fn two_by_two_sweep_writes_runs_and_table_and_collect_rebuilds_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A configuration that fails only when it runs (its initial density is
+/// negative somewhere, which sampling finds) is recorded as failed, and the
+/// runs after it complete.
 #[test]
 fn a_failing_run_is_recorded_and_the_sweep_goes_on() {
     let (dir, config) = scratch("fail");
@@ -165,7 +168,7 @@ fn a_failing_run_is_recorded_and_the_sweep_goes_on() {
         "sweep",
         config.to_str().unwrap(),
         "--param",
-        "game.kernel=cos(z.x),cos(q.x),0.5 * cos(z.x)",
+        "init.nu=eq,eq * cos(x.x),eq * (1.0 + 0.5 * cos(x.x))",
         "--out",
         out.to_str().unwrap(),
         "--set",
@@ -174,23 +177,76 @@ fn a_failing_run_is_recorded_and_the_sweep_goes_on() {
     ]);
     assert_eq!(run.status.code(), Some(2), "{}", text(&run));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("run_2_game.kernel=cos_q.x"), "{stderr}");
+    assert!(stderr.contains("run_2_init.nu=eq_cos_x.x"), "{stderr}");
 
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with(&format!("init.nu,{HEADER}")), "{csv}");
+    assert!(lines[1].starts_with("eq,ok,"), "{csv}");
+    assert!(lines[2].starts_with("eq * cos(x.x),failed,"), "{csv}");
+    assert!(csv.contains("init.nu") && csv.contains("negative"), "{csv}");
     assert!(
-        lines[0].starts_with(&format!("game.kernel,{HEADER}")),
-        "{csv}"
-    );
-    assert!(lines[1].starts_with("cos(z.x),ok,"), "{csv}");
-    assert!(lines[2].starts_with("cos(q.x),failed,"), "{csv}");
-    assert!(
-        csv.contains("game.kernel") && csv.contains("does not compile"),
-        "{csv}"
-    );
-    assert!(
-        csv.lines().any(|l| l.starts_with("0.5 * cos(z.x),ok,")),
+        csv.lines()
+            .any(|l| l.starts_with("eq * (1.0 + 0.5 * cos(x.x)),ok,")),
         "the run after the failure completes:\n{csv}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every value of every parameter is checked before the first run: a bad
+/// one (out of range, or an expression that does not compile) fails the
+/// sweep at once, naming the key and the value, and nothing is run.
+#[test]
+fn a_bad_value_fails_before_the_first_run() {
+    let (dir, config) = scratch("bad-value");
+    let out = dir.join("sweep");
+    for (param, key, value) in [
+        ("game.tau=0.1,-0.2", "game.tau", "-0.2"),
+        ("game.kernel=cos(z.x),cos(q.x)", "game.kernel", "cos(q.x)"),
+    ] {
+        let run = mflda(&[
+            "sweep",
+            config.to_str().unwrap(),
+            "--param",
+            param,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains(key) && err.contains(&format!("`{value}`")),
+            "{err}"
+        );
+        assert!(!out.exists(), "a run started:\n{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Without a config file a sweep starts from the embedded default, as `run`
+/// does; its job lines then name no config.
+#[test]
+fn a_sweep_without_a_config_uses_the_embedded_default() {
+    let (dir, _) = scratch("default");
+    let out = dir.join("sweep");
+    let jobs = dir.join("jobs.txt");
+    let run = mflda(&[
+        "sweep",
+        "--param",
+        "game.tau=0.5,0.3",
+        "--out",
+        out.to_str().unwrap(),
+        "--emit-jobs",
+        jobs.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run));
+    let lines = std::fs::read_to_string(&jobs).unwrap();
+    assert_eq!(lines.lines().count(), 2, "{lines}");
+    assert!(
+        lines
+            .lines()
+            .all(|l| l.contains(" run --out ") && l.contains("game.tau=")),
+        "{lines}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -263,6 +263,14 @@ pub fn check_expr(field: &str, text: &str, kind: ExprKind) -> Result<()> {
             ),
         ));
     }
+    if let Some(at) = code.find("**") {
+        let message = "WGSL has no `**` power operator: write `pow(a, b)` (for a base that \
+                       may be negative, an integer power as a product, e.g. `c * c`)";
+        return Err(user_error(
+            field,
+            render(text, Some(at..at + 2), message, &[]),
+        ));
+    }
     if let Some(at) = code.find([';', '{', '}']) {
         let c = &text[at..at + 1];
         let message = format!(

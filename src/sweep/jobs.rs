@@ -39,7 +39,9 @@ pub fn job_lines(sweep: &Sweep, program: &Path, opts: &JobOptions) -> Vec<String
             }
             let start = words.clone();
             words.push("run".into());
-            words.push(quote(&sweep.config_path.to_string_lossy()));
+            if let Some(path) = &sweep.config_path {
+                words.push(quote(&path.to_string_lossy()));
+            }
             words.push("--out".into());
             words.push(quote(&sweep.run_dir(point).to_string_lossy()));
             for set in sweep.sets_for(point) {

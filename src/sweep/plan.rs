@@ -20,8 +20,9 @@ const MAX_NAME_CHARS: usize = 200;
 /// base config, the common `--set` overrides, then its own values.
 #[derive(Debug, Clone)]
 pub struct Sweep {
-    /// The base config file, absolute.
-    pub config_path: PathBuf,
+    /// The base config file, absolute; `None` for the embedded default
+    /// (assets/default.toml).
+    pub config_path: Option<PathBuf>,
     /// The base config file's text.
     pub config_text: String,
     /// `--set` overrides applied to every run, before the swept values.
@@ -42,13 +43,23 @@ pub struct Point {
 }
 
 impl Sweep {
-    /// Reads the base config and checks everything that can be checked
-    /// before any run: the file is readable TOML, the `--set` and parameter
-    /// keys are config keys, no parameter is given twice.
+    /// Reads the base config (`None`: the embedded default) and checks
+    /// everything that can be checked before any run: the file is readable
+    /// TOML, the `--set` and parameter keys are config keys, no parameter is
+    /// given twice, and every value of every parameter, set alone over the
+    /// base and the common overrides, gives a valid configuration whose
+    /// expressions compile (so that `game.tau=0.1,-0.2` fails at once, not
+    /// after the first run).
     ///
-    /// Whether each configuration is valid (ranges, expressions) is only
-    /// known per run: a bad one fails that run, not the sweep.
-    pub fn new(config: &Path, sets: Vec<String>, params: Vec<Param>, out: &Path) -> Result<Sweep> {
+    /// A combination of valid values can still be invalid (`time.dt` above
+    /// `time.t_end`, say): that is only known per run, and fails that run,
+    /// not the sweep.
+    pub fn new(
+        config: Option<&Path>,
+        sets: Vec<String>,
+        params: Vec<Param>,
+        out: &Path,
+    ) -> Result<Sweep> {
         if params.is_empty() {
             return Err(Error::config(
                 "--param",
@@ -66,21 +77,53 @@ impl Sweep {
                 ));
             }
         }
-        let config_path = absolute(config)?;
-        let config_text = std::fs::read_to_string(&config_path)
-            .map_err(|e| Error::io(format!("reading config file {}", config_path.display()), e))?;
-        let origin = config_path.display().to_string();
-        let _: Table = config_text.parse().map_err(|e: toml::de::Error| {
-            Error::config(&origin, format!("{origin} is not valid TOML:\n{e}"))
-        })?;
-        apply_sets(&mut Table::new(), &sets)?;
-        Ok(Sweep {
+        let (config_path, config_text) = match config {
+            Some(path) => {
+                let path = absolute(path)?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::io(format!("reading config file {}", path.display()), e))?;
+                (Some(path), text)
+            }
+            None => (None, crate::config::DEFAULT_TOML.to_string()),
+        };
+        let sweep = Sweep {
             config_path,
             config_text,
             sets,
             params,
             out: absolute(out)?,
-        })
+        };
+        let origin = sweep.origin();
+        let _: Table = sweep.config_text.parse().map_err(|e: toml::de::Error| {
+            Error::config(&origin, format!("{origin} is not valid TOML:\n{e}"))
+        })?;
+        apply_sets(&mut Table::new(), &sweep.sets)?;
+        for p in &sweep.params {
+            for (i, value) in p.values.iter().enumerate() {
+                let sets: Vec<String> = sweep.sets.iter().cloned().chain([p.set(i)]).collect();
+                let checked = Config::from_toml_str_with_sets(&sweep.config_text, &origin, &sets)
+                    .and_then(|c| crate::Problem::spec(&c).check(c.grid.dim));
+                if let Err(e) = checked {
+                    return Err(Error::config(
+                        &p.key,
+                        format!(
+                            "the value `{value}` of `--param {}` cannot run: {e}; fix it before \
+                             the sweep starts",
+                            p.key
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(sweep)
+    }
+
+    /// Where the base config came from, for messages.
+    pub fn origin(&self) -> String {
+        match &self.config_path {
+            Some(p) => p.display().to_string(),
+            None => "the embedded default (assets/default.toml)".into(),
+        }
     }
 
     /// Every configuration, in order: the Cartesian product of the
@@ -124,11 +167,7 @@ impl Sweep {
 
     /// The validated configuration of `point`.
     pub fn config_for(&self, point: &Point) -> Result<Config> {
-        Config::from_toml_str_with_sets(
-            &self.config_text,
-            &self.config_path.display().to_string(),
-            &self.sets_for(point),
-        )
+        Config::from_toml_str_with_sets(&self.config_text, &self.origin(), &self.sets_for(point))
     }
 
     /// `run_<index>_<key>=<value>_...`: the name of `point`'s run directory,
@@ -200,7 +239,7 @@ mod tests {
 
     fn sweep(params: &[&str]) -> Sweep {
         Sweep {
-            config_path: PathBuf::from("/c.toml"),
+            config_path: Some(PathBuf::from("/c.toml")),
             config_text: String::new(),
             sets: vec!["grid.n=32".into()],
             params: params.iter().map(|s| Param::parse(s).unwrap()).collect(),

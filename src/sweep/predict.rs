@@ -1,5 +1,5 @@
 //! The `predicted_rate` column of `sweep.csv`: the local decay rate that the
-//! linearised MFL-DA spectrum at the equilibrium predicts (MFLDA.md section
+//! linearised MFL-DA spectrum at the equilibrium predicts (docs/MATHEMATICS.md section
 //! 6: minus the real part of the rightmost eigenvalue of the Jacobian on
 //! mass-zero perturbations). `mflda sweep` runs `mflda analyze` for every
 //! completed run into `run_dir/analysis/`; this reads it back.

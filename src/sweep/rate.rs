@@ -2,7 +2,7 @@
 //! the equilibrium, `d = sqrt(l2_mu^2 + l2_nu^2)`, from its `metrics.csv`.
 //!
 //! The joint distance is used because each player's own distance oscillates
-//! as mass moves between the players (MFLDA.md section 6), which makes the
+//! as mass moves between the players (docs/MATHEMATICS.md section 6), which makes the
 //! per-player fits of `summary.rate_fits` rough (20% low on a short run of a
 //! convolution game, whose joint distance decays exactly at `tau |k|^2`).
 //! The rule, on top of [`fit_rate`] (the fit behind `summary.rate_fits`):
