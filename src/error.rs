@@ -63,9 +63,15 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
-    /// Shape mismatch at an API boundary.
-    #[error("shape mismatch: {0}")]
-    Shape(String),
+    /// The library was called in a way its documentation rules out
+    /// (arrays of the wrong length, a method of the other form): a bug in
+    /// the caller, not bad input.
+    #[error("invalid use of the library: {0}")]
+    Usage(String),
+    /// A broken invariant inside the library: a bug in mflda; the message
+    /// says which.
+    #[error("internal error (a bug in mflda, please report it): {0}")]
+    Internal(String),
 }
 
 impl Error {

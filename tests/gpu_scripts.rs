@@ -1,7 +1,7 @@
-//! benches/gpu/: the scripts a session with a lent GPU runs in its one device
-//! call (`measure.sh`) and afterwards here (`tables.py`), run end to end on
-//! this machine's adapter at small sizes, so that a broken script is found
-//! here and not in the device time.
+//! benches/gpu/: the scripts of the GPU measurements, the one command on a
+//! GPU host (`measure.sh`) and the tables made from its files afterwards
+//! (`tables.py`), run end to end on this machine's adapter at small sizes,
+//! so that a broken script is found here and not on the GPU host.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,4 +1,4 @@
-//! Physics of the GPU stepper against exact solutions (MFLDA.md sections 1, 3,
+//! Physics of the GPU stepper against exact solutions (docs/MATHEMATICS.md sections 1, 3,
 //! 4 and 6): the heat equation, the linearised convolution game at the uniform
 //! equilibrium, mass conservation, the convergence orders of ETDRK4 and ETDRK2,
 //! the Gibbs limits of decoupled potentials, and exponential decay to the
@@ -124,7 +124,7 @@ fn convolution_case(c: &ConvCase, tau: f64) -> (f64, f64, f64, f64, f64) {
 
 /// At the uniform equilibrium of a convolution game a perturbation of mode m
 /// decays at exactly tau |kappa_m|^2 in the joint distance while it turns
-/// between the players at angular frequency |kappa_m|^2 |k^_m| (MFLDA.md section
+/// between the players at angular frequency |kappa_m|^2 |k^_m| (docs/MATHEMATICS.md section
 /// 6). The kernels are not symmetric, so k^_m is complex and the direction of
 /// the turn checks the sign convention of k(x - y).
 #[test]
@@ -377,7 +377,7 @@ fn decoupled_potentials_converge_to_their_gibbs_densities() {
 
 /// Near a coupled equilibrium the distance decays exponentially at a steady
 /// rate all the way down to f32 round-off; it must not level off early, as it
-/// would against an inaccurate equilibrium (MFLDA.md section 4).
+/// would against an inaccurate equilibrium (docs/MATHEMATICS.md section 4).
 ///
 /// The game (kernel, both potentials) has period pi, so the equilibrium is
 /// pi-periodic and the cos(2x) perturbation stays in the class of pi-periodic

@@ -1,5 +1,5 @@
 //! The linearised spectrum by Arnoldi on the time-T map: the closed form at the
-//! uniform equilibrium of a convolution game (MFLDA.md section 6), and the
+//! uniform equilibrium of a convolution game (docs/MATHEMATICS.md section 6), and the
 //! measured decay rate of a tiny perturbation on a non-uniform equilibrium.
 
 mod common;

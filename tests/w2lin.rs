@@ -1,4 +1,4 @@
-//! The linearised W2 distance (MFLDA.md section 5): the GPU conjugate-gradient
+//! The linearised W2 distance (docs/MATHEMATICS.md section 5): the GPU conjugate-gradient
 //! solve against its f64 CPU reference on random data, and both against exact
 //! values (the uniform measure, and the 1D closed form).
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Every measurement docs/PERFORMANCE.md asks for, in one command: run THERE, on
-# the lent GPU machine (after benches/gpu/prepare.sh here), or here for a test.
+# Every measurement docs/PERFORMANCE.md asks for, in one command: run on the
+# GPU host (after benches/gpu/prepare.sh on a development machine), or here
+# for a test.
 #
 #   bash benches/gpu/measure.sh [SIZES]          SIZES default 1024,2048,4096,8192
 #
 # Environment (all optional):
-#   OUT             output folder (default out/gpu; the device tool sets it)
+#   OUT             output folder (default out/gpu)
 #   MFLDA           the binary (default .bin/mflda, else target/release/mflda)
 #   REPS            timed repetitions of `mflda bench all` (default 20)
 #   PEER            0 skips the JAX peer (default 1)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Run HERE, on the development machine, before the one call on a lent GPU
-# machine (which has no Rust toolchain and no Vulkan loader): builds the
-# release binary into .bin/, fetches the Vulkan/GL loader packages into .gl/,
-# and prints the device call to make. See benches/gpu/README.md.
+# Run HERE, on the development machine, before the one command on a GPU host
+# (which may have no Rust toolchain and no Vulkan loader): builds the release
+# binary into .bin/, fetches the Vulkan/GL loader packages into .gl/, and
+# prints the command to run there. See benches/gpu/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,10 +40,10 @@ ls .gl/*.deb
 
 cat <<'EOF'
 
-Ready. Make ONE device call (the `run` tool), then turn its files into tables:
+Ready. On the GPU host, with .bin/ and .gl/ copied beside the working tree,
+run ONE command (it finishes within 10 minutes), then turn its files into tables:
 
-  run  carry: [".bin", ".gl"]   timeout_s: 600
-       command: bash benches/gpu/measure.sh
+  bash benches/gpu/measure.sh
 
   (sizes default to 1024,2048,4096,8192: `bash benches/gpu/measure.sh 1024,4096`
    for others; REPS=20, PEER=1 by default)

@@ -1,6 +1,6 @@
 """One ETDRK4 step of the MFL-DA game in JAX, pseudo-spectrally on real fields.
 
-This is the step of mflda (../../../shared/spec/MFLDA.md sections 1-3) written the
+This is the step of mflda (../../docs/MATHEMATICS.md sections 1-3) written the
 way a JAX user would write it: operators and ETD coefficients precomputed once in
 float64 with numpy, the state held as the half spectra of rfft2, the whole step
 one jitted function.

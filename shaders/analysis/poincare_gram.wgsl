@@ -1,4 +1,4 @@
-// Gram matrices of the LOBPCG basis S = [x, w, p] (MFLDA.md section 6):
+// Gram matrices of the LOBPCG basis S = [x, w, p] (docs/MATHEMATICS.md section 6):
 // partials of B = S^T S and A = S^T H S, 12 channels in the order
 //     xx xw xp ww wp pp  xHx xHw xHp wHw wHp pHp
 // (pairwise tree sums). Keep in sync with src/analysis/ritz.rs (`Gram`).

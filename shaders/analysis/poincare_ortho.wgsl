@@ -1,5 +1,5 @@
 // One classical Gram-Schmidt pass of the preconditioned residual w against
-// psi_0, x and p (MFLDA.md section 6), run twice:
+// psi_0, x and p (docs/MATHEMATICS.md section 6), run twice:
 //     w <- w - (psi . w) psi - (x . w) x - (p . w) p
 // with `dots` channels 1-3 holding psi . w, x . w, p . w (poincare_precond's
 // layout), and partials of w . w, psi . w, x . w, p . w for the next pass.

@@ -1,4 +1,4 @@
-// Deflation and preconditioning of the LOBPCG residual (MFLDA.md section 6),
+// Deflation and preconditioning of the LOBPCG residual (docs/MATHEMATICS.md section 6),
 // in Hartley coordinates, where -Lap is diagonal:
 //     r <- r - (psi . r) psi,    w <- r / (|kappa|^2 + SIGMA)
 // with partials of |r|^2, psi . w, x . w, p . w (channels 0-3, the layout

@@ -1,4 +1,4 @@
-// LOBPCG update and residual for the Poincare constant (MFLDA.md section 6),
+// LOBPCG update and residual for the Poincare constant (docs/MATHEMATICS.md section 6),
 // in Hartley coordinates (src/analysis/poincare.rs):
 //     x <- cx x + cw w + cp p,   p <- ex x + dw w + dp p   (and H x, H p alike)
 //     w <- r = H x - lambda x

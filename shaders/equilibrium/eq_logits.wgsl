@@ -1,4 +1,4 @@
-// Unnormalised log-densities of the extragradient step (MFLDA.md section 4),
+// Unnormalised log-densities of the extragradient step (docs/MATHEMATICS.md section 4),
 //     out_mu = ALPHA l_mu - SCALE V,    out_nu = ALPHA l_nu + SCALE U,
 // with ALPHA = 1 - s tau, SCALE = s for an iterate, or ALPHA = 0, SCALE = 1/tau
 // for the Gibbs densities softmax(-V/tau), softmax(U/tau). Also writes the

@@ -1,4 +1,4 @@
-// Sums for the fixed-point residual and the Nikaido-Isoda error (MFLDA.md
+// Sums for the fixed-point residual and the Nikaido-Isoda error (docs/MATHEMATICS.md
 // sections 4-5), from normalised log-densities l and log-Gibbs densities g
 // (g_mu = log softmax(-V[nu]/tau), g_nu = log softmax(U[mu]/tau)):
 //     channel 0, 1: sum |exp(l) - exp(g)|          (residual, times h^d later)

@@ -1,5 +1,5 @@
 // Per-player statistics of the densities against the equilibrium, reduced per
-// workgroup into 16 channels [player * 8 + c] (MFLDA.md section 5):
+// workgroup into 16 channels [player * 8 + c] (docs/MATHEMATICS.md section 5):
 //     c = 0 mass  sum rho          1 min rho            2 max rho
 //         3 entropy sum -rho log rho (rho > 0)
 //         4 sum (rho - rho*)^2     5 max |rho - rho*|

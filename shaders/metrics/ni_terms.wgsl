@@ -1,5 +1,5 @@
 // Terms of the Nikaido-Isoda error NI = tau [KL(mu | G_mu) + KL(nu | G_nu)]
-// (MFLDA.md section 5), G the Gibbs densities of the current potentials given as
+// (docs/MATHEMATICS.md section 5), G the Gibbs densities of the current potentials given as
 // normalised logs g; reduced per workgroup into channels 0 (mu) and 1 (nu).
 // Sums are multiplied by tau h^d on the host. Keep in sync with src/metrics/stats.rs.
 

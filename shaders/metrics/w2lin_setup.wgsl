@@ -1,4 +1,4 @@
-// Linearised W2 (MFLDA.md section 5), setup of the conjugate-gradient solve of
+// Linearised W2 (docs/MATHEMATICS.md section 5), setup of the conjugate-gradient solve of
 //     A phi = -div(rho* grad phi) = f,   ||f||^2_{H^-1(rho*)} = int f phi,
 // for both players at once, in spectral coordinates (src/metrics/w2lin.rs):
 //     load:  work[b] = f_b + 0i, f = rho - rho* (or the deviation itself in the

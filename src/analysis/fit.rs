@@ -1,4 +1,4 @@
-//! Exponential decay rates of distance series (MFLDA.md section 6): least
+//! Exponential decay rates of distance series (docs/MATHEMATICS.md section 6): least
 //! squares on `ln y` over a window where the decay is exponential, chosen
 //! automatically, with the window and the residual reported.
 //!

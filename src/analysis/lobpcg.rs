@@ -97,7 +97,7 @@ impl LobpcgGpu {
     ) -> Result<Self> {
         let n = shape.len();
         if psi.len() != n || q.len() != n || x0.len() != n {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "Poincare LOBPCG on a {shape} grid given fields of {}, {} and {} values",
                 psi.len(),
                 q.len(),

@@ -1,5 +1,5 @@
 //! Analysis of runs after the fact: decay-rate fits of distance series, and
-//! Poincare constants of Gibbs densities (MFLDA.md section 6).
+//! Poincare constants of Gibbs densities (docs/MATHEMATICS.md section 6).
 //!
 //! (Arnoldi estimates of the linearised spectrum belong here too when they
 //! are written.)

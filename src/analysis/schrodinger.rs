@@ -1,5 +1,5 @@
 //! The Schrodinger form of the Gibbs generator, discretised spectrally on the
-//! torus grid, in f64 on the host (MFLDA.md section 6).
+//! torus grid, in f64 on the host (docs/MATHEMATICS.md section 6).
 //!
 //! For `rho* ~ exp(-W)` the generator `L f = -Lap f + grad W . grad f` is
 //! unitarily equivalent (`f = psi / sqrt(rho*)`) to
@@ -78,7 +78,7 @@ pub fn kappa_squared(shape: Shape, length: f64) -> Vec<f64> {
 pub fn check_params(params: &Params) -> Result<()> {
     let s = params.shape;
     if s.n1 < 2 || s.n2 == 0 {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "a Poincare constant needs a grid with at least 2 points per side, got {s}"
         )));
     }
@@ -194,7 +194,7 @@ impl Schrodinger {
     /// `H x` for a real grid field `x` (row-major, `n2 * n1` values).
     pub fn apply(&self, x: &[f64]) -> Result<Vec<f64>> {
         if x.len() != self.shape.len() {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "H applied to {} values on a {} grid",
                 x.len(),
                 self.shape
@@ -238,7 +238,7 @@ impl Schrodinger {
 /// with entries `|kappa_m|^2`.
 pub fn hartley(shape: Shape, x: &[f64]) -> Result<Vec<f64>> {
     if x.len() != shape.len() {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "Hartley transform of {} values on a {shape} grid",
             x.len()
         )));

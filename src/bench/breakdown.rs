@@ -67,7 +67,7 @@ pub fn measure(
     let listing = Listing::of(&mut record);
     let groups = listing.groups.len();
     if groups == 0 {
-        return Err(Error::Device(
+        return Err(Error::Internal(
             "a breakdown of a call that records nothing".into(),
         ));
     }
@@ -163,7 +163,7 @@ pub fn measure(
 /// per-label samples.
 fn add_rep(samples: &mut [Vec<f64>], group_label: &[usize], times: &[f64]) -> Result<()> {
     if times.len() != group_label.len() {
-        return Err(Error::Device(format!(
+        return Err(Error::Internal(format!(
             "a call recorded {} groups where {} were listed",
             times.len(),
             group_label.len()

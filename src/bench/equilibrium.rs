@@ -1,7 +1,7 @@
 //! `mflda bench equilibrium`: one extragradient iteration of the equilibrium
-//! solver (MFLDA.md section 4) on the default game, timed against the floor of
+//! solver (docs/MATHEMATICS.md section 4) on the default game, timed against the floor of
 //! the bytes the iteration moves, measured with the copy kernel in the same run
-//! (MFLDA.md section 7), with a per-kernel breakdown.
+//! (docs/MATHEMATICS.md section 7), with a per-kernel breakdown.
 
 use serde::Serialize;
 

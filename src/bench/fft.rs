@@ -1,5 +1,5 @@
 //! `mflda bench fft`: forward and inverse 2D transforms timed against the copy
-//! bandwidth measured in the same run (MFLDA.md section 7).
+//! bandwidth measured in the same run (docs/MATHEMATICS.md section 7).
 //!
 //! The floor of a transform is the bytes its plan moves (each axis pass reads and
 //! writes the field once: 32 N^2 bytes for an N x N complex f32 field) divided by

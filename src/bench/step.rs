@@ -1,6 +1,6 @@
 //! `mflda bench step`: one ETDRK2 and one ETDRK4 step of the coupled game (all
 //! three payoff terms) timed against the floor of the bytes the step moves,
-//! measured with the copy kernel in the same run (MFLDA.md section 7), with a
+//! measured with the copy kernel in the same run (docs/MATHEMATICS.md section 7), with a
 //! per-kernel breakdown.
 
 use serde::Serialize;

@@ -83,7 +83,7 @@ impl Stats {
     /// Summarises samples given in seconds.
     pub fn from_seconds(samples: &[f64]) -> Result<Self> {
         if samples.is_empty() {
-            return Err(Error::Device("no timing samples were taken".into()));
+            return Err(Error::Internal("no timing samples were taken".into()));
         }
         let mut v: Vec<f64> = samples.iter().map(|s| s * 1e6).collect();
         v.sort_by(f64::total_cmp);

@@ -1,4 +1,4 @@
-//! The ETD combination kernels (MFLDA.md section 3): elementwise in Fourier
+//! The ETD combination kernels (docs/MATHEMATICS.md section 3): elementwise in Fourier
 //! space, with e^z and phi_k evaluated per mode in f32 (series below |z| = 1).
 
 use crate::dynamics::Params;

@@ -1,4 +1,4 @@
-//! The MFL-DA dynamics (MFLDA.md sections 1 and 3): payoff operators, the
+//! The MFL-DA dynamics (docs/MATHEMATICS.md sections 1 and 3): payoff operators, the
 //! pseudo-spectral right-hand side, ETD schemes and the time stepper, with a CPU
 //! f64 reference of the right-hand side and of one step.
 

@@ -57,7 +57,7 @@ impl Operators {
             ("game.potential_nu", payoff.potential_nu),
         ] {
             if v.len() != n {
-                return Err(Error::Shape(format!(
+                return Err(Error::Usage(format!(
                     "{name}: {} samples for a grid of {n} points",
                     v.len()
                 )));
@@ -114,7 +114,7 @@ impl Operators {
                 let side = 2 * modes as usize + 1;
                 let box_len = side.pow(shape.dim());
                 if c.len() != box_len * box_len {
-                    return Err(Error::Shape(format!(
+                    return Err(Error::Usage(format!(
                         "band-limited coefficients: {} given for a box of {box_len} modes",
                         c.len()
                     )));

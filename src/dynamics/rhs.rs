@@ -1,5 +1,5 @@
 //! The nonlinear part of the MFL-DA right-hand side, pseudo-spectrally
-//! (MFLDA.md section 3), for a state held as spectra `[mu^, nu^]`:
+//! (docs/MATHEMATICS.md section 3), for a state held as spectra `[mu^, nu^]`:
 //!
 //! 1. `band`: V3^, U3^ on the band-limited mode box;
 //! 2. `potentials`: `(i kx - ky) V^`, `(i kx - ky) U^` and `mu^ + i nu^`;
@@ -172,8 +172,9 @@ impl Rhs {
             Some(Reference {
                 star: GpuField::zeros(ctx, "rhs.star", shape, 1, Elem::Complex)?,
                 grad_star: GpuField::zeros(ctx, "rhs.grad_star", shape, 2, Elem::Complex)?,
-                potentials_full: potentials_full
-                    .ok_or_else(|| Error::Device("the full potentials kernel is missing".into()))?,
+                potentials_full: potentials_full.ok_or_else(|| {
+                    Error::Internal("the full potentials kernel is missing".into())
+                })?,
             })
         } else {
             None
@@ -222,7 +223,7 @@ impl Rhs {
         eq_state: &GpuField,
     ) -> Result<()> {
         let r = self.reference.as_ref().ok_or_else(|| {
-            Error::Shape("set_reference applies to the perturbation form only".into())
+            Error::Usage("set_reference applies to the perturbation form only".into())
         })?;
         let bind = r.potentials_full.bind(
             &ctx.device,
@@ -275,7 +276,7 @@ impl Rhs {
     ) -> Result<RhsBinding> {
         for (name, f) in [("state", state), ("output", out)] {
             if f.bytes() != self.state_len || f.elem != Elem::Complex {
-                return Err(Error::Shape(format!(
+                return Err(Error::Usage(format!(
                     "right-hand side {name}: expected two complex fields of {}, got {} {:?} of {}",
                     self.grad.shape, f.batch, f.elem, f.shape
                 )));

@@ -1,5 +1,5 @@
 //! The time stepper: state, stage buffers and bind groups made once, and a
-//! `record_step` that only records (MFLDA.md section 3).
+//! `record_step` that only records (docs/MATHEMATICS.md section 3).
 
 use std::sync::Arc;
 
@@ -251,7 +251,7 @@ impl Stepper {
                     a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<f32>>()
                 };
                 if mu.len() != r.mu.len() || nu.len() != r.nu.len() {
-                    return Err(Error::Shape(
+                    return Err(Error::Usage(
                         "densities and equilibrium differ in size".into(),
                     ));
                 }
@@ -266,7 +266,7 @@ impl Stepper {
     /// passing through `rho* + d`, which would round a tiny `d` away.
     pub fn set_deviation(&self, ctx: &GpuContext, d_mu: &[f32], d_nu: &[f32]) -> Result<()> {
         if self.reference.is_none() {
-            return Err(Error::Shape(
+            return Err(Error::Usage(
                 "set_deviation needs the perturbation form".into(),
             ));
         }
@@ -289,7 +289,7 @@ impl Stepper {
     /// Perturbation form: the deviation `(d_mu, d_nu)` on the grid (blocking).
     pub fn deviation(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
         if self.reference.is_none() {
-            return Err(Error::Shape("deviation needs the perturbation form".into()));
+            return Err(Error::Usage("deviation needs the perturbation form".into()));
         }
         self.grid_fields(ctx)
     }
@@ -332,7 +332,7 @@ fn spectra_into(
 ) -> Result<()> {
     let shape = pair.shape;
     if a.len() != shape.len() || b.len() != shape.len() {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "densities of {} and {} points for a grid of {}",
             a.len(),
             b.len(),

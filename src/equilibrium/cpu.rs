@@ -1,6 +1,6 @@
 //! CPU f64 references: the extragradient iteration and the plain fixed-point
 //! iteration `mu <- softmax(-V[nu]/tau)`, `nu <- softmax(U[mu]/tau)`, which
-//! oscillates at small tau (MFLDA.md section 4).
+//! oscillates at small tau (docs/MATHEMATICS.md section 4).
 
 use crate::dynamics::cpu::CpuModel;
 

@@ -1,4 +1,4 @@
-//! The mixed Nash equilibrium (MFLDA.md section 4): the entropy-regularised
+//! The mixed Nash equilibrium (docs/MATHEMATICS.md section 4): the entropy-regularised
 //! extragradient iteration on the GPU, stopped on the fixed-point residual, and
 //! CPU f64 references.
 

@@ -40,7 +40,7 @@ impl FftPlan {
     /// when a line does not fit in one workgroup or the batch in one binding.
     pub fn new(ctx: &GpuContext, shape: Shape, batch: u32) -> Result<Self> {
         if batch == 0 {
-            return Err(Error::Shape("an FFT batch needs at least one field".into()));
+            return Err(Error::Usage("an FFT batch needs at least one field".into()));
         }
         GpuField::check_fits(ctx, shape, batch, Elem::Complex)?;
         if batch > ctx.limits.max_compute_workgroups_per_dimension {
@@ -65,7 +65,7 @@ impl FftPlan {
     /// Bind groups transforming `field` in place; checks its shape, batch and type.
     pub fn bind(&self, ctx: &GpuContext, field: &GpuField) -> Result<FftBinding> {
         if field.shape != self.shape || field.batch != self.batch || field.elem != Elem::Complex {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "FFT plan for {} complex field(s) of {} given {} {:?} field(s) of {}",
                 self.batch, self.shape, field.batch, field.elem, field.shape
             )));

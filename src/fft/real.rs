@@ -99,7 +99,7 @@ impl RealPair {
     ) -> Result<PairBinding> {
         for (i, (f, want)) in fields.iter().zip(op.elems()).enumerate() {
             if f.shape != self.shape || f.batch != self.batch || f.elem != want {
-                return Err(Error::Shape(format!(
+                return Err(Error::Usage(format!(
                     "{op:?} operand {i}: expected {} {want:?} field(s) of {}, got {} {:?} of {}",
                     self.batch, self.shape, f.batch, f.elem, f.shape
                 )));

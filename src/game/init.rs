@@ -34,7 +34,7 @@ pub fn sample_init(
     seed: u64,
 ) -> Result<Vec<f32>> {
     if eq.len() != shape.len() {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "{field}: the equilibrium density has {} values for a {shape} grid",
             eq.len()
         )));

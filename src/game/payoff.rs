@@ -49,7 +49,7 @@ impl PayoffSpec<'_> {
 /// The sampled payoff terms on an `(n2, n1)` grid.
 #[derive(Debug, Clone)]
 pub struct Payoff {
-    /// k at `z_l = (l1 h1, l2 h2)`, shape `(n2, n1)` (the `k_grid` of MFLDA.md
+    /// k at `z_l = (l1 h1, l2 h2)`, shape `(n2, n1)` (the `k_grid` of docs/MATHEMATICS.md
     /// section 2: `V1 = h^d IFFT(FFT(k_grid) FFT(nu))`).
     pub kernel: Vec<f32>,
     /// a at the grid points, shape `(n2, n1)`.

@@ -169,17 +169,17 @@ pub(crate) fn sample_grid_seeded(
     seed: u64,
 ) -> Result<Vec<f32>> {
     if kind == ExprKind::Interaction {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "{field}: an interaction K(x, y) is sampled with sample_pair, not on one grid"
         )));
     }
     if eq.is_some() != (kind == ExprKind::Init) {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "{field}: the equilibrium density `eq` is passed for initial densities only"
         )));
     }
     if shape.is_empty() {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "{field}: the grid {shape} has no points"
         )));
     }
@@ -262,7 +262,7 @@ pub fn sample_pair(
     length: f64,
 ) -> Result<Vec<f32>> {
     if !(1..=2).contains(&dim) || p == 0 {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "{field}: sample_pair needs dim 1 or 2 and p >= 1, got dim {dim}, p {p}"
         )));
     }

@@ -324,7 +324,7 @@ impl GpuContext {
     /// (validation, out of memory); `Ok` when there were none.
     pub fn take_errors(&self) -> Result<()> {
         let mut v = self.errors.lock().map_err(|_| {
-            Error::Device("the error log was poisoned by a panicking thread".into())
+            Error::Internal("the error log was poisoned by a panicking thread".into())
         })?;
         if v.is_empty() {
             Ok(())

@@ -159,7 +159,7 @@ impl GpuField {
         Self::check_fits(ctx, shape, batch, elem)?;
         let want = shape.len() * batch as usize * (elem.bytes() as usize / 4);
         if data.len() != want {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "{label}: {} floats given for {batch} {elem:?} field(s) of shape {shape} \
                  ({want} floats)",
                 data.len()
@@ -192,7 +192,7 @@ impl GpuField {
     /// Overwrites the whole field with host data (same layout as [`Self::from_data`]).
     pub fn write(&self, ctx: &GpuContext, data: &[f32]) -> Result<()> {
         if data.len() as u64 * 4 != self.bytes() {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "{} floats given for a field of {} bytes",
                 data.len(),
                 self.bytes()

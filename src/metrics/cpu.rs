@@ -1,4 +1,4 @@
-//! The metrics of MFLDA.md section 5 in f64 on the CPU: the reference for the
+//! The metrics of docs/MATHEMATICS.md section 5 in f64 on the CPU: the reference for the
 //! GPU reductions.
 
 use crate::metrics::stats::PlayerStats;

@@ -1,4 +1,4 @@
-//! Reductions over the grid and the diagnostics of MFLDA.md section 5.
+//! Reductions over the grid and the diagnostics of docs/MATHEMATICS.md section 5.
 
 pub mod cpu;
 pub mod reduce;

@@ -70,7 +70,7 @@ impl Reducer {
     /// A reducer for first-level kernels that run `leaf_groups` workgroups.
     pub fn new(ctx: &GpuContext, label: &str, ops: &[Op], leaf_groups: u32) -> Result<Self> {
         if ops.is_empty() || leaf_groups == 0 {
-            return Err(Error::Shape(
+            return Err(Error::Usage(
                 "a reduction needs channels and partials".into(),
             ));
         }

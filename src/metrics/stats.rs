@@ -1,4 +1,4 @@
-//! The metrics of MFLDA.md section 5 on the GPU: mass, min, max, entropy, and
+//! The metrics of docs/MATHEMATICS.md section 5 on the GPU: mass, min, max, entropy, and
 //! the L2, L_inf, KL and chi2 distances of each player to the equilibrium, plus
 //! the Nikaido-Isoda error. Everything is reduced on the GPU (pairwise trees);
 //! one measurement reads back 18 pairs of floats. The linearised W2
@@ -137,7 +137,7 @@ impl Metrics {
         let params = stepper.params.clone();
         let shape = params.shape;
         if eq_logs.shape != shape || eq_logs.batch != 2 || eq_logs.elem != Elem::Real {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "equilibrium logs: expected two real fields of {shape}"
             )));
         }

@@ -1,4 +1,4 @@
-//! The linearised Wasserstein-2 distance to the equilibrium (MFLDA.md section 5):
+//! The linearised Wasserstein-2 distance to the equilibrium (docs/MATHEMATICS.md section 5):
 //! near `rho*`, `W2(rho, rho*) ~ ||f||_{H^-1(rho*)}` with `f = rho - rho*` and
 //!
 //! ```text
@@ -8,7 +8,7 @@
 //! Both players are solved at once on the GPU by preconditioned conjugate
 //! gradients in spectral coordinates (vectors are the spectra of real fields;
 //! all dot products are `Re sum conj(u) v`). With `D = i kappa_odd` (Nyquist
-//! components zeroed, MFLDA.md section 2) the operator is `A = D^H rho* D`:
+//! components zeroed, docs/MATHEMATICS.md section 2) the operator is `A = D^H rho* D`:
 //! `D` on the spectrum, an inverse FFT, the product with `rho*` on the grid, a
 //! forward FFT, `D^H`. Its null space is spanned by the modes where every
 //! component of `kappa_odd` vanishes (the mean, and the Nyquist corners), which
@@ -134,7 +134,7 @@ impl W2lin {
         let shape = params.shape;
         let n = shape.len();
         if eq_logs.len() != 2 * n {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "linearised W2 on a {shape} grid given {} equilibrium values, not {}",
                 eq_logs.len(),
                 2 * n

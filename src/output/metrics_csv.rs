@@ -23,7 +23,7 @@ impl MetricsCsv {
     /// Creates (or replaces) the file at `path` holding only the header row
     /// `columns` joined by commas; the first column should be `t`. Column names
     /// must be non-empty and free of commas, quotes and line breaks
-    /// ([`Error::Shape`] otherwise).
+    /// ([`Error::Usage`] otherwise).
     pub fn create(path: &Path, columns: &[&str]) -> Result<Self> {
         let header = header_line(columns)?;
         write_atomic(path, header.as_bytes())?;
@@ -75,12 +75,12 @@ impl MetricsCsv {
     }
 
     /// Appends one row (`row.len()` must equal the number of columns, else
-    /// [`Error::Shape`]) and hands it to the OS at once. Values are written in
+    /// [`Error::Usage`]) and hands it to the OS at once. Values are written in
     /// the shortest form that reads back exactly; NaN as `nan`, infinities as
     /// `inf` / `-inf`.
     pub fn append(&mut self, row: &[f64]) -> Result<()> {
         if row.len() != self.columns.len() {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "a row of {} values for the {} columns of {}",
                 row.len(),
                 self.columns.len(),
@@ -159,13 +159,13 @@ pub fn format_value(v: f64) -> String {
 /// The header row for `columns`, newline included.
 fn header_line(columns: &[&str]) -> Result<String> {
     if columns.is_empty() {
-        return Err(Error::Shape(
+        return Err(Error::Usage(
             "a metrics CSV needs at least one column".to_string(),
         ));
     }
     for c in columns {
         if c.is_empty() || c.contains([',', '"', '\n', '\r']) {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "metrics column name {c:?} must be non-empty, without commas, quotes or line breaks"
             )));
         }

@@ -1,5 +1,5 @@
 //! NumPy `.npy` files (format version 1.0) of little-endian f32 / f64 arrays in
-//! C order, as `numpy.load` reads them. Grids use the layout of `MFLDA.md`
+//! C order, as `numpy.load` reads them. Grids use the layout of docs/MATHEMATICS.md
 //! section 2: shape `(n2, n1)`, or `(1, n)` in 1D.
 //!
 //! Layout: the magic `\x93NUMPY`, version bytes `1 0`, a little-endian u16
@@ -16,7 +16,7 @@ use crate::{Error, Result};
 const MAGIC: &[u8] = b"\x93NUMPY";
 
 /// Writes `data` (row-major, `shape` as in numpy) to `path` as a version 1.0
-/// `.npy` file with dtype `<f4`, atomically. `Error::Shape` if the product of
+/// `.npy` file with dtype `<f4`, atomically. `Error::Usage` if the product of
 /// `shape` is not `data.len()`.
 pub fn write_npy_f32(path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
     let header = header_bytes("<f4", shape, data.len())?;
@@ -69,9 +69,9 @@ pub fn read_npy_f64(path: &Path) -> Result<(Vec<usize>, Vec<f64>)> {
 /// Magic, version, header length and the padded header for `descr` and `shape`.
 fn header_bytes(descr: &str, shape: &[usize], len: usize) -> Result<Vec<u8>> {
     let count = element_count(shape)
-        .ok_or_else(|| Error::Shape(format!("shape {shape:?} overflows usize")))?;
+        .ok_or_else(|| Error::Usage(format!("shape {shape:?} overflows usize")))?;
     if count != len {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "npy shape {shape:?} holds {count} values but the data has {len}"
         )));
     }
@@ -84,7 +84,7 @@ fn header_bytes(descr: &str, shape: &[usize], len: usize) -> Result<Vec<u8>> {
     dict.extend(std::iter::repeat_n(' ', (64 - unpadded % 64) % 64));
     dict.push('\n');
     let header_len = u16::try_from(dict.len())
-        .map_err(|_| Error::Shape(format!("npy header for shape {shape:?} is too long")))?;
+        .map_err(|_| Error::Usage(format!("npy header for shape {shape:?} is too long")))?;
     let mut out = Vec::with_capacity(10 + dict.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&[1, 0]);

@@ -19,11 +19,11 @@ const GIF_SPEED: i32 = 10;
 /// `max(2, round(100 / fps))` of them (browsers slow shorter delays down).
 /// Each frame gets its own 256-colour palette. Errors: no frames, frames of
 /// different sizes or wider/taller than 65535, `fps` not finite and positive
-/// ([`Error::Shape`] / [`Error::Config`]), or the file cannot be written.
+/// ([`Error::Usage`] / [`Error::Config`]), or the file cannot be written.
 pub fn write_gif(frames: &[RgbaImage], fps: f32, path: &Path) -> Result<()> {
     let (w, h) = check_frames(frames, fps)?;
     if w > u32::from(u16::MAX) || h > u32::from(u16::MAX) {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "a GIF frame is at most 65535 x 65535 pixels, not {w} x {h}"
         )));
     }
@@ -59,7 +59,7 @@ pub fn write_apng(frames: &[RgbaImage], fps: f32, path: &Path) -> Result<()> {
         encoder.set_color(png::ColorType::Rgba);
         encoder.set_depth(png::BitDepth::Eight);
         let count = u32::try_from(frames.len()).map_err(|_| {
-            Error::Shape(format!("{} frames are too many for an APNG", frames.len()))
+            Error::Usage(format!("{} frames are too many for an APNG", frames.len()))
         })?;
         encoder
             .set_animated(count, 0)
@@ -97,13 +97,13 @@ fn check_frames(frames: &[RgbaImage], fps: f32) -> Result<(u32, u32)> {
         ));
     }
     let Some(first) = frames.first() else {
-        return Err(Error::Shape(
+        return Err(Error::Usage(
             "an animation needs at least one frame, and there are none".to_string(),
         ));
     };
     let size = first.dimensions();
     if size.0 == 0 || size.1 == 0 {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "animation frames must not be empty ({} x {})",
             size.0, size.1
         )));
@@ -113,7 +113,7 @@ fn check_frames(frames: &[RgbaImage], fps: f32) -> Result<(u32, u32)> {
         .enumerate()
         .find(|(_, f)| f.dimensions() != size)
     {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "all animation frames must have the same size: frame 0 is {} x {}, frame {i} is {} x {}",
             size.0,
             size.1,

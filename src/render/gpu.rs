@@ -83,7 +83,7 @@ impl GpuColormap {
             || !shape.n2.is_multiple_of(f)
             || !(1..=2).contains(&components)
         {
-            return Err(Error::Shape(format!(
+            return Err(Error::Usage(format!(
                 "cannot colour {components} component(s) of a {shape} grid downsampled by {f}"
             )));
         }

@@ -12,7 +12,7 @@ use crate::{Error, Result};
 /// both `n1` and `n2`. The result has shape `(n2 / f, n1 / f)` in the same
 /// order (row 0 averages grid rows `0..f`); each average is accumulated in
 /// f64 and rounded to f32 once. A non-finite value makes its block's average
-/// non-finite. [`Error::Shape`] on a bad shape.
+/// non-finite. [`Error::Usage`] on a bad shape.
 pub fn downsample_mean(field: &[f32], n1: usize, n2: usize, f: usize) -> Result<Vec<f32>> {
     check_shape(field.len(), n1, n2, f)?;
     let (w, h) = (n1 / f, n2 / f);
@@ -40,7 +40,7 @@ pub fn downsample_mean(field: &[f32], n1: usize, n2: usize, f: usize) -> Result<
 /// The image is `n1 / f` pixels wide and `n2 / f` high, row-major, 4 bytes a
 /// pixel. Image row 0 is the *last* block row (largest `j2`), so the second
 /// coordinate points up as in a plot: pixel `(px, py)` shows block
-/// `(j1 = px, j2 = n2 / f - 1 - py)`. [`Error::Shape`] on a bad shape.
+/// `(j1 = px, j2 = n2 / f - 1 - py)`. [`Error::Usage`] on a bad shape.
 pub fn colorize(
     field: &[f32],
     n1: usize,
@@ -64,12 +64,12 @@ pub fn colorize(
 
 fn check_shape(len: usize, n1: usize, n2: usize, f: usize) -> Result<()> {
     if n1 == 0 || n2 == 0 || n1.checked_mul(n2) != Some(len) {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "a field of {len} values is not a grid of {n2} rows of {n1}"
         )));
     }
     if f == 0 || !n1.is_multiple_of(f) || !n2.is_multiple_of(f) {
-        return Err(Error::Shape(format!(
+        return Err(Error::Usage(format!(
             "the downsampling factor {f} must be at least 1 and divide the grid sides {n1} and {n2}"
         )));
     }
