@@ -469,3 +469,67 @@ fn a_power_operator_gets_a_pow_hint() {
         "{msg}"
     );
 }
+
+/// The config of a 1D game on 128 points with this kernel and interaction.
+fn warned_config(kernel: &str, interaction: &str, modes: u32) -> mflda::config::Config {
+    let mut c = mflda::config::Config::embedded_default();
+    c.grid.dim = 1;
+    c.grid.n = 128;
+    c.game.kernel = kernel.into();
+    c.game.potential_mu = "0.0".into();
+    c.game.potential_nu = "0.0".into();
+    c.game.interaction = interaction.into();
+    c.game.interaction_modes = modes;
+    c
+}
+
+/// A band-limited interaction kept with a large truncation error is a
+/// warning whose suggested `interaction_modes` really brings the error below
+/// 1e-4; one that no bandwidth up to 16 resolves says so; a well resolved
+/// one, and a periodic kernel, get no warning.
+#[test]
+fn truncation_warnings_suggest_modes_that_work() {
+    let ctx = ctx();
+    let text = "exp(1.5 * cos(x.x - y.x))";
+    let c = warned_config("cos(z.x)", text, 2);
+    let p = mflda::Problem::from_config(ctx, &c).unwrap();
+    let warnings = p.payoff_warnings(ctx, &c.game).unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let w = &warnings[0];
+    assert!(
+        w.starts_with("warning: game.interaction is kept to 2 modes"),
+        "{w}"
+    );
+    let at = w.find("interaction_modes=").expect("a suggestion") + "interaction_modes=".len();
+    let modes: u32 = w[at..].split('`').next().unwrap().parse().unwrap();
+    assert!((3..=16).contains(&modes), "{w}");
+    let fixed = warned_config("cos(z.x)", text, modes);
+    let q = mflda::Problem::from_config(ctx, &fixed).unwrap();
+    let err = q.payoff.band.as_ref().unwrap().truncation_error;
+    assert!(err < 1e-4, "{modes} modes leave {err:e}");
+    assert!(q.payoff_warnings(ctx, &fixed.game).unwrap().is_empty());
+
+    // Its modes (k, -3k) need a box of 3k: 16 modes leave 5e-4.
+    let sharp = warned_config("cos(z.x)", "exp(2.0 * cos(x.x - 3.0 * y.x))", 2);
+    let p = mflda::Problem::from_config(ctx, &sharp).unwrap();
+    let w = p.payoff_warnings(ctx, &sharp.game).unwrap().join("\n");
+    assert!(
+        w.contains("6.91e-1") && w.contains("no game.interaction_modes up to 16"),
+        "{w}"
+    );
+}
+
+/// A kernel that is not periodic (`z.x` jumps from L to 0) is a warning
+/// naming the key, the expression and the jump.
+#[test]
+fn a_non_periodic_kernel_is_a_warning() {
+    let ctx = ctx();
+    let c = warned_config("z.x", "0.0", 2);
+    let p = mflda::Problem::from_config(ctx, &c).unwrap();
+    let w = p.payoff_warnings(ctx, &c.game).unwrap().join("\n");
+    assert!(
+        w.contains("game.kernel = `z.x` is not periodic") && w.contains("jumps by 6.28"),
+        "{w}"
+    );
+    assert!(w.contains("z.x = L"), "{w}");
+}

@@ -368,7 +368,7 @@ fn line_frame_draws_every_curve() {
         curve(&|x| 1.0 - 0.3 * (2.0 * x).cos(), colors[3], true),
     ];
     // Unlabelled curves have no legend, so every colour found is a curve's.
-    let img = line_frame(&curves, 800, 450, length, "t = 1.0000");
+    let img = line_frame(&curves, 800, 450, length, "t = 1.0000", None);
     assert_eq!(img.dimensions(), (800, 450));
     for c in colors {
         assert!(img.pixels().any(|p| p.0 == c), "no pixel of {c:?}");
@@ -382,7 +382,7 @@ fn line_frame_draws_every_curve() {
             ..c.clone()
         })
         .collect();
-    line_frame(&labelled, 800, 450, length, "t = 1.0000")
+    line_frame(&labelled, 800, 450, length, "t = 1.0000", None)
         .save(out_dir("frames").join("frame_1d.png"))
         .unwrap();
     // Odd inputs: no curves, empty or non-finite values, a bad length, tiny size.
@@ -401,10 +401,48 @@ fn line_frame_draws_every_curve() {
         },
     ];
     assert_eq!(
-        line_frame(&odd, 10, 10, f64::NAN, "").dimensions(),
+        line_frame(&odd, 10, 10, f64::NAN, "", None).dimensions(),
         (160, 120)
     );
-    assert_eq!(line_frame(&[], 300, 200, 1.0, "x").dimensions(), (300, 200));
+    assert_eq!(
+        line_frame(&[], 300, 200, 1.0, "x", None).dimensions(),
+        (300, 200)
+    );
+}
+
+/// A run's 1D frames keep one y range: given it, the axes (tick labels in
+/// the left margin) are the same however the curves decay; left to the data
+/// they follow it.
+#[test]
+fn one_dimensional_frames_keep_a_fixed_y_range() {
+    let n = 128;
+    let wave = |amp: f32| Curve {
+        values: (0..n)
+            .map(|j| 1.0 + amp * (j as f32 * std::f32::consts::TAU / n as f32).sin())
+            .collect(),
+        label: "mu".into(),
+        color: [31, 119, 180, 255],
+        dashed: false,
+    };
+    let margin = |img: &image::RgbaImage| -> Vec<u8> {
+        (0..img.height())
+            .flat_map(|y| (0..60).flat_map(move |x| img.get_pixel(x, y).0))
+            .collect()
+    };
+    let tau = std::f64::consts::TAU;
+    let fixed = Some((0.4, 1.6));
+    let early = line_frame(&[wave(0.5)], 800, 450, tau, "t = 0", fixed);
+    let late = line_frame(&[wave(0.05)], 800, 450, tau, "t = 9", fixed);
+    assert!(
+        margin(&early) == margin(&late),
+        "the axis moved with the data"
+    );
+    assert!(early != late, "the curves are drawn");
+    let free = line_frame(&[wave(0.05)], 800, 450, tau, "t = 9", None);
+    assert!(
+        margin(&free) != margin(&late),
+        "a free range follows the data"
+    );
 }
 
 fn synthetic_metrics(path: &std::path::Path) {

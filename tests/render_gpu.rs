@@ -229,6 +229,97 @@ fn a_short_run_animates_as_gif_and_apng_and_bad_input_is_refused() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A grid smaller than `output.frame_size` is upscaled to it (a 16^2 run's
+/// panels were 16 pixels whatever the size asked), `render --size` follows
+/// the same rule, and a run with more frames than snapshots is animated from
+/// its frames, or told how to get snapshots when re-rendering is asked for.
+#[test]
+fn small_grids_are_upscaled_and_render_takes_the_richer_source() {
+    use image::AnimationDecoder;
+    let dir = std::env::temp_dir().join(format!("mflda-render-up-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    let run = |size: &str, snapshots: &str| {
+        let out = mflda(&[
+            "run",
+            "-q",
+            "--force",
+            "--out",
+            d,
+            "--set",
+            "grid.n=16",
+            "--set",
+            "time.t_end=0.4",
+            "--set",
+            "time.dt=0.02",
+            "--set",
+            &format!("output.snapshots_every={snapshots}"),
+            "--set",
+            "output.frames_every=0.1",
+            "--set",
+            &format!("output.frame_size={size}"),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        image::open(dir.join("frames/frame_000000.png")).unwrap()
+    };
+    let small = run("16", "0.4");
+    let big = run("128", "0.4");
+    // Each panel 128 pixels a side: the frame 64 pixels taller than one
+    // whose 16-pixel panels sit beside a colour bar of at least 64.
+    let (b, sm) = ((big.width(), big.height()), (small.width(), small.height()));
+    assert_eq!(b.1 - sm.1, 64, "{b:?} vs {sm:?}");
+    assert!(b.0 >= 2 * 128 && b.0 > sm.0, "{b:?} vs {sm:?}");
+
+    // 5 frames, 2 snapshots: the frames are animated.
+    let gif = dir.join("movie.gif");
+    let out = mflda(&["render", d, "--out", gif.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(
+        std::fs::File::open(&gif).unwrap(),
+    ))
+    .unwrap();
+    let frames = decoder.into_frames().collect_frames().unwrap();
+    assert_eq!(frames.len(), 5);
+    assert_eq!(frames[0].buffer().dimensions(), (big.width(), big.height()));
+    // Re-rendering needs snapshots: the error says how to get them.
+    let out = mflda(&[
+        "render",
+        d,
+        "--colormap",
+        "magma",
+        "--out",
+        gif.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("output.snapshots_every"),
+        "{err}"
+    );
+    // With as many snapshots as frames, `render --size 128` re-renders them
+    // to the size of the run's frames at frame_size 128.
+    let big = run("128", "0.1");
+    let out = mflda(&["render", d, "--size", "128", "--out", gif.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(
+        std::fs::File::open(&gif).unwrap(),
+    ))
+    .unwrap();
+    let frames = decoder.into_frames().collect_frames().unwrap();
+    assert_eq!(frames[0].buffer().dimensions(), (big.width(), big.height()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn rendering_a_run_without_snapshots_or_frames_is_a_clear_error() {
     let dir = std::env::temp_dir().join(format!("mflda-render-empty-{}", std::process::id()));

@@ -36,6 +36,54 @@ pub struct Panel {
     pub title: String,
 }
 
+impl Panel {
+    /// The panel with every pixel repeated `factor` times along both axes
+    /// (nearest neighbour: grid cells stay sharp squares).
+    pub fn upscaled(self, factor: u32) -> Panel {
+        if factor <= 1 {
+            return self;
+        }
+        let (w, h, f) = (self.width as usize, self.height as usize, factor as usize);
+        let mut rgba = Vec::with_capacity(self.rgba.len() * f * f);
+        for row in self.rgba.chunks_exact(4 * w).take(h) {
+            let wide: Vec<u8> = row
+                .chunks_exact(4)
+                .flat_map(|px| std::iter::repeat_n(px, f).flatten().copied())
+                .collect();
+            for _ in 0..f {
+                rgba.extend_from_slice(&wide);
+            }
+        }
+        Panel {
+            rgba,
+            width: self.width * factor,
+            height: self.height * factor,
+            ..self
+        }
+    }
+}
+
+/// How a grid of side `n` becomes a panel of side `size` (both powers of
+/// two): area averages over `down x down` cells when the grid is larger,
+/// each cell repeated `up x up` times when it is smaller. Frames during a
+/// run (`output.frame_size`) and `mflda render --size` follow this rule.
+pub fn resample(n: u32, size: u32) -> (u32, u32) {
+    let size = size.max(1);
+    ((n / size).max(1), (size / n.max(1)).max(1))
+}
+
+/// The colours of the curves of a 1D frame from colour map `map`: mu at a
+/// fifth of the map, nu at three quarters (both away from its ends, which
+/// may be near black or light); the ends of the diverging map, whose middle
+/// is near white.
+pub fn curve_colors(map: Colormap) -> [[u8; 4]; 2] {
+    let lut = map.lut();
+    match map {
+        Colormap::Diverging => [lut[20], lut[235]],
+        _ => [lut[50], lut[190]],
+    }
+}
+
 /// The colour bar of a frame: what the panels' colours mean.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ColorBar {

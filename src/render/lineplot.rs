@@ -28,10 +28,11 @@ pub struct Curve {
 /// the top.
 ///
 /// Curve `c` with `n` values is drawn through `(j length / n, values[j])` and
-/// closed periodically at `x = length` with `values[0]`. The y range is the
-/// range of the finite values of all curves plus 5% on each side (a constant
-/// range is opened to +-10% of the value, or +-1 around 0); non-finite values
-/// break the line. Text is at 2 pixels per font pixel when the frame is at
+/// closed periodically at `x = length` with `values[0]`. The y range is
+/// `y` when given (a run's frames keep one range, so that a decay shows),
+/// else the range of the finite values of all curves, plus 5% on each side
+/// (a constant range is opened to +-10% of the value, or +-1 around 0);
+/// non-finite values break the line. Text is at 2 pixels per font pixel when the frame is at
 /// least 480 x 270, else 1. Sizes below [`MIN_SIZE`] are raised to it; a
 /// `length` that is not positive and finite is replaced by the largest
 /// number of values (the x axis then counts grid points).
@@ -41,6 +42,7 @@ pub fn line_frame(
     height: u32,
     length: f64,
     title: &str,
+    y: Option<(f64, f64)>,
 ) -> RgbaImage {
     let (width, height) = (width.max(MIN_SIZE.0), height.max(MIN_SIZE.1));
     let longest = curves.iter().map(|c| c.values.len()).max().unwrap_or(0);
@@ -63,7 +65,10 @@ pub fn line_frame(
         width: (width as f32 - left - margin * 2.0).max(1.0),
         height: (height as f32 - top - bottom).max(1.0),
         x: (0.0, length),
-        y: y_range(curves),
+        y: match y {
+            Some((lo, hi)) => padded(lo, hi),
+            None => y_range(curves),
+        },
     };
 
     let mut scene = Scene::new(width, height, WHITE);
@@ -129,6 +134,11 @@ fn y_range(curves: &[Curve]) -> YAxis {
     if lo > hi {
         return YAxis::Linear(0.0, 1.0);
     }
+    padded(lo, hi)
+}
+
+/// `[lo, hi]` opened by 5% on each side (see [`line_frame`]).
+fn padded(lo: f64, hi: f64) -> YAxis {
     let pad = if hi > lo {
         0.05 * (hi - lo)
     } else if lo == 0.0 {

@@ -11,7 +11,7 @@ use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::output::read_npy_f32;
 use crate::render::anim::{write_apng, write_gif};
 use crate::render::colormap::{Colormap, Limits, Scale};
-use crate::render::compose::{compose_frame, ColorBar, Panel};
+use crate::render::compose::{compose_frame, curve_colors, resample, ColorBar, Panel};
 use crate::render::gpu::{GpuColormap, Source, Style};
 use crate::render::lineplot::{line_frame, Curve};
 use crate::{Error, Result};
@@ -86,7 +86,26 @@ pub fn render_run(ctx: &GpuContext, dir: &Path, opts: &MovieOptions) -> Result<P
     }
     let config = Config::load(&dir.join("config.toml"))?;
     let snaps = snapshot_times(dir);
-    let frames: Vec<RgbaImage> = if !opts.from_frames && !snaps.is_empty() {
+    // The richer of the two: a run with more frames than snapshots is
+    // animated from its frames (re-rendering needs snapshots).
+    let frame_count = frame_files(dir).len();
+    let use_snapshots = !opts.from_frames && !snaps.is_empty() && snaps.len() >= frame_count;
+    if !use_snapshots
+        && frame_count > 0
+        && (opts.colormap.is_some() || opts.scale.is_some() || opts.size.is_some())
+    {
+        return Err(Error::Data {
+            field: dir.display().to_string(),
+            message: format!(
+                "has {frame_count} frames but only {} snapshots: --colormap, --scale and --size \
+                 re-render snapshots, so run with a smaller output.snapshots_every (e.g. the \
+                 frames' cadence, output.frames_every) to animate them, or leave the options out \
+                 to animate the frames as drawn",
+                snaps.len()
+            ),
+        });
+    }
+    let frames: Vec<RgbaImage> = if use_snapshots {
         from_snapshots(ctx, &config, &snaps, opts)?
     } else {
         let files = frame_files(dir);
@@ -167,6 +186,8 @@ fn from_snapshots(
     )?;
     let time = |t: &str| t.trim_start_matches('0').parse::<f64>().unwrap_or(0.0);
     if n2 == 1 {
+        let [mu_color, nu_color] = curve_colors(map);
+        let y = Some((f64::from(limits.lo), f64::from(limits.hi)));
         return Ok(fields
             .iter()
             .map(|(t, mu, nu, _)| {
@@ -177,24 +198,22 @@ fn from_snapshots(
                     dashed: false,
                 };
                 line_frame(
-                    &[
-                        curve(mu, "mu", [31, 119, 180, 255]),
-                        curve(nu, "nu", [214, 39, 40, 255]),
-                    ],
+                    &[curve(mu, "mu", mu_color), curve(nu, "nu", nu_color)],
                     800,
                     450,
                     config.grid.length,
                     &format!("t = {:.4}", time(t)),
+                    y,
                 )
             })
             .collect());
     }
-    let size = opts.size.unwrap_or(o.frame_size).max(1);
+    let (down, up) = resample(n1, opts.size.unwrap_or(o.frame_size));
     let style = Style {
         map,
         scale,
         limits,
-        factor: (n1 / size).max(1),
+        factor: down,
     };
     let field = GpuField::zeros(ctx, "render.snapshot", shape, 1, Elem::Complex)?;
     let gpu = GpuColormap::new(
@@ -220,11 +239,14 @@ fn from_snapshots(
             .read(ctx)?
             .into_iter()
             .zip(["mu", "nu"])
-            .map(|(rgba, title)| Panel {
-                rgba,
-                width: gpu.width,
-                height: gpu.height,
-                title: title.into(),
+            .map(|(rgba, title)| {
+                Panel {
+                    rgba,
+                    width: gpu.width,
+                    height: gpu.height,
+                    title: title.into(),
+                }
+                .upscaled(up)
             })
             .collect();
         out.push(compose_frame(&panels, &bar, &format!("t = {:.4}", time(t))));

@@ -1,8 +1,10 @@
 //! Frames during a run (`[output] frames_every`): `frames/frame_<index>.png`
 //! with mu and nu side by side (and optionally their deviations from the
 //! equilibrium), labelled with t. In 2D the GPU colours downsampled images, so
-//! no full-resolution field is read back; in 1D the two profiles (n floats
-//! each) are drawn as line plots. Composition and PNG encoding run on a worker
+//! no full-resolution field is read back, and a grid smaller than
+//! `output.frame_size` is upscaled to it; in 1D the two profiles (n floats
+//! each) are drawn as line plots with one y range for the whole run (the
+//! colour limits) in colours of the colour map. Composition and PNG encoding run on a worker
 //! thread, off the step loop.
 
 use std::path::PathBuf;
@@ -16,7 +18,7 @@ use crate::dynamics::Stepper;
 use crate::gpu::{GpuContext, GpuField};
 use crate::output::write_atomic;
 use crate::render::colormap::{Colormap, Limits, Scale};
-use crate::render::compose::{compose_frame, ColorBar, Panel};
+use crate::render::compose::{compose_frame, curve_colors, resample, ColorBar, Panel};
 use crate::render::gpu::{GpuColormap, Source, Style};
 use crate::render::lineplot::{line_frame, Curve};
 use crate::{Error, Result};
@@ -74,6 +76,13 @@ enum Job {
 /// Renders and writes the frames of one run.
 pub struct Frames {
     densities: Option<GpuColormap>,
+    /// Each GPU pixel repeated this many times (grids smaller than
+    /// `output.frame_size`).
+    upscale: u32,
+    /// The y range of 1D frames, the whole run's.
+    y_range: (f64, f64),
+    /// The curve colours of 1D frames, from the colour map.
+    curve_colors: [[u8; 4]; 2],
     deviations: Option<GpuColormap>,
     bars: [ColorBar; 2],
     eq: [Vec<f32>; 2],
@@ -125,7 +134,7 @@ impl Frames {
                 stride: 2,
                 components: 2,
             };
-            let factor = (shape.n1 / o.frame_size).max(1);
+            let (factor, _) = resample(shape.n1, o.frame_size);
             let style = |bar: &ColorBar| Style {
                 map: bar.map,
                 scale: bar.scale,
@@ -189,6 +198,9 @@ impl Frames {
         });
         Ok(Frames {
             densities,
+            upscale: resample(shape.n1, o.frame_size).1,
+            y_range: (f64::from(limits.density.0), f64::from(limits.density.1)),
+            curve_colors: curve_colors(map),
             deviations,
             bars,
             eq,
@@ -225,11 +237,14 @@ impl Frames {
                     Ok(g.read(ctx)?
                         .into_iter()
                         .zip(names)
-                        .map(|(rgba, title)| Panel {
-                            rgba,
-                            width: g.width,
-                            height: g.height,
-                            title: title.to_string(),
+                        .map(|(rgba, title)| {
+                            Panel {
+                                rgba,
+                                width: g.width,
+                                height: g.height,
+                                title: title.to_string(),
+                            }
+                            .upscaled(self.upscale)
                         })
                         .collect())
                 };
@@ -243,6 +258,8 @@ impl Frames {
                 let (mu, nu) = stepper.densities(ctx)?;
                 let [mu_star, nu_star] = self.eq.clone();
                 let length = self.length;
+                let [mu_color, nu_color] = self.curve_colors;
+                let y = Some(self.y_range);
                 let curve = |values, label: &str, color, dashed| Curve {
                     values,
                     label: label.to_string(),
@@ -253,12 +270,12 @@ impl Frames {
                     path,
                     image: Box::new(move || {
                         let curves = [
-                            curve(mu, "mu", [31, 119, 180, 255], false),
-                            curve(nu, "nu", [214, 39, 40, 255], false),
-                            curve(mu_star, "mu*", [31, 119, 180, 255], true),
-                            curve(nu_star, "nu*", [214, 39, 40, 255], true),
+                            curve(mu, "mu", mu_color, false),
+                            curve(nu, "nu", nu_color, false),
+                            curve(mu_star, "mu*", mu_color, true),
+                            curve(nu_star, "nu*", nu_color, true),
                         ];
-                        line_frame(&curves, 800, 450, length, &label)
+                        line_frame(&curves, 800, 450, length, &label, y)
                     }),
                 }
             }

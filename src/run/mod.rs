@@ -192,7 +192,8 @@ fn start<'a>(
     let eq_summary = EquilibriumSummary::from(&report);
     opts.say(eq_summary.describe());
     if let Some(w) = eq_summary.warning(&config.equilibrium) {
-        opts.say(w);
+        // Warnings and notes about the result are printed also when quiet.
+        eprintln!("{w}");
     }
     drop(solver);
     let (mu_star, nu_star) = densities_from_logs(&eq_logs);
@@ -203,8 +204,11 @@ fn start<'a>(
         &[(&mu_star, &nu_star), (&mu0, &nu0)],
     );
     let choice = choose_step(&config, &estimate);
-    for line in choice.note.iter().chain(&choice.warning) {
-        opts.say(line);
+    if let Some(note) = &choice.note {
+        opts.say(note);
+    }
+    if let Some(w) = &choice.warning {
+        eprintln!("{w}");
     }
     let mut config = config;
     config.time.dt = Some(choice.dt);

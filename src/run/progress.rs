@@ -14,6 +14,8 @@ pub struct Progress {
     steps: u64,
     dt: f64,
     start: Instant,
+    /// The step of the first update (a resumed run starts past 0).
+    first: Option<u64>,
     next_log: u64,
     quiet: bool,
 }
@@ -36,6 +38,7 @@ impl Progress {
             steps,
             dt,
             start: Instant::now(),
+            first: None,
             next_log: steps / 10,
             quiet,
         }
@@ -48,13 +51,16 @@ impl Progress {
             bar.set_position(k);
             bar.set_message(format!("{t:.4} {note}"));
         } else if !self.quiet && (k >= self.next_log || k == self.steps) {
+            let first = *self.first.get_or_insert(k);
             let secs = self.start.elapsed().as_secs_f64();
-            let rate = k as f64 / secs.max(1e-9);
-            let eta = (self.steps - k) as f64 / rate.max(1e-9);
-            eprintln!(
-                "step {k}/{} t = {t:.4} {note} ({rate:.1} steps/s, ETA {eta:.0} s)",
-                self.steps
-            );
+            let rate = (k - first) as f64 / secs.max(1e-9);
+            let speed = if k > first {
+                let eta = (self.steps - k) as f64 / rate.max(1e-9);
+                format!(" ({rate:.1} steps/s, ETA {})", duration_text(eta))
+            } else {
+                String::new()
+            };
+            eprintln!("step {k}/{} t = {t:.4} {note}{speed}", self.steps);
             self.next_log = k + (self.steps / 10).max(1);
         }
     }
