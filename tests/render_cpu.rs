@@ -482,27 +482,53 @@ fn metrics_plot_png_and_svg() {
         names,
         ["l2_mu", "l2_nu", "kl_mu", "kl_nu", "chi2_mu", "chi2_nu", "ni"]
     );
+    // The fits are asymptotic: they start in the later half of the decay,
+    // where the transient 2 exp(-2 t) has died out.
+    assert!(fits.iter().all(|f| f.1.t_start >= 8.0), "{fits:?}");
     let rate = |name: &str| fits.iter().find(|f| f.0 == name).unwrap().1.rate;
     assert!((rate("l2_mu") / 0.8 - 1.0).abs() < 0.01, "{fits:?}");
     assert!((rate("kl_mu") / 1.6 - 1.0).abs() < 0.01, "{fits:?}");
     assert!((rate("chi2_mu") / 0.5 - 1.0).abs() < 0.05, "{fits:?}");
 
     let (png, svg) = (dir.join("metrics.png"), dir.join("metrics.svg"));
-    metrics_plot(&csv, &png, &svg, &fits).unwrap();
+    metrics_plot(
+        &csv,
+        &png,
+        &svg,
+        &fits,
+        &mflda::render::plot::DEFAULT_METRICS,
+    )
+    .unwrap();
     let img = image::open(&png).unwrap().to_rgba8();
     assert_eq!(img.dimensions(), mflda::render::plot::PLOT_SIZE);
     let ink = img.pixels().filter(|p| p.0 != [255; 4]).count();
     assert!(ink > 10_000, "only {ink} non-white pixels");
     let text = fs::read_to_string(&svg).unwrap();
     assert!(text.contains("<svg") && text.trim_end().ends_with("</svg>"));
-    for name in ["l2_mu", "l2_nu", "kl_mu", "chi2_nu", "ni", "fit l2_mu"] {
+    // The default set, the players told apart, the factor 2 said.
+    for name in [
+        "L2, mu",
+        "L2, nu (dotted)",
+        "KL, mu",
+        "gap (Nikaido-Isoda)",
+        "fit L2, mu",
+    ] {
         assert!(text.contains(&format!(">{name}")), "legend lacks {name}");
     }
+    assert!(!text.contains(">chi2"), "chi2 is drawn only on request");
+    assert!(text.contains("decay at twice the L2 rate"));
+    metrics_plot(&csv, &png, &svg, &fits, &["chi2"]).unwrap();
+    let text = fs::read_to_string(&svg).unwrap();
+    assert!(text.contains(">chi2, mu") && !text.contains(">L2, mu"));
+    // A series still in its transient (rising, then a bend) gets no fit line.
+    let t: Vec<f64> = (0..100).map(|i| i as f64 * 0.1).collect();
+    let rising: Vec<f64> = t.iter().map(|&x| 1e-3 * (0.5 * x).exp()).collect();
+    assert!(mflda::analysis::fit::asymptotic_fit(&t, &rising).is_none_or(|f| f.rate == 0.0));
     assert!(text.contains("font-family=\"sans-serif\""));
 
     // Not a metrics file, or missing: clear errors.
     fs::write(dir.join("bad.csv"), "a,b\n1,2\n").unwrap();
-    let e = metrics_plot(&dir.join("bad.csv"), &png, &svg, &[]).unwrap_err();
+    let e = metrics_plot(&dir.join("bad.csv"), &png, &svg, &[], &["l2"]).unwrap_err();
     assert!(e.to_string().contains("`t`"), "{e}");
     assert!(fit_all(&dir.join("missing.csv")).is_err());
 }

@@ -30,6 +30,59 @@
 //! The fit of the chosen window is recomputed directly (two passes, centred
 //! sums), so an exact exponential gives its rate to rounding.
 
+/// Within this factor of its last value over the last [`PLATEAU_SPAN`] of
+/// the run's time, a series has stopped decaying (f32 round-off).
+pub const PLATEAU_FALL: f64 = 1.2;
+/// See [`PLATEAU_FALL`]: a fraction of the run's time.
+pub const PLATEAU_SPAN: f64 = 0.1;
+/// Rows from the first within this factor of the plateau are dropped.
+pub const FLOOR_MARGIN: f64 = 3.0;
+
+/// The asymptotic decay rate of `(t, y)`: the rate of its slowest mode once
+/// the faster ones have died out, as a run's plots and sweeps report it.
+/// On top of [`fit_rate`]:
+///
+/// 1. **Plateau**: when `y` stays within a factor [`PLATEAU_FALL`] of its
+///    last value over at least the last [`PLATEAU_SPAN`] of the time range,
+///    the series has reached f32 round-off; only the rows before `y` first
+///    falls below [`FLOOR_MARGIN`] times its last value are kept.
+/// 2. **Late half**: [`fit_rate`] runs on the kept rows in the later half of
+///    their time range, so that an initial transient of faster modes does
+///    not set the rate; if that has no fit, on all kept rows, then on all.
+///
+/// `None` without a fit.
+pub fn asymptotic_fit(t: &[f64], y: &[f64]) -> Option<RateFit> {
+    if t.len() != y.len() {
+        return None;
+    }
+    let end = plateau_cut(t, y)?;
+    late_half(&t[..end], &y[..end]).or_else(|| late_half(t, y))
+}
+
+/// The number of rows kept by step 1 of [`asymptotic_fit`].
+fn plateau_cut(t: &[f64], y: &[f64]) -> Option<usize> {
+    let (&t_first, &t_last, &last) = (t.first()?, t.last()?, y.last()?);
+    let flat = |v: f64| v <= PLATEAU_FALL * last && v * PLATEAU_FALL >= last;
+    let tail = y.iter().rposition(|&v| !flat(v)).map_or(0, |i| i + 1);
+    let tail_t = t[tail.min(t.len() - 1)];
+    if t_last - tail_t < PLATEAU_SPAN * (t_last - t_first) || tail_t >= t_last {
+        return Some(y.len());
+    }
+    Some(
+        y.iter()
+            .position(|&v| v < FLOOR_MARGIN * last)
+            .unwrap_or(y.len()),
+    )
+}
+
+/// [`fit_rate`] over the rows in the later half of `t`'s range, else over
+/// all of them.
+fn late_half(t: &[f64], y: &[f64]) -> Option<RateFit> {
+    let middle = 0.5 * (t.first()? + t.last()?);
+    let start = t.iter().position(|&x| x >= middle).unwrap_or(0);
+    fit_rate(&t[start..], &y[start..]).or_else(|| fit_rate(t, y))
+}
+
 /// An exponential fit `y ~ exp(intercept - rate t)` over a window.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RateFit {

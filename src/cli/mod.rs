@@ -5,6 +5,7 @@ mod bench;
 mod config_args;
 mod info;
 mod peer;
+mod plot;
 mod render;
 mod run;
 mod sweep;
@@ -42,6 +43,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Animate a run (GIF or APNG), re-rendering its snapshots or assembling its frames.
     Render(render::RenderArgs),
+    /// Redraw a run's metrics.png with the metrics asked for (e.g. chi2, w2lin).
+    Plot(plot::PlotArgs),
     /// Time kernels against the memory-bandwidth floor measured in the same run.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -74,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             analyze::run(&context(&request, args.quiet)?, &config, &args)
         }
         Command::Render(args) => render::run(&context(&request, false)?, args),
+        Command::Plot(args) => plot::run(&args),
         Command::Bench(cmd) => bench::run(&context(&request, false)?, cmd),
         Command::Sweep(args) => sweep::run(&request, args),
         Command::PeerExport(args) => {

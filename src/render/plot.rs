@@ -9,38 +9,85 @@ use super::legend::{draw_legend, legend_size, LegendEntry};
 use super::metrics_table::MetricsTable;
 use super::scene::{Anchor, Scene};
 use super::ticks::{decade_ticks, format_compact};
-use crate::analysis::fit::{fit_rate, RateFit};
+use crate::analysis::fit::{asymptotic_fit, RateFit};
 use crate::output::write_atomic;
 use crate::{Error, Result};
 
 /// Size of the metrics plot in pixels (PNG) and user units (SVG).
 pub const PLOT_SIZE: (u32, u32) = (1200, 700);
 
-/// The columns drawn, in legend order: name, colour, dashed (`nu` players
-/// are dotted). Absent columns are skipped.
-const SERIES: [(&str, [u8; 4], bool); 9] = [
-    ("l2_mu", [31, 119, 180, 255], false),
-    ("l2_nu", [31, 119, 180, 255], true),
-    ("kl_mu", [255, 127, 14, 255], false),
-    ("kl_nu", [255, 127, 14, 255], true),
-    ("chi2_mu", [44, 160, 44, 255], false),
-    ("chi2_nu", [44, 160, 44, 255], true),
-    ("ni", [148, 103, 189, 255], false),
-    ("w2lin_mu", [140, 86, 75, 255], false),
-    ("w2lin_nu", [140, 86, 75, 255], true),
+/// The columns that can be drawn, in legend order: column, the metric it
+/// belongs to (as `--metrics` names it), its legend label, colour, and
+/// whether it is dotted (the `nu` player). Absent columns are skipped.
+const SERIES: [(&str, &str, &str, [u8; 4], bool); 9] = [
+    ("l2_mu", "l2", "L2, mu", [31, 119, 180, 255], false),
+    ("l2_nu", "l2", "L2, nu (dotted)", [31, 119, 180, 255], true),
+    ("kl_mu", "kl", "KL, mu", [255, 127, 14, 255], false),
+    ("kl_nu", "kl", "KL, nu (dotted)", [255, 127, 14, 255], true),
+    ("chi2_mu", "chi2", "chi2, mu", [44, 160, 44, 255], false),
+    (
+        "chi2_nu",
+        "chi2",
+        "chi2, nu (dotted)",
+        [44, 160, 44, 255],
+        true,
+    ),
+    (
+        "ni",
+        "ni",
+        "gap (Nikaido-Isoda)",
+        [148, 103, 189, 255],
+        false,
+    ),
+    (
+        "w2lin_mu",
+        "w2lin",
+        "W2 (linearised), mu",
+        [140, 86, 75, 255],
+        false,
+    ),
+    (
+        "w2lin_nu",
+        "w2lin",
+        "W2 (linearised), nu (dotted)",
+        [140, 86, 75, 255],
+        true,
+    ),
 ];
+
+/// The metrics metrics.png shows unless asked otherwise: the L2 distances,
+/// the KL divergences and the gap.
+pub const DEFAULT_METRICS: [&str; 3] = ["l2", "kl", "ni"];
+
+/// Every metric the plot can show (`mflda plot --metrics`).
+pub const METRICS: [&str; 5] = ["l2", "kl", "chi2", "ni", "w2lin"];
 
 /// The columns [`fit_all`] fits, when present.
 pub const FIT_COLUMNS: [&str; 9] = [
     "l2_mu", "l2_nu", "kl_mu", "kl_nu", "chi2_mu", "chi2_nu", "ni", "w2lin_mu", "w2lin_nu",
 ];
 
+/// Checks a `--metrics` list against [`METRICS`].
+pub fn check_metrics(list: &[String]) -> Result<()> {
+    for m in list {
+        if !METRICS.contains(&m.as_str()) {
+            return Err(Error::config(
+                "--metrics",
+                format!("unknown metric `{m}`; choose from {}", METRICS.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Text scale of the plot.
 const SCALE: u32 = 2;
 
-/// Decay-rate fits ([`fit_rate`]) of the distance columns of the metrics
-/// CSV at `csv_path` ([`FIT_COLUMNS`] that are present), in that order;
-/// columns with no usable fit are left out.
+/// Asymptotic decay-rate fits ([`asymptotic_fit`]: the later half of the
+/// decay, before any round-off plateau) of the distance columns of the
+/// metrics CSV at `csv_path` ([`FIT_COLUMNS`] that are present), in that
+/// order; columns with no decaying fit are left out, so a run still in its
+/// transient (or growing) gets none.
 pub fn fit_all(csv_path: &Path) -> Result<Vec<(String, RateFit)>> {
     let table = MetricsTable::read(csv_path)?;
     let t = table.times();
@@ -48,7 +95,9 @@ pub fn fit_all(csv_path: &Path) -> Result<Vec<(String, RateFit)>> {
         .iter()
         .filter_map(|&name| {
             let y = table.column(name)?;
-            fit_rate(&t, &y).map(|f| (name.to_string(), f))
+            asymptotic_fit(&t, &y)
+                .filter(|f| f.rate > 0.0)
+                .map(|f| (name.to_string(), f))
         })
         .collect())
 }
@@ -56,21 +105,23 @@ pub fn fit_all(csv_path: &Path) -> Result<Vec<(String, RateFit)>> {
 /// Draws the metrics CSV at `csv_path` and writes it as a PNG to `png` and an
 /// SVG to `svg` (both atomically), [`PLOT_SIZE`] pixels.
 ///
-/// The plot shows, against `t`, the columns `l2`, `kl`, `chi2` (and `w2lin`
-/// when present) of each player (mu solid, nu dotted, one colour a metric)
-/// and `ni`, on a log y axis with decade ticks; values that are not positive
-/// and finite leave gaps. Each fit in `fits` is a dashed straight line over
-/// its window, labelled at its end with its rate and listed in the legend.
-/// Errors: the CSV cannot be read or is not a metrics file, or a file cannot
-/// be written.
+/// The plot shows, against `t`, the columns of `metrics` (names of
+/// [`METRICS`]; [`DEFAULT_METRICS`] for a run) that are present, each player
+/// (mu solid, nu dotted, one colour a metric), on a log y axis with decade
+/// ticks; values that are not positive and finite leave gaps. When KL or
+/// chi2 is drawn, a note says that they decay at twice the L2 rate. Each fit
+/// in `fits` of a drawn column is a dashed straight line over its window,
+/// labelled at its end with its rate and listed in the legend. Errors: the
+/// CSV cannot be read or is not a metrics file, or a file cannot be written.
 pub fn metrics_plot(
     csv_path: &Path,
     png: &Path,
     svg: &Path,
     fits: &[(String, RateFit)],
+    metrics: &[&str],
 ) -> Result<()> {
     let table = MetricsTable::read(csv_path)?;
-    let scene = metrics_scene(&table, fits);
+    let scene = metrics_scene(&table, fits, metrics);
     let image = scene.rasterize();
     let mut bytes = Vec::new();
     image
@@ -88,43 +139,50 @@ pub fn metrics_plot(
     write_atomic(svg, scene.to_svg().as_bytes())
 }
 
-/// The plot of `table` with `fits` as a scene.
-pub fn metrics_scene(table: &MetricsTable, fits: &[(String, RateFit)]) -> Scene {
+/// The plot of `table`'s `metrics` with their `fits` as a scene.
+pub fn metrics_scene(table: &MetricsTable, fits: &[(String, RateFit)], metrics: &[&str]) -> Scene {
     let (width, height) = PLOT_SIZE;
     let s = SCALE as f32;
     let th = text_size("0", SCALE).1 as f32;
     let t = table.times();
     let series: Vec<(&str, [u8; 4], bool, Vec<f64>)> = SERIES
         .iter()
-        .filter_map(|&(name, color, dotted)| Some((name, color, dotted, table.column(name)?)))
+        .filter(|s| metrics.contains(&s.1))
+        .filter_map(|&(name, _, _, color, dotted)| Some((name, color, dotted, table.column(name)?)))
+        .collect();
+    let fits: Vec<&(String, RateFit)> = fits
+        .iter()
+        .filter(|(name, _)| series.iter().any(|s| s.0 == name))
         .collect();
 
     let mut entries: Vec<LegendEntry> = series
         .iter()
         .map(|(name, color, dotted, _)| LegendEntry {
-            label: name.to_string(),
+            label: label_of(name).to_string(),
             color: *color,
             width: 2.0,
             dash: dotted.then_some(DOTS),
         })
         .collect();
     entries.extend(fits.iter().map(|(name, fit)| LegendEntry {
-        label: format!("fit {name}: rate {}", format_compact(fit.rate)),
+        label: format!("fit {}: rate {}", label_of(name), format_compact(fit.rate)),
         color: fit_color(name),
         width: 2.5,
         dash: Some(DASHES),
     }));
     let (legend_w, _) = legend_size(&entries, SCALE);
 
+    let quadratic = metrics.contains(&"kl") || metrics.contains(&"chi2");
+    let note = "KL and chi2 are quadratic in the distance: they decay at twice the L2 rate";
     let left = text_size("1e-100", SCALE).0 as f32 + 12.0;
-    let top = 14.0 + th + 12.0;
+    let top = 14.0 + th + 12.0 + if quadratic { th + 8.0 } else { 0.0 };
     let axes = Axes {
         left,
         top,
         width: (width as f32 - left - legend_w - 40.0).max(100.0),
         height: height as f32 - top - (2.0 * th + 36.0),
         x: time_range(&t),
-        y: log_range(&series, fits),
+        y: log_range(&series, &fits),
     };
     let mut scene = Scene::new(width, height, WHITE);
     axes.draw(&mut scene, SCALE, "t");
@@ -136,13 +194,16 @@ pub fn metrics_scene(table: &MetricsTable, fits: &[(String, RateFit)]) -> Scene 
         INK,
         Anchor::Start,
     );
+    if quadratic {
+        scene.text(left, 14.0 + th + 8.0, note, SCALE, NOTE_INK, Anchor::Start);
+    }
     for (_, color, dotted, y) in &series {
         for run in axes.polylines(&t, y) {
             scene.line(run, *color, 2.0, dotted.then_some(DOTS));
         }
     }
     let mut placed: Vec<(f32, f32, f32, f32)> = Vec::new();
-    for (name, fit) in fits {
+    for (name, fit) in fits.iter().map(|f| (&f.0, &f.1)) {
         let (a, b) = (fit.t_start, fit.t_end);
         let (Some(ya), Some(yb)) = (axes.py(fit.value_at(a)), axes.py(fit.value_at(b))) else {
             continue;
@@ -185,6 +246,14 @@ pub fn metrics_scene(table: &MetricsTable, fits: &[(String, RateFit)]) -> Scene 
     scene
 }
 
+/// The legend label of column `name`.
+fn label_of(name: &str) -> &str {
+    SERIES.iter().find(|s| s.0 == name).map_or(name, |s| s.2)
+}
+
+/// Grey of the note under the title.
+const NOTE_INK: [u8; 4] = [90, 90, 90, 255];
+
 /// Translucent white behind fit labels.
 const LABEL_BACKGROUND: [u8; 4] = [255, 255, 255, 210];
 /// Dotted line pattern of the `nu` player.
@@ -197,7 +266,7 @@ fn fit_color(name: &str) -> [u8; 4] {
     let base = SERIES
         .iter()
         .find(|s| s.0 == name)
-        .map_or([90, 90, 90, 255], |s| s.1);
+        .map_or([90, 90, 90, 255], |s| s.3);
     [base[0] / 5 * 3, base[1] / 5 * 3, base[2] / 5 * 3, 255]
 }
 
@@ -221,7 +290,7 @@ fn time_range(t: &[f64]) -> (f64, f64) {
 
 /// The log y axis: whole decades around the positive finite values of the
 /// series and the fit lines' ends.
-fn log_range(series: &[(&str, [u8; 4], bool, Vec<f64>)], fits: &[(String, RateFit)]) -> YAxis {
+fn log_range(series: &[(&str, [u8; 4], bool, Vec<f64>)], fits: &[&(String, RateFit)]) -> YAxis {
     let fit_ends = fits
         .iter()
         .flat_map(|(_, f)| [f.value_at(f.t_start), f.value_at(f.t_end)]);

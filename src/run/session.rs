@@ -262,6 +262,7 @@ impl Session<'_> {
             &self.dir.file("metrics.png"),
             &self.dir.file("metrics.svg"),
             &fits,
+            &crate::render::plot::DEFAULT_METRICS,
         )?;
         let p = &self.problem;
         let steps = self.k - start_step;

@@ -5,31 +5,17 @@
 //! as mass moves between the players (docs/MATHEMATICS.md section 6), which makes the
 //! per-player fits of `summary.rate_fits` rough (20% low on a short run of a
 //! convolution game, whose joint distance decays exactly at `tau |k|^2`).
-//! The rule, on top of [`fit_rate`] (the fit behind `summary.rate_fits`):
-//!
-//! 1. **Plateau**: when `d` stays within a factor [`PLATEAU_FALL`] of its
-//!    last value over at least the last [`PLATEAU_SPAN`] of the run's time,
-//!    the run has reached float32 round-off; only the rows before `d` first
-//!    falls below [`FLOOR_MARGIN`] times its last value are kept.
-//! 2. **Late half**: [`fit_rate`] runs on the kept rows in the later half
-//!    of their time range, so that an initial transient of faster modes
-//!    does not set the rate; if that has no fit, on all kept rows, then on
-//!    all rows.
+//! The rule is [`asymptotic_fit`], the one behind `summary.rate_fits` and
+//! the fits drawn on metrics.png: the plateau of f32 round-off cut, then the
+//! later half of the decay.
 //!
 //! A run whose slowest mode is barely excited, or whose decay oscillates
 //! strongly, can still give a window-dependent rate: compare several starts.
 
 use std::path::Path;
 
-use crate::analysis::fit::{fit_rate, RateFit};
+use crate::analysis::fit::asymptotic_fit;
 use crate::render::metrics_table::MetricsTable;
-
-/// See step 1 of the module documentation.
-pub const PLATEAU_FALL: f64 = 1.2;
-/// See step 1: a fraction of the run's time.
-pub const PLATEAU_SPAN: f64 = 0.1;
-/// See step 1.
-pub const FLOOR_MARGIN: f64 = 3.0;
 
 /// The joint L2 distance over time.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,41 +44,10 @@ impl JointSeries {
         self.l2.first().copied().filter(|v| v.is_finite())
     }
 
-    /// The asymptotic decay rate (module documentation); `None` without a fit.
+    /// The asymptotic decay rate ([`asymptotic_fit`]); `None` without a fit.
     pub fn rate(&self) -> Option<f64> {
-        if self.t.len() != self.l2.len() {
-            return None;
-        }
-        let end = self.plateau_cut()?;
-        late_half(&self.t[..end], &self.l2[..end])
-            .or_else(|| late_half(&self.t, &self.l2))
-            .map(|f| f.rate)
+        asymptotic_fit(&self.t, &self.l2).map(|f| f.rate)
     }
-
-    /// The number of rows kept by step 1.
-    fn plateau_cut(&self) -> Option<usize> {
-        let (&t_first, &t_last, &last) = (self.t.first()?, self.t.last()?, self.l2.last()?);
-        let flat = |v: f64| v <= PLATEAU_FALL * last && v * PLATEAU_FALL >= last;
-        let tail = self.l2.iter().rposition(|&v| !flat(v)).map_or(0, |i| i + 1);
-        let tail_t = self.t[tail.min(self.t.len() - 1)];
-        if t_last - tail_t < PLATEAU_SPAN * (t_last - t_first) || tail_t >= t_last {
-            return Some(self.l2.len());
-        }
-        Some(
-            self.l2
-                .iter()
-                .position(|&v| v < FLOOR_MARGIN * last)
-                .unwrap_or(self.l2.len()),
-        )
-    }
-}
-
-/// [`fit_rate`] over the rows in the later half of `t`'s range, else over
-/// all of them.
-fn late_half(t: &[f64], y: &[f64]) -> Option<RateFit> {
-    let middle = 0.5 * (t.first()? + t.last()?);
-    let start = t.iter().position(|&x| x >= middle).unwrap_or(0);
-    fit_rate(&t[start..], &y[start..]).or_else(|| fit_rate(t, y))
 }
 
 #[cfg(test)]
