@@ -145,5 +145,21 @@ fn analyze_writes_the_documented_json() {
     assert!(v["eigenvalues"][0]["re"].is_number() && v["eigenvalues"][0]["im"].is_number());
     assert!(v["measured"]["rate"].as_f64().unwrap() > 0.0);
     assert!(out.join("eigvec_0_re.npy").is_file());
+    // The pictures: the spectrum beside the bound, the leading eigenvectors.
+    for f in ["spectrum.png", "eigvec_0.png", "eigvec_2.png"] {
+        let img = image::open(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(img.width() >= 400 && img.height() >= 300, "{f}");
+    }
+    let svg = std::fs::read_to_string(out.join("spectrum.svg")).unwrap();
+    assert!(
+        svg.contains("bound: Re") && svg.contains("Re lambda"),
+        "{svg}"
+    );
+    // The table prints each iteration's stop reason.
+    let table = String::from_utf8_lossy(&res.stdout);
+    assert!(
+        table.contains("stop: ") && table.contains("Holley-Stroock bound"),
+        "{table}"
+    );
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -126,6 +126,12 @@ fn two_by_two_sweep_writes_runs_and_table_and_collect_rebuilds_it() {
         stdout.contains("game.tau") && stdout.contains("ok"),
         "{stdout}"
     );
+    // The rates against game.tau, one set of curves per seed, with the bound.
+    let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
+    for label in ["measured rate, init.seed=1", "predicted rate, init.seed=2", "lower bound"] {
+        assert!(svg.contains(label), "sweep.svg lacks {label}");
+    }
+    assert!(image::open(out.join("sweep.png")).is_ok());
 
     // The same sweep again is refused without --force, before any run.
     let again = mflda(&args);
@@ -134,6 +140,7 @@ fn two_by_two_sweep_writes_runs_and_table_and_collect_rebuilds_it() {
 
     // --collect rebuilds the table; a removed run is `missing`.
     std::fs::remove_file(out.join("sweep.csv")).unwrap();
+    std::fs::remove_file(out.join("sweep.png")).unwrap();
     std::fs::remove_dir_all(out.join(&dirs[1])).unwrap();
     let mut collect_args = args.to_vec();
     collect_args.push("--collect");
@@ -154,6 +161,7 @@ fn two_by_two_sweep_writes_runs_and_table_and_collect_rebuilds_it() {
     {
         assert_eq!(a, b, "a collected row equals the row the sweep wrote");
     }
+    assert!(out.join("sweep.png").is_file(), "--collect draws the rates too");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

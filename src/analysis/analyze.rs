@@ -54,7 +54,8 @@ pub struct Analysis {
 /// equilibrium (`mu_star.npy`, `nu_star.npy`, shape (n2, n1)) and the Ritz
 /// vectors of the eigenvalues, `eigvec_K_re.npy` and `eigvec_K_im.npy` (K = 0
 /// for the rightmost), each of shape (2, n2, n1): `[0]` the mu part and `[1]`
-/// the nu part of the perturbation, unit Euclidean norm over both. With
+/// the nu part of the perturbation, unit Euclidean norm over both; and their
+/// pictures ([`crate::analysis::figures`]: `spectrum.png`, `eigvec_K.png`). With
 /// `run`, also the measured rate of `[init]`'s trajectory. The equilibrium's
 /// progress goes to stderr unless `quiet`; `interrupt` stops every loop.
 pub fn analyze(
@@ -154,6 +155,7 @@ pub fn analyze(
         measured,
     };
     dir.write_json("analysis.json", &analysis)?;
+    crate::analysis::figures::write_figures(dir, &analysis, s, problem.params.length)?;
     Ok(analysis)
 }
 

@@ -1,11 +1,11 @@
-//! Analysis of runs after the fact: decay-rate fits of distance series, and
-//! Poincare constants of Gibbs densities (docs/MATHEMATICS.md section 6).
-//!
-//! (Arnoldi estimates of the linearised spectrum belong here too when they
-//! are written.)
+//! Stability analysis (docs/MATHEMATICS.md section 6): decay-rate fits of
+//! distance series, Poincare constants of Gibbs densities (LOBPCG), the
+//! linearised spectrum (Arnoldi on the time-T map), `mflda analyze` and its
+//! figures.
 
 pub mod analyze;
 pub mod dense;
+pub mod figures;
 pub mod fit;
 pub mod lobpcg;
 pub mod poincare;

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 use mflda::gpu::AdapterRequest;
 use mflda::sweep::{
-    collect, format_table, job_lines, run_sweep, JobOptions, Param, Record, Status, Sweep,
-    SweepOptions, DEFAULT_CONVERGED_RATIO, SWEEP_CSV,
+    collect, format_table, job_lines, run_sweep, write_sweep_plot, JobOptions, Param, Record,
+    Status, Sweep, SweepOptions, DEFAULT_CONVERGED_RATIO, SWEEP_CSV,
 };
 
 /// Exit status when some runs failed (or, with `--collect`, are missing).
@@ -96,6 +96,10 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
     };
     print!("{}", format_table(&sweep, &records));
     println!("table written to {}", sweep.out.join(SWEEP_CSV).display());
+    match write_sweep_plot(&sweep, &records)? {
+        Some(png) => println!("rates plotted in {}", png.display()),
+        None => println!("no rate plot: the first --param's values are not numbers"),
+    }
     report_failures(&records)
 }
 

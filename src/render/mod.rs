@@ -6,6 +6,8 @@
 //! - [`lineplot`]: a 1D frame (line plots of the densities);
 //! - [`plot`], [`metrics_table`]: the metrics plot (PNG and SVG) with fitted
 //!   decay rates, from `metrics.csv` read back;
+//! - [`xy`]: points and lines on linear axes (the spectrum of `mflda
+//!   analyze`, a sweep's rates against its parameter);
 //! - [`anim`]: GIF and APNG animations;
 //! - [`gpu`], [`movie`]: the GPU colour-map kernel and `mflda render`;
 //! - [`font`], [`raster`], [`scene`], [`axes`], [`legend`], [`ticks`]: the
@@ -25,6 +27,7 @@ pub mod plot;
 pub mod raster;
 pub mod scene;
 pub mod ticks;
+pub mod xy;
 
 pub use anim::{write_apng, write_gif};
 pub use colormap::{colorize, downsample_mean, map_value, Colormap, Limits, Scale, BAD_COLOR};

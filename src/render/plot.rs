@@ -10,7 +10,6 @@ use super::metrics_table::MetricsTable;
 use super::scene::{Anchor, Scene};
 use super::ticks::{decade_ticks, format_compact};
 use crate::analysis::fit::{asymptotic_fit, RateFit};
-use crate::output::write_atomic;
 use crate::{Error, Result};
 
 /// Size of the metrics plot in pixels (PNG) and user units (SVG).
@@ -121,22 +120,7 @@ pub fn metrics_plot(
     metrics: &[&str],
 ) -> Result<()> {
     let table = MetricsTable::read(csv_path)?;
-    let scene = metrics_scene(&table, fits, metrics);
-    let image = scene.rasterize();
-    let mut bytes = Vec::new();
-    image
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .map_err(|e| {
-            Error::io(
-                format!("encoding {}", png.display()),
-                std::io::Error::other(e),
-            )
-        })?;
-    write_atomic(png, &bytes)?;
-    write_atomic(svg, scene.to_svg().as_bytes())
+    super::xy::write_scene(&metrics_scene(&table, fits, metrics), png, svg)
 }
 
 /// The plot of `table`'s `metrics` with their `fits` as a scene.

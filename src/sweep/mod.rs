@@ -13,9 +13,11 @@
 //! - [`record`], [`csv`], [`table`]: a configuration's row, `sweep.csv`, and
 //!   the printed summary table;
 //! - [`rate`]: the measured asymptotic decay rate of a run;
-//! - [`predict`]: the predicted decay rate, from each run's analysis.
+//! - [`predict`]: the predicted decay rate, from each run's analysis;
+//! - [`figure`]: `sweep.png`, the rates against the first parameter.
 
 pub mod csv;
+pub mod figure;
 pub mod jobs;
 pub mod param;
 pub mod plan;
@@ -26,6 +28,7 @@ pub mod runner;
 pub mod table;
 
 pub use csv::{FIXED_COLUMNS, SWEEP_CSV};
+pub use figure::write_sweep_plot;
 pub use jobs::{job_lines, JobOptions};
 pub use param::Param;
 pub use plan::{Point, Sweep};
