@@ -4,32 +4,19 @@
 //! during the equilibrium stops it at once, leaving a directory that a plain
 //! rerun accepts. Tiny 1D runs on the embedded default.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{mflda, output_text as text};
 use mflda::config::Config;
-
-fn mflda(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mflda"))
-        .args(args)
-        .output()
-        .expect("the mflda binary runs")
-}
 
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("mflda-flags-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// `mflda <command> --out DIR` on a 32-point 1D default game, with `extra`

@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{ctx, random, rng};
+use common::{ctx, mflda, random, rng};
 use mflda::gpu::{Elem, GpuField, Shape};
 use mflda::render::gpu::{GpuColormap, Source, Style};
 use mflda::render::{colorize, Colormap, Limits, Scale};
@@ -115,11 +113,12 @@ fn a_single_fourier_mode_gives_its_stripes() {
     assert_eq!(&img[..4], lut[255], "image row 0 shows the last grid row");
 }
 
-fn mflda(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mflda"))
-        .args(args)
-        .output()
-        .unwrap()
+/// The frames of the GIF at `path`.
+fn gif_frames(path: &std::path::Path) -> Vec<image::Frame> {
+    use image::AnimationDecoder;
+    let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    let decoder = image::codecs::gif::GifDecoder::new(file).unwrap();
+    decoder.into_frames().collect_frames().unwrap()
 }
 
 #[test]
@@ -174,11 +173,7 @@ fn a_short_run_animates_as_gif_and_apng_and_bad_input_is_refused() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(
-        std::fs::File::open(&gif).unwrap(),
-    ))
-    .unwrap();
-    let frames = decoder.into_frames().collect_frames().unwrap();
+    let frames = gif_frames(&gif);
     assert_eq!(frames.len(), 5);
     let size = frames[0].buffer().dimensions();
     assert!(frames.iter().all(|f| f.buffer().dimensions() == size));
@@ -235,7 +230,6 @@ fn a_short_run_animates_as_gif_and_apng_and_bad_input_is_refused() {
 /// its frames, or told how to get snapshots when re-rendering is asked for.
 #[test]
 fn small_grids_are_upscaled_and_render_takes_the_richer_source() {
-    use image::AnimationDecoder;
     let dir = std::env::temp_dir().join(format!("mflda-render-up-{}", std::process::id()));
     let d = dir.to_str().unwrap();
     let run = |size: &str, snapshots: &str| {
@@ -281,11 +275,7 @@ fn small_grids_are_upscaled_and_render_takes_the_richer_source() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(
-        std::fs::File::open(&gif).unwrap(),
-    ))
-    .unwrap();
-    let frames = decoder.into_frames().collect_frames().unwrap();
+    let frames = gif_frames(&gif);
     assert_eq!(frames.len(), 5);
     assert_eq!(frames[0].buffer().dimensions(), (big.width(), big.height()));
     // Re-rendering needs snapshots: the error says how to get them.
@@ -311,11 +301,7 @@ fn small_grids_are_upscaled_and_render_takes_the_richer_source() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(
-        std::fs::File::open(&gif).unwrap(),
-    ))
-    .unwrap();
-    let frames = decoder.into_frames().collect_frames().unwrap();
+    let frames = gif_frames(&gif);
     assert_eq!(frames[0].buffer().dimensions(), (big.width(), big.height()));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -128,7 +128,11 @@ fn two_by_two_sweep_writes_runs_and_table_and_collect_rebuilds_it() {
     );
     // The rates against game.tau, one set of curves per seed, with the bound.
     let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
-    for label in ["measured rate, init.seed=1", "predicted rate, init.seed=2", "lower bound"] {
+    for label in [
+        "measured rate, init.seed=1",
+        "predicted rate, init.seed=2",
+        "lower bound",
+    ] {
         assert!(svg.contains(label), "sweep.svg lacks {label}");
     }
     assert!(image::open(out.join("sweep.png")).is_ok());
@@ -161,7 +165,10 @@ fn two_by_two_sweep_writes_runs_and_table_and_collect_rebuilds_it() {
     {
         assert_eq!(a, b, "a collected row equals the row the sweep wrote");
     }
-    assert!(out.join("sweep.png").is_file(), "--collect draws the rates too");
+    assert!(
+        out.join("sweep.png").is_file(),
+        "--collect draws the rates too"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

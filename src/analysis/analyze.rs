@@ -6,14 +6,14 @@
 
 use serde::Serialize;
 
-use crate::analysis::fit::{fit_rate, RateFit};
+use crate::analysis::fit::{asymptotic_fit, RateFit};
 use crate::analysis::poincare::{poincare_constant, PoincareOptions, PoincareReport};
 use crate::analysis::spectrum::{linearised_spectrum, Eigenpair, SpectrumOptions};
 use crate::config::Config;
 use crate::dynamics::stability::step_estimate;
 use crate::gpu::context::AdapterReport;
 use crate::gpu::GpuContext;
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::Metrics;
 use crate::output::{write_npy_f32, RunDir};
 use crate::run::step::AUTO_FRACTION;
@@ -130,15 +130,25 @@ pub fn analyze(
         let schedule = crate::run::Schedule::new(&config);
         let (mut t, mut l2) = (Vec::new(), Vec::new());
         let mut k = 0;
+        let mut batcher = Batcher::new(schedule.metrics.min(64) as u32);
         while k <= schedule.steps {
-            interrupt.check(|| format!("the perturbed trajectory (--run), at step {k}"))?;
             let row = metrics.measure(ctx, &stepper, k as f64 * config.time.step())?;
             t.push(row.t);
             l2.push(row.mu.l2.hypot(row.nu.l2));
-            stepper.advance(ctx, schedule.metrics as u32);
+            let mut left = schedule.metrics as u32;
+            while left > 0 {
+                interrupt.check(|| format!("the perturbed trajectory (--run), at step {k}"))?;
+                let batch = batcher.next(left);
+                let start = std::time::Instant::now();
+                stepper.advance(ctx, batch);
+                ctx.wait()?;
+                batcher.done(start);
+                left -= batch;
+            }
             k += schedule.metrics;
         }
-        fit_rate(&t, &l2)
+        // The rule of the runs' fits and of sweeps: the asymptotic decay.
+        asymptotic_fit(&t, &l2)
     } else {
         None
     };

@@ -5,7 +5,7 @@
 
 use crate::analysis::analyze::Analysis;
 use crate::gpu::Shape;
-use crate::output::{write_atomic, RunDir};
+use crate::output::RunDir;
 use crate::render::colormap::{colorize, Colormap, Limits, Scale};
 use crate::render::compose::{compose_frame, resample, ColorBar, Panel};
 use crate::render::lineplot::{line_frame, Curve};
@@ -111,17 +111,7 @@ pub fn write_figures(dir: &RunDir, a: &Analysis, shape: Shape, length: f64) -> R
                 &title,
             )
         };
-        let path = dir.file(&format!("eigvec_{k}.png"));
-        let mut png = Vec::new();
-        image
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .map_err(|e| {
-                Error::io(
-                    format!("encoding {}", path.display()),
-                    std::io::Error::other(e),
-                )
-            })?;
-        write_atomic(&path, &png)?;
+        crate::render::write_png(&dir.file(&format!("eigvec_{k}.png")), &image)?;
     }
     Ok(())
 }

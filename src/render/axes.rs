@@ -13,6 +13,19 @@ pub const GRID: [u8; 4] = [228, 228, 228, 255];
 /// White.
 pub const WHITE: [u8; 4] = [255, 255, 255, 255];
 
+/// `[lo, hi]` (with `lo <= hi`) opened by `frac` of its width on each
+/// side; an empty range by 10% of its value, or by 1 around 0.
+pub fn padded_range(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
+    let pad = if hi > lo {
+        frac * (hi - lo)
+    } else if lo == 0.0 {
+        1.0
+    } else {
+        0.1 * lo.abs()
+    };
+    (lo - pad, hi + pad)
+}
+
 /// The y axis of a plot.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum YAxis {

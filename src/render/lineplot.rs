@@ -3,7 +3,7 @@
 
 use image::RgbaImage;
 
-use super::axes::{Axes, YAxis, INK, WHITE};
+use super::axes::{padded_range, Axes, YAxis, INK, WHITE};
 use super::font::text_size;
 use super::legend::{draw_legend, legend_size, LegendEntry};
 use super::scene::{Anchor, Scene};
@@ -139,12 +139,6 @@ fn y_range(curves: &[Curve]) -> YAxis {
 
 /// `[lo, hi]` opened by 5% on each side (see [`line_frame`]).
 fn padded(lo: f64, hi: f64) -> YAxis {
-    let pad = if hi > lo {
-        0.05 * (hi - lo)
-    } else if lo == 0.0 {
-        1.0
-    } else {
-        0.1 * lo.abs()
-    };
-    YAxis::Linear(lo - pad, hi + pad)
+    let (a, b) = padded_range(lo, hi, 0.05);
+    YAxis::Linear(a, b)
 }

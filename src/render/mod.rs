@@ -34,3 +34,17 @@ pub use colormap::{colorize, downsample_mean, map_value, Colormap, Limits, Scale
 pub use compose::{compose_frame, frame_layout, ColorBar, FrameLayout, Panel};
 pub use lineplot::{line_frame, Curve};
 pub use plot::{fit_all, metrics_plot};
+
+/// Encodes `image` as PNG and writes it to `path`, atomically.
+pub fn write_png(path: &std::path::Path, image: &image::RgbaImage) -> crate::Result<()> {
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| {
+            crate::Error::io(
+                format!("encoding {}", path.display()),
+                std::io::Error::other(e),
+            )
+        })?;
+    crate::output::write_atomic(path, &png)
+}

@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-use super::axes::{Axes, YAxis, INK, WHITE};
+use super::axes::{padded_range, Axes, YAxis, INK, WHITE};
 use super::font::text_size;
 use super::legend::{draw_legend, legend_size, LegendEntry};
 use super::scene::{Anchor, Scene};
 use crate::output::write_atomic;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Size of the plots in pixels (PNG) and user units (SVG).
 pub const XY_SIZE: (u32, u32) = (1100, 640);
@@ -68,14 +68,7 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     if lo > hi {
         return (0.0, 1.0);
     }
-    let pad = if hi > lo {
-        0.08 * (hi - lo)
-    } else if lo == 0.0 {
-        1.0
-    } else {
-        0.1 * lo.abs()
-    };
-    (lo - pad, hi + pad)
+    padded_range(lo, hi, 0.08)
 }
 
 impl XyPlot {
@@ -167,20 +160,7 @@ impl XyPlot {
 /// Writes `scene` rasterised as a PNG to `png` and as an SVG to `svg`,
 /// atomically.
 pub fn write_scene(scene: &Scene, png: &Path, svg: &Path) -> Result<()> {
-    let image = scene.rasterize();
-    let mut bytes = Vec::new();
-    image
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .map_err(|e| {
-            Error::io(
-                format!("encoding {}", png.display()),
-                std::io::Error::other(e),
-            )
-        })?;
-    write_atomic(png, &bytes)?;
+    super::write_png(png, &scene.rasterize())?;
     write_atomic(svg, scene.to_svg().as_bytes())
 }
 

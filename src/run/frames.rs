@@ -16,7 +16,6 @@ use image::RgbaImage;
 use crate::config::Config;
 use crate::dynamics::Stepper;
 use crate::gpu::{GpuContext, GpuField};
-use crate::output::write_atomic;
 use crate::render::colormap::{Colormap, Limits, Scale};
 use crate::render::compose::{compose_frame, curve_colors, resample, ColorBar, Panel};
 use crate::render::gpu::{GpuColormap, Source, Style};
@@ -183,16 +182,7 @@ impl Frames {
                     }
                     Job::Lines { path, image } => (path, image()),
                 };
-                let mut png = Vec::new();
-                image
-                    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-                    .map_err(|e| {
-                        Error::io(
-                            format!("encoding {}", path.display()),
-                            std::io::Error::other(e),
-                        )
-                    })?;
-                write_atomic(&path, &png)?;
+                crate::render::write_png(&path, &image)?;
             }
             Ok(())
         });

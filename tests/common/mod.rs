@@ -152,3 +152,21 @@ pub fn python_has(modules: &str) -> bool {
     );
     have
 }
+
+/// Runs the `mflda` binary with `args` and waits for it.
+pub fn mflda(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mflda"))
+        .args(args)
+        .output()
+        .expect("the mflda binary runs")
+}
+
+/// An output's status, stdout and stderr, for assertion messages.
+pub fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
