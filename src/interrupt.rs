@@ -67,8 +67,10 @@ impl Interrupt {
 pub const SLICE: Duration = Duration::from_millis(250);
 
 /// Sizes the batches of a repeated piece of GPU work (an iteration, a time
-/// step) so that each takes about [`SLICE`]: starts at one, doubles while a
-/// batch takes under half the slice, halves when one takes over twice it.
+/// step) so that each takes about [`SLICE`]: starts at one, then takes the
+/// size the last batch's time per repetition predicts, growing at most to
+/// twice that batch (a batch cut short by what was left says little about
+/// a longer one) and shrinking at once.
 #[derive(Debug, Clone)]
 pub struct Batcher {
     size: u32,
@@ -89,14 +91,17 @@ impl Batcher {
         self.size.min(left).max(1)
     }
 
-    /// Records that the batch begun at `start` has finished (on the GPU).
-    pub fn done(&mut self, start: Instant) {
-        let took = start.elapsed();
-        if took < SLICE / 2 {
-            self.size = (self.size * 2).min(self.max);
-        } else if took > SLICE * 2 {
-            self.size = (self.size / 2).max(1);
-        }
+    /// Records that a batch of `batch` repetitions begun at `start` has
+    /// finished (on the GPU).
+    pub fn done(&mut self, start: Instant, batch: u32) {
+        let batch = batch.max(1);
+        let per = start.elapsed().as_secs_f64() / f64::from(batch);
+        let fits = if per > 0.0 {
+            (SLICE.as_secs_f64() / per).floor().min(f64::from(u32::MAX)) as u32
+        } else {
+            u32::MAX
+        };
+        self.size = fits.min(batch.saturating_mul(2)).clamp(1, self.max);
     }
 }
 
@@ -124,11 +129,16 @@ mod tests {
         let mut b = Batcher::new(8);
         assert_eq!(b.next(100), 1);
         for _ in 0..5 {
-            b.done(Instant::now());
+            let n = b.next(100);
+            b.done(Instant::now(), n);
         }
         assert_eq!(b.next(100), 8);
         assert_eq!(b.next(3), 3);
-        b.done(Instant::now() - SLICE * 3);
-        assert_eq!(b.next(100), 4);
+        // A quick batch of 3 (cut short) allows at most 6 next.
+        b.done(Instant::now(), 3);
+        assert_eq!(b.next(100), 6);
+        // 2 repetitions that took 3 slices: one fits a slice... none, so 1.
+        b.done(Instant::now() - SLICE * 3, 2);
+        assert_eq!(b.next(100), 1);
     }
 }

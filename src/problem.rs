@@ -176,7 +176,14 @@ impl Problem {
                     Some(m) if m > b.modes => format!(
                         "`--set game.interaction_modes={m}` brings it below {TRUNCATION_TARGET:.0e}"
                     ),
-                    _ => format!(
+                    // A finer sampling finds the current bandwidth enough:
+                    // the coarse one aliases.
+                    Some(_) => format!(
+                        "sampled finer, {} modes would do; try `--set game.interaction_modes={}`",
+                        b.modes,
+                        b.modes + 1
+                    ),
+                    None => format!(
                         "no game.interaction_modes up to {MAX_INTERACTION_MODES} brings it below \
                          {TRUNCATION_TARGET:.0e}: write the convolution and separable parts as \
                          game.kernel and the potentials"

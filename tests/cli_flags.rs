@@ -208,6 +208,59 @@ fn a_run_stops_early_below_stop_below() {
         .unwrap()
         .hypot(m["nu"]["l2"].as_f64().unwrap());
     assert!(joint < 1e-3, "{s:#}");
+    // With stop_below lowered in its config.toml the run continues (the
+    // checkpoint's hash leaves the end of a run out) to t_end.
+    let cfg = dir.join("config.toml");
+    let toml = std::fs::read_to_string(&cfg).unwrap();
+    assert!(toml.contains("stop_below = 0.001"), "{toml}");
+    std::fs::write(
+        &cfg,
+        toml.replace("stop_below = 0.001", "stop_below = 1e-300"),
+    )
+    .unwrap();
+    let out = mflda(&["run", "--resume", dir.to_str().unwrap(), "-q"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let s = summary(&dir);
+    assert_eq!(
+        (s["stop"].as_str(), s["t_end"].as_f64()),
+        (Some("t-end"), Some(50.0))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A game with no payoff is the heat equation: nothing limits the step, the
+/// estimate is infinite (null in JSON), and its run resumes and extends.
+#[test]
+fn the_heat_equation_runs_with_an_unlimited_step_and_extends() {
+    let dir = tmp("heat");
+    let zero = [
+        "--set",
+        "game.kernel=0.0",
+        "--set",
+        "game.potential_mu=0.0",
+        "--set",
+        "game.potential_nu=0.0",
+        "--set",
+        "game.interaction=0.0",
+        "--set",
+        "time.dt=0.05",
+        "--t-end",
+        "0.5",
+        "-q",
+    ];
+    let out = tiny("run", &dir, &zero);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(summary(&dir)["step_estimate"]["dt_max"].is_null());
+    let out = mflda(&[
+        "run",
+        "--resume",
+        dir.to_str().unwrap(),
+        "--t-end",
+        "1.0",
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(summary(&dir)["t_end"], 1.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

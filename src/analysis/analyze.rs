@@ -142,7 +142,7 @@ pub fn analyze(
                 let start = std::time::Instant::now();
                 stepper.advance(ctx, batch);
                 ctx.wait()?;
-                batcher.done(start);
+                batcher.done(start, batch);
                 left -= batch;
             }
             k += schedule.metrics;

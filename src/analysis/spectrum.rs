@@ -105,7 +105,7 @@ fn apply(
         let start = Instant::now();
         stepper.advance(ctx, chunk);
         ctx.wait()?;
-        batcher.done(start);
+        batcher.done(start, chunk);
         left -= chunk;
     }
     let (a, b) = stepper.deviation(ctx)?;

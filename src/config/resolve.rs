@@ -35,16 +35,19 @@ impl Config {
             .unwrap_or_else(|e| format!("# cannot write the config as TOML: {e}\n"))
     }
 
-    /// A stable 64-bit hash of the resolved configuration except `time.t_end`:
-    /// FNV-1a over the text of `self.resolved().to_toml_string()` with `t_end`
-    /// set to 0. Equal configurations hash equal across runs and machines;
-    /// used to match checkpoints to their config. The end time is left out
-    /// because a run may be extended past it (`mflda run --resume DIR --t-end
-    /// T`), and nothing before the end depends on it once the output
-    /// schedules are resolved.
+    /// A stable 64-bit hash of the resolved configuration except where the
+    /// run ends: FNV-1a over the text of `self.resolved().to_toml_string()`
+    /// with `time.t_end` set to 0 and `time.stop_below` left out. Equal
+    /// configurations hash equal across runs and machines; used to match
+    /// checkpoints to their config. The end is left out because a run may be
+    /// extended past it (`mflda run --resume DIR --t-end T`, or a run that
+    /// stopped early continued after lowering `stop_below` in its
+    /// config.toml), and nothing before the end depends on it once the
+    /// output schedules are resolved.
     pub fn hash(&self) -> u64 {
         let mut c = self.resolved();
         c.time.t_end = 0.0;
+        c.time.stop_below = None;
         fnv1a64(c.to_toml_string().as_bytes())
     }
 }

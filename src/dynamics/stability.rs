@@ -35,17 +35,42 @@ use crate::gpu::Shape;
 /// Largest side of the grid the drift speeds are computed on.
 pub const COARSE: u32 = 256;
 
-/// The estimate and what it came from.
+/// The estimate and what it came from. Non-finite values (an unlimited
+/// step) are written to JSON as `null` and read back as infinity.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StepEstimate {
     /// `c`: the largest drift speed |grad V|, |grad U| over the states.
+    #[serde(with = "unlimited")]
     pub speed: f64,
     /// The largest coupling rate `rho_rel |kappa|^2 |k^(kappa)| + band`.
+    #[serde(with = "unlimited")]
     pub coupling: f64,
     /// `|kappa|` of the mode that limits the step.
+    #[serde(with = "unlimited")]
     pub wavenumber: f64,
-    /// The largest stable step (infinite when nothing limits it).
+    /// The largest stable step (infinite when nothing limits it: pure
+    /// diffusion, or a payoff too weak to matter).
+    #[serde(with = "unlimited")]
     pub dt_max: f64,
+}
+
+/// JSON has no infinity: a non-finite number is written as `null`, and
+/// `null` is read back as infinity (so that a checkpoint of a run whose step
+/// nothing limits can be resumed).
+mod unlimited {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
+    }
 }
 
 /// `R(z, w)`: the factor by which one step of `scheme` multiplies a mode of
@@ -217,18 +242,27 @@ pub fn step_estimate(
     // so its rotation rate scales with the geometric mean of the players'
     // peak densities, relative to the uniform one.
     let rho_rel = ((peaks[0] * peaks[1]).sqrt() * volume).max(1.0);
-    // The coupling of each coarse mode, by |kappa|: the kernel's and the
-    // band's (the larger of its row and column sums).
-    let mut coupling: Vec<(f64, f64)> = model.coupling_by_mode(volume);
-    coupling.iter_mut().for_each(|c| c.1 *= rho_rel);
-    let coupling_at = |kappa: f64| -> f64 {
-        coupling
-            .iter()
-            .filter(|(q, _)| (q - kappa).abs() <= 0.5 * std::f64::consts::TAU / params.length)
-            .fold(0.0f64, |m, c| m.max(c.1))
-    };
+    // The coupling of each coarse mode, binned by |kappa| in eighths of the
+    // smallest wave number (the kernel's and the band's), the largest rate
+    // a bin, each bin then one mode at its centre: f32 round-off makes every
+    // coefficient of a sampled kernel non-zero, so there are as many
+    // entries as grid points.
+    let unit = std::f64::consts::TAU / params.length;
+    let bin = |kappa: f64| (8.0 * kappa / unit).round() as i64;
+    let mut bins = std::collections::BTreeMap::<i64, f64>::new();
+    for (kappa, rate) in model.coupling_by_mode(volume) {
+        let b = bins.entry(bin(kappa)).or_insert(0.0);
+        *b = b.max(rho_rel * rate);
+    }
+    let coupling_at = |kappa: f64| bins.get(&bin(kappa)).copied().unwrap_or(0.0);
     let mut kappas = wavenumbers(shape, params.length);
-    kappas.extend(coupling.iter().map(|c| c.0));
+    kappas.extend(
+        bins.keys()
+            .map(|&b| b as f64 * unit / 8.0)
+            .filter(|&k| k > 0.0),
+    );
+    kappas.sort_by(f64::total_cmp);
+    kappas.dedup();
     let mut modes = Vec::new();
     for &kappa in &kappas {
         let rate = speed * kappa + coupling_at(kappa);
@@ -243,7 +277,7 @@ pub fn step_estimate(
     let (dt_max, worst) = stable_step(params.scheme, &modes);
     StepEstimate {
         speed,
-        coupling: coupling.iter().fold(0.0f64, |m, c| m.max(c.1)),
+        coupling: bins.values().fold(0.0f64, |m, r| m.max(*r)),
         wavenumber: worst.map_or(0.0, |i| modes[i].wavenumber),
         dt_max,
     }

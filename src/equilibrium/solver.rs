@@ -455,7 +455,7 @@ impl EquilibriumSolver {
                 }
                 ctx.queue.submit([encoder.finish()]);
                 ctx.wait()?;
-                batcher.done(start);
+                batcher.done(start, batch);
                 iterations += batch;
                 left -= batch;
                 if left > 0 {

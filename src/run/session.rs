@@ -15,8 +15,10 @@ use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::{Metrics, MetricsRow};
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::run::frames::{FrameLimits, Frames};
+use crate::run::step::step_time;
 use crate::run::summary::{EquilibriumSummary, Summary};
-use crate::run::{Progress, Schedule};
+use crate::run::Progress;
+use crate::run::Schedule;
 use crate::{Error, Problem, Result};
 
 /// The most steps recorded per submission; the loop syncs after each and
@@ -64,13 +66,11 @@ pub(crate) struct Session<'a> {
 }
 
 impl Session<'_> {
-    /// The time after `k` steps: exactly `t_end` after the last.
+    /// The time after `k` steps ([`step_time`]): the same in a run and in
+    /// any extension of it, and exactly `t_end` after the last step of a
+    /// run that lands on it.
     fn t(&self, k: u64) -> f64 {
-        if k == Schedule::new(&self.config).steps {
-            self.config.time.t_end
-        } else {
-            k as f64 * self.config.time.step()
-        }
+        step_time(k, self.config.time.step(), self.config.time.t_end)
     }
 
     fn estimate(&self) -> StepEstimate {
@@ -122,7 +122,7 @@ impl Session<'_> {
             let started = Instant::now();
             self.stepper.advance(self.ctx, batch);
             self.ctx.wait()?;
-            batcher.done(started);
+            batcher.done(started, batch);
             self.k += u64::from(batch);
             let (k, t) = (self.k, self.t(self.k));
             if schedule.metrics_at(k) {

@@ -33,6 +33,19 @@ pub fn on_step_grid(t: f64, dt: f64) -> bool {
     steps >= 1.0 && (steps * dt - t).abs() <= 1e-9 * t
 }
 
+/// The simulated time after `k` steps of `dt`, as metrics rows, snapshots
+/// and checkpoints record it: `k dt` rounded to 12 significant digits, so
+/// that the round-off of the product (`3 x 0.1 = 0.30000000000000004`)
+/// shows nowhere, and a run and its extension write the same text; exactly
+/// `t_end` when that is where `k` steps land (to a relative 1e-9).
+pub fn step_time(k: u64, dt: f64, t_end: f64) -> f64 {
+    let t = k as f64 * dt;
+    if on_step_grid(t_end, dt) && (t - t_end).abs() <= 1e-9 * t_end {
+        return t_end;
+    }
+    format!("{t:.11e}").parse().unwrap_or(t)
+}
+
 /// `(dt', steps)`: `dt` itself when `t_end` is a whole number of steps,
 /// else `t_end / ceil(t_end / dt)`, the largest step at most `dt` that
 /// lands on `t_end`.
@@ -109,5 +122,17 @@ mod tests {
         assert_eq!(land(0.02, 0.6), (0.02, 30));
         assert_eq!(land(0.01, 20.0), (0.01, 2000));
         assert!(on_step_grid(1.0, 0.02) && !on_step_grid(1.01, 0.02));
+    }
+
+    #[test]
+    fn step_times_show_no_round_off_and_land_on_t_end() {
+        assert_eq!(step_time(3, 0.1, 0.7), 0.3);
+        assert_eq!(step_time(7, 0.1, 0.7), 0.7);
+        assert_eq!(step_time(17, 0.5 / 17.0, 0.5), 0.5);
+        assert_eq!(step_time(0, 0.1, 0.7), 0.0);
+        // A run's end and the same step inside a longer run agree.
+        assert_eq!(step_time(3, 0.1, 0.3), step_time(3, 0.1, 0.7));
+        // An old run whose step does not divide t_end keeps its real end.
+        assert_eq!(step_time(6667, 0.003, 20.0), 20.001);
     }
 }

@@ -53,7 +53,10 @@ impl Sweep {
     ///
     /// A combination of valid values can still be invalid (`time.dt` above
     /// `time.t_end`, say): that is only known per run, and fails that run,
-    /// not the sweep.
+    /// not the sweep. Conversely a value valid only together with another
+    /// swept value (`grid.n=16` where the base's `interaction_modes` is 10
+    /// and another `--param` lowers it) is refused: put such a value in the
+    /// base or in `--set`.
     pub fn new(
         config: Option<&Path>,
         sets: Vec<String>,
