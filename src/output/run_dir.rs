@@ -121,29 +121,22 @@ impl RunDir {
     /// Opens an existing run directory (for `--resume`): it must exist and
     /// carry the marker.
     pub fn open(path: &Path) -> Result<RunDir> {
+        let shown = path.display();
+        let missing = |why: String| {
+            Error::io(
+                format!("opening run directory {shown}"),
+                io::Error::new(io::ErrorKind::NotFound, why),
+            )
+        };
         if !path.is_dir() {
-            return Err(Error::io(
-                format!("opening run directory {}", path.display()),
-                io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!(
-                        "{} does not exist; give the --out directory of an earlier `mflda run`",
-                        path.display()
-                    ),
-                ),
-            ));
+            return Err(missing(format!(
+                "{shown} does not exist; give the --out directory of an earlier `mflda run`"
+            )));
         }
         if !path.join(MARKER_FILE).is_file() {
-            return Err(Error::io(
-                format!("opening run directory {}", path.display()),
-                io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!(
-                        "{} is not an mflda run directory (no {MARKER_FILE} marker)",
-                        path.display()
-                    ),
-                ),
-            ));
+            return Err(missing(format!(
+                "{shown} is not an mflda run directory (no {MARKER_FILE} marker)"
+            )));
         }
         Ok(RunDir {
             path: path.to_path_buf(),

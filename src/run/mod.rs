@@ -217,7 +217,7 @@ fn start<'a>(
     problem.params.dt = choice.dt;
     dir.write_text("config.toml", &config.to_toml_string())?;
 
-    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs)?;
+    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs, [mu_star, nu_star])?;
     parts.stepper.set_densities(ctx, &mu0, &nu0)?;
     let [mu_star, nu_star] = &parts.eq;
     let peak = mu_star.iter().chain(nu_star).fold(0.0f32, |m, v| m.max(*v)) as f64;
@@ -316,18 +316,15 @@ fn resume_to(
     opts.say(memory.describe(ctx));
     let problem = Problem::from_config(ctx, &config)?;
     let eq_logs = checkpoint.array("eq_logs")?.to_vec();
+    let (mu_star, nu_star) = densities_from_logs(&eq_logs);
     let mut meta = meta;
     if meta.estimate.is_none() {
         // A checkpoint written before the estimate was recorded: the one at
         // the equilibrium.
-        let (mu, nu) = densities_from_logs(&eq_logs);
-        meta.estimate = Some(step_estimate(
-            &problem.params,
-            &problem.payoff,
-            &[(&mu, &nu)],
-        ));
+        let states = [(&mu_star[..], &nu_star[..])];
+        meta.estimate = Some(step_estimate(&problem.params, &problem.payoff, &states));
     }
-    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs)?;
+    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs, [mu_star, nu_star])?;
     parts.stepper.write_state(ctx, checkpoint.array("state")?)?;
     let frames = match meta.frame_limits {
         Some(limits) => parts.frames(ctx, &config, limits, &dir)?,
@@ -419,8 +416,9 @@ fn set_end(dir: &RunDir, config: &mut Config, step: u64, t_end: Option<f64>) -> 
 }
 
 /// What a run steps, measures and draws, built from the equilibrium
-/// log-densities `[log mu*, log nu*]` (two real fields on the host) once the
-/// equilibrium solver is gone: a fresh run and a resumed one build the same.
+/// log-densities `[log mu*, log nu*]` (two real fields on the host) and the
+/// densities `eq = [mu*, nu*]` made from them, once the equilibrium solver is
+/// gone: a fresh run and a resumed one build the same.
 struct Assembly {
     stepper: Stepper,
     metrics: Metrics,
@@ -432,10 +430,14 @@ struct Assembly {
 }
 
 impl Assembly {
-    fn new(ctx: &GpuContext, config: &Config, problem: &Problem, eq_logs: &[f32]) -> Result<Self> {
+    fn new(
+        ctx: &GpuContext,
+        config: &Config,
+        problem: &Problem,
+        eq_logs: &[f32],
+        eq: [Vec<f32>; 2],
+    ) -> Result<Self> {
         let shape = problem.params.shape;
-        let (mu_star, nu_star) = densities_from_logs(eq_logs);
-        let eq = [mu_star, nu_star];
         let stepper = problem.stepper_for(ctx, config, (&eq[0], &eq[1]))?;
         let eq_field = GpuField::from_data(ctx, "run.eq_logs", shape, 2, Elem::Real, eq_logs)?;
         // wgpu keeps the staging copies of uploads until a submission that
