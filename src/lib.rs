@@ -6,6 +6,9 @@
 //!   the resolved form written into run directories;
 //! - [`game`]: the user's WGSL expressions (payoff terms, initial densities),
 //!   checked by naga and sampled on the GPU; the band-limited interaction;
+//! - [`system`]: the species system, the core object (the game is one
+//!   instance): its sampled terms, their GPU operators, the WGSL it
+//!   compiles to and the f64 reference;
 //! - [`problem`]: a [`Problem`], the grid, parameters and payoff operators
 //!   built once from a config, handing out the solvers below;
 //! - [`gpu`]: adapter and device, typed GPU fields, shader modules, timers;
@@ -51,6 +54,7 @@ pub mod problem;
 pub mod render;
 pub mod run;
 pub mod sweep;
+pub mod system;
 
 pub use error::{Error, Result};
 pub use problem::Problem;

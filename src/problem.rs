@@ -5,15 +5,15 @@
 use std::sync::Arc;
 
 use crate::config::{Config, GameConfig, MAX_INTERACTION_MODES};
-use crate::dynamics::{Operators, Params, PayoffGrids, Stepper};
+use crate::dynamics::{Params, PayoffGrids, Stepper};
 use crate::equilibrium::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver};
 use crate::fft::stockham::max_fft_len;
-use crate::fft::{FftPlan, RealPair};
 use crate::game::band::suggest_modes;
 use crate::game::periodicity::boundary_jump;
 use crate::game::{Payoff, PayoffSpec};
 use crate::gpu::{GpuContext, Shape};
 use crate::interrupt::Interrupt;
+use crate::system::{System, SystemOperators};
 use crate::{Error, Result};
 
 /// Bytes a point of the largest field a run binds whole in one storage
@@ -35,8 +35,8 @@ pub struct Problem {
     pub params: Params,
     /// The sampled payoff (host copies, kept for references and reports).
     pub payoff: Payoff,
-    /// The payoff operators on the GPU.
-    pub ops: Arc<Operators>,
+    /// The game as a species system on the GPU ([`System::game`]).
+    pub ops: Arc<SystemOperators>,
 }
 
 impl Problem {
@@ -205,9 +205,8 @@ impl Problem {
         spec.check(params.shape.dim())?;
         Self::check_fits(ctx, params.shape)?;
         let payoff = Payoff::sample(ctx, spec, params.shape, params.length)?;
-        let pair = RealPair::new(ctx, params.shape, 2)?;
-        let plan2 = FftPlan::new(ctx, params.shape, 2)?;
-        let ops = Operators::new(ctx, &params, &Self::grids(&payoff), &pair, &plan2)?;
+        let system = System::game(params.tau, params.eta, &Self::grids(&payoff));
+        let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
         Ok(Problem {
             params,
             payoff,
@@ -279,7 +278,7 @@ impl Problem {
         mu_star: &[f32],
         nu_star: &[f32],
     ) -> Result<Stepper> {
-        Stepper::new_perturbation(ctx, &self.params, self.ops.clone(), mu_star, nu_star)
+        Stepper::new_perturbation(ctx, &self.params, self.ops.clone(), &[mu_star, nu_star])
     }
 
     /// The stepper the config asks for (`time.perturbation`).

@@ -5,9 +5,9 @@ mod common;
 
 use common::{ctx, rng, smooth_field};
 use mflda::dynamics::cpu::CpuModel;
-use mflda::dynamics::{Operators, Params, PayoffGrids, Scheme, Stepper};
-use mflda::fft::{FftPlan, RealPair};
+use mflda::dynamics::{Params, PayoffGrids, Scheme, Stepper};
 use mflda::gpu::Shape;
+use mflda::system::{System, SystemOperators};
 use num_complex::Complex64 as C64;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -66,9 +66,8 @@ fn case(name: &str, shape: Shape, scheme: Scheme, dealias: bool, eta: f64) -> Ca
         potential_nu: &b,
         band: Some((2, &c)),
     };
-    let pair = RealPair::new(ctx, shape, 2).unwrap();
-    let plan2 = FftPlan::new(ctx, shape, 2).unwrap();
-    let ops = Operators::new(ctx, &params, &payoff, &pair, &plan2).unwrap();
+    let system = System::game(params.tau, params.eta, &payoff);
+    let ops = SystemOperators::new(ctx, system, shape, params.cell()).unwrap();
     let gpu = Stepper::new(ctx, &params, std::sync::Arc::new(ops)).unwrap();
     let cpu = CpuModel::new(&params, &payoff);
     let area = TWO_PI.powi(shape.dim() as i32);

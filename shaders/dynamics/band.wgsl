@@ -1,49 +1,43 @@
-// Band-limited interaction K3(x, y) = sum_{m,n in box} C[m][n] e^{i(kappa_m.x + kappa_n.y)}:
-//     V3^[m] = S sum_n C[m][n] nu^[-n],   U3^[n] = S sum_m C[m][n] mu^[-m],
-// with S = (points per field) h^d, the spectra of V3(x) = int K3(x, y) nu(y) dy
-// and U3(y) = int K3(x, y) mu(x) dx on the grid. Thread t < BOX computes V3^ at
-// box mode t, thread BOX + t computes U3^ at box mode t.
-// Keep in sync with src/dynamics/rhs.rs.
+// Band-limited terms of the potentials on their mode boxes (docs/MATHEMATICS.md
+// sections 1 and 8): a term with coefficients C over a box of B modes adds
+//     Phi_target^[m] = S sum_n C[m][n] rho_source^[-n]    (C[n][m] when transposed)
+// S = (points per field) h^d, to the potentials of its target species (with
+// its sign, in phi_spectra). Thread i computes output mode i - out of the
+// term band_term(i). Keep in sync with src/system/operators.rs.
 
-override BOX: u32;     // modes in the box, (2B+1)^d
-override MODES: u32;   // B
-override DIM: u32;     // 1 or 2
 override SCALE: f32;   // S
 
-@group(0) @binding(0) var<storage, read> state: array<vec2<f32>>;   // [mu^, nu^]
-@group(0) @binding(1) var<storage, read> coeffs: array<vec2<f32>>;  // C, [BOX][BOX]
-@group(0) @binding(2) var<storage, read_write> box_out: array<vec2<f32>>; // [V3^, U3^]
-
-// Grid index of the wave vector -(box mode b).
-fn grid_index_of_negative(b: u32) -> u32 {
-    let side = 2u * MODES + 1u;
-    let m1 = i32(b % side) - i32(MODES);
-    var m2 = 0;
-    if DIM == 2u {
-        m2 = i32(b / side) - i32(MODES);
-    }
-    let j1 = u32((-m1 + i32(N1)) % i32(N1));
-    let j2 = u32((-m2 + i32(N2)) % i32(N2));
-    return j2 * N1 + j1;
+struct BandTerm {
+    coeffs: u32,     // offset of C in `coeffs`
+    modes: u32,      // B
+    box_len: u32,    // (2B+1)^d
+    source: u32,     // species integrated against
+    transpose: bool, // use C[n][m]
+    out: u32,        // offset of the term's box in `box_out`
 }
+
+@group(0) @binding(0) var<storage, read> state: array<vec2<f32>>;         // [rho_s^]
+@group(0) @binding(1) var<storage, read> coeffs: array<vec2<f32>>;        // every C
+@group(0) @binding(2) var<storage, read_write> box_out: array<vec2<f32>>; // every term's box
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-    let t = id.x;
-    if t >= 2u * BOX {
+    let i = id.x;
+    if BAND_TERMS == 0u || i >= BAND_THREADS {
         return;
     }
-    let field_len = N1 * N2;
+    let t = band_term(i);
+    let m = i - t.out;
+    let base = t.source * N1 * N2;
     var acc = vec2<f32>(0.0);
-    if t < BOX {
-        for (var n = 0u; n < BOX; n++) {
-            acc += cmul(coeffs[t * BOX + n], state[field_len + grid_index_of_negative(n)]);
+    for (var n = 0u; n < t.box_len; n++) {
+        var c: vec2<f32>;
+        if t.transpose {
+            c = coeffs[t.coeffs + n * t.box_len + m];
+        } else {
+            c = coeffs[t.coeffs + m * t.box_len + n];
         }
-    } else {
-        let n = t - BOX;
-        for (var m = 0u; m < BOX; m++) {
-            acc += cmul(coeffs[m * BOX + n], state[grid_index_of_negative(m)]);
-        }
+        acc += cmul(c, state[base + grid_index_of_negative(n, t.modes)]);
     }
-    box_out[t] = SCALE * acc;
+    box_out[i] = SCALE * acc;
 }

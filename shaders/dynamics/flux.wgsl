@@ -1,12 +1,12 @@
 // Fluxes on the grid, in place over the gradients (after the inverse FFT):
-//     grad[0] = (Vx + i Vy)  ->  mu Vx + i mu Vy        (flux of mu:  mu grad V)
-//     grad[1] = (Ux + i Uy)  ->  -(nu Ux + i nu Uy)     (flux of nu: -nu grad U)
-// dens = mu + i nu. Keep in sync with src/dynamics/rhs.rs.
+//     grad[s] = (dPhi_s/dx + i dPhi_s/dy)  ->  rho_s grad Phi_s, packed x + i y,
+// with rho_s the real (even s) or imaginary (odd s) part of dens[s / 2].
+// Keep in sync with src/dynamics/rhs.rs.
 
 override FIELD_LEN: u32;
 
-@group(0) @binding(0) var<storage, read_write> grad: array<vec2<f32>>;
-@group(0) @binding(1) var<storage, read> dens: array<vec2<f32>>;
+@group(0) @binding(0) var<storage, read_write> grad: array<vec2<f32>>; // [S]
+@group(0) @binding(1) var<storage, read> dens: array<vec2<f32>>;       // [PAIRS]
 
 @compute @workgroup_size(WG)
 fn main(
@@ -18,7 +18,10 @@ fn main(
     if p >= FIELD_LEN {
         return;
     }
-    let d = dens[p];
-    grad[p] = d.x * grad[p];
-    grad[FIELD_LEN + p] = -d.y * grad[FIELD_LEN + p];
+    for (var s = 0u; s < SPECIES; s++) {
+        let d = dens[(s / 2u) * FIELD_LEN + p];
+        let rho = select(d.x, d.y, s % 2u == 1u);
+        let i = s * FIELD_LEN + p;
+        grad[i] = rho * grad[i];
+    }
 }

@@ -1,11 +1,11 @@
-// What the flux kernel needs, from the state [mu^, nu^] (see potential_spectra.wgsl):
-//     grad[0] = (i kx - ky) V^   (inverse FFT: dV/dx + i dV/dy, V real)
-//     grad[1] = (i kx - ky) U^
-//     dens    = mu^ + i nu^      (inverse FFT: mu + i nu)
+// What the flux kernel needs, from the state [rho_s^] (see system_potentials.wgsl):
+//     grad[s] = (i kx - ky) Phi_s^          (inverse FFT: dPhi_s/dx + i dPhi_s/dy)
+//     dens[q] = rho_2q^ + i rho_2q+1^       (inverse FFT: rho_2q + i rho_2q+1;
+//                                            the last pair of an odd S holds 0)
 // Keep in sync with src/dynamics/rhs.rs.
 
-@group(0) @binding(4) var<storage, read_write> grad: array<vec2<f32>>; // [V, U] gradient spectra
-@group(0) @binding(5) var<storage, read_write> dens: array<vec2<f32>>; // mu^ + i nu^
+@group(0) @binding(4) var<storage, read_write> grad: array<vec2<f32>>; // [S] gradient spectra
+@group(0) @binding(5) var<storage, read_write> dens: array<vec2<f32>>; // [PAIRS] packed densities
 
 @compute @workgroup_size(WG)
 fn main(
@@ -18,11 +18,17 @@ fn main(
     if p >= field_len {
         return;
     }
-    let vu = potential_spectra(p);
+    let phi = phi_spectra(p);
     let k = kappa_odd(p);
-    grad[p] = grad_packed(k, vu[0]);
-    grad[field_len + p] = grad_packed(k, vu[1]);
-    let mu = state[p];
-    let nu = state[field_len + p];
-    dens[p] = vec2<f32>(mu.x - nu.y, mu.y + nu.x);
+    for (var s = 0u; s < SPECIES; s++) {
+        grad[s * field_len + p] = grad_packed(k, phi[s]);
+    }
+    for (var q = 0u; q < PAIRS; q++) {
+        let a = state[2u * q * field_len + p];
+        var b = vec2<f32>(0.0);
+        if 2u * q + 1u < SPECIES {
+            b = state[(2u * q + 1u) * field_len + p];
+        }
+        dens[q * field_len + p] = vec2<f32>(a.x - b.y, a.y + b.x);
+    }
 }

@@ -1,7 +1,9 @@
-// P = V^ + i U^ (see potential_spectra.wgsl): after the inverse FFT, V + i U on
-// the grid (both real). Keep in sync with src/equilibrium/solver.rs.
+// The potentials of every species packed two to a complex field (see
+// system_potentials.wgsl): out[q] = Phi_2q^ - i Phi_2q+1^, whose inverse FFT is
+// Phi_2q - i Phi_2q+1 on the grid (both real; for the game, V + i U since
+// Phi_nu = -U). Keep in sync with src/dynamics/potential_eval.rs.
 
-@group(0) @binding(4) var<storage, read_write> out: array<vec2<f32>>;
+@group(0) @binding(4) var<storage, read_write> out: array<vec2<f32>>; // [PAIRS]
 
 @compute @workgroup_size(WG)
 fn main(
@@ -10,9 +12,17 @@ fn main(
     @builtin(local_invocation_index) local: u32,
 ) {
     let p = flat_index(group, groups, local);
-    if p >= N1 * N2 {
+    let field_len = N1 * N2;
+    if p >= field_len {
         return;
     }
-    let vu = potential_spectra(p);
-    out[p] = vu[0] + vec2<f32>(-vu[1].y, vu[1].x);
+    let phi = phi_spectra(p);
+    for (var q = 0u; q < PAIRS; q++) {
+        var v = phi[2u * q];
+        if 2u * q + 1u < SPECIES {
+            let w = phi[2u * q + 1u];
+            v += vec2<f32>(w.y, -w.x);
+        }
+        out[q * field_len + p] = v;
+    }
 }

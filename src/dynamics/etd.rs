@@ -4,6 +4,7 @@
 use crate::dynamics::Params;
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, GpuContext};
+use crate::system::SystemOperators;
 use crate::Result;
 
 /// The combination kernels of both schemes for one set of parameters.
@@ -19,14 +20,16 @@ pub struct EtdKernels {
     pub rk4_finish: Kernel,
     /// ETDRK2 final combination, in place.
     pub rk2_finish: Kernel,
-    /// Workgroup grid covering a state of two fields.
+    /// Workgroup grid covering a state of S fields.
     pub groups: [u32; 3],
 }
 
 impl EtdKernels {
-    /// Builds the kernels for `params` (dt, tau, eta and the grid are baked in).
-    pub fn new(ctx: &GpuContext, params: &Params) -> Result<Self> {
-        let count = 2 * params.shape.len() as u64;
+    /// Builds the kernels for `params` and the system of `ops` (dt, the
+    /// grid and each species' tau and eta are baked in).
+    pub fn new(ctx: &GpuContext, params: &Params, ops: &SystemOperators) -> Result<Self> {
+        let count = ops.species() as u64 * params.shape.len() as u64;
+        let code = ops.replacements();
         let mut constants = params.etd_constants();
         constants.push(("COUNT", count as f64));
         let device = &ctx.device;
@@ -34,7 +37,7 @@ impl EtdKernels {
             |shader, entries: &[wgpu::BindGroupLayoutEntry], extra: &[(&'static str, f64)]| {
                 let mut c = constants.clone();
                 c.extend_from_slice(extra);
-                Kernel::new(device, shader, "main", entries, &c)
+                Kernel::generated(device, shader, &code, "main", entries, &c)
             };
         let rw = |i| storage(i, false);
         let ro = |i| storage(i, true);

@@ -42,10 +42,11 @@ impl Params {
         ]
     }
 
-    /// The spectral constants plus `TAU`, `ETA`, `DT` of `etd_coeffs.wgsl`.
+    /// The spectral constants plus `DT` of `etd_coeffs.wgsl` (the species'
+    /// temperatures and rates come from the system's generated code).
     pub fn etd_constants(&self) -> Vec<(&'static str, f64)> {
         let mut c = self.spectral_constants();
-        c.extend([("TAU", self.tau), ("ETA", self.eta), ("DT", self.dt)]);
+        c.push(("DT", self.dt));
         c
     }
 }

@@ -1,12 +1,15 @@
-//! `V + i U` on the grid from the spectra `[mu^, nu^]` of a state: the band
-//! kernel, `V^ + i U^` (`shaders/equilibrium/eq_potentials.wgsl`) and one inverse
-//! FFT. Used by the equilibrium iteration and by the NI metric.
+//! The potentials of every species on the grid from the spectra `[rho_s^]` of
+//! a state: the band kernel, `Phi_2q^ - i Phi_2q+1^`
+//! (`shaders/equilibrium/eq_potentials.wgsl`) and inverse FFTs, so that field
+//! q holds `Phi_2q - i Phi_2q+1` (for the game, `V + i U`). Used by the
+//! equilibrium iteration and by the equilibrium-gap metric.
 
-use crate::dynamics::{Operators, Params};
+use crate::dynamics::Params;
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
+use crate::system::SystemOperators;
 use crate::Result;
 
 /// Evaluates the potentials of the state held in one buffer, built once.
@@ -14,32 +17,33 @@ use crate::Result;
 pub struct PotentialEval {
     band: Kernel,
     potentials: Kernel,
-    plan1: FftPlan,
+    plan: FftPlan,
     fft: FftBinding,
     band_bind: wgpu::BindGroup,
     potentials_bind: wgpu::BindGroup,
-    /// `V + i U` on the grid after [`Self::record`] (one complex field).
+    /// `Phi_2q - i Phi_2q+1` on the grid after [`Self::record`]
+    /// (`ceil(S / 2)` complex fields).
     pub output: GpuField,
     _band_box: wgpu::Buffer,
     groups: [u32; 3],
     band_groups: u32,
     has_band: bool,
-    /// Modes in the band-limited box, (2B+1)^d.
-    box_len: u64,
+    band_bytes: u64,
+    /// Bytes per point of the spectra kernel.
+    spectra_bytes: u64,
 }
 
 impl PotentialEval {
-    /// Potentials of the spectra `[mu^, nu^]` in `state` (two complex fields).
+    /// Potentials of the spectra `[rho_s^]` in `state` (S complex fields).
     pub fn new(
         ctx: &GpuContext,
         params: &Params,
-        ops: &Operators,
+        ops: &SystemOperators,
         state: &wgpu::Buffer,
     ) -> Result<Self> {
         let shape = params.shape;
         let device = &ctx.device;
         let n = shape.len() as f64;
-        let dim = shape.dim() as f64;
         let with = |extra: &[(&'static str, f64)]| {
             let mut c = params.spectral_constants();
             c.extend_from_slice(extra);
@@ -47,58 +51,53 @@ impl PotentialEval {
         };
         let ro = |i| storage(i, true);
         let rw = |i| storage(i, false);
-        let band = Kernel::new(
+        let code = ops.replacements();
+        let band = Kernel::generated(
             device,
             &shaders::BAND,
+            &code,
             "main",
             &[ro(0), ro(1), rw(2)],
-            &with(&[
-                ("BOX", ops.box_len as f64),
-                ("MODES", ops.band_modes as f64),
-                ("DIM", dim),
-                ("SCALE", n * params.cell()),
-            ]),
+            &with(&[("SCALE", n * params.cell())]),
         )?;
-        let potentials = Kernel::new(
+        let potentials = Kernel::generated(
             device,
             &shaders::EQ_POTENTIALS,
+            &code,
             "main",
             &[ro(0), ro(1), ro(2), ro(3), rw(4)],
-            &with(&[("MODES", ops.band_modes as f64), ("DIM", dim)]),
+            &with(&[]),
         )?;
-        let output = GpuField::zeros(ctx, "potentials.grid", shape, 1, Elem::Complex)?;
+        let pairs = ops.pairs() as u32;
+        let output = GpuField::zeros(ctx, "potentials.grid", shape, pairs, Elem::Complex)?;
         let band_box = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("potentials.band_box"),
-            size: 2 * ops.box_len as u64 * 8,
+            size: ops.band_threads.max(1) as u64 * 8,
             usage: wgpu::BufferUsages::STORAGE,
             mapped_at_creation: false,
         });
-        let plan1 = FftPlan::new(ctx, shape, 1)?;
-        let fft = plan1.bind(ctx, &output)?;
+        let plan = FftPlan::new(ctx, shape, pairs)?;
+        let fft = plan.bind(ctx, &output)?;
         let band_bind = band.bind(device, &[state, &ops.band_coeffs, &band_box]);
         let potentials_bind = potentials.bind(
             device,
-            &[
-                state,
-                &ops.kconv.buffer,
-                &ops.potentials.buffer,
-                &band_box,
-                &output.buffer,
-            ],
+            &[state, &ops.mult, &ops.pots, &band_box, &output.buffer],
         );
         Ok(PotentialEval {
             band,
             potentials,
-            plan1,
+            plan,
             fft,
             band_bind,
             potentials_bind,
             output,
             _band_box: band_box,
             groups: elementwise_groups(shape.len() as u64),
-            band_groups: (2 * ops.box_len).div_ceil(64),
-            has_band: ops.band_modes > 0,
-            box_len: ops.box_len as u64,
+            band_groups: ops.band_threads.div_ceil(64).max(1),
+            has_band: ops.has_band(),
+            band_bytes: ops.band_bytes(),
+            spectra_bytes: 8 * (ops.species() + ops.pairs()) as u64
+                + ops.operator_bytes_per_point(true),
         })
     }
 
@@ -108,23 +107,25 @@ impl PotentialEval {
     }
 
     /// Records the evaluation as labelled groups (`potential.*`), with the
-    /// bytes each moves: the band kernel its coefficient matrix and box modes
-    /// once, the spectra kernel 48 B per point (`[mu^, nu^]`, kconv and
-    /// `[a^, b^]` in, `V^ + i U^` out), each inverse FFT pass 16 B per point.
+    /// bytes each moves: the band kernel its coefficients and box modes
+    /// once, the spectra kernel `8 (S + ceil(S/2))` B per point plus each
+    /// multiplier and potential spectrum once (48 B for the game: `[mu^,
+    /// nu^]`, the multiplier and `[a^, b^]` in, `V^ + i U^` out), each
+    /// inverse FFT pass its fields.
     pub fn record_groups(&self, rec: &mut dyn GroupRecorder) {
         if self.has_band {
-            let bytes = 8 * self.box_len * self.box_len + 32 * self.box_len;
-            rec.group(Label::new("potential.band"), bytes, &mut |pass| {
+            rec.group(Label::new("potential.band"), self.band_bytes, &mut |pass| {
                 self.band
                     .dispatch(pass, &self.band_bind, [self.band_groups, 1, 1])
             });
         }
         let points = self.output.shape.len() as u64;
-        rec.group(Label::new("potential.spectra"), 48 * points, &mut |pass| {
+        let bytes = self.spectra_bytes * points;
+        rec.group(Label::new("potential.spectra"), bytes, &mut |pass| {
             self.potentials
                 .dispatch(pass, &self.potentials_bind, self.groups)
         });
-        self.plan1
+        self.plan
             .record_groups(rec, "potential.ifft", &self.fft, Direction::Inverse);
     }
 }

@@ -1,24 +1,26 @@
-//! The nonlinear part of the MFL-DA right-hand side, pseudo-spectrally
-//! (docs/MATHEMATICS.md section 3), for a state held as spectra `[mu^, nu^]`:
+//! The nonlinear part of the right-hand side of a species system,
+//! pseudo-spectrally (docs/MATHEMATICS.md sections 3 and 8), for a state held
+//! as spectra `[rho_s^]` (S complex fields):
 //!
-//! 1. `band`: V3^, U3^ on the band-limited mode box;
-//! 2. `potentials`: `(i kx - ky) V^`, `(i kx - ky) U^` and `mu^ + i nu^`;
-//! 3. inverse FFTs: `Vx + i Vy`, `Ux + i Uy` and `mu + i nu` on the grid;
-//! 4. `flux`: `mu grad V` and `-nu grad U`, packed as `fx + i fy`;
+//! 1. `band`: the band-limited terms on their mode boxes;
+//! 2. `potentials`: `(i kx - ky) Phi_s^` for every species and the densities
+//!    packed two at a time, `rho_2q^ + i rho_2q+1^`;
+//! 3. inverse FFTs: `grad Phi_s` (packed `x + i y`) and the densities on the grid;
+//! 4. `flux`: `rho_s grad Phi_s`, packed `fx + i fy`;
 //! 5. forward FFT of the fluxes;
-//! 6. `divergence`: `N_mu^ = i kappa . F_mu^`, `N_nu^ = eta i kappa . F_nu^`
-//!    (optionally 2/3-masked).
+//! 6. `divergence`: `N_s^ = eta_s i kappa . F_s^` (optionally 2/3-masked).
 //!
-//! Two real fields share each complex transform, so a right-hand side costs five
-//! complex transforms of one grid.
+//! Two real fields share each complex transform, so a right-hand side costs
+//! `2 S + ceil(S / 2)` complex transforms of one grid (five for two species).
 
 use std::sync::Arc;
 
-use crate::dynamics::{Operators, Params};
+use crate::dynamics::Params;
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
+use crate::system::SystemOperators;
 use crate::{Error, Result};
 
 /// Kernels and work buffers of the right-hand side, built once per run.
@@ -28,21 +30,26 @@ pub struct Rhs {
     potentials: Kernel,
     flux: Kernel,
     divergence: Kernel,
-    /// `[grad V, grad U]` packed spectra, then fluxes (two complex fields).
+    /// `[grad Phi_s]` packed spectra, then fluxes (S complex fields).
     grad: GpuField,
-    /// `mu^ + i nu^`, then `mu + i nu` (one complex field).
+    /// The densities packed two at a time, spectra then grid values (ceil(S/2) fields).
     dens: GpuField,
     band_box: wgpu::Buffer,
     fft_grad: FftBinding,
     fft_dens: FftBinding,
     flux_bind: wgpu::BindGroup,
-    plan1: Arc<FftPlan>,
-    plan2: Arc<FftPlan>,
+    plan_pairs: Arc<FftPlan>,
+    plan_species: Arc<FftPlan>,
     groups: [u32; 3],
     band_groups: u32,
     has_band: bool,
-    /// Modes in the band-limited box, (2B+1)^d.
-    box_len: u64,
+    /// Bytes of the band kernel.
+    band_bytes: u64,
+    /// Bytes per point the potentials kernel reads from the operators (with
+    /// and without the potentials).
+    operator_bytes: u64,
+    species: u64,
+    pairs: u64,
     state_len: u64,
     /// The perturbation form's reference fields (None in the absolute form).
     reference: Option<Reference>,
@@ -51,9 +58,9 @@ pub struct Rhs {
 /// The equilibrium as the perturbation form's fluxes need it.
 #[derive(Debug)]
 struct Reference {
-    /// `mu* + i nu*` on the grid.
+    /// `rho*` on the grid, packed two at a time.
     star: GpuField,
-    /// `[grad V*, grad U*]` on the grid, each packed `x + i y`.
+    /// `[grad Phi_s*]` on the grid, each packed `x + i y`.
     grad_star: GpuField,
     /// The potentials kernel with the constant potentials included.
     potentials_full: Kernel,
@@ -68,14 +75,15 @@ pub struct RhsBinding {
 }
 
 impl Rhs {
-    /// Builds the kernels for `params` and the operators; `plan1` and `plan2` are
-    /// FFT plans of the grid for one and two fields.
+    /// Builds the kernels for `params` and the system's operators;
+    /// `plan_pairs` and `plan_species` are FFT plans of the grid for
+    /// `ceil(S / 2)` and `S` fields.
     pub fn new(
         ctx: &GpuContext,
         params: &Params,
-        ops: &Operators,
-        plan1: Arc<FftPlan>,
-        plan2: Arc<FftPlan>,
+        ops: &SystemOperators,
+        plan_pairs: Arc<FftPlan>,
+        plan_species: Arc<FftPlan>,
         perturbation: bool,
     ) -> Result<Self> {
         let shape = params.shape;
@@ -86,23 +94,20 @@ impl Rhs {
             c.extend_from_slice(extra);
             c
         };
-        let dim = shape.dim() as f64;
-        let band = Kernel::new(
+        let code = ops.replacements();
+        let band = Kernel::generated(
             device,
             &shaders::BAND,
+            &code,
             "main",
             &[storage(0, true), storage(1, true), storage(2, false)],
-            &with(&[
-                ("BOX", ops.box_len as f64),
-                ("MODES", ops.band_modes as f64),
-                ("DIM", dim),
-                ("SCALE", shape.len() as f64 * params.cell()),
-            ]),
+            &with(&[("SCALE", shape.len() as f64 * params.cell())]),
         )?;
         let potentials_with = |include: bool| {
-            Kernel::new(
+            Kernel::generated(
                 device,
                 &shaders::POTENTIALS,
+                &code,
                 "main",
                 &[
                     storage(0, true),
@@ -112,11 +117,7 @@ impl Rhs {
                     storage(4, false),
                     storage(5, false),
                 ],
-                &with(&[
-                    ("MODES", ops.band_modes as f64),
-                    ("DIM", dim),
-                    ("INCLUDE_POTENTIALS", f64::from(u8::from(include))),
-                ]),
+                &with(&[("INCLUDE_POTENTIALS", f64::from(u8::from(include)))]),
             )
         };
         let potentials = potentials_with(!perturbation)?;
@@ -127,9 +128,10 @@ impl Rhs {
         };
         let field_len = [("FIELD_LEN", shape.len() as f64)];
         let flux = if perturbation {
-            Kernel::new(
+            Kernel::generated(
                 device,
                 &shaders::FLUX_PERT,
+                &code,
                 "main",
                 &[
                     storage(0, false),
@@ -140,38 +142,39 @@ impl Rhs {
                 &field_len,
             )?
         } else {
-            Kernel::new(
+            Kernel::generated(
                 device,
                 &shaders::FLUX,
+                &code,
                 "main",
                 &[storage(0, false), storage(1, true)],
                 &field_len,
             )?
         };
-        let divergence = Kernel::new(
+        let divergence = Kernel::generated(
             device,
             &shaders::DIVERGENCE,
+            &code,
             "main",
             &[storage(0, true), storage(1, false)],
-            &with(&[
-                ("ETA", params.eta),
-                ("DEALIAS", f64::from(u8::from(params.dealias))),
-            ]),
+            &with(&[("DEALIAS", f64::from(u8::from(params.dealias)))]),
         )?;
-        let grad = GpuField::zeros(ctx, "rhs.grad", shape, 2, Elem::Complex)?;
-        let dens = GpuField::zeros(ctx, "rhs.dens", shape, 1, Elem::Complex)?;
+        let species = ops.species() as u32;
+        let pairs = ops.pairs() as u32;
+        let grad = GpuField::zeros(ctx, "rhs.grad", shape, species, Elem::Complex)?;
+        let dens = GpuField::zeros(ctx, "rhs.dens", shape, pairs, Elem::Complex)?;
         let band_box = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("rhs.band_box"),
-            size: 2 * ops.box_len as u64 * 8,
+            size: ops.band_threads.max(1) as u64 * 8,
             usage: wgpu::BufferUsages::STORAGE,
             mapped_at_creation: false,
         });
-        let fft_grad = plan2.bind(ctx, &grad)?;
-        let fft_dens = plan1.bind(ctx, &dens)?;
+        let fft_grad = plan_species.bind(ctx, &grad)?;
+        let fft_dens = plan_pairs.bind(ctx, &dens)?;
         let reference = if perturbation {
             Some(Reference {
-                star: GpuField::zeros(ctx, "rhs.star", shape, 1, Elem::Complex)?,
-                grad_star: GpuField::zeros(ctx, "rhs.grad_star", shape, 2, Elem::Complex)?,
+                star: GpuField::zeros(ctx, "rhs.star", shape, pairs, Elem::Complex)?,
+                grad_star: GpuField::zeros(ctx, "rhs.grad_star", shape, species, Elem::Complex)?,
                 potentials_full: potentials_full.ok_or_else(|| {
                     Error::Internal("the full potentials kernel is missing".into())
                 })?,
@@ -203,23 +206,26 @@ impl Rhs {
             fft_dens,
             flux_bind,
             groups: elementwise_groups(shape.len() as u64),
-            band_groups: (2 * ops.box_len).div_ceil(64),
-            has_band: ops.band_modes > 0,
-            box_len: ops.box_len as u64,
-            plan1,
-            plan2,
-            state_len: GpuField::bytes_for(shape, 2, Elem::Complex),
+            band_groups: ops.band_threads.div_ceil(64).max(1),
+            has_band: ops.has_band(),
+            band_bytes: ops.band_bytes(),
+            operator_bytes: ops.operator_bytes_per_point(!perturbation),
+            species: species as u64,
+            pairs: pairs as u64,
+            plan_pairs,
+            plan_species,
+            state_len: GpuField::bytes_for(shape, species, Elem::Complex),
             reference,
         })
     }
 
     /// In the perturbation form, computes the reference fields from the
-    /// equilibrium's spectra `[mu*^, nu*^]`: `mu* + i nu*` and `[grad V*, grad U*]`
+    /// stationary state's spectra `[rho_s*^]`: `rho*` packed and `[grad Phi_s*]`
     /// on the grid. Setup only.
     pub fn set_reference(
         &self,
         ctx: &GpuContext,
-        ops: &Operators,
+        ops: &SystemOperators,
         eq_state: &GpuField,
     ) -> Result<()> {
         let r = self.reference.as_ref().ok_or_else(|| {
@@ -229,8 +235,8 @@ impl Rhs {
             &ctx.device,
             &[
                 &eq_state.buffer,
-                &ops.kconv.buffer,
-                &ops.potentials.buffer,
+                &ops.mult,
+                &ops.pots,
                 &self.band_box,
                 &self.grad.buffer,
                 &self.dens.buffer,
@@ -248,9 +254,9 @@ impl Rhs {
                     .dispatch(&mut pass, &band, [self.band_groups, 1, 1]);
             }
             r.potentials_full.dispatch(&mut pass, &bind, self.groups);
-            self.plan2
+            self.plan_species
                 .record(&mut pass, &self.fft_grad, Direction::Inverse);
-            self.plan1
+            self.plan_pairs
                 .record(&mut pass, &self.fft_dens, Direction::Inverse);
         }
         encoder.copy_buffer_to_buffer(
@@ -265,20 +271,20 @@ impl Rhs {
         ctx.wait()
     }
 
-    /// Binds `state` (spectra `[mu^, nu^]`) as input and `out` as the output
-    /// `[N_mu^, N_nu^]`; both two complex fields of the grid.
+    /// Binds `state` (spectra `[rho_s^]`) as input and `out` as the output
+    /// `[N_s^]`; both S complex fields of the grid.
     pub fn bind(
         &self,
         ctx: &GpuContext,
-        ops: &Operators,
+        ops: &SystemOperators,
         state: &GpuField,
         out: &GpuField,
     ) -> Result<RhsBinding> {
         for (name, f) in [("state", state), ("output", out)] {
             if f.bytes() != self.state_len || f.elem != Elem::Complex {
                 return Err(Error::Usage(format!(
-                    "right-hand side {name}: expected two complex fields of {}, got {} {:?} of {}",
-                    self.grad.shape, f.batch, f.elem, f.shape
+                    "right-hand side {name}: expected {} complex fields of {}, got {} {:?} of {}",
+                    self.species, self.grad.shape, f.batch, f.elem, f.shape
                 )));
             }
         }
@@ -291,8 +297,8 @@ impl Rhs {
                 device,
                 &[
                     &state.buffer,
-                    &ops.kconv.buffer,
-                    &ops.potentials.buffer,
+                    &ops.mult,
+                    &ops.pots,
                     &self.band_box,
                     &self.grad.buffer,
                     &self.dens.buffer,
@@ -305,16 +311,17 @@ impl Rhs {
     }
 
     /// Records the densities on the grid for the bound state: afterwards
-    /// [`Self::densities`] holds `mu + i nu` at every point.
+    /// [`Self::densities`] holds `rho_2q + i rho_2q+1` at every point.
     pub fn record_densities(&self, pass: &mut wgpu::ComputePass<'_>, b: &RhsBinding) {
         if self.has_band {
             self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1]);
         }
         self.potentials.dispatch(pass, &b.potentials, self.groups);
-        self.plan1.record(pass, &self.fft_dens, Direction::Inverse);
+        self.plan_pairs
+            .record(pass, &self.fft_dens, Direction::Inverse);
     }
 
-    /// The work field holding `mu + i nu` after [`Self::record_densities`].
+    /// The work field holding the packed densities after [`Self::record_densities`].
     pub fn densities(&self) -> &GpuField {
         &self.dens
     }
@@ -326,35 +333,36 @@ impl Rhs {
 
     /// Records one evaluation as labelled groups (`rhs.*`, each FFT axis pass
     /// its own group), with the bytes each moves through global memory: per
-    /// point, potentials 64 B (state, kconv, [a^, b^] in; gradient spectra and
-    /// packed densities out; 48 B in the perturbation form, which leaves the
-    /// constant potentials to the reference), flux 40 B (64 B in the
-    /// perturbation form: it also reads the reference's densities and
-    /// gradients), divergence 32 B; the band kernel reads its coefficient
-    /// matrix and box modes once; each FFT pass reads and writes its fields.
+    /// point, potentials `8 (S + S + ceil(S/2))` B plus each multiplier and
+    /// potential spectrum read once (the state in; gradient spectra and
+    /// packed densities out; the perturbation form leaves the potentials to
+    /// the reference), flux `8 (2 S + ceil(S/2))` B (plus `8 (S +
+    /// ceil(S/2))` B in the perturbation form: it also reads the reference's
+    /// densities and gradients), divergence `16 S` B; the band kernel reads
+    /// its coefficients and box modes once; each FFT pass reads and writes
+    /// its fields. For two species: 64, 40 (64), 32 B.
     pub fn record_groups(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding) {
-        let (plan1, plan2) = (&self.plan1, &self.plan2);
+        let (plan_pairs, plan_species) = (&self.plan_pairs, &self.plan_species);
         let points = self.grad.shape.len() as u64;
+        let (s, q) = (self.species, self.pairs);
         let pert = self.reference.is_some();
         if self.has_band {
-            // C (BOX^2 complex) once, 2 BOX gathered modes in, 2 BOX out.
-            let bytes = 8 * self.box_len * self.box_len + 32 * self.box_len;
-            rec.group(Label::new("rhs.band"), bytes, &mut |pass| {
+            rec.group(Label::new("rhs.band"), self.band_bytes, &mut |pass| {
                 self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1])
             });
         }
-        let potentials = if pert { 48 } else { 64 } * points;
+        let potentials = (8 * (2 * s + q) + self.operator_bytes) * points;
         rec.group(Label::new("rhs.potentials"), potentials, &mut |pass| {
             self.potentials.dispatch(pass, &b.potentials, self.groups)
         });
-        plan2.record_groups(rec, "rhs.ifft_grad", &self.fft_grad, Direction::Inverse);
-        plan1.record_groups(rec, "rhs.ifft_dens", &self.fft_dens, Direction::Inverse);
-        let flux = if pert { 64 } else { 40 } * points;
+        plan_species.record_groups(rec, "rhs.ifft_grad", &self.fft_grad, Direction::Inverse);
+        plan_pairs.record_groups(rec, "rhs.ifft_dens", &self.fft_dens, Direction::Inverse);
+        let flux = 8 * (2 * s + q + if pert { s + q } else { 0 }) * points;
         rec.group(Label::new("rhs.flux"), flux, &mut |pass| {
             self.flux.dispatch(pass, &self.flux_bind, self.groups)
         });
-        plan2.record_groups(rec, "rhs.fft_flux", &self.fft_grad, Direction::Forward);
-        rec.group(Label::new("rhs.divergence"), 32 * points, &mut |pass| {
+        plan_species.record_groups(rec, "rhs.fft_flux", &self.fft_grad, Direction::Forward);
+        rec.group(Label::new("rhs.divergence"), 16 * s * points, &mut |pass| {
             self.divergence.dispatch(pass, &b.divergence, self.groups)
         });
     }

@@ -5,21 +5,24 @@ use std::sync::Arc;
 
 use crate::dynamics::etd::EtdKernels;
 use crate::dynamics::rhs::{Rhs, RhsBinding};
-use crate::dynamics::{Operators, Params, Scheme};
-use crate::fft::{Direction, FftPlan, PairOp, RealPair};
+use crate::dynamics::{Params, Scheme};
+use crate::fft::FftPlan;
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
 use crate::gpu::{field::read_buffer, Elem, GpuContext, GpuField, Kernel};
+use crate::system::operators::real_spectra_into;
+use crate::system::SystemOperators;
 use crate::{Error, Result};
 
-/// Advances the spectra `[mu^, nu^]` of both players together.
+/// Advances the spectra `[rho_s^]` of every species of a system together
+/// (for the game, `[mu^, nu^]`).
 #[derive(Debug)]
 pub struct Stepper {
     /// The parameters the kernels were built for.
     pub params: Params,
-    /// The state: spectra `[mu^, nu^]`, two complex fields.
+    /// The state: spectra `[rho_s^]`, S complex fields.
     pub state: GpuField,
-    /// The payoff operators (shared with the equilibrium solver).
-    pub ops: Arc<Operators>,
+    /// The system's operators (shared with the equilibrium solver).
+    pub ops: Arc<SystemOperators>,
     rhs: Rhs,
     etd: EtdKernels,
     /// Stage buffers `a`, `b`/`c` (kept alive for the bind groups).
@@ -29,56 +32,59 @@ pub struct Stepper {
     rhs_a: RhsBinding,
     rhs_bc: RhsBinding,
     combos: Vec<wgpu::BindGroup>,
-    plan1: Arc<FftPlan>,
-    pair1: RealPair,
-    /// The perturbation form's equilibrium (None in the absolute form).
+    /// The perturbation form's stationary state (None in the absolute form).
     reference: Option<Reference>,
 }
 
-/// The equilibrium the perturbation form's state deviates from.
+/// The stationary state the perturbation form's state deviates from.
 #[derive(Debug)]
 struct Reference {
-    /// Its spectra `[mu*^, nu*^]`.
+    /// Its spectra `[rho_s*^]`.
     state: GpuField,
-    /// `mu*`, `nu*` on the grid (host copies).
-    mu: Vec<f32>,
-    nu: Vec<f32>,
+    /// `rho_s*` on the grid (host copies).
+    stars: Vec<Vec<f32>>,
 }
 
 impl Stepper {
     /// Builds everything a step needs: the right-hand side, ETD kernels, and all
     /// buffers and bind groups. The state holds the densities' spectra.
-    pub fn new(ctx: &GpuContext, params: &Params, ops: Arc<Operators>) -> Result<Self> {
+    pub fn new(ctx: &GpuContext, params: &Params, ops: Arc<SystemOperators>) -> Result<Self> {
         Self::build(ctx, params, ops, None)
     }
 
     /// The perturbation form: the state holds the spectra of the deviation
-    /// `(mu - mu*, nu - nu*)` from the equilibrium `(mu*, nu*)` (on the grid,
-    /// row-major), and the fluxes are expanded about it (`flux_pert.wgsl`), so
-    /// the deviation keeps f32 relative precision as it decays. Densities in
-    /// and out ([`Self::set_densities`], [`Self::densities`]) stay densities.
+    /// `rho_s - rho_s*` from the stationary state `rho*` (`stars`, one grid
+    /// per species, row-major), and the fluxes are expanded about it
+    /// (`flux_pert.wgsl`), so the deviation keeps f32 relative precision as
+    /// it decays. Densities in and out ([`Self::set_species_densities`],
+    /// [`Self::species_densities`]) stay densities.
     pub fn new_perturbation(
         ctx: &GpuContext,
         params: &Params,
-        ops: Arc<Operators>,
-        mu_star: &[f32],
-        nu_star: &[f32],
+        ops: Arc<SystemOperators>,
+        stars: &[&[f32]],
     ) -> Result<Self> {
-        Self::build(ctx, params, ops, Some((mu_star, nu_star)))
+        Self::build(ctx, params, ops, Some(stars))
     }
 
     fn build(
         ctx: &GpuContext,
         params: &Params,
-        ops: Arc<Operators>,
-        eq: Option<(&[f32], &[f32])>,
+        ops: Arc<SystemOperators>,
+        eq: Option<&[&[f32]]>,
     ) -> Result<Self> {
         let shape = params.shape;
-        let plan1 = Arc::new(FftPlan::new(ctx, shape, 1)?);
-        let plan2 = Arc::new(FftPlan::new(ctx, shape, 2)?);
-        let rhs = Rhs::new(ctx, params, &ops, plan1.clone(), plan2, eq.is_some())?;
-        let etd = EtdKernels::new(ctx, params)?;
-        let field = |label| GpuField::zeros(ctx, label, shape, 2, Elem::Complex);
+        let species = ops.species() as u32;
+        let pairs = ops.pairs() as u32;
+        let plan_pairs = Arc::new(FftPlan::new(ctx, shape, pairs)?);
+        let plan_species = if species == pairs {
+            plan_pairs.clone()
+        } else {
+            Arc::new(FftPlan::new(ctx, shape, species)?)
+        };
+        let rhs = Rhs::new(ctx, params, &ops, plan_pairs, plan_species, eq.is_some())?;
+        let etd = EtdKernels::new(ctx, params, &ops)?;
+        let field = |label| GpuField::zeros(ctx, label, shape, species, Elem::Complex);
         let state = field("state")?;
         let stage_a = field("stage.a")?;
         let stage_bc = field("stage.bc")?;
@@ -101,16 +107,15 @@ impl Stepper {
                 etd.rk2_finish.bind(d, &[u, a, n0, n1]),
             ],
         };
-        let pair1 = RealPair::new(ctx, shape, 1)?;
         let reference = match eq {
-            Some((mu, nu)) => {
+            Some(stars) => {
+                check_species(stars.len(), species as usize)?;
                 let eq_state = field("reference.state")?;
-                spectra_into(ctx, &pair1, &plan1, mu, nu, &eq_state)?;
+                real_spectra_into(ctx, shape, stars, &eq_state.buffer, 0)?;
                 rhs.set_reference(ctx, &ops, &eq_state)?;
                 Some(Reference {
                     state: eq_state,
-                    mu: mu.to_vec(),
-                    nu: nu.to_vec(),
+                    stars: stars.iter().map(|s| s.to_vec()).collect(),
                 })
             }
             None => None,
@@ -127,10 +132,13 @@ impl Stepper {
             rhs_a,
             rhs_bc,
             combos,
-            plan1,
-            pair1,
             reference,
         })
+    }
+
+    /// Number of species S.
+    pub fn species(&self) -> usize {
+        self.ops.species()
     }
 
     /// True in the perturbation form.
@@ -138,7 +146,7 @@ impl Stepper {
         self.reference.is_some()
     }
 
-    /// In the perturbation form, the equilibrium's spectra `[mu*^, nu*^]`.
+    /// In the perturbation form, the stationary state's spectra `[rho_s*^]`.
     pub fn reference_state(&self) -> Option<&GpuField> {
         self.reference.as_ref().map(|r| &r.state)
     }
@@ -150,14 +158,16 @@ impl Stepper {
 
     /// Records one time step as labelled groups: the right-hand sides' groups
     /// (`rhs.*`, see [`Rhs::record_groups`]) and the ETD combinations (`etd.*`),
-    /// with the bytes each moves. Per point of both fields: predictor 48 B (u
-    /// and N in, stage out), ETDRK4 stage c 96 B (a, N(u), N(a) and N(b) in,
-    /// N(a) + N(b) and c out), ETDRK4 and ETDRK2 finish 80 B (u and three
-    /// nonlinear terms in, u out). Into one pass this is [`Self::record_step`].
+    /// with the bytes each moves. Per point of each species' field:
+    /// predictor 24 B (u and N in, stage out), ETDRK4 stage c 48 B (a, N(u),
+    /// N(a) and N(b) in, N(a) + N(b) and c out), ETDRK4 and ETDRK2 finish
+    /// 40 B (u and three nonlinear terms in, u out). Into one pass this is
+    /// [`Self::record_step`].
     pub fn record_step_groups(&self, rec: &mut dyn GroupRecorder) {
         let e = &self.etd;
         let g = e.groups;
-        let points = self.params.shape.len() as u64;
+        // Points of all S fields: the counts below are per element.
+        let points = self.params.shape.len() as u64 * self.species() as u64;
         let combo = |rec: &mut dyn GroupRecorder, label, bytes, kernel: &Kernel, bind| {
             rec.group(Label::new(label), bytes * points, &mut |pass| {
                 kernel.dispatch(pass, bind, g)
@@ -166,19 +176,19 @@ impl Stepper {
         match self.params.scheme {
             Scheme::Etdrk4 => {
                 self.rhs.record_groups(rec, &self.rhs_u);
-                combo(rec, "etd.predict", 48, &e.predict_half, &self.combos[0]);
+                combo(rec, "etd.predict", 24, &e.predict_half, &self.combos[0]);
                 self.rhs.record_groups(rec, &self.rhs_a);
-                combo(rec, "etd.predict", 48, &e.predict_half, &self.combos[1]);
+                combo(rec, "etd.predict", 24, &e.predict_half, &self.combos[1]);
                 self.rhs.record_groups(rec, &self.rhs_bc);
-                combo(rec, "etd.rk4_c", 96, &e.rk4_c, &self.combos[2]);
+                combo(rec, "etd.rk4_c", 48, &e.rk4_c, &self.combos[2]);
                 self.rhs.record_groups(rec, &self.rhs_bc);
-                combo(rec, "etd.rk4_finish", 80, &e.rk4_finish, &self.combos[3]);
+                combo(rec, "etd.rk4_finish", 40, &e.rk4_finish, &self.combos[3]);
             }
             Scheme::Etdrk2 => {
                 self.rhs.record_groups(rec, &self.rhs_u);
-                combo(rec, "etd.predict", 48, &e.predict_full, &self.combos[0]);
+                combo(rec, "etd.predict", 24, &e.predict_full, &self.combos[0]);
                 self.rhs.record_groups(rec, &self.rhs_a);
-                combo(rec, "etd.rk2_finish", 80, &e.rk2_finish, &self.combos[1]);
+                combo(rec, "etd.rk2_finish", 40, &e.rk2_finish, &self.combos[1]);
             }
         }
     }
@@ -214,149 +224,158 @@ impl Stepper {
         self.rhs.record(pass, &self.rhs_u);
     }
 
-    /// Reads the last nonlinear term `[N_mu^, N_nu^]` written by
+    /// Reads the last nonlinear term `[N_s^]` written by
     /// [`Self::record_rhs`], as interleaved complex pairs.
     pub fn read_rhs(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
         self.nonlin[0].read(ctx)
     }
 
     /// Records the densities on the grid into the right-hand side's work field:
-    /// afterwards [`Self::densities_field`] holds `mu + i nu` at every point.
+    /// afterwards [`Self::densities_field`] holds `rho_2q + i rho_2q+1` at
+    /// every point (for the game, `mu + i nu`).
     pub fn record_densities(&self, pass: &mut wgpu::ComputePass<'_>) {
         self.rhs.record_densities(pass, &self.rhs_u);
     }
 
-    /// The work field holding `mu + i nu` after [`Self::record_densities`].
+    /// The work field holding the packed densities after [`Self::record_densities`].
     pub fn densities_field(&self) -> &GpuField {
         self.rhs.densities()
     }
 
-    /// The densities `(mu, nu)` on the grid, row-major (blocking readback).
-    pub fn densities(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
-        let (mut mu, mut nu) = self.grid_fields(ctx)?;
+    /// The densities of every species on the grid, row-major (blocking readback).
+    pub fn species_densities(&self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
+        let mut fields = self.grid_fields(ctx)?;
         if let Some(r) = &self.reference {
-            mu.iter_mut().zip(&r.mu).for_each(|(d, s)| *d += s);
-            nu.iter_mut().zip(&r.nu).for_each(|(d, s)| *d += s);
+            for (f, star) in fields.iter_mut().zip(&r.stars) {
+                f.iter_mut().zip(star).for_each(|(d, s)| *d += s);
+            }
         }
-        Ok((mu, nu))
+        Ok(fields)
     }
 
-    /// Sets the state from densities on the grid (row-major, one value per
-    /// point each): `[mu^, nu^] = FFT` of them (of their deviations from the
-    /// equilibrium in the perturbation form), exactly Hermitian.
-    pub fn set_densities(&self, ctx: &GpuContext, mu: &[f32], nu: &[f32]) -> Result<()> {
+    /// The two players' densities `(mu, nu)` of a two-species system.
+    pub fn densities(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
+        two(self.species_densities(ctx)?)
+    }
+
+    /// Sets the state from densities on the grid (one row-major grid per
+    /// species): `[rho_s^] = FFT` of them (of their deviations from the
+    /// stationary state in the perturbation form), exactly Hermitian.
+    pub fn set_species_densities(&self, ctx: &GpuContext, rho: &[&[f32]]) -> Result<()> {
+        check_species(rho.len(), self.species())?;
         match &self.reference {
             Some(r) => {
-                let dev = |a: &[f32], b: &[f32]| {
-                    a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<f32>>()
-                };
-                if mu.len() != r.mu.len() || nu.len() != r.nu.len() {
-                    return Err(Error::Usage(
-                        "densities and equilibrium differ in size".into(),
-                    ));
-                }
-                self.set_deviation(ctx, &dev(mu, &r.mu), &dev(nu, &r.nu))
+                let dev: Vec<Vec<f32>> = rho
+                    .iter()
+                    .zip(&r.stars)
+                    .map(|(a, b)| {
+                        if a.len() != b.len() {
+                            return Err(Error::Usage(
+                                "densities and stationary state differ in size".into(),
+                            ));
+                        }
+                        Ok(a.iter().zip(b).map(|(x, y)| x - y).collect())
+                    })
+                    .collect::<Result<_>>()?;
+                let refs: Vec<&[f32]> = dev.iter().map(|v| v.as_slice()).collect();
+                self.set_species_deviation(ctx, &refs)
             }
-            None => spectra_into(ctx, &self.pair1, &self.plan1, mu, nu, &self.state),
+            None => real_spectra_into(ctx, self.params.shape, rho, &self.state.buffer, 0),
         }
     }
 
-    /// Perturbation form: sets the deviation `(d_mu, d_nu)` on the grid directly
-    /// (its mean removed: deviations between unit masses have none), without
-    /// passing through `rho* + d`, which would round a tiny `d` away.
-    pub fn set_deviation(&self, ctx: &GpuContext, d_mu: &[f32], d_nu: &[f32]) -> Result<()> {
+    /// [`Self::set_species_densities`] of a two-species system.
+    pub fn set_densities(&self, ctx: &GpuContext, mu: &[f32], nu: &[f32]) -> Result<()> {
+        self.set_species_densities(ctx, &[mu, nu])
+    }
+
+    /// Perturbation form: sets the deviation `d_s` of every species on the
+    /// grid directly (its mean removed: deviations between unit masses have
+    /// none), without passing through `rho* + d`, which would round a tiny `d`
+    /// away.
+    pub fn set_species_deviation(&self, ctx: &GpuContext, d: &[&[f32]]) -> Result<()> {
         if self.reference.is_none() {
             return Err(Error::Usage(
                 "set_deviation needs the perturbation form".into(),
             ));
         }
-        spectra_into(ctx, &self.pair1, &self.plan1, d_mu, d_nu, &self.state)?;
+        check_species(d.len(), self.species())?;
+        real_spectra_into(ctx, self.params.shape, d, &self.state.buffer, 0)?;
         // Mass is conserved, so a mass mismatch of round-off size between the
-        // densities and the equilibrium would never decay and would set a floor
-        // under the deviation: both have unit mass, so the deviation's mean
-        // (mode 0) is exactly zero.
-        let field = self.state.bytes() / 2;
-        for offset in [0, field] {
+        // densities and the stationary state would never decay and would set
+        // a floor under the deviation: both have unit mass, so the deviation's
+        // mean (mode 0) is exactly zero.
+        let field = self.state.bytes() / self.species() as u64;
+        for s in 0..self.species() as u64 {
             ctx.queue.write_buffer(
                 &self.state.buffer,
-                offset,
+                s * field,
                 bytemuck::cast_slice(&[0.0f32; 2]),
             );
         }
         ctx.wait()
     }
 
-    /// Perturbation form: the deviation `(d_mu, d_nu)` on the grid (blocking).
+    /// [`Self::set_species_deviation`] of a two-species system.
+    pub fn set_deviation(&self, ctx: &GpuContext, d_mu: &[f32], d_nu: &[f32]) -> Result<()> {
+        self.set_species_deviation(ctx, &[d_mu, d_nu])
+    }
+
+    /// Perturbation form: the deviation `(d_mu, d_nu)` of a two-species
+    /// system on the grid (blocking).
     pub fn deviation(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
         if self.reference.is_none() {
             return Err(Error::Usage("deviation needs the perturbation form".into()));
         }
-        self.grid_fields(ctx)
+        two(self.grid_fields(ctx)?)
     }
 
-    /// The state's two fields on the grid (densities, or deviations in the
+    /// The state's fields on the grid (densities, or deviations in the
     /// perturbation form), read back (blocking).
-    fn grid_fields(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
+    fn grid_fields(&self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         self.record_densities(&mut encoder.begin_compute_pass(&Default::default()));
         ctx.queue.submit([encoder.finish()]);
         let f = self.densities_field();
         let z = read_buffer(ctx, &f.buffer, f.bytes())?;
-        Ok((
-            z.iter().step_by(2).copied().collect(),
-            z.iter().skip(1).step_by(2).copied().collect(),
-        ))
+        let n = self.params.shape.len();
+        Ok((0..self.species())
+            .map(|s| {
+                let pair = &z[2 * n * (s / 2)..2 * n * (s / 2 + 1)];
+                pair.iter().skip(s % 2).step_by(2).copied().collect()
+            })
+            .collect())
     }
 
-    /// The raw state `[mu^, nu^]` as interleaved complex pairs (blocking).
+    /// The raw state `[rho_s^]` as interleaved complex pairs (blocking).
     pub fn read_state(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
         self.state.read(ctx)
     }
 
-    /// Overwrites the raw state (interleaved complex pairs, two fields).
+    /// Overwrites the raw state (interleaved complex pairs, S fields).
     pub fn write_state(&self, ctx: &GpuContext, data: &[f32]) -> Result<()> {
         self.state.write(ctx, data)
     }
 }
 
-/// Writes the spectra `[FFT(a), FFT(b)]` of two real fields into `out` (two
-/// complex fields) by one packed transform; the split makes them exactly
-/// Hermitian. Setup work: it allocates.
-fn spectra_into(
-    ctx: &GpuContext,
-    pair: &RealPair,
-    plan: &FftPlan,
-    a: &[f32],
-    b: &[f32],
-    out: &GpuField,
-) -> Result<()> {
-    let shape = pair.shape;
-    if a.len() != shape.len() || b.len() != shape.len() {
+fn check_species(given: usize, species: usize) -> Result<()> {
+    if given != species {
         return Err(Error::Usage(format!(
-            "densities of {} and {} points for a grid of {}",
-            a.len(),
-            b.len(),
-            shape.len()
+            "{given} density fields for a system of {species} species"
         )));
     }
-    let ra = GpuField::from_data(ctx, "spectra.a", shape, 1, Elem::Real, a)?;
-    let rb = GpuField::from_data(ctx, "spectra.b", shape, 1, Elem::Real, b)?;
-    let z = GpuField::zeros(ctx, "spectra.packed", shape, 1, Elem::Complex)?;
-    let sa = GpuField::zeros(ctx, "spectra.split_a", shape, 1, Elem::Complex)?;
-    let sb = GpuField::zeros(ctx, "spectra.split_b", shape, 1, Elem::Complex)?;
-    let pack = pair.bind(ctx, PairOp::Pack, [&ra, &rb, &z])?;
-    let split = pair.bind(ctx, PairOp::Split, [&z, &sa, &sb])?;
-    let fft = plan.bind(ctx, &z)?;
-    let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    {
-        let mut pass = encoder.begin_compute_pass(&Default::default());
-        pair.record(&mut pass, &pack);
-        plan.record(&mut pass, &fft, Direction::Forward);
-        pair.record(&mut pass, &split);
+    Ok(())
+}
+
+/// The two fields of a two-species system.
+fn two(mut fields: Vec<Vec<f32>>) -> Result<(Vec<f32>, Vec<f32>)> {
+    if fields.len() != 2 {
+        return Err(Error::Usage(format!(
+            "a pair of densities asked of a system of {} species",
+            fields.len()
+        )));
     }
-    let bytes = sa.bytes();
-    encoder.copy_buffer_to_buffer(&sa.buffer, 0, &out.buffer, 0, bytes);
-    encoder.copy_buffer_to_buffer(&sb.buffer, 0, &out.buffer, bytes, bytes);
-    ctx.queue.submit([encoder.finish()]);
-    ctx.wait()
+    let nu = fields.pop().unwrap_or_default();
+    let mu = fields.pop().unwrap_or_default();
+    Ok((mu, nu))
 }

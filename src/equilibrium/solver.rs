@@ -15,7 +15,7 @@
 use std::time::Instant;
 
 use crate::dynamics::potential_eval::PotentialEval;
-use crate::dynamics::{Operators, Params};
+use crate::dynamics::Params;
 use crate::equilibrium::gibbs::{logits_kernel, normalise_kernel, GibbsEval};
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
@@ -23,6 +23,7 @@ use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{field::read_buffer, shaders, Elem, GpuContext, GpuField};
 use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::reduce::{finish, Op, Reducer, RED_WG};
+use crate::system::SystemOperators;
 use crate::{Error, Result};
 
 /// Options of the iteration.
@@ -143,7 +144,7 @@ impl EquilibriumSolver {
     pub fn new(
         ctx: &GpuContext,
         params: &Params,
-        ops: &Operators,
+        ops: &SystemOperators,
         opts: &EquilibriumOptions,
     ) -> Result<Self> {
         let shape = params.shape;

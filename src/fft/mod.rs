@@ -7,6 +7,7 @@
 pub mod cpu;
 pub mod plan;
 pub mod real;
+pub mod spectral;
 pub mod stockham;
 
 pub use plan::{Direction, FftBinding, FftPlan};

@@ -46,6 +46,21 @@ impl PayoffSpec<'_> {
     }
 }
 
+/// The payoff sampled on the grid (host data, row-major (n2, n1)), as
+/// [`crate::system::System::game`] takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct PayoffGrids<'a> {
+    /// k(z) at z = (j1 h, j2 h).
+    pub kernel: &'a [f32],
+    /// a(x) at the grid points.
+    pub potential_mu: &'a [f32],
+    /// b(y) at the grid points.
+    pub potential_nu: &'a [f32],
+    /// Band-limited term: modes per axis B and coefficients C, row-major
+    /// `[box(m)][box(n)]` over the (2B+1)^d box (see `game::band`).
+    pub band: Option<(u32, &'a [num_complex::Complex64])>,
+}
+
 /// The sampled payoff terms on an `(n2, n1)` grid.
 #[derive(Debug, Clone)]
 pub struct Payoff {

@@ -1,6 +1,6 @@
 //! Small builders for explicit bind group layouts and compute pipelines.
 
-use crate::gpu::shaders::ShaderSource;
+use crate::gpu::shaders::{validate_wgsl, ShaderSource};
 use crate::{Error, Result};
 
 /// A storage-buffer entry of a bind group layout, visible to compute.
@@ -67,8 +67,32 @@ impl Kernel {
         layout: &wgpu::BindGroupLayout,
         constants: &[(&str, f64)],
     ) -> Result<Self> {
-        let label = format!("{}::{entry}", shader.name);
-        let module = shader.module(device)?;
+        Self::from_text(
+            device,
+            shader.name,
+            &shader.source(),
+            entry,
+            layout,
+            constants,
+        )
+    }
+
+    /// Builds kernel `entry` of the WGSL `text` (a generated module, named
+    /// `name` in messages) with an existing group-0 layout.
+    pub fn from_text(
+        device: &wgpu::Device,
+        name: &str,
+        text: &str,
+        entry: &str,
+        layout: &wgpu::BindGroupLayout,
+        constants: &[(&str, f64)],
+    ) -> Result<Self> {
+        let label = format!("{name}::{entry}");
+        validate_wgsl(name, text)?;
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(name),
+            source: wgpu::ShaderSource::Wgsl(text.into()),
+        });
         // Layout/shader mismatches and bad constants surface here as an Err
         // rather than as an invalid pipeline at the first dispatch.
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
@@ -96,6 +120,24 @@ impl Kernel {
             pipeline,
             label,
         })
+    }
+
+    /// Builds kernel `entry` of `shader` with its placeholders replaced
+    /// ([`ShaderSource::source_with`]) and group-0 `entries`.
+    pub fn generated(
+        device: &wgpu::Device,
+        shader: &ShaderSource,
+        replacements: &[(&str, &str)],
+        entry: &str,
+        entries: &[wgpu::BindGroupLayoutEntry],
+        constants: &[(&str, f64)],
+    ) -> Result<Self> {
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(shader.name),
+            entries,
+        });
+        let text = shader.source_with(replacements);
+        Self::from_text(device, shader.name, &text, entry, &layout, constants)
     }
 
     /// A bind group binding `buffers` whole, in binding order 0, 1, ...

@@ -18,8 +18,18 @@ pub const SPECTRAL: &str = include_str!("../../shaders/shared/spectral.wgsl");
 pub const ETD: &str = include_str!("../../shaders/shared/etd.wgsl");
 /// The ETD variable z of a state element.
 pub const ETD_COEFFS: &str = include_str!("../../shaders/shared/etd_coeffs.wgsl");
-/// Potential spectra V^, U^ (bindings 0-3) shared by the dynamics and the equilibrium.
-pub const POTENTIAL_SPECTRA: &str = include_str!("../../shaders/shared/potential_spectra.wgsl");
+/// Placeholder of a system's species constants (`SPECIES`, `PAIRS`,
+/// `species_tau`, `species_rate`), replaced by `system::code::species`.
+pub const SPECIES: &str = include_str!("../../shaders/shared/species.wgsl");
+/// Placeholder of a system's potentials `phi_spectra(p)` and bindings 0-3,
+/// replaced by `system::code::potentials`; shared by the dynamics, the
+/// equilibrium and the metrics.
+pub const SYSTEM_POTENTIALS: &str = include_str!("../../shaders/shared/system_potentials.wgsl");
+/// Placeholder of a system's band-limited term table, replaced by
+/// `system::code::band_terms`.
+pub const BAND_TERMS: &str = include_str!("../../shaders/shared/band_terms.wgsl");
+/// The band-limited mode box: box index and mirrored grid index.
+pub const BAND_BOX: &str = include_str!("../../shaders/shared/band_box.wgsl");
 /// KL terms in Bregman form.
 pub const BREGMAN: &str = include_str!("../../shaders/shared/bregman.wgsl");
 /// Flat element index of elementwise kernels (workgroups of 256, folded 2D grid).
@@ -83,33 +93,45 @@ pub const GAME_SAMPLE_PAIR: ShaderSource = kernel!(
 );
 
 /// Band-limited interaction on its mode box.
-pub const BAND: ShaderSource = kernel!("dynamics/band", [COMPLEX, SPECTRAL]);
+pub const BAND: ShaderSource = kernel!("dynamics/band", [COMPLEX, SPECTRAL, BAND_BOX, BAND_TERMS]);
 /// Potentials, gradient spectra and packed densities from the state.
 pub const POTENTIALS: ShaderSource = kernel!(
     "dynamics/potentials",
-    [COMPLEX, SPECTRAL, INDEX, POTENTIAL_SPECTRA]
+    [
+        COMPLEX,
+        SPECTRAL,
+        INDEX,
+        SPECIES,
+        BAND_BOX,
+        SYSTEM_POTENTIALS
+    ]
 );
 /// Fluxes mu grad V and -nu grad U on the grid.
-pub const FLUX: ShaderSource = kernel!("dynamics/flux", [INDEX]);
+pub const FLUX: ShaderSource = kernel!("dynamics/flux", [INDEX, SPECIES]);
 /// Fluxes of the perturbation form.
-pub const FLUX_PERT: ShaderSource = kernel!("dynamics/flux_pert", [INDEX]);
+pub const FLUX_PERT: ShaderSource = kernel!("dynamics/flux_pert", [INDEX, SPECIES]);
 /// Nonlinear terms as divergences of the flux spectra.
-pub const DIVERGENCE: ShaderSource = kernel!("dynamics/divergence", [COMPLEX, SPECTRAL, INDEX]);
+pub const DIVERGENCE: ShaderSource =
+    kernel!("dynamics/divergence", [COMPLEX, SPECTRAL, INDEX, SPECIES]);
 /// ETD predictor stage.
-pub const ETD_PREDICT: ShaderSource =
-    kernel!("dynamics/etd_predict", [SPECTRAL, ETD, ETD_COEFFS, INDEX]);
+pub const ETD_PREDICT: ShaderSource = kernel!(
+    "dynamics/etd_predict",
+    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, INDEX]
+);
 /// ETDRK4 stage c.
-pub const ETD_RK4_C: ShaderSource =
-    kernel!("dynamics/etd_rk4_c", [SPECTRAL, ETD, ETD_COEFFS, INDEX]);
+pub const ETD_RK4_C: ShaderSource = kernel!(
+    "dynamics/etd_rk4_c",
+    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, INDEX]
+);
 /// ETDRK4 final combination.
 pub const ETD_RK4_FINISH: ShaderSource = kernel!(
     "dynamics/etd_rk4_finish",
-    [SPECTRAL, ETD, ETD_COEFFS, INDEX]
+    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, INDEX]
 );
 /// ETDRK2 final combination.
 pub const ETD_RK2_FINISH: ShaderSource = kernel!(
     "dynamics/etd_rk2_finish",
-    [SPECTRAL, ETD, ETD_COEFFS, INDEX]
+    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, INDEX]
 );
 
 /// Equilibrium: packed spectrum to [mu^, nu^].
@@ -117,7 +139,14 @@ pub const EQ_SPLIT: ShaderSource = kernel!("equilibrium/eq_split", [COMPLEX, SPE
 /// Equilibrium: V^ + i U^.
 pub const EQ_POTENTIALS: ShaderSource = kernel!(
     "equilibrium/eq_potentials",
-    [COMPLEX, SPECTRAL, INDEX, POTENTIAL_SPECTRA]
+    [
+        COMPLEX,
+        SPECTRAL,
+        INDEX,
+        SPECIES,
+        BAND_BOX,
+        SYSTEM_POTENTIALS
+    ]
 );
 /// Equilibrium: extragradient or Gibbs log-densities with log-sum-exp partials.
 pub const EQ_LOGITS: ShaderSource = kernel!("equilibrium/eq_logits", [INDEX, REDUCE]);
@@ -204,6 +233,22 @@ impl ShaderSource {
     /// The full WGSL text of the module.
     pub fn source(&self) -> String {
         self.parts.join("\n")
+    }
+
+    /// The WGSL text with each placeholder part (a shared text such as
+    /// [`SPECIES`]) replaced by its generated text, in `(placeholder, text)`
+    /// pairs; parts that are no placeholder are kept.
+    pub fn source_with(&self, replacements: &[(&str, &str)]) -> String {
+        self.parts
+            .iter()
+            .map(|part| {
+                replacements
+                    .iter()
+                    .find(|(placeholder, _)| *placeholder == *part)
+                    .map_or(*part, |(_, text)| *text)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Parses and validates the module with naga.

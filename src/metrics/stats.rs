@@ -5,12 +5,13 @@
 //! distances (`super::w2lin`) are added on request.
 
 use crate::dynamics::potential_eval::PotentialEval;
-use crate::dynamics::{Operators, Params, Stepper};
+use crate::dynamics::{Params, Stepper};
 use crate::equilibrium::gibbs::GibbsEval;
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{finish, Op, Reducer};
 use crate::metrics::w2lin::{W2lin, W2linOptions};
+use crate::system::SystemOperators;
 use crate::{Error, Result};
 
 /// Column names of `metrics.csv`, in order.
@@ -131,7 +132,7 @@ impl Metrics {
     pub fn new(
         ctx: &GpuContext,
         stepper: &Stepper,
-        ops: &Operators,
+        ops: &SystemOperators,
         eq_logs: &GpuField,
     ) -> Result<Self> {
         let params = stepper.params.clone();
