@@ -85,7 +85,7 @@ pub fn export(ctx: &crate::gpu::GpuContext, config: &Config, dir: &RunDir) -> Re
     }
     let mut params = Problem::params(&config);
     params.scheme = Scheme::Etdrk4;
-    let problem = Problem::new(ctx, params, &Problem::spec(&config))?;
+    let problem = Problem::new(ctx, params, &Problem::spec(&config)?)?;
     let never = crate::interrupt::Interrupt::never();
     let (solver, _) = run::solve_equilibrium(ctx, &config, &problem, false, &never)?;
     let eq = solver.densities(ctx)?;
@@ -98,7 +98,7 @@ pub fn export(ctx: &crate::gpu::GpuContext, config: &Config, dir: &RunDir) -> Re
 
     let p = &problem.params;
     let grid = [p.shape.n2 as usize, p.shape.n1 as usize];
-    let pay = &problem.payoff;
+    let pay = problem.game_payoff("the peer export")?;
     for (name, data) in [
         ("kernel.npy", &pay.kernel),
         ("potential_mu.npy", &pay.potential_mu),

@@ -13,6 +13,7 @@ use crate::game::periodicity::boundary_jump;
 use crate::game::{Payoff, PayoffSpec};
 use crate::gpu::{GpuContext, Shape};
 use crate::interrupt::Interrupt;
+use crate::system::sample::sample_system;
 use crate::system::{System, SystemOperators};
 use crate::{Error, Result};
 
@@ -33,14 +34,17 @@ pub const TRUNCATION_TARGET: f64 = 1e-4;
 pub struct Problem {
     /// Discretisation and model parameters.
     pub params: Params,
-    /// The sampled payoff (host copies, kept for references and reports).
-    pub payoff: Payoff,
+    /// The game's sampled payoff (host copies, kept for references and
+    /// reports); `None` for a species system.
+    pub payoff: Option<Payoff>,
     /// The game as a species system on the GPU ([`System::game`]).
     pub ops: Arc<SystemOperators>,
 }
 
 impl Problem {
-    /// Parameters of `config` (already validated).
+    /// Parameters of `config` (already validated). A species system has no
+    /// one temperature and rate: `tau` and `eta` are NaN there (each
+    /// species' own are in the [`System`]).
     pub fn params(config: &Config) -> Params {
         let shape = if config.grid.dim == 1 {
             Shape::line(config.grid.n)
@@ -50,24 +54,24 @@ impl Problem {
         Params {
             shape,
             length: config.grid.length,
-            tau: config.game.tau,
-            eta: config.game.eta,
+            tau: config.game.as_ref().map_or(f64::NAN, |g| g.tau),
+            eta: config.game.as_ref().map_or(f64::NAN, |g| g.eta),
             dt: config.time.step(),
             dealias: config.time.dealias,
             scheme: config.time.scheme,
         }
     }
 
-    /// The payoff expressions of `config`.
-    pub fn spec(config: &Config) -> PayoffSpec<'_> {
-        let g = &config.game;
-        PayoffSpec {
+    /// The payoff expressions of a game `config`.
+    pub fn spec(config: &Config) -> Result<PayoffSpec<'_>> {
+        let g = config.game_table("the payoff")?;
+        Ok(PayoffSpec {
             kernel: &g.kernel,
             potential_mu: &g.potential_mu,
             potential_nu: &g.potential_nu,
             interaction: &g.interaction,
             interaction_modes: g.interaction_modes,
-        }
+        })
     }
 
     /// The largest side n (a power of two) of a `dim`-dimensional grid (n
@@ -129,17 +133,20 @@ impl Problem {
     pub fn payoff_warnings(&self, ctx: &GpuContext, game: &GameConfig) -> Result<Vec<String>> {
         let mut out = Vec::new();
         let shape = self.params.shape;
+        let Some(payoff) = self.payoff.as_ref() else {
+            return Ok(out);
+        };
         for (field, text, values) in [
-            ("game.kernel", &game.kernel, &self.payoff.kernel),
+            ("game.kernel", &game.kernel, &payoff.kernel),
             (
                 "game.potential_mu",
                 &game.potential_mu,
-                &self.payoff.potential_mu,
+                &payoff.potential_mu,
             ),
             (
                 "game.potential_nu",
                 &game.potential_nu,
-                &self.payoff.potential_nu,
+                &payoff.potential_nu,
             ),
         ] {
             if let Some(j) = boundary_jump(values, shape) {
@@ -161,7 +168,7 @@ impl Problem {
                 ));
             }
         }
-        if let Some(b) = self.payoff.band.as_ref() {
+        if let Some(b) = payoff.band.as_ref() {
             if b.truncation_error > TRUNCATION_WARN {
                 let best = suggest_modes(
                     ctx,
@@ -209,14 +216,43 @@ impl Problem {
         let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
         Ok(Problem {
             params,
-            payoff,
+            payoff: Some(payoff),
             ops: Arc::new(ops),
         })
     }
 
-    /// The problem of a configuration.
+    /// The problem of a configuration: the game, or a species system sampled
+    /// by [`sample_system`].
     pub fn from_config(ctx: &GpuContext, config: &Config) -> Result<Self> {
-        Self::new(ctx, Self::params(config), &Self::spec(config))
+        let params = Self::params(config);
+        if config.is_game() {
+            return Self::new(ctx, params, &Self::spec(config)?);
+        }
+        config.check_system_expressions()?;
+        Self::check_fits(ctx, params.shape)?;
+        let (system, _) = sample_system(ctx, config, params.shape, params.length)?;
+        let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
+        Ok(Problem {
+            params,
+            payoff: None,
+            ops: Arc::new(ops),
+        })
+    }
+
+    /// The system solved (the game's is [`System::game`]).
+    pub fn system(&self) -> &System {
+        &self.ops.system
+    }
+
+    /// The game's payoff, or an error for a species system naming `what`
+    /// needs it.
+    pub fn game_payoff(&self, what: &str) -> Result<&Payoff> {
+        self.payoff.as_ref().ok_or_else(|| {
+            Error::config(
+                "game",
+                format!("{what} needs the two-player [game]; this is a species system"),
+            )
+        })
     }
 
     /// The payoff samples in the form the operators take.
@@ -235,7 +271,10 @@ impl Problem {
             tol: config.equilibrium.tol,
             max_iter: config.equilibrium.max_iter,
             step: config.equilibrium.step,
-            payoff_sup: self.payoff.sup_norm_bound,
+            payoff_sup: self.payoff.as_ref().map_or_else(
+                || self.ops.system.potential_bound(self.params.cell()),
+                |p| p.sup_norm_bound,
+            ),
             check_every: 20,
             interrupt: Interrupt::never(),
         }

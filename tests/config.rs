@@ -42,8 +42,8 @@ fn base_parses_with_defaults() {
     let c = Config::from_toml_str(BASE, "base.toml").unwrap();
     assert_eq!(c.grid.n, 64);
     assert_eq!(c.grid.length, std::f64::consts::TAU);
-    assert_eq!(c.game.eta, 1.0);
-    assert_eq!(c.game.potential_mu, "0.0");
+    assert_eq!(c.game.as_ref().unwrap().eta, 1.0);
+    assert_eq!(c.game.as_ref().unwrap().potential_mu, "0.0");
     assert_eq!(c.init.mu, "eq");
     assert_eq!(c.init.seed, 0);
     assert_eq!(c.time.scheme, Scheme::Etdrk4);
@@ -266,7 +266,7 @@ fn interaction_modes_unchecked_when_interaction_is_zero() {
         .replace("n = 64", "n = 4")
         .replace("interaction = \"0.5 * cos(x.x - y.y)\"", "");
     let c = Config::from_toml_str(&text, "x.toml").unwrap();
-    assert_eq!(c.game.interaction_modes, 2);
+    assert_eq!(c.game.as_ref().unwrap().interaction_modes, 2);
 }
 
 #[test]
@@ -275,7 +275,7 @@ fn integers_coerce_to_floats() {
         .replace("tau = 0.2", "tau = 1")
         .replace("t_end = 1.0", "t_end = 3");
     let c = Config::from_toml_str(&text, "x.toml").unwrap();
-    assert_eq!(c.game.tau, 1.0);
+    assert_eq!(c.game.as_ref().unwrap().tau, 1.0);
     assert_eq!(c.time.t_end, 3.0);
 }
 
@@ -298,14 +298,14 @@ fn set_overrides() {
         ]),
     )
     .unwrap();
-    assert_eq!(c.game.tau, 0.05);
-    assert_eq!(c.game.eta, 2.0);
+    assert_eq!(c.game.as_ref().unwrap().tau, 0.05);
+    assert_eq!(c.game.as_ref().unwrap().eta, 2.0);
     assert_eq!(c.init.mu, "eq*2.0");
     assert_eq!(c.init.nu, "eq");
     assert!(c.time.dealias);
     assert_eq!(c.time.scheme, Scheme::Etdrk2);
     assert_eq!(c.grid.n, 128);
-    assert_eq!(c.game.kernel, "0");
+    assert_eq!(c.game.as_ref().unwrap().kernel, "0");
     assert_eq!(c.output.metrics_every, Some(0.5));
     assert_eq!(c.equilibrium.step, Some(0.25));
 }
@@ -359,10 +359,10 @@ fn embedded_default_parses_and_validates() {
     c.validate().unwrap();
     assert_eq!(c, Config::embedded_default());
     assert_eq!((c.grid.dim, c.grid.n), (2, 256));
-    assert_ne!(c.game.kernel, "0.0");
-    assert_ne!(c.game.potential_mu, "0.0");
-    assert_ne!(c.game.potential_nu, "0.0");
-    assert_ne!(c.game.interaction, "0.0");
+    assert_ne!(c.game.as_ref().unwrap().kernel, "0.0");
+    assert_ne!(c.game.as_ref().unwrap().potential_mu, "0.0");
+    assert_ne!(c.game.as_ref().unwrap().potential_nu, "0.0");
+    assert_ne!(c.game.as_ref().unwrap().interaction, "0.0");
     let on_disk =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/default.toml"))
             .unwrap();
@@ -403,7 +403,7 @@ fn hash_is_stable_and_sensitive() {
     // An omitted option and its resolved value are the same run.
     assert_eq!(a.hash(), a.resolved().hash());
     let mut c = a.clone();
-    c.game.tau = 0.2000001;
+    c.game.as_mut().unwrap().tau = 0.2000001;
     assert_ne!(a.hash(), c.hash());
     let mut d = a.clone();
     d.init.mu = "eq * 2.0".to_string();

@@ -48,7 +48,7 @@ fn the_largest_grid_reported_runs() {
         let mut c = mflda::config::Config::embedded_default();
         c.grid.dim = dim;
         c.grid.n = n;
-        c.game.interaction_modes = 1;
+        c.game.as_mut().unwrap().interaction_modes = 1;
         c.equilibrium.max_iter = 2;
         c.time.t_end = c.time.step();
         c.time.perturbation = true;

@@ -106,7 +106,7 @@ fn coupled_game_matches_f64_extragradient_with_residual_and_ni_at_round_off() {
     );
     let (mu, nu) = solver.densities(ctx).unwrap();
 
-    let model = CpuModel::new(&par, &Problem::grids(&p.payoff));
+    let model = CpuModel::new(&par, &Problem::grids(p.payoff.as_ref().unwrap()));
     let (rm, rn) = cpu::extragradient(&model, report.step, 3000);
     assert!(cpu::residual(&model, &rm, &rn) < 1e-12);
     let (em, en) = (max_rel(&mu, &rm), max_rel(&nu, &rn));
@@ -128,7 +128,7 @@ fn extragradient_converges_where_plain_fixed_point_oscillates() {
     let par = params(shape, 0.03);
     let s = spec("cos(z.x) + 0.3 * sin(2.0 * z.x)", "0.0", "0.0", "0.0");
     let p = Problem::new(ctx, par.clone(), &s).unwrap();
-    let model = CpuModel::new(&par, &Problem::grids(&p.payoff));
+    let model = CpuModel::new(&par, &Problem::grids(p.payoff.as_ref().unwrap()));
     let n = shape.len();
     let u = 1.0 / L;
     let start: cpu::Pair = (
@@ -160,7 +160,7 @@ fn a_low_temperature_transient_is_not_taken_for_round_off() {
     let mut config = mflda::config::Config::embedded_default();
     config.grid.dim = 1;
     config.grid.n = 256;
-    config.game.tau = 0.03;
+    config.game.as_mut().unwrap().tau = 0.03;
     config.equilibrium.max_iter = 20_000;
     let p = Problem::from_config(ctx, &config).unwrap();
     let (_, report) = p.equilibrium(ctx, &p.equilibrium_options(&config)).unwrap();

@@ -10,12 +10,15 @@ use mflda::Error;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const KINDS: [(ExprKind, &str); 5] = [
+const KINDS: [(ExprKind, &str); 8] = [
     (ExprKind::Kernel, "game.kernel"),
     (ExprKind::PotentialMu, "game.potential_mu"),
     (ExprKind::PotentialNu, "game.potential_nu"),
     (ExprKind::Interaction, "game.interaction"),
     (ExprKind::Init, "init.mu"),
+    (ExprKind::Potential, "species[0].potential"),
+    (ExprKind::Spectrum, "coupling[0].kernel_spectrum"),
+    (ExprKind::SpectrumComplex, "coupling[1].kernel_spectrum"),
 ];
 
 /// Valid expressions of each kind, the seeds of the mutations.
@@ -32,6 +35,12 @@ fn valid(kind: ExprKind) -> &'static [&'static str] {
             "cos(x.x + y.x)",
             "cos(x.x - y.y) + 0.5 * sin(x.y) /* band-limited */",
         ],
+        ExprKind::Potential => &["0.2 * cos(x.x)", "-0.5 * cos(x.x - x.y)"],
+        ExprKind::Spectrum => &[
+            "-20.0 / dot(kappa, kappa)",
+            "exp(-0.5 * dot(kappa, kappa)) // a Gaussian kernel",
+        ],
+        ExprKind::SpectrumComplex => &["vec2<f32>(cos(kappa.x), -sin(kappa.x))"],
         ExprKind::Init => &[
             "eq * (1.0 + 0.5 * cos(x.x))",
             "1.0 + 0.5 * cos(x.x)",

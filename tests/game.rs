@@ -472,11 +472,11 @@ fn warned_config(kernel: &str, interaction: &str, modes: u32) -> mflda::config::
     let mut c = mflda::config::Config::embedded_default();
     c.grid.dim = 1;
     c.grid.n = 128;
-    c.game.kernel = kernel.into();
-    c.game.potential_mu = "0.0".into();
-    c.game.potential_nu = "0.0".into();
-    c.game.interaction = interaction.into();
-    c.game.interaction_modes = modes;
+    c.game.as_mut().unwrap().kernel = kernel.into();
+    c.game.as_mut().unwrap().potential_mu = "0.0".into();
+    c.game.as_mut().unwrap().potential_nu = "0.0".into();
+    c.game.as_mut().unwrap().interaction = interaction.into();
+    c.game.as_mut().unwrap().interaction_modes = modes;
     c
 }
 
@@ -490,7 +490,7 @@ fn truncation_warnings_suggest_modes_that_work() {
     let text = "exp(1.5 * cos(x.x - y.x))";
     let c = warned_config("cos(z.x)", text, 2);
     let p = mflda::Problem::from_config(ctx, &c).unwrap();
-    let warnings = p.payoff_warnings(ctx, &c.game).unwrap();
+    let warnings = p.payoff_warnings(ctx, c.game.as_ref().unwrap()).unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     let w = &warnings[0];
     assert!(
@@ -502,14 +502,27 @@ fn truncation_warnings_suggest_modes_that_work() {
     assert!((3..=16).contains(&modes), "{w}");
     let fixed = warned_config("cos(z.x)", text, modes);
     let q = mflda::Problem::from_config(ctx, &fixed).unwrap();
-    let err = q.payoff.band.as_ref().unwrap().truncation_error;
+    let err = q
+        .payoff
+        .as_ref()
+        .unwrap()
+        .band
+        .as_ref()
+        .unwrap()
+        .truncation_error;
     assert!(err < 1e-4, "{modes} modes leave {err:e}");
-    assert!(q.payoff_warnings(ctx, &fixed.game).unwrap().is_empty());
+    assert!(q
+        .payoff_warnings(ctx, fixed.game.as_ref().unwrap())
+        .unwrap()
+        .is_empty());
 
     // Its modes (k, -3k) need a box of 3k: 16 modes leave 5e-4.
     let sharp = warned_config("cos(z.x)", "exp(2.0 * cos(x.x - 3.0 * y.x))", 2);
     let p = mflda::Problem::from_config(ctx, &sharp).unwrap();
-    let w = p.payoff_warnings(ctx, &sharp.game).unwrap().join("\n");
+    let w = p
+        .payoff_warnings(ctx, sharp.game.as_ref().unwrap())
+        .unwrap()
+        .join("\n");
     assert!(
         w.contains("6.91e-1") && w.contains("no game.interaction_modes up to 16"),
         "{w}"
@@ -523,7 +536,10 @@ fn a_non_periodic_kernel_is_a_warning() {
     let ctx = ctx();
     let c = warned_config("z.x", "0.0", 2);
     let p = mflda::Problem::from_config(ctx, &c).unwrap();
-    let w = p.payoff_warnings(ctx, &c.game).unwrap().join("\n");
+    let w = p
+        .payoff_warnings(ctx, c.game.as_ref().unwrap())
+        .unwrap()
+        .join("\n");
     assert!(
         w.contains("game.kernel = `z.x` is not periodic") && w.contains("jumps by 6.28"),
         "{w}"

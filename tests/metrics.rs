@@ -56,7 +56,7 @@ fn metrics_match_f64_on_a_coupled_game_and_ni_vanishes_only_at_the_equilibrium()
     let (em, en) = solver.densities(ctx).unwrap();
     let stepper = p.stepper(ctx).unwrap();
     let metrics = Metrics::new(ctx, &stepper, &p.ops, solver.logs()).unwrap();
-    let model = CpuModel::new(&par, &Problem::grids(&p.payoff));
+    let model = CpuModel::new(&par, &Problem::grids(p.payoff.as_ref().unwrap()));
     let cell = par.cell();
     let f64s = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
     let (star_mu, star_nu) = (f64s(&em), f64s(&en));
@@ -174,7 +174,7 @@ fn ni_stays_finite_when_the_gibbs_density_underflows() {
         tol: 1e-6,
         max_iter: 100,
         step: None,
-        payoff_sup: p.payoff.sup_norm_bound,
+        payoff_sup: p.payoff.as_ref().unwrap().sup_norm_bound,
         check_every: 10,
         interrupt: Default::default(),
     };
@@ -189,7 +189,7 @@ fn ni_stays_finite_when_the_gibbs_density_underflows() {
     let (gm, gn) = stepper.densities(ctx).unwrap();
     let f64s = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
     let (gm, gn) = (f64s(&gm), f64s(&gn));
-    let model = CpuModel::new(&par, &Problem::grids(&p.payoff));
+    let model = CpuModel::new(&par, &Problem::grids(p.payoff.as_ref().unwrap()));
     let (gibbs_mu, gibbs_nu) = cpu::gibbs(&model, &gm, &gn);
     let cell = par.cell();
     let kl =

@@ -88,7 +88,7 @@ fn tmp(name: &str) -> PathBuf {
 fn config(n: u32, perturbation: bool, w2lin: bool) -> Config {
     let mut c = Config::embedded_default();
     c.grid.n = n;
-    c.game.interaction_modes = 1;
+    c.game.as_mut().unwrap().interaction_modes = 1;
     c.equilibrium.tol = 1e-3;
     c.time.t_end = 0.03;
     c.time.perturbation = perturbation;
@@ -200,7 +200,7 @@ fn sampling_the_interaction_can_be_the_peak() {
     let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     let ctx = common::ctx();
     let mut config = config(32, false, false);
-    config.game.interaction_modes = 4;
+    config.game.as_mut().unwrap().interaction_modes = 4;
     config.time.t_end = 0.01;
     let estimate = RunMemory::fresh(&config);
     assert_eq!(estimate.phase, Phase::Interaction);

@@ -323,7 +323,7 @@ fn emitted_jobs_run_independently_and_collect() {
     assert!(first.join("summary.json").is_file());
     assert!(first.join("analysis").join("analysis.json").is_file());
     let resolved = Config::load(&first.join("config.toml")).unwrap();
-    assert_eq!(resolved.game.tau, 0.2);
+    assert_eq!(resolved.game.as_ref().unwrap().tau, 0.2);
     assert_eq!(resolved.init.mu, "eq * (1.0 + 0.5 * cos(x.x))");
 
     let mut collect_args = sweep_args.to_vec();

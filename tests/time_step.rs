@@ -19,12 +19,12 @@ fn game(kernel: &str, potential_mu: &str, interaction: &str, tau: f64, scheme: S
     let mut c = Config::embedded_default();
     c.grid.dim = 1;
     c.grid.n = 64;
-    c.game.tau = tau;
-    c.game.kernel = kernel.into();
-    c.game.potential_mu = potential_mu.into();
-    c.game.potential_nu = "0.0".into();
-    c.game.interaction = interaction.into();
-    c.game.interaction_modes = 3;
+    c.game.as_mut().unwrap().tau = tau;
+    c.game.as_mut().unwrap().kernel = kernel.into();
+    c.game.as_mut().unwrap().potential_mu = potential_mu.into();
+    c.game.as_mut().unwrap().potential_nu = "0.0".into();
+    c.game.as_mut().unwrap().interaction = interaction.into();
+    c.game.as_mut().unwrap().interaction_modes = 3;
     c.init.mu = "eq * (1.0 + 0.5 * cos(x.x))".into();
     c.init.nu = "eq * (1.0 + 0.5 * sin(2.0 * x.x))".into();
     c.time.scheme = scheme;
@@ -50,7 +50,7 @@ fn estimate(config: &Config) -> f64 {
     let (mu0, nu0) = initial_densities(ctx, config, &problem, (&mu, &nu)).unwrap();
     let e = step_estimate(
         &problem.params,
-        &problem.payoff,
+        problem.payoff.as_ref().unwrap(),
         &[(&mu, &nu), (&mu0, &nu0)],
     );
     e.dt_max

@@ -77,7 +77,11 @@ pub fn analyze(
     let dt = match config.time.dt {
         Some(dt) => 1.0 / ((1.0 / dt).round()).max(1.0),
         None => {
-            let est = step_estimate(&problem.params, &problem.payoff, &[(&mu, &nu)]);
+            let est = step_estimate(
+                &problem.params,
+                problem.game_payoff("the linearised map's step")?,
+                &[(&mu, &nu)],
+            );
             let steps = (1.0 / (AUTO_FRACTION * est.dt_max)).ceil();
             1.0 / steps.clamp(MIN_MAP_STEPS, 1e7)
         }
@@ -121,7 +125,8 @@ pub fn analyze(
         )?;
     }
     let predicted_rate = eigenvalues.first().map_or(f64::NAN, |e| -e.re);
-    let bound = config.game.tau * poincare_mu.lambda1.min(poincare_nu.lambda1);
+    let bound =
+        config.game_table("mflda analyze")?.tau * poincare_mu.lambda1.min(poincare_nu.lambda1);
 
     let measured = if run {
         let (mu0, nu0) = crate::run::initial_densities(ctx, &config, &problem, (&mu, &nu))?;
@@ -154,7 +159,7 @@ pub fn analyze(
     };
     let analysis = Analysis {
         adapter: ctx.report(),
-        tau: config.game.tau,
+        tau: config.game_table("mflda analyze")?.tau,
         equilibrium: EquilibriumSummary::from(&report),
         poincare_mu,
         poincare_nu,

@@ -74,10 +74,19 @@ pub(crate) fn check_unknown(root: &Table) -> Result<()> {
         let Some(spec) = find_table(name) else {
             return Err(unknown_key(name, name, &table_names(), ""));
         };
-        if let Value::Table(table) = value {
+        let tables: Vec<(String, &Table)> = match value {
+            Value::Table(table) => vec![(name.clone(), table)],
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.as_table().map(|t| (format!("{name}[{i}]"), t)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (prefix, table) in tables {
             for key in table.keys() {
                 if find_key(spec, key).is_none() {
-                    let dotted = format!("{name}.{key}");
+                    let dotted = format!("{prefix}.{key}");
                     return Err(unknown_key(&dotted, key, &key_names(spec), ""));
                 }
             }
@@ -105,6 +114,33 @@ pub(crate) fn check_types(root: &mut Table) -> Result<()> {
             }
             continue;
         };
+        if spec.array {
+            let Value::Array(items) = value else {
+                return Err(Error::config(
+                    spec.name,
+                    format!(
+                        "expected tables `[[{}]]` (one per entry), found {}",
+                        spec.name,
+                        describe(value)
+                    ),
+                ));
+            };
+            for (i, item) in items.iter_mut().enumerate() {
+                let prefix = format!("{}[{i}]", spec.name);
+                let Value::Table(table) = item else {
+                    return Err(Error::config(
+                        &prefix,
+                        format!(
+                            "expected a table `[[{}]]`, found {}",
+                            spec.name,
+                            describe(item)
+                        ),
+                    ));
+                };
+                check_keys(spec, &prefix, table)?;
+            }
+            continue;
+        }
         let Value::Table(table) = value else {
             return Err(Error::config(
                 spec.name,
@@ -115,8 +151,17 @@ pub(crate) fn check_types(root: &mut Table) -> Result<()> {
                 ),
             ));
         };
+        check_keys(spec, spec.name, table)?;
+    }
+    Ok(())
+}
+
+/// Checks the keys of one table of `spec`, named `prefix` in messages
+/// (`game`, `species[1]`).
+fn check_keys(spec: &TableSpec, prefix: &str, table: &mut Table) -> Result<()> {
+    {
         for key in spec.keys {
-            let dotted = format!("{}.{}", spec.name, key.name);
+            let dotted = format!("{prefix}.{}", key.name);
             if key.kind == Kind::F64OrAuto
                 && table.get(key.name).and_then(Value::as_str) == Some("auto")
             {
@@ -130,8 +175,12 @@ pub(crate) fn check_types(root: &mut Table) -> Result<()> {
                         return Err(Error::config(
                             &dotted,
                             format!(
-                                "missing required key `{dotted}`; add e.g. `{example}` under [{}]",
-                                spec.name
+                                "missing required key `{dotted}`; add e.g. `{example}` under {}",
+                                if spec.array {
+                                    format!("[[{}]]", spec.name)
+                                } else {
+                                    format!("[{}]", spec.name)
+                                }
                             ),
                         ));
                     }

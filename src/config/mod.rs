@@ -6,6 +6,10 @@
 //! [grid]   dim, n, length                    (dim and n required)
 //! [game]   tau, eta, kernel, potential_mu, potential_nu, interaction,
 //!          interaction_modes                 (tau required)
+//!   or, exclusive with [game], a species system:
+//! [[species]]  name, tau, rate, potential, init   (name, tau required)
+//! [[coupling]] target, source, kernel | kernel_spectrum | interaction,
+//!              interaction_modes              (target, source required)
 //! [init]   mu, nu, seed                      (optional table)
 //! [time]   scheme, dt (a number or "auto"), t_end, dealias, perturbation,
 //!          stop_below                        (optional table)
@@ -23,11 +27,14 @@ mod load;
 mod resolve;
 mod schema;
 mod suggest;
+mod system;
 mod validate;
 
 pub use load::{apply_sets, DEFAULT_TOML};
 pub use resolve::fnv1a64;
 pub use schema::{
-    Config, EquilibriumConfig, GameConfig, GridConfig, InitConfig, OutputConfig, Scheme, TimeConfig,
+    Config, CouplingConfig, EquilibriumConfig, GameConfig, GridConfig, InitConfig, OutputConfig,
+    Scheme, SpeciesConfig, TimeConfig,
 };
+pub use system::MAX_NAME_LEN;
 pub use validate::{MAX_INTERACTION_MODES, MAX_N};

@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 
 /// A whole run configuration: one struct per TOML table.
 ///
-/// `[grid]` and `[game]` are required; `[init]`, `[time]`, `[equilibrium]`
-/// and `[output]` may be left out. Build one with
+/// `[grid]` is required, and the system: either the two-player `[game]` or
+/// one `[[species]]` table per species with the `[[coupling]]` tables of
+/// their potentials (exclusive). `[init]`, `[time]`, `[equilibrium]` and
+/// `[output]` may be left out. Build one with
 /// [`Config::from_toml_str`](crate::config::Config::from_toml_str) or
 /// [`Config::load`](crate::config::Config::load), which also validate it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,8 +19,15 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     /// The torus grid.
     pub grid: GridConfig,
-    /// The payoff and the temperature.
-    pub game: GameConfig,
+    /// The two-player game: the payoff and the temperature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub game: Option<GameConfig>,
+    /// The species of a general system (docs/MATHEMATICS.md section 8).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub species: Vec<SpeciesConfig>,
+    /// The terms of the species' potentials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupling: Vec<CouplingConfig>,
     /// Initial densities.
     #[serde(default)]
     pub init: InitConfig,
@@ -69,6 +78,58 @@ pub struct GameConfig {
     /// Band-limited interaction K3(x, y), a WGSL expression in `x` and `y`.
     #[serde(default = "default_zero_expr")]
     pub interaction: String,
+    /// Largest |wave number| per axis kept of `interaction` (at most 16).
+    #[serde(default = "default_interaction_modes")]
+    pub interaction_modes: u32,
+}
+
+/// `[[species]]`: one species of a system (docs/MATHEMATICS.md section 8),
+/// `d/dt rho = eta [div(rho grad Phi) + tau Lap rho]` with
+/// `Phi = a + (its couplings)`. A species with no coupling and no potential
+/// follows the heat equation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeciesConfig {
+    /// Name, used in file names and metrics columns: letters, digits and
+    /// `_`, starting with a letter; unique.
+    pub name: String,
+    /// Temperature tau > 0.
+    pub tau: f64,
+    /// Rate eta > 0 (default 1).
+    #[serde(default = "default_eta")]
+    pub rate: f64,
+    /// Potential a(x), a WGSL expression in `x` (default 0).
+    #[serde(default = "default_zero_expr")]
+    pub potential: String,
+    /// Initial density, a WGSL expression in `x` that may use `eq` (the
+    /// stationary density) and `rand(x)`; normalised to mass 1.
+    #[serde(default = "default_eq_expr")]
+    pub init: String,
+}
+
+/// `[[coupling]]`: one term of `Phi_target`, integrated against
+/// `rho_source`: a convolution kernel `k(z)` (`z = x - y`), its multiplier
+/// `M(kappa)`, or a band-limited interaction `G(x, y)`; exactly one of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouplingConfig {
+    /// The species that feels the term.
+    pub target: String,
+    /// The species it is integrated against.
+    pub source: String,
+    /// Convolution kernel k(z), a WGSL expression in `z`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<String>,
+    /// The kernel's multiplier `M(kappa) = ∫ k(z) exp(-i kappa . z) dz`, a
+    /// WGSL expression in `kappa: vec2<f32>`: an `f32` (a real multiplier:
+    /// an even kernel) or a `vec2<f32>` (re, im). Its value at kappa = 0 is
+    /// ignored (a constant potential has no gradient).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_spectrum: Option<String>,
+    /// Band-limited interaction G(x, y), a WGSL expression in `x` (the
+    /// target's variable) and `y` (the source's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interaction: Option<String>,
     /// Largest |wave number| per axis kept of `interaction` (at most 16).
     #[serde(default = "default_interaction_modes")]
     pub interaction_modes: u32,
@@ -324,11 +385,13 @@ pub(crate) struct KeySpec {
     pub required: Option<&'static str>,
 }
 
-/// One table: its name, whether it must be present, and its keys.
+/// One table: its name, whether it must be present, whether it is an array
+/// of tables (`[[species]]`), and its keys.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TableSpec {
     pub name: &'static str,
     pub required: bool,
+    pub array: bool,
     pub keys: &'static [KeySpec],
 }
 
@@ -364,6 +427,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
     TableSpec {
         name: "grid",
         required: true,
+        array: false,
         keys: &[
             req("dim", Kind::U32, "dim = 2"),
             req("n", Kind::U32, "n = 256"),
@@ -372,7 +436,8 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
     },
     TableSpec {
         name: "game",
-        required: true,
+        required: false,
+        array: false,
         keys: &[
             req("tau", Kind::F64, "tau = 0.2"),
             opt("eta", Kind::F64),
@@ -384,8 +449,34 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
         ],
     },
     TableSpec {
+        name: "species",
+        required: false,
+        array: true,
+        keys: &[
+            req("name", Kind::Str, "name = \"rho\""),
+            req("tau", Kind::F64, "tau = 0.3"),
+            opt("rate", Kind::F64),
+            opt("potential", Kind::Str),
+            opt("init", Kind::Str),
+        ],
+    },
+    TableSpec {
+        name: "coupling",
+        required: false,
+        array: true,
+        keys: &[
+            req("target", Kind::Str, "target = \"rho\""),
+            req("source", Kind::Str, "source = \"rho\""),
+            opt("kernel", Kind::Str),
+            opt("kernel_spectrum", Kind::Str),
+            opt("interaction", Kind::Str),
+            opt("interaction_modes", Kind::U32),
+        ],
+    },
+    TableSpec {
         name: "init",
         required: false,
+        array: false,
         keys: &[
             opt("mu", Kind::Str),
             opt("nu", Kind::Str),
@@ -395,6 +486,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
     TableSpec {
         name: "time",
         required: false,
+        array: false,
         keys: &[
             opt("scheme", Kind::OneOf(SCHEME_NAMES)),
             opt("dt", Kind::F64OrAuto),
@@ -407,6 +499,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
     TableSpec {
         name: "equilibrium",
         required: false,
+        array: false,
         keys: &[
             opt("tol", Kind::F64),
             opt("max_iter", Kind::U32),
@@ -416,6 +509,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
     TableSpec {
         name: "output",
         required: false,
+        array: false,
         keys: &[
             opt("metrics_every", Kind::F64),
             opt("snapshots_every", Kind::F64),
@@ -447,6 +541,22 @@ mod tests {
         cfg.time.stop_below = Some(1e-12);
         cfg.output.color_min = Some(0.0);
         cfg.output.color_max = Some(1.0);
+        // Every table at once: the game and a species system's tables.
+        cfg.species.push(SpeciesConfig {
+            name: "rho".into(),
+            tau: 0.3,
+            rate: 1.0,
+            potential: "0.0".into(),
+            init: "eq".into(),
+        });
+        cfg.coupling.push(CouplingConfig {
+            target: "rho".into(),
+            source: "rho".into(),
+            kernel: Some("0.0".into()),
+            kernel_spectrum: Some("0.0".into()),
+            interaction: Some("0.0".into()),
+            interaction_modes: 2,
+        });
         let value = toml::Table::try_from(&cfg).expect("serialize");
         let tables: Vec<&str> = value.keys().map(String::as_str).collect();
         let mut schema_tables: Vec<&str> = SCHEMA.iter().map(|t| t.name).collect();
@@ -455,7 +565,13 @@ mod tests {
         schema_tables.sort_unstable();
         assert_eq!(sorted, schema_tables);
         for spec in SCHEMA {
-            let table = value[spec.name].as_table().expect("table");
+            let table = if spec.array {
+                value[spec.name].as_array().expect("array")[0]
+                    .as_table()
+                    .expect("table")
+            } else {
+                value[spec.name].as_table().expect("table")
+            };
             let mut got: Vec<&str> = table.keys().map(String::as_str).collect();
             let mut want: Vec<&str> = spec.keys.iter().map(|k| k.name).collect();
             got.sort_unstable();
@@ -532,7 +648,9 @@ mod tests {
             },
             (None, _) => false,
         };
-        for spec in SCHEMA {
+        // The species form's tables are documented by assets/examples and
+        // the README, and checked by tests/species_config.rs.
+        for spec in SCHEMA.iter().filter(|s| !s.array) {
             for key in spec.keys.iter().filter(|k| k.required.is_none()) {
                 let dotted = format!("{}.{}", spec.name, key.name);
                 let (shown, comment, commented) = documented(spec.name, key.name)

@@ -34,40 +34,7 @@ impl Config {
             "e.g. 6.283185307179586 (2 pi)",
         )?;
 
-        positive("game.tau", c.game.tau, "e.g. tau = 0.2")?;
-        positive("game.eta", c.game.eta, "use 1.0 for a single timescale")?;
-        for (field, expr) in [
-            ("game.kernel", &c.game.kernel),
-            ("game.potential_mu", &c.game.potential_mu),
-            ("game.potential_nu", &c.game.potential_nu),
-            ("game.interaction", &c.game.interaction),
-            ("init.mu", &c.init.mu),
-            ("init.nu", &c.init.nu),
-        ] {
-            if expr.trim().is_empty() {
-                return Err(Error::config(
-                    field,
-                    "is empty; give a WGSL expression, e.g. \"0.0\" (or \"eq\" for init)",
-                ));
-            }
-        }
-        let modes = c.game.interaction_modes;
-        if modes > MAX_INTERACTION_MODES {
-            return Err(Error::config(
-                "game.interaction_modes",
-                format!("must be at most {MAX_INTERACTION_MODES} (got {modes})"),
-            ));
-        }
-        if !is_zero_expr(&c.game.interaction) && modes >= c.grid.n / 2 {
-            return Err(Error::config(
-                "game.interaction_modes",
-                format!(
-                    "must be < grid.n / 2 = {} so that the band-limited modes exist on the grid (got {modes}); \
-                     lower it or raise grid.n",
-                    c.grid.n / 2
-                ),
-            ));
-        }
+        c.validate_system()?;
 
         positive("time.t_end", c.time.t_end, "e.g. t_end = 20.0")?;
         if let Some(dt) = c.time.dt {
@@ -162,17 +129,7 @@ impl Config {
         }
         // The expressions compile (naga, on the CPU): a typo costs milliseconds,
         // not an equilibrium computation.
-        let g = &c.game;
-        crate::game::PayoffSpec {
-            kernel: &g.kernel,
-            potential_mu: &g.potential_mu,
-            potential_nu: &g.potential_nu,
-            interaction: &g.interaction,
-            interaction_modes: g.interaction_modes,
-        }
-        .check(c.grid.dim)?;
-        crate::game::check_init("init.mu", &c.init.mu)?;
-        crate::game::check_init("init.nu", &c.init.nu)?;
+        c.check_system_expressions()?;
         Ok(())
     }
 }
@@ -209,7 +166,7 @@ fn check_n(n: u32) -> Result<()> {
 }
 
 /// `v` is finite and > 0.
-fn positive(field: &str, v: f64, hint: &str) -> Result<()> {
+pub(crate) fn positive(field: &str, v: f64, hint: &str) -> Result<()> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {

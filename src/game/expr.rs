@@ -31,6 +31,9 @@ pub(crate) const FIELD_PLACEHOLDER: &str =
     include_str!("../../shaders/game/shared/user_field.wgsl");
 /// Placeholder text of the interaction user function in the registered kernel.
 pub(crate) const PAIR_PLACEHOLDER: &str = include_str!("../../shaders/game/shared/user_pair.wgsl");
+/// Placeholder text of the multiplier user function in the registered kernel.
+pub(crate) const SPECTRUM_PLACEHOLDER: &str =
+    include_str!("../../shaders/game/shared/user_spectrum.wgsl");
 /// `rand(p)` and its pipeline constants, appended for [`ExprKind::Init`] only.
 pub(crate) const RAND: &str = include_str!("../../shaders/game/shared/rand.wgsl");
 
@@ -53,6 +56,14 @@ pub enum ExprKind {
     /// every device (see [`crate::game::init::rand_value`]). No other kind has
     /// `rand`.
     Init,
+    /// Potential a(x) of a species, variable `x: vec2<f32>` (`species.potential`).
+    Potential,
+    /// A real multiplier M(kappa) (an even kernel), variable `kappa: vec2<f32>`
+    /// (`coupling.kernel_spectrum`).
+    Spectrum,
+    /// A complex multiplier M(kappa) as `vec2<f32>` (re, im), variable
+    /// `kappa: vec2<f32>` (`coupling.kernel_spectrum`).
+    SpectrumComplex,
 }
 
 impl ExprKind {
@@ -64,6 +75,8 @@ impl ExprKind {
             ExprKind::PotentialNu => &[("y", "vec2<f32>")],
             ExprKind::Interaction => &[("x", "vec2<f32>"), ("y", "vec2<f32>")],
             ExprKind::Init => &[("x", "vec2<f32>"), ("eq", "f32")],
+            ExprKind::Potential => &[("x", "vec2<f32>")],
+            ExprKind::Spectrum | ExprKind::SpectrumComplex => &[("kappa", "vec2<f32>")],
         }
     }
 
@@ -75,6 +88,10 @@ impl ExprKind {
             ExprKind::PotentialNu => "the potential b(y) felt by nu",
             ExprKind::Interaction => "the interaction K(x, y)",
             ExprKind::Init => "an initial density",
+            ExprKind::Potential => "the potential a(x) of a species",
+            ExprKind::Spectrum | ExprKind::SpectrumComplex => {
+                "the multiplier M(kappa) of a kernel (an f32, or a vec2<f32> (re, im))"
+            }
         }
     }
 
@@ -86,6 +103,8 @@ impl ExprKind {
             ExprKind::PotentialNu => "0.3 * cos(y.x + y.y)",
             ExprKind::Interaction => "cos(x.x + y.x)",
             ExprKind::Init => "eq * (1.0 + 0.5 * cos(x.x))",
+            ExprKind::Potential => "0.2 * cos(x.x)",
+            ExprKind::Spectrum | ExprKind::SpectrumComplex => "-20.0 / dot(kappa, kappa)",
         }
     }
 
@@ -113,10 +132,17 @@ impl ExprKind {
         self == ExprKind::Interaction
     }
 
+    /// True for the multipliers, whose adapter is `user_spectrum`.
+    fn is_spectrum(self) -> bool {
+        matches!(self, ExprKind::Spectrum | ExprKind::SpectrumComplex)
+    }
+
     /// The registered placeholder text that the generated function replaces.
     pub(crate) fn placeholder(self) -> &'static str {
         if self.is_pair() {
             PAIR_PLACEHOLDER
+        } else if self.is_spectrum() {
+            SPECTRUM_PLACEHOLDER
         } else {
             FIELD_PLACEHOLDER
         }
@@ -144,11 +170,19 @@ pub fn user_function(text: &str, kind: ExprKind) -> UserFunction {
         .iter()
         .map(|(n, t)| format!("{n}: {t}"))
         .collect();
+    let (ret, open, close) = match kind {
+        ExprKind::Spectrum => ("vec2<f32>", "vec2<f32>(f32(", "\n    ), 0.0);"),
+        ExprKind::SpectrumComplex => ("vec2<f32>", "vec2<f32>(", "\n    );"),
+        _ => ("f32", "f32(", "\n    );"),
+    };
     let head = format!(
-        "fn user_value({}) -> f32 {{\n    return f32(",
+        "fn user_value({}) -> {ret} {{\n    return {open}",
         params.join(", ")
     );
     let adapter = match kind {
+        ExprKind::Spectrum | ExprKind::SpectrumComplex => {
+            "fn user_spectrum(kappa: vec2<f32>) -> vec2<f32> {\n    return user_value(kappa);\n}\n"
+        }
         ExprKind::Interaction => {
             "fn user_pair(x: vec2<f32>, y: vec2<f32>) -> f32 {\n    return user_value(x, y);\n}\n"
         }
@@ -159,7 +193,7 @@ pub fn user_function(text: &str, kind: ExprKind) -> UserFunction {
     };
     // The newline before `)` keeps a trailing `// comment` from eating it.
     let rand = if kind == ExprKind::Init { RAND } else { "" };
-    let wgsl = format!("{head}{text}\n    );\n}}\n\n{adapter}\n{rand}");
+    let wgsl = format!("{head}{text}{close}\n}}\n\n{adapter}\n{rand}");
     UserFunction {
         wgsl,
         expr_start: head.len(),

@@ -24,4 +24,4 @@ pub use band::BandLimited;
 pub use expr::{check_expr, is_zero, user_function, ExprKind, UserFunction};
 pub use init::{check_init, rand_value, sample_init};
 pub use payoff::{Payoff, PayoffSpec};
-pub use sample::{sample_grid, sample_pair};
+pub use sample::{check_spectrum, sample_grid, sample_pair, sample_spectrum};

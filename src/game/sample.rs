@@ -5,7 +5,9 @@
 use crate::game::expr::{check_expr, user_function, ExprKind};
 use crate::gpu::field::read_buffer;
 use crate::gpu::pipeline::{elementwise_groups, storage};
-use crate::gpu::shaders::{validate_wgsl, ShaderSource, GAME_SAMPLE, GAME_SAMPLE_PAIR};
+use crate::gpu::shaders::{
+    validate_wgsl, ShaderSource, GAME_SAMPLE, GAME_SAMPLE_PAIR, GAME_SAMPLE_SPECTRUM,
+};
 use crate::gpu::{GpuContext, GpuField, Shape};
 use crate::{Error, Result};
 
@@ -306,6 +308,71 @@ pub fn sample_pair(
                 x[1] as f64 * h,
                 y[0] as f64 * h,
                 y[1] as f64 * h
+            ),
+        });
+    }
+    Ok(values)
+}
+
+/// Which form a multiplier expression has: [`ExprKind::Spectrum`] when it is
+/// a real (`f32`) expression, else [`ExprKind::SpectrumComplex`] when it is a
+/// `vec2<f32>` (re, im). Errors are the real form's (naga's message against
+/// the user's text), which also says that a `vec2<f32>` is accepted.
+pub fn check_spectrum(field: &str, text: &str) -> Result<ExprKind> {
+    match check_expr(field, text, ExprKind::Spectrum) {
+        Ok(()) => Ok(ExprKind::Spectrum),
+        Err(real) => match check_expr(field, text, ExprKind::SpectrumComplex) {
+            Ok(()) => Ok(ExprKind::SpectrumComplex),
+            Err(_) => Err(real),
+        },
+    }
+}
+
+/// Evaluates the multiplier `text` (variable `kappa`, real or `vec2` (re,
+/// im), [`check_spectrum`]) at the wave vector `2 pi m / L` of every index of
+/// `shape` in numpy's layout, as `(re, im)`. The value at `kappa = 0` is
+/// replaced by 0 (it never enters the drift, and `-1 / dot(kappa, kappa)` is
+/// infinite there); a non-finite value anywhere else is an [`Error::Data`]
+/// naming `field` and the wave vector.
+pub fn sample_spectrum(
+    ctx: &GpuContext,
+    field: &str,
+    text: &str,
+    shape: Shape,
+    length: f64,
+) -> Result<Vec<[f32; 2]>> {
+    check_length(length)?;
+    let kind = check_spectrum(field, text)?;
+    let count = shape.len() as u64;
+    GpuField::check_fits(ctx, shape, 1, crate::gpu::Elem::Complex)?;
+    let source = module_text(&GAME_SAMPLE_SPECTRUM, text, kind);
+    let constants = [
+        ("N1", shape.n1 as f64),
+        ("N2", shape.n2 as f64),
+        ("COUNT", count as f64),
+        ("L", length),
+    ];
+    let label = format!("game/sample_spectrum ({field})");
+    // Two f32 per point: `run` sizes its buffer by the count of f32s.
+    let raw = run(ctx, &label, &source, "main", 2 * count, None, &constants)?;
+    let mut values: Vec<[f32; 2]> = raw.chunks(2).map(|c| [c[0], c[1]]).collect();
+    values[0] = [0.0, 0.0];
+    if let Some(i) = values
+        .iter()
+        .position(|v| !(v[0].is_finite() && v[1].is_finite()))
+    {
+        let s = crate::fft::spectral::Spectral::new(shape, length);
+        let (k1, k2) = s.kappa(i);
+        let (m1, m2) = s.wave_vector(i);
+        return Err(Error::Data {
+            field: field.to_string(),
+            message: format!(
+                "`{}` is ({}, {}) at kappa = ({k1:.6}, {k2:.6}) (wave numbers ({m1}, {m2})); \
+                 the multiplier must be finite at every wave vector of the grid except \
+                 kappa = 0, whose value is ignored",
+                text.trim(),
+                values[i][0],
+                values[i][1]
             ),
         });
     }

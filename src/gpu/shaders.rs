@@ -92,6 +92,17 @@ pub const GAME_SAMPLE_PAIR: ShaderSource = kernel!(
     ]
 );
 
+/// A user multiplier `M(kappa)` sampled at the grid's wave vectors;
+/// placeholder user function `shaders/game/shared/user_spectrum.wgsl`,
+/// replaced at runtime.
+pub const GAME_SAMPLE_SPECTRUM: ShaderSource = kernel!(
+    "game/sample_spectrum",
+    [
+        include_str!("../../shaders/game/shared/prelude.wgsl"),
+        include_str!("../../shaders/game/shared/user_spectrum.wgsl"),
+        INDEX
+    ]
+);
 /// Band-limited interaction on its mode box.
 pub const BAND: ShaderSource = kernel!("dynamics/band", [COMPLEX, SPECTRAL, BAND_BOX, BAND_TERMS]);
 /// Potentials, gradient spectra and packed densities from the state.
@@ -199,6 +210,7 @@ pub const ALL: &[ShaderSource] = &[
     REDUCE_PARTIALS,
     GAME_SAMPLE,
     GAME_SAMPLE_PAIR,
+    GAME_SAMPLE_SPECTRUM,
     BAND,
     POTENTIALS,
     FLUX,

@@ -203,11 +203,23 @@ fn frames(config: &Config, shape: Shape) -> (u64, u64) {
 
 /// Sampling the band-limited interaction: `P^(2 dim)` values and their readback.
 fn interaction(config: &Config) -> u64 {
-    let g = &config.game;
-    if is_zero(&g.interaction) {
-        return 0;
-    }
-    let p = BandLimited::samples_for(g.interaction_modes) as u64;
-    p.checked_pow(2 * config.grid.dim)
-        .map_or(u64::MAX, |count| count.saturating_mul(8))
+    let terms: Vec<(&str, u32)> = match &config.game {
+        Some(g) => vec![(g.interaction.as_str(), g.interaction_modes)],
+        None => config
+            .coupling
+            .iter()
+            .filter_map(|c| c.interaction.as_deref().map(|g| (g, c.interaction_modes)))
+            .collect(),
+    };
+    // The largest one: they are sampled one after the other.
+    terms
+        .into_iter()
+        .filter(|(g, _)| !is_zero(g))
+        .map(|(_, modes)| {
+            let p = BandLimited::samples_for(modes) as u64;
+            p.checked_pow(2 * config.grid.dim)
+                .map_or(u64::MAX, |count| count.saturating_mul(8))
+        })
+        .max()
+        .unwrap_or(0)
 }

@@ -56,7 +56,10 @@ impl RunOptions {
 /// Prints [`Problem::payoff_warnings`] on stderr (also when quiet: they say
 /// the game solved is not the one written).
 pub fn warn_payoff(ctx: &GpuContext, config: &Config, problem: &Problem) -> Result<()> {
-    for w in problem.payoff_warnings(ctx, &config.game)? {
+    let Some(game) = &config.game else {
+        return Ok(());
+    };
+    for w in problem.payoff_warnings(ctx, game)? {
         eprintln!("{w}");
     }
     Ok(())
@@ -180,7 +183,7 @@ fn start<'a>(
     opts: &RunOptions,
 ) -> Result<Session<'a>> {
     dir.write_text("config.toml", &config.resolved().to_toml_string())?;
-    if let Some(b) = &problem.payoff.band {
+    if let Some(b) = problem.payoff.as_ref().and_then(|p| p.band.as_ref()) {
         opts.say(format!(
             "interaction kept to {} modes per axis: truncation error {:.2e} (relative sup norm)",
             b.modes, b.truncation_error
@@ -200,7 +203,7 @@ fn start<'a>(
     let (mu0, nu0) = initial_densities(ctx, &config, &problem, (&mu_star, &nu_star))?;
     let estimate = step_estimate(
         &problem.params,
-        &problem.payoff,
+        problem.game_payoff("the stable-step estimate")?,
         &[(&mu_star, &nu_star), (&mu0, &nu0)],
     );
     let choice = choose_step(&config, &estimate);
@@ -322,7 +325,11 @@ fn resume_to(
         // A checkpoint written before the estimate was recorded: the one at
         // the equilibrium.
         let states = [(&mu_star[..], &nu_star[..])];
-        meta.estimate = Some(step_estimate(&problem.params, &problem.payoff, &states));
+        meta.estimate = Some(step_estimate(
+            &problem.params,
+            problem.game_payoff("the stable-step estimate")?,
+            &states,
+        ));
     }
     let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs, [mu_star, nu_star])?;
     parts.stepper.write_state(ctx, checkpoint.array("state")?)?;

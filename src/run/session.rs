@@ -288,8 +288,8 @@ impl Session<'_> {
             gpu_memory_bytes: self.gpu_memory_bytes,
             interaction_truncation_error: p
                 .payoff
-                .band
                 .as_ref()
+                .and_then(|pay| pay.band.as_ref())
                 .map_or(0.0, |b| b.truncation_error),
             equilibrium: self.meta.equilibrium.clone(),
             final_metrics: self.meta.last,

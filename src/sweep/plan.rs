@@ -104,8 +104,8 @@ impl Sweep {
         for p in &sweep.params {
             for (i, value) in p.values.iter().enumerate() {
                 let sets: Vec<String> = sweep.sets.iter().cloned().chain([p.set(i)]).collect();
-                let checked = Config::from_toml_str_with_sets(&sweep.config_text, &origin, &sets)
-                    .and_then(|c| crate::Problem::spec(&c).check(c.grid.dim));
+                // Loading validates every value, expressions included.
+                let checked = Config::from_toml_str_with_sets(&sweep.config_text, &origin, &sets);
                 if let Err(e) = checked {
                     return Err(Error::config(
                         &p.key,

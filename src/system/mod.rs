@@ -24,6 +24,7 @@ use crate::{Error, Result};
 pub mod code;
 pub mod cpu;
 pub mod operators;
+pub mod sample;
 
 pub use operators::SystemOperators;
 
@@ -209,6 +210,54 @@ impl System {
         (0..self.len())
             .filter(|&s| self.species[s].potential.is_some())
             .collect()
+    }
+
+    /// A bound on `max_s sup |Phi_s|` over densities of unit mass, for step
+    /// rules: per species `sup |a_s|` plus, for each term, `sup |k|` (for a
+    /// given multiplier `(1 / L^d) sum |M|`) or `sum |C|`, maximised over the
+    /// species. `cell` is the grid's cell measure h^d.
+    pub fn potential_bound(&self, cell: f64) -> f64 {
+        let sup = |v: &[f32]| v.iter().fold(0.0f64, |m, x| m.max(x.abs() as f64));
+        let mult: Vec<f64> = self
+            .multipliers
+            .iter()
+            .map(|m| match m {
+                Multiplier::Kernel(k) => sup(k),
+                Multiplier::Spectrum(v) => {
+                    let volume = cell * v.len() as f64;
+                    v.iter()
+                        .map(|c| (c[0] as f64).hypot(c[1] as f64))
+                        .sum::<f64>()
+                        / volume
+                }
+            })
+            .collect();
+        let band: Vec<f64> = self
+            .matrices
+            .iter()
+            .map(|m| m.coeffs.iter().map(|c| c.norm()).sum())
+            .collect();
+        (0..self.len())
+            .map(|s| {
+                let own = self.species[s]
+                    .potential
+                    .as_ref()
+                    .map_or(0.0, |p| sup(&p.value));
+                let conv: f64 = self
+                    .convolutions
+                    .iter()
+                    .filter(|c| c.target == s)
+                    .map(|c| mult[c.multiplier])
+                    .sum();
+                let bands: f64 = self
+                    .bands
+                    .iter()
+                    .filter(|b| b.target == s)
+                    .map(|b| band[b.matrix])
+                    .sum();
+                own + conv + bands
+            })
+            .fold(0.0, f64::max)
     }
 
     /// Checks the structure against a grid of `points` points in `dim`

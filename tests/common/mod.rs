@@ -132,7 +132,7 @@ pub fn eq_options(p: &Problem, tol: f64) -> EquilibriumOptions {
         tol,
         max_iter: 20_000,
         step: None,
-        payoff_sup: p.payoff.sup_norm_bound,
+        payoff_sup: p.payoff.as_ref().unwrap().sup_norm_bound,
         check_every: 20,
         interrupt: Default::default(),
     }
