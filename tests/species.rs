@@ -436,3 +436,131 @@ fn one_species_moves_about_half_the_bytes_of_two() {
         "one species moves {one} B a step, two {two} B: ratio {ratio:.3}"
     );
 }
+
+/// The convolution system of [`convolution_system`] with a potential
+/// `a_s(x) = amp_s cos(x + s)` on each species.
+fn with_potentials(mut system: System, n: u32, amps: &[f64]) -> System {
+    let h = TWO_PI / n as f64;
+    for (s, sp) in system.species.iter_mut().enumerate() {
+        sp.potential = Some(Signed {
+            value: (0..n)
+                .map(|j| (amps[s] * (j as f64 * h + s as f64).cos()) as f32)
+                .collect(),
+            sign: 1.0,
+        });
+    }
+    system
+}
+
+#[test]
+fn stationary_states_of_one_to_four_species_match_the_f64_reference() {
+    use mflda::equilibrium::cpu::{species_extragradient, species_residual};
+    use mflda::equilibrium::{EquilibriumOptions, EquilibriumSolver, Stop};
+    let ctx = ctx();
+    let n = 64;
+    let shape = Shape::line(n);
+    let attract = |z: f64| -0.8 * z.cos();
+    let game = |z: f64| 0.5 * z.sin() + 0.3 * (2.0 * z).cos();
+    let even = |z: f64| -0.5 * z.cos() - 0.2 * (2.0 * z).cos();
+    let half_even = |z: f64| 0.5 * even(z);
+    // Zero-sum pairs (s, r): k against r, -k~ back.
+    let zero_sum = |pairs: &[(usize, usize)]| {
+        pairs
+            .iter()
+            .flat_map(|&(s, r)| [(s, r, 0, false, 1.0), (r, s, 0, true, -1.0)])
+            .collect::<Vec<_>>()
+    };
+    let cases: Vec<(&str, System)> = vec![
+        (
+            "one species, attraction above its critical temperature",
+            with_potentials(
+                convolution_system(shape, &[(0.5, 1.0)], &[&attract], &[(0, 0, 0, false, 1.0)]),
+                n,
+                &[0.3],
+            ),
+        ),
+        (
+            "two species, symmetric attraction (a gradient flow)",
+            with_potentials(
+                convolution_system(
+                    shape,
+                    &[(0.6, 1.0), (0.8, 0.5)],
+                    &[&even, &half_even],
+                    &[
+                        (0, 1, 0, false, 1.0),
+                        (1, 0, 0, false, 1.0),
+                        (0, 0, 1, false, 1.0),
+                    ],
+                ),
+                n,
+                &[0.3, -0.2],
+            ),
+        ),
+        (
+            "three-player cyclic zero-sum game",
+            with_potentials(
+                convolution_system(
+                    shape,
+                    &[(0.3, 1.0), (0.2, 0.7), (0.4, 1.3)],
+                    &[&game],
+                    &zero_sum(&[(0, 1), (1, 2), (2, 0)]),
+                ),
+                n,
+                &[0.3, 0.2, -0.25],
+            ),
+        ),
+        (
+            "four-player polymatrix zero-sum game",
+            with_potentials(
+                convolution_system(
+                    shape,
+                    &[(0.3, 1.0), (0.25, 1.0), (0.35, 0.8), (0.3, 1.2)],
+                    &[&game],
+                    &zero_sum(&[(0, 1), (1, 2), (2, 3), (3, 0), (0, 2)]),
+                ),
+                n,
+                &[0.3, 0.2, -0.25, 0.1],
+            ),
+        ),
+    ];
+    for (what, system) in cases {
+        let par = params(shape, 0.01, false, Scheme::Etdrk4);
+        let ops = SystemOperators::new(ctx, system.clone(), shape, par.cell()).unwrap();
+        // The f32 residual's floor is about 1e-6 here (report.round_off).
+        let opts = EquilibriumOptions {
+            tol: 1e-5,
+            max_iter: 20_000,
+            step: None,
+            payoff_sup: system.potential_bound(par.cell()),
+            check_every: 20,
+            interrupt: mflda::interrupt::Interrupt::never(),
+        };
+        let mut solver = EquilibriumSolver::new(ctx, &par, &ops, &opts).unwrap();
+        solver.start_uniform(ctx).unwrap();
+        let report = solver.solve(ctx, &opts).unwrap();
+        assert_eq!(report.stop, Stop::Converged, "{what}: {report:?}");
+        let got = solver.species_densities(ctx).unwrap();
+
+        let cpu = CpuSystem::new(&par, &system);
+        let uniform = vec![vec![1.0 / TWO_PI; n as usize]; system.len()];
+        let want =
+            species_extragradient(&cpu, uniform, report.step, 3 * report.iterations as usize);
+        let r = species_residual(&cpu, &want);
+        assert!(r < 1e-9, "{what}: the f64 reference reached only {r:e}");
+        for (s, (g, w)) in got.iter().zip(&want).enumerate() {
+            let num: f64 = g.iter().zip(w).map(|(a, b)| (*a as f64 - b).powi(2)).sum();
+            let den: f64 = w.iter().map(|b| b * b).sum();
+            let err = (num / den).sqrt();
+            assert!(err < 5e-5, "{what}, species {s}: relative L2 error {err:e}");
+        }
+        // Not the uniform state: the potentials moved every species.
+        let spread = want[0]
+            .iter()
+            .fold(0.0f64, |m, v| m.max((v * TWO_PI - 1.0).abs()));
+        assert!(
+            spread > 0.05,
+            "{what}: the state is nearly uniform ({spread})"
+        );
+        ctx.take_errors().unwrap();
+    }
+}

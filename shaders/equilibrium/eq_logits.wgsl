@@ -1,18 +1,20 @@
-// Unnormalised log-densities of the extragradient step (docs/MATHEMATICS.md section 4),
-//     out_mu = ALPHA l_mu - SCALE V,    out_nu = ALPHA l_nu + SCALE U,
-// with ALPHA = 1 - s tau, SCALE = s for an iterate, or ALPHA = 0, SCALE = 1/tau
-// for the Gibbs densities softmax(-V/tau), softmax(U/tau). Also writes the
-// log-sum-exp partials of both players (channels 0: mu, 1: nu).
-// Keep in sync with src/equilibrium/solver.rs.
+// Unnormalised log-densities of the extragradient step (docs/MATHEMATICS.md
+// sections 4 and 8), for every species s:
+//     out_s = alpha_s l_s - scale_s Phi_s,
+// with (alpha_s, scale_s) = (1 - step tau_s, step) for an iterate, or
+// (0, 1 / tau_s) (GIBBS) for the Gibbs densities softmax(-Phi_s / tau_s). For
+// the game, Phi_mu = V and Phi_nu = -U. Also writes the log-sum-exp partials
+// of every species (channel s). Keep in sync with src/equilibrium/gibbs.rs.
 
 override FIELD_LEN: u32;
-override ALPHA: f32;
-override SCALE: f32;
+// Gibbs densities: the base log-densities (binding 0) are not read.
+override GIBBS: bool;
 
-@group(0) @binding(0) var<storage, read> base: array<f32>;            // [l_mu, l_nu]
-@group(0) @binding(1) var<storage, read> pot: array<vec2<f32>>;       // V + i U
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;       // [out_mu, out_nu]
-@group(0) @binding(3) var<storage, read_write> partials: array<vec2<f32>>; // [2][groups]
+@group(0) @binding(0) var<storage, read> base: array<f32>;            // [S] l_s
+@group(0) @binding(1) var<storage, read> pot: array<vec2<f32>>;       // [PAIRS] Phi_2q - i Phi_2q+1
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;       // [S] out_s
+@group(0) @binding(3) var<storage, read_write> partials: array<vec2<f32>>; // [S][groups]
+@group(0) @binding(4) var<storage, read> coef: array<vec2<f32>>;      // [S] (alpha_s, scale_s)
 
 @compute @workgroup_size(RED_WG)
 fn main(
@@ -23,25 +25,22 @@ fn main(
     let p = flat_index(group, groups, local);
     let g = group.y * groups.x + group.x;
     let ngroups = groups.x * groups.y;
-    var lm = red_identity(OP_LSE);
-    var ln = red_identity(OP_LSE);
-    if p < FIELD_LEN {
-        let vu = pot[p];
-        var xm = -SCALE * vu.x;
-        var xn = SCALE * vu.y;
-        if ALPHA != 0.0 {
-            xm += ALPHA * base[p];
-            xn += ALPHA * base[FIELD_LEN + p];
+    for (var s = 0u; s < SPECIES; s++) {
+        var leaf = red_identity(OP_LSE);
+        if p < FIELD_LEN {
+            let w = pot[(s / 2u) * FIELD_LEN + p];
+            let phi = select(w.x, -w.y, s % 2u == 1u);
+            let c = coef[s];
+            var x = -c.y * phi;
+            if !GIBBS {
+                x += c.x * base[s * FIELD_LEN + p];
+            }
+            out[s * FIELD_LEN + p] = x;
+            leaf = red_leaf(OP_LSE, x);
         }
-        out[p] = xm;
-        out[FIELD_LEN + p] = xn;
-        lm = red_leaf(OP_LSE, xm);
-        ln = red_leaf(OP_LSE, xn);
-    }
-    let rm = workgroup_reduce(OP_LSE, lm, local);
-    let rn = workgroup_reduce(OP_LSE, ln, local);
-    if local == 0u {
-        partials[g] = rm;
-        partials[ngroups + g] = rn;
+        let r = workgroup_reduce(OP_LSE, leaf, local);
+        if local == 0u {
+            partials[s * ngroups + g] = r;
+        }
     }
 }

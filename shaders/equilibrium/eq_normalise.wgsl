@@ -1,12 +1,12 @@
-// Normalises log-densities to unit mass, l <- l - lse(l) - log(h^d), using the
-// reduced log-sum-exp pairs (max, sum) of both players.
+// Normalises log-densities to unit mass, l_s <- l_s - lse(l_s) - log(h^d), using
+// the reduced log-sum-exp pairs (max, sum) of every species.
 // Keep in sync with src/equilibrium/solver.rs.
 
 override FIELD_LEN: u32;
 override LOG_CELL: f32;    // log(h^d)
 
-@group(0) @binding(0) var<storage, read> lse: array<vec2<f32>>;       // [mu, nu]
-@group(0) @binding(1) var<storage, read_write> l: array<f32>;         // [l_mu, l_nu]
+@group(0) @binding(0) var<storage, read> lse: array<vec2<f32>>;       // [S]
+@group(0) @binding(1) var<storage, read_write> l: array<f32>;         // [S] l_s
 
 @compute @workgroup_size(WG)
 fn main(
@@ -18,8 +18,9 @@ fn main(
     if p >= FIELD_LEN {
         return;
     }
-    let sm = lse[0];
-    let sn = lse[1];
-    l[p] = l[p] - (sm.x + log(sm.y) + LOG_CELL);
-    l[FIELD_LEN + p] = l[FIELD_LEN + p] - (sn.x + log(sn.y) + LOG_CELL);
+    for (var s = 0u; s < SPECIES; s++) {
+        let m = lse[s];
+        let i = s * FIELD_LEN + p;
+        l[i] = l[i] - (m.x + log(m.y) + LOG_CELL);
+    }
 }

@@ -1,16 +1,17 @@
-// Sums for the fixed-point residual and the Nikaido-Isoda error (docs/MATHEMATICS.md
-// sections 4-5), from normalised log-densities l and log-Gibbs densities g
-// (g_mu = log softmax(-V[nu]/tau), g_nu = log softmax(U[mu]/tau)):
-//     channel 0, 1: sum |exp(l) - exp(g)|          (residual, times h^d later)
-//     channel 2, 3: KL(rho | Gibbs) terms in Bregman form (bregman.wgsl), times
-//                   h^d later: non-negative term by term, so NI >= 0 to round-off
+// Sums for the fixed-point residual and the equilibrium gap (docs/MATHEMATICS.md
+// sections 4, 5 and 8), from normalised log-densities l and log-Gibbs
+// densities g (g_s = log softmax(-Phi_s / tau_s)):
+//     channel s:     sum |exp(l_s) - exp(g_s)|          (residual, times h^d later)
+//     channel S + s: KL(rho_s | Gibbs_s) terms in Bregman form (bregman.wgsl),
+//                    times tau_s h^d later: non-negative term by term, so the
+//                    gap is >= 0 to round-off (for the game, the NI error)
 // Keep in sync with src/equilibrium/solver.rs.
 
 override FIELD_LEN: u32;
 
 @group(0) @binding(0) var<storage, read> l: array<f32>;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read_write> partials: array<vec2<f32>>; // [4][groups]
+@group(0) @binding(2) var<storage, read_write> partials: array<vec2<f32>>; // [2S][groups]
 
 @compute @workgroup_size(RED_WG)
 fn main(
@@ -21,19 +22,22 @@ fn main(
     let p = flat_index(group, groups, local);
     let gi = group.y * groups.x + group.x;
     let ngroups = groups.x * groups.y;
-    var v = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-    if p < FIELD_LEN {
-        for (var player = 0u; player < 2u; player++) {
-            let i = player * FIELD_LEN + p;
+    for (var s = 0u; s < SPECIES; s++) {
+        var diff = 0.0;
+        var kl = 0.0;
+        if p < FIELD_LEN {
+            let i = s * FIELD_LEN + p;
             let rho = exp(l[i]);
-            v[player] = abs(rho - exp(g[i]));
-            v[2u + player] = kl_term(rho, g[i]);
+            diff = abs(rho - exp(g[i]));
+            kl = kl_term(rho, g[i]);
         }
-    }
-    for (var c = 0u; c < 4u; c++) {
-        let r = workgroup_reduce(OP_SUM, red_leaf(OP_SUM, v[c]), local);
+        let r = workgroup_reduce(OP_SUM, red_leaf(OP_SUM, diff), local);
         if local == 0u {
-            partials[c * ngroups + gi] = r;
+            partials[s * ngroups + gi] = r;
+        }
+        let k = workgroup_reduce(OP_SUM, red_leaf(OP_SUM, kl), local);
+        if local == 0u {
+            partials[(SPECIES + s) * ngroups + gi] = k;
         }
     }
 }

@@ -1,9 +1,9 @@
-// [mu^, nu^] from the spectrum D of mu + i nu (both real):
-//     mu^ = (D_m + conj D_-m) / 2,   nu^ = -i (D_m - conj D_-m) / 2.
+// [rho_s^] from the spectra D_q of rho_2q + i rho_2q+1 (all real):
+//     rho_2q^ = (D_m + conj D_-m) / 2,   rho_2q+1^ = -i (D_m - conj D_-m) / 2.
 // Keep in sync with src/equilibrium/solver.rs.
 
-@group(0) @binding(0) var<storage, read> packed: array<vec2<f32>>;
-@group(0) @binding(1) var<storage, read_write> state: array<vec2<f32>>;
+@group(0) @binding(0) var<storage, read> packed: array<vec2<f32>>;   // [PAIRS]
+@group(0) @binding(1) var<storage, read_write> state: array<vec2<f32>>; // [S]
 
 @compute @workgroup_size(WG)
 fn main(
@@ -16,8 +16,13 @@ fn main(
     if p >= field_len {
         return;
     }
-    let d = packed[p];
-    let e = cconj(packed[mirror(p)]);
-    state[p] = 0.5 * (d + e);
-    state[field_len + p] = 0.5 * mul_mi(d - e, false);
+    let mp = mirror(p);
+    for (var q = 0u; q < PAIRS; q++) {
+        let d = packed[q * field_len + p];
+        let e = cconj(packed[q * field_len + mp]);
+        state[2u * q * field_len + p] = 0.5 * (d + e);
+        if 2u * q + 1u < SPECIES {
+            state[(2u * q + 1u) * field_len + p] = 0.5 * mul_mi(d - e, false);
+        }
+    }
 }

@@ -1,8 +1,10 @@
 //! CPU f64 references: the extragradient iteration and the plain fixed-point
 //! iteration `mu <- softmax(-V[nu]/tau)`, `nu <- softmax(U[mu]/tau)`, which
-//! oscillates at small tau (docs/MATHEMATICS.md section 4).
+//! oscillates at small tau (docs/MATHEMATICS.md section 4); the same
+//! extragradient species by species for any system (section 8).
 
 use crate::dynamics::cpu::CpuModel;
+use crate::system::cpu::CpuSystem;
 
 /// Densities on the grid, `(mu, nu)`, row-major.
 pub type Pair = (Vec<f64>, Vec<f64>);
@@ -74,4 +76,70 @@ pub fn fixed_point_residuals(model: &CpuModel, start: Pair, iters: usize) -> Vec
         out.push(residual(model, &mu, &nu));
     }
     out
+}
+
+/// The potentials `Phi_s[rho]` of every species on the grid, from densities
+/// `rho[s]` on the grid.
+pub fn species_potentials(system: &CpuSystem, rho: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let spectra: Vec<_> = rho.iter().map(|r| system.spectrum(r)).collect();
+    system
+        .potentials(&spectra, true)
+        .iter()
+        .map(|p| system.real(p))
+        .collect()
+}
+
+/// The Gibbs densities `softmax(-Phi_s[rho] / tau_s)`, unit mass each.
+pub fn species_gibbs(system: &CpuSystem, rho: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let cell = system.params.cell();
+    species_potentials(system, rho)
+        .iter()
+        .zip(&system.system.species)
+        .map(|(phi, sp)| {
+            let l: Vec<f64> = phi.iter().map(|x| -x / sp.tau).collect();
+            normalise_logs(&l, cell)
+        })
+        .collect()
+}
+
+/// The fixed-point residual `sum_s int |rho_s - G_s|`.
+pub fn species_residual(system: &CpuSystem, rho: &[Vec<f64>]) -> f64 {
+    let g = species_gibbs(system, rho);
+    let cell = system.params.cell();
+    rho.iter()
+        .zip(&g)
+        .map(|(r, g)| r.iter().zip(g).map(|(a, b)| (a - b).abs()).sum::<f64>())
+        .sum::<f64>()
+        * cell
+}
+
+/// `iters` species-by-species extragradient iterations with step `s` from
+/// the densities `start` (docs/MATHEMATICS.md section 8).
+pub fn species_extragradient(
+    system: &CpuSystem,
+    start: Vec<Vec<f64>>,
+    s: f64,
+    iters: usize,
+) -> Vec<Vec<f64>> {
+    let cell = system.params.cell();
+    let step = |rho: &[Vec<f64>], phi: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        rho.iter()
+            .zip(phi)
+            .zip(&system.system.species)
+            .map(|((r, p), sp)| {
+                let l: Vec<f64> = r
+                    .iter()
+                    .zip(p)
+                    .map(|(r, p)| (1.0 - s * sp.tau) * r.ln() - s * p)
+                    .collect();
+                normalise_logs(&l, cell)
+            })
+            .collect()
+    };
+    let mut rho = start;
+    for _ in 0..iters {
+        let bar = step(&rho, &species_potentials(system, &rho));
+        rho = step(&rho, &species_potentials(system, &bar));
+    }
+    rho
 }

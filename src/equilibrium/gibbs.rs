@@ -1,45 +1,70 @@
-//! The Gibbs pair of given potentials as normalised log-densities,
-//! `g_mu = log softmax(-V/tau)`, `g_nu = log softmax(U/tau)` (softmax with
-//! weights h^d), by log-sum-exp on the GPU. Used by the equilibrium's residual
-//! check and by the NI metric.
+//! The Gibbs densities of given potentials as normalised log-densities,
+//! `g_s = log softmax(-Phi_s / tau_s)` for every species (softmax with weights
+//! h^d; for the game `g_mu = log softmax(-V/tau)`, `g_nu = log softmax(U/tau)`),
+//! by log-sum-exp on the GPU. Used by the equilibrium's residual check and by
+//! the equilibrium-gap metric.
+
+use wgpu::util::DeviceExt;
 
 use crate::dynamics::Params;
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{Op, Reducer};
+use crate::system::SystemOperators;
 use crate::Result;
 
 /// The kernel of `shaders/equilibrium/eq_logits.wgsl`:
-/// `out = (alpha l_mu - scale V, alpha l_nu + scale U)` with log-sum-exp partials.
+/// `out_s = alpha_s l_s - scale_s Phi_s` with log-sum-exp partials; `gibbs`
+/// leaves the base log-densities unread (`alpha_s = 0`).
 pub(crate) fn logits_kernel(
     device: &wgpu::Device,
     params: &Params,
-    alpha: f64,
-    scale: f64,
+    ops: &SystemOperators,
+    gibbs: bool,
 ) -> Result<Kernel> {
-    Kernel::new(
+    Kernel::generated(
         device,
         &shaders::EQ_LOGITS,
+        &ops.replacements(),
         "main",
         &[
             storage(0, true),
             storage(1, true),
             storage(2, false),
             storage(3, false),
+            storage(4, true),
         ],
         &[
             ("FIELD_LEN", params.shape.len() as f64),
-            ("ALPHA", alpha),
-            ("SCALE", scale),
+            ("GIBBS", f64::from(u8::from(gibbs))),
         ],
     )
 }
 
+/// The `(alpha_s, scale_s)` table of [`logits_kernel`], in f32.
+pub(crate) fn coefficients(ctx: &GpuContext, label: &str, coef: &[(f64, f64)]) -> wgpu::Buffer {
+    let data: Vec<f32> = coef
+        .iter()
+        .flat_map(|&(a, s)| [a as f32, s as f32])
+        .collect();
+    ctx.device
+        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents: bytemuck::cast_slice(&data),
+            usage: wgpu::BufferUsages::STORAGE,
+        })
+}
+
 /// The kernel of `shaders/equilibrium/eq_normalise.wgsl`: log-densities to unit mass.
-pub(crate) fn normalise_kernel(device: &wgpu::Device, params: &Params) -> Result<Kernel> {
-    Kernel::new(
+pub(crate) fn normalise_kernel(
+    device: &wgpu::Device,
+    params: &Params,
+    ops: &SystemOperators,
+) -> Result<Kernel> {
+    Kernel::generated(
         device,
         &shaders::EQ_NORMALISE,
+        &ops.replacements(),
         "main",
         &[storage(0, true), storage(1, false)],
         &[
@@ -57,23 +82,43 @@ pub struct GibbsEval {
     lse: Reducer,
     logits_bind: wgpu::BindGroup,
     normalise_bind: wgpu::BindGroup,
-    /// `[g_mu, g_nu]` after [`Self::record`] (two real fields).
+    /// `[g_s]` after [`Self::record`] (S real fields).
     pub output: GpuField,
+    _coef: wgpu::Buffer,
     groups: [u32; 3],
 }
 
 impl GibbsEval {
-    /// The Gibbs pair of the potentials `V + i U` held in `potentials` (one
-    /// complex field of the grid).
-    pub fn new(ctx: &GpuContext, params: &Params, potentials: &GpuField) -> Result<Self> {
+    /// The Gibbs densities of the potentials held in `potentials`
+    /// (`Phi_2q - i Phi_2q+1`, `ceil(S / 2)` complex fields of the grid, as
+    /// [`crate::dynamics::potential_eval::PotentialEval`] writes them).
+    pub fn new(
+        ctx: &GpuContext,
+        params: &Params,
+        ops: &SystemOperators,
+        potentials: &GpuField,
+    ) -> Result<Self> {
         let shape = params.shape;
         let device = &ctx.device;
-        let logits = logits_kernel(device, params, 0.0, 1.0 / params.tau)?;
-        let normalise = normalise_kernel(device, params)?;
+        let species = ops.species();
+        let logits = logits_kernel(device, params, ops, true)?;
+        let normalise = normalise_kernel(device, params, ops)?;
         let groups = elementwise_groups(shape.len() as u64);
-        let lse = Reducer::new(ctx, "gibbs.lse", &[Op::Lse, Op::Lse], groups[0] * groups[1])?;
-        let output = GpuField::zeros(ctx, "gibbs.logs", shape, 2, Elem::Real)?;
-        // ALPHA = 0: the base log-densities (binding 0) are never read.
+        let lse = Reducer::new(
+            ctx,
+            "gibbs.lse",
+            &vec![Op::Lse; species],
+            groups[0] * groups[1],
+        )?;
+        let output = GpuField::zeros(ctx, "gibbs.logs", shape, species as u32, Elem::Real)?;
+        let coef: Vec<(f64, f64)> = ops
+            .system
+            .species
+            .iter()
+            .map(|s| (0.0, 1.0 / s.tau))
+            .collect();
+        let coef = coefficients(ctx, "gibbs.coef", &coef);
+        // GIBBS: the base log-densities (binding 0) are never read.
         let logits_bind = logits.bind(
             device,
             &[
@@ -81,6 +126,7 @@ impl GibbsEval {
                 &potentials.buffer,
                 &output.buffer,
                 &lse.partials,
+                &coef,
             ],
         );
         let normalise_bind = normalise.bind(device, &[&lse.result, &output.buffer]);
@@ -91,6 +137,7 @@ impl GibbsEval {
             logits_bind,
             normalise_bind,
             output,
+            _coef: coef,
             groups,
         })
     }

@@ -7,5 +7,6 @@ pub mod gibbs;
 pub mod solver;
 
 pub use solver::{
-    densities_from_logs, EquilibriumOptions, EquilibriumReport, EquilibriumSolver, Stop,
+    densities_from_logs, species_from_logs, EquilibriumOptions, EquilibriumReport,
+    EquilibriumSolver, Stop,
 };

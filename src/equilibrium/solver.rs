@@ -1,22 +1,25 @@
 //! The entropy-regularised extragradient iteration of Cen, Wei and Chi (2021)
-//! for the mixed Nash equilibrium (docs/MATHEMATICS.md section 4), in log space on the GPU:
+//! for a stationary state of a species system (docs/MATHEMATICS.md sections 4
+//! and 8; for the game, the mixed Nash equilibrium), species by species in log
+//! space on the GPU:
 //!
 //! ```text
-//! l_bar = (1 - s tau) l + s (-V[nu], U[mu]),          normalised
-//! l_new = (1 - s tau) l + s (-V[nu_bar], U[mu_bar]),  normalised
+//! l_bar_s = (1 - s tau_s) l_s - s Phi_s[rho],      normalised
+//! l_new_s = (1 - s tau_s) l_s - s Phi_s[rho_bar],  normalised
 //! ```
 //!
 //! where normalising subtracts the log-sum-exp (never exponentiating raw
-//! potentials). It stops on the fixed-point residual
-//! `r = int |mu - softmax(-V[nu]/tau)| + int |nu - softmax(U[mu]/tau)|`, which is
-//! linear in the distance to the equilibrium, and reports the Nikaido-Isoda error
-//! `NI = tau [KL(mu | Gibbs(-V/tau)) + KL(nu | Gibbs(U/tau))]` as a diagnostic.
+//! potentials); for the game `Phi_mu = V`, `Phi_nu = -U`. It stops on the
+//! fixed-point residual `r = sum_s int |rho_s - softmax(-Phi_s / tau_s)|`,
+//! which is linear in the distance to the stationary state, and reports the
+//! equilibrium gap `sum_s tau_s KL(rho_s | Gibbs(-Phi_s / tau_s))` (for the
+//! game, the Nikaido-Isoda error) as a diagnostic.
 
 use std::time::Instant;
 
 use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::Params;
-use crate::equilibrium::gibbs::{logits_kernel, normalise_kernel, GibbsEval};
+use crate::equilibrium::gibbs::{coefficients, logits_kernel, normalise_kernel, GibbsEval};
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
@@ -33,9 +36,10 @@ pub struct EquilibriumOptions {
     pub tol: f64,
     /// Give up after this many iterations.
     pub max_iter: u32,
-    /// Step s; `None` for the safe `1 / (tau + 2 sup|K|)`.
+    /// Step s; `None` for the safe `1 / (max_s tau_s + 2 sup|K|)`.
     pub step: Option<f64>,
-    /// A bound on sup|K| (sum of the sup norms of the payoff terms).
+    /// A bound on sup|K| (sum of the sup norms of the payoff terms; for a
+    /// species system, [`crate::system::System::potential_bound`]).
     pub payoff_sup: f64,
     /// Iterations between residual checks (each check reads back 32 bytes).
     pub check_every: u32,
@@ -82,13 +86,14 @@ pub struct EquilibriumReport {
     pub iterations: u32,
     /// Fixed-point residual at the end.
     pub residual: f64,
-    /// Nikaido-Isoda error at the end.
+    /// Equilibrium gap at the end (the Nikaido-Isoda error for the game).
     pub ni: f64,
     /// Step s used.
     pub step: f64,
     /// Why it stopped.
     pub stop: Stop,
-    /// The scale of the residual's f32 round-off floor, `eps_f32 sup|K| / tau`:
+    /// The scale of the residual's f32 round-off floor, `eps_f32 sup|K| /
+    /// min_s tau_s`:
     /// the potentials carry relative round-off `eps_f32`, divided by `tau` in
     /// the Gibbs densities. The floors seen lie between 0.7 and 2.2 times this
     /// (tau from 0.005 to 0.2, 1D and 2D), growing like `1 / tau`.
@@ -103,7 +108,9 @@ pub struct EquilibriumReport {
 #[derive(Debug)]
 pub struct EquilibriumSolver {
     params: Params,
-    plan1: FftPlan,
+    /// The species' temperatures.
+    taus: Vec<f64>,
+    plan: FftPlan,
     split: Kernel,
     exp: Kernel,
     logits_step: Kernel,
@@ -113,12 +120,13 @@ pub struct EquilibriumSolver {
     gibbs: GibbsEval,
     lse: Reducer,
     sums: Reducer,
-    /// Current normalised log-densities `[log mu, log nu]` (real, two fields),
+    /// Current normalised log-densities `[log rho_s]` (real, S fields),
     /// double-buffered by iteration parity.
     logs: [GpuField; 2],
-    /// Work buffers (the bind groups reference them): `l_bar` (real pair),
-    /// packed densities, `[mu^, nu^]`.
+    /// Work buffers (the bind groups reference them): `l_bar` (S real
+    /// fields), packed densities (ceil(S/2) complex), `[rho_s^]` (S complex).
     _work: [GpuField; 3],
+    _coef: wgpu::Buffer,
     binds: Binds,
     groups: [u32; 3],
     step: f64,
@@ -150,39 +158,50 @@ impl EquilibriumSolver {
         let shape = params.shape;
         let n = shape.len() as f64;
         let device = &ctx.device;
-        let tau = params.tau;
+        let taus: Vec<f64> = ops.system.species.iter().map(|s| s.tau).collect();
+        let species = taus.len();
+        let tau_max = taus.iter().copied().fold(0.0, f64::max);
         let step = opts
             .step
-            .unwrap_or(1.0 / (tau + 2.0 * opts.payoff_sup.max(0.0)));
+            .unwrap_or(1.0 / (tau_max + 2.0 * opts.payoff_sup.max(0.0)));
         // s tau = 1 is the exact best response, safe when the payoff vanishes.
-        if !(step > 0.0 && step * tau <= 1.0 + 1e-12) {
+        if !(step > 0.0 && step * tau_max <= 1.0 + 1e-12) {
             return Err(Error::config(
                 "equilibrium.step",
-                format!("must be > 0 and at most 1/tau = {} (got {step})", 1.0 / tau),
+                format!(
+                    "must be > 0 and at most 1/tau = {} (got {step})",
+                    1.0 / tau_max
+                ),
             ));
         }
         let ro = |i| storage(i, true);
         let rw = |i| storage(i, false);
         let field_len = [("FIELD_LEN", n)];
-        let logits_step = logits_kernel(device, params, 1.0 - step * tau, step)?;
-        let normalise = normalise_kernel(device, params)?;
-        let exp = Kernel::new(
+        let code = ops.replacements();
+        let logits_step = logits_kernel(device, params, ops, false)?;
+        let coef: Vec<(f64, f64)> = taus.iter().map(|&t| (1.0 - step * t, step)).collect();
+        let coef = coefficients(ctx, "equilibrium.coef", &coef);
+        let normalise = normalise_kernel(device, params, ops)?;
+        let exp = Kernel::generated(
             device,
             &shaders::EQ_EXP,
+            &code,
             "main",
             &[ro(0), rw(1)],
             &field_len,
         )?;
-        let split = Kernel::new(
+        let split = Kernel::generated(
             device,
             &shaders::EQ_SPLIT,
+            &code,
             "main",
             &[ro(0), rw(1)],
             &params.spectral_constants(),
         )?;
-        let residual = Kernel::new(
+        let residual = Kernel::generated(
             device,
             &shaders::EQ_RESIDUAL,
+            &code,
             "main",
             &[ro(0), ro(1), rw(2)],
             &field_len,
@@ -190,27 +209,28 @@ impl EquilibriumSolver {
 
         let groups = elementwise_groups(shape.len() as u64);
         let leaf = groups[0] * groups[1];
-        let lse = Reducer::new(ctx, "equilibrium.lse", &[Op::Lse, Op::Lse], leaf)?;
-        let sums = Reducer::new(ctx, "equilibrium.sums", &[Op::Sum; 4], leaf)?;
+        let lse = Reducer::new(ctx, "equilibrium.lse", &vec![Op::Lse; species], leaf)?;
+        let sums = Reducer::new(ctx, "equilibrium.sums", &vec![Op::Sum; 2 * species], leaf)?;
 
-        let real2 = |label| GpuField::zeros(ctx, label, shape, 2, Elem::Real);
-        let logs = [real2("equilibrium.logs0")?, real2("equilibrium.logs1")?];
-        let bar = real2("equilibrium.bar")?;
-        let dens = GpuField::zeros(ctx, "equilibrium.dens", shape, 1, Elem::Complex)?;
-        let spectra = GpuField::zeros(ctx, "equilibrium.spectra", shape, 2, Elem::Complex)?;
+        let (s32, pairs) = (species as u32, ops.pairs() as u32);
+        let real = |label| GpuField::zeros(ctx, label, shape, s32, Elem::Real);
+        let logs = [real("equilibrium.logs0")?, real("equilibrium.logs1")?];
+        let bar = real("equilibrium.bar")?;
+        let dens = GpuField::zeros(ctx, "equilibrium.dens", shape, pairs, Elem::Complex)?;
+        let spectra = GpuField::zeros(ctx, "equilibrium.spectra", shape, s32, Elem::Complex)?;
         let potential = PotentialEval::new(ctx, params, ops, &spectra.buffer)?;
-        let gibbs = GibbsEval::new(ctx, params, &potential.output)?;
-        let plan1 = FftPlan::new(ctx, shape, 1)?;
+        let gibbs = GibbsEval::new(ctx, params, ops, &potential.output)?;
+        let plan = FftPlan::new(ctx, shape, pairs)?;
 
         let l = [&logs[0].buffer, &logs[1].buffer];
         let pot = &potential.output.buffer;
         let binds = Binds {
-            fft_dens: plan1.bind(ctx, &dens)?,
+            fft_dens: plan.bind(ctx, &dens)?,
             split: split.bind(device, &[&dens.buffer, &spectra.buffer]),
             logits_bar: [0, 1]
-                .map(|i| logits_step.bind(device, &[l[i], pot, &bar.buffer, &lse.partials])),
+                .map(|i| logits_step.bind(device, &[l[i], pot, &bar.buffer, &lse.partials, &coef])),
             logits_new: [0, 1]
-                .map(|i| logits_step.bind(device, &[l[i], pot, l[1 - i], &lse.partials])),
+                .map(|i| logits_step.bind(device, &[l[i], pot, l[1 - i], &lse.partials, &coef])),
             normalise_bar: normalise.bind(device, &[&lse.result, &bar.buffer]),
             normalise_logs: [0, 1].map(|i| normalise.bind(device, &[&lse.result, l[i]])),
             exp_logs: [0, 1].map(|i| exp.bind(device, &[l[i], &dens.buffer])),
@@ -220,7 +240,8 @@ impl EquilibriumSolver {
         };
         Ok(EquilibriumSolver {
             params: params.clone(),
-            plan1,
+            taus,
+            plan,
             split,
             exp,
             logits_step,
@@ -232,6 +253,7 @@ impl EquilibriumSolver {
             sums,
             logs,
             _work: [bar, dens, spectra],
+            _coef: coef,
             binds,
             groups,
             step,
@@ -244,19 +266,28 @@ impl EquilibriumSolver {
         self.step
     }
 
-    /// Starts from the given log-densities `[log mu, log nu]` (any additive
+    /// Number of species S.
+    pub fn species(&self) -> usize {
+        self.taus.len()
+    }
+
+    /// Starts from the given log-densities `[log rho_s]` (any additive
     /// constants; they are normalised here in f64), row-major, one field after
     /// the other.
     pub fn start_from_logs(&mut self, ctx: &GpuContext, logs: &[f32]) -> Result<()> {
         let n = self.params.shape.len();
-        if logs.len() != 2 * n || logs.iter().any(|v| !v.is_finite()) {
+        let fields = self.species();
+        if logs.len() != fields * n || logs.iter().any(|v| !v.is_finite()) {
             return Err(Error::Data {
                 field: "equilibrium start".into(),
-                message: format!("{} finite log-densities needed for two fields", 2 * n),
+                message: format!(
+                    "{} finite log-densities needed for {fields} fields",
+                    fields * n
+                ),
             });
         }
         let log_cell = self.params.cell().ln();
-        let mut l = Vec::with_capacity(2 * n);
+        let mut l = Vec::with_capacity(fields * n);
         for field in logs.chunks_exact(n) {
             let m = field.iter().copied().fold(f32::MIN, f32::max) as f64;
             let sum: f64 = field.iter().map(|&v| (v as f64 - m).exp()).sum();
@@ -268,28 +299,61 @@ impl EquilibriumSolver {
         ctx.wait()
     }
 
-    /// Starts from the uniform pair.
+    /// Starts from the uniform densities.
     pub fn start_uniform(&mut self, ctx: &GpuContext) -> Result<()> {
-        let n = 2 * self.params.shape.len();
+        let n = self.species() * self.params.shape.len();
         self.start_from_logs(ctx, &vec![0.0; n])
     }
 
-    /// Records `V + i U` on the grid (into the potential evaluator's output) for
-    /// the densities `exp(logs)`, `exp_bind` binding the logs, as labelled
-    /// groups: `eq.exp` (16 B per point: two real logs in, packed densities
-    /// out), the forward FFT `eq.fft_dens`, `eq.split` (24 B per point: packed
-    /// spectrum in, `[mu^, nu^]` out) and the potential evaluator's groups.
+    /// Starts from densities `rho[s]` (one grid per species, positive; they
+    /// are normalised), e.g. to look for the stationary state reached from
+    /// the initial densities.
+    pub fn start_from_densities(&mut self, ctx: &GpuContext, rho: &[&[f32]]) -> Result<()> {
+        let mut logs = Vec::new();
+        for (s, r) in rho.iter().enumerate() {
+            if let Some(i) = r.iter().position(|&v| !(v > 0.0 && v.is_finite())) {
+                return Err(Error::Data {
+                    field: "equilibrium start".into(),
+                    message: format!(
+                        "species {s} has the density {} at grid index {i}: a start needs                          positive densities",
+                        r[i]
+                    ),
+                });
+            }
+            logs.extend(r.iter().map(|v| v.ln()));
+        }
+        self.start_from_logs(ctx, &logs)
+    }
+
+    /// Bytes per point of one species' real field and of one packed field.
+    fn field_bytes(&self) -> (u64, u64) {
+        let s = self.species() as u64;
+        (4 * s, 8 * s.div_ceil(2))
+    }
+
+    /// Records the potentials `Phi_2q - i Phi_2q+1` on the grid (into the
+    /// potential evaluator's output) for the densities `exp(logs)`,
+    /// `exp_bind` binding the logs, as labelled groups: `eq.exp` (the real
+    /// logs in, packed densities out: 16 B per point for two species), the
+    /// forward FFT `eq.fft_dens`, `eq.split` (packed spectra in, `[rho_s^]`
+    /// out: 24 B per point for two species) and the potential evaluator's
+    /// groups.
     fn record_potential(&self, rec: &mut dyn GroupRecorder, exp_bind: &wgpu::BindGroup) {
         let b = &self.binds;
         let points = self.params.shape.len() as u64;
-        rec.group(Label::new("eq.exp"), 16 * points, &mut |pass| {
-            self.exp.dispatch(pass, exp_bind, self.groups)
-        });
-        self.plan1
+        let (real, packed) = self.field_bytes();
+        rec.group(
+            Label::new("eq.exp"),
+            (real + packed) * points,
+            &mut |pass| self.exp.dispatch(pass, exp_bind, self.groups),
+        );
+        self.plan
             .record_groups(rec, "eq.fft_dens", &b.fft_dens, Direction::Forward);
-        rec.group(Label::new("eq.split"), 24 * points, &mut |pass| {
-            self.split.dispatch(pass, &b.split, self.groups)
-        });
+        rec.group(
+            Label::new("eq.split"),
+            (packed + 2 * real) * points,
+            &mut |pass| self.split.dispatch(pass, &b.split, self.groups),
+        );
         self.potential.record_groups(rec);
     }
 
@@ -302,18 +366,20 @@ impl EquilibriumSolver {
 
     /// Records one iteration as labelled groups, with the bytes each moves:
     /// twice the potentials (`eq.exp`, `eq.fft_dens`, `eq.split` and the
-    /// `potential.*` groups), `eq.logits` (24 B per point: logs and `V + i U`
-    /// in, logits out, plus its log-sum-exp partials), the reduction `eq.lse`
-    /// and `eq.normalise` (16 B per point: logs read and written). Into one
-    /// pass this is [`Self::record_iteration`].
+    /// `potential.*` groups), `eq.logits` (logs and packed potentials in,
+    /// logits out, plus its log-sum-exp partials: 24 B per point for two
+    /// species), the reduction `eq.lse` and `eq.normalise` (logs read and
+    /// written: 16 B per point for two species). Into one pass this is
+    /// [`Self::record_iteration`].
     pub fn record_iteration_groups(&self, rec: &mut dyn GroupRecorder, parity: usize) {
         let b = &self.binds;
         let g = self.groups;
         let points = self.params.shape.len() as u64;
         let partials = 8 * self.lse.ops.len() as u64 * self.lse.leaf_groups as u64;
-        let logits = 24 * points + partials;
+        let (real, packed) = self.field_bytes();
+        let logits = (2 * real + packed) * points + partials;
         let lse = reducer_bytes(&self.lse);
-        let normalise = 16 * points + 8 * self.lse.ops.len() as u64;
+        let normalise = 2 * real * points + 8 * self.lse.ops.len() as u64;
         let step = |rec: &mut dyn GroupRecorder,
                     potential: &wgpu::BindGroup,
                     logits_bind: &wgpu::BindGroup,
@@ -355,7 +421,8 @@ impl EquilibriumSolver {
         self.sums.record(pass);
     }
 
-    /// `(residual, NI)` of the current iterate (blocking).
+    /// `(residual, gap)` of the current iterate (blocking); the gap is the
+    /// NI error for the game.
     pub fn check(&self, ctx: &GpuContext) -> Result<(f64, f64)> {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         self.record_check(
@@ -363,11 +430,18 @@ impl EquilibriumSolver {
             self.parity,
         );
         ctx.queue.submit([encoder.finish()]);
-        let raw = read_buffer(ctx, &self.sums.result, 4 * 8)?;
+        let species = self.species();
+        let raw = read_buffer(ctx, &self.sums.result, 2 * species as u64 * 8)?;
         let v = finish(&self.sums.ops, &raw);
         let cell = self.params.cell();
-        let residual = cell * (v[0] + v[1]);
-        let ni = self.params.tau * cell * (v[2] + v[3]);
+        let residual = cell * v[..species].iter().sum::<f64>();
+        let ni = cell
+            * self
+                .taus
+                .iter()
+                .zip(&v[species..])
+                .map(|(t, k)| t * k)
+                .sum::<f64>();
         if !residual.is_finite() || !ni.is_finite() {
             return Err(Error::Device(format!(
                 "the equilibrium iteration produced non-finite values (residual {residual}, \
@@ -386,7 +460,7 @@ impl EquilibriumSolver {
     /// tau = 0.03 rose from 1.8 to 3.4 and back over 160 iterations), so the
     /// wait scales with that time and is never under 8 checks.
     fn patience(&self, every: u32) -> u32 {
-        let iterations = (3.0 / (self.step * self.params.tau)).ceil();
+        let iterations = (3.0 / (self.step * self.tau_min())).ceil();
         (iterations.min(u32::MAX as f64) as u32)
             .div_ceil(every)
             .max(8)
@@ -479,21 +553,41 @@ impl EquilibriumSolver {
             ni,
             step: self.step,
             stop,
-            round_off: f64::from(f32::EPSILON) * opts.payoff_sup / self.params.tau,
+            round_off: f64::from(f32::EPSILON) * opts.payoff_sup / self.tau_min(),
             tol: opts.tol,
             history,
         })
     }
 
-    /// The current normalised log-densities `[log mu, log nu]` on the GPU.
+    /// The lowest temperature, which sets the slowest contraction.
+    fn tau_min(&self) -> f64 {
+        self.taus.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+
+    /// The current normalised log-densities `[log rho_s]` on the GPU.
     pub fn logs(&self) -> &GpuField {
         &self.logs[self.parity]
     }
 
-    /// The current densities `(mu, nu)` on the grid (blocking readback).
+    /// The current densities `(mu, nu)` of a two-species system on the grid
+    /// (blocking readback).
     pub fn densities(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {
         Ok(densities_from_logs(&self.logs().read(ctx)?))
     }
+
+    /// The current densities of every species on the grid (blocking readback).
+    pub fn species_densities(&self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
+        Ok(species_from_logs(&self.logs().read(ctx)?, self.species()))
+    }
+}
+
+/// The densities of `species` log-density fields of equal length, one after
+/// the other.
+pub fn species_from_logs(logs: &[f32], species: usize) -> Vec<Vec<f32>> {
+    let n = logs.len() / species.max(1);
+    logs.chunks(n.max(1))
+        .map(|s| s.iter().map(|v| v.exp()).collect())
+        .collect()
 }
 
 /// The densities `(mu, nu)` of log-densities `[log mu, log nu]` (two fields of

@@ -146,7 +146,8 @@ pub const ETD_RK2_FINISH: ShaderSource = kernel!(
 );
 
 /// Equilibrium: packed spectrum to [mu^, nu^].
-pub const EQ_SPLIT: ShaderSource = kernel!("equilibrium/eq_split", [COMPLEX, SPECTRAL, INDEX]);
+pub const EQ_SPLIT: ShaderSource =
+    kernel!("equilibrium/eq_split", [COMPLEX, SPECTRAL, INDEX, SPECIES]);
 /// Equilibrium: V^ + i U^.
 pub const EQ_POTENTIALS: ShaderSource = kernel!(
     "equilibrium/eq_potentials",
@@ -160,13 +161,14 @@ pub const EQ_POTENTIALS: ShaderSource = kernel!(
     ]
 );
 /// Equilibrium: extragradient or Gibbs log-densities with log-sum-exp partials.
-pub const EQ_LOGITS: ShaderSource = kernel!("equilibrium/eq_logits", [INDEX, REDUCE]);
+pub const EQ_LOGITS: ShaderSource = kernel!("equilibrium/eq_logits", [INDEX, REDUCE, SPECIES]);
 /// Equilibrium: normalisation of log-densities.
-pub const EQ_NORMALISE: ShaderSource = kernel!("equilibrium/eq_normalise", [INDEX]);
+pub const EQ_NORMALISE: ShaderSource = kernel!("equilibrium/eq_normalise", [INDEX, SPECIES]);
 /// Equilibrium: packed densities from log-densities.
-pub const EQ_EXP: ShaderSource = kernel!("equilibrium/eq_exp", [INDEX]);
+pub const EQ_EXP: ShaderSource = kernel!("equilibrium/eq_exp", [INDEX, SPECIES]);
 /// Equilibrium: residual and KL sums.
-pub const EQ_RESIDUAL: ShaderSource = kernel!("equilibrium/eq_residual", [INDEX, REDUCE, BREGMAN]);
+pub const EQ_RESIDUAL: ShaderSource =
+    kernel!("equilibrium/eq_residual", [INDEX, REDUCE, BREGMAN, SPECIES]);
 
 /// Metrics: per-player statistics against the equilibrium.
 pub const FIELD_STATS: ShaderSource = kernel!("metrics/field_stats", [INDEX, REDUCE, BREGMAN]);

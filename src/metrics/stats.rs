@@ -204,7 +204,7 @@ impl Metrics {
         };
         let state = full.as_ref().map_or(&stepper.state.buffer, |f| &f.2.buffer);
         let potential = PotentialEval::new(ctx, &params, ops, state)?;
-        let gibbs = GibbsEval::new(ctx, &params, &potential.output)?;
+        let gibbs = GibbsEval::new(ctx, &params, ops, &potential.output)?;
 
         let star = GpuField::zeros(ctx, "metrics.eq_logs", shape, 2, Elem::Real)?;
         let mut encoder = device.create_command_encoder(&Default::default());

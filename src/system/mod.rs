@@ -297,6 +297,9 @@ impl System {
             if c.target >= s || c.source >= s || c.multiplier >= self.multipliers.len() {
                 return bad(format!("convolution term {c:?} out of range"));
             }
+            if c.sign.abs() != 1.0 {
+                return bad(format!("convolution term {c:?}: the sign must be +1 or -1"));
+            }
         }
         for m in &self.matrices {
             let side = (2 * m.modes as usize + 1).pow(dim);
@@ -311,6 +314,9 @@ impl System {
         for b in &self.bands {
             if b.target >= s || b.source >= s || b.matrix >= self.matrices.len() {
                 return bad(format!("band term {b:?} out of range"));
+            }
+            if b.sign.abs() != 1.0 {
+                return bad(format!("band term {b:?}: the sign must be +1 or -1"));
             }
         }
         Ok(())
