@@ -320,15 +320,11 @@ impl Problem {
         Stepper::new_perturbation(ctx, &self.params, self.ops.clone(), &[mu_star, nu_star])
     }
 
-    /// The stepper the config asks for (`time.perturbation`).
-    pub fn stepper_for(
-        &self,
-        ctx: &GpuContext,
-        config: &Config,
-        eq: (&[f32], &[f32]),
-    ) -> Result<Stepper> {
+    /// The stepper the config asks for (`time.perturbation`), about the
+    /// stationary densities `eq` (one grid per species).
+    pub fn stepper_for(&self, ctx: &GpuContext, config: &Config, eq: &[&[f32]]) -> Result<Stepper> {
         if config.time.perturbation {
-            self.stepper_perturbation(ctx, eq.0, eq.1)
+            Stepper::new_perturbation(ctx, &self.params, self.ops.clone(), eq)
         } else {
             self.stepper(ctx)
         }

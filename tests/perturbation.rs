@@ -25,7 +25,7 @@ fn decay(
     for k in 0..samples {
         let t = k as f64 * chunk as f64 * dt;
         let row = metrics.measure(ctx, stepper, t).unwrap();
-        out.push((t, row.mu.l2.hypot(row.nu.l2)));
+        out.push((t, row.mu().l2.hypot(row.nu().l2)));
         stepper.advance(ctx, chunk);
     }
     out

@@ -112,7 +112,7 @@ fn a_tiny_perturbation_decays_at_the_rightmost_real_part() {
     for k in 0..=100 {
         let row = metrics.measure(ctx, &stepper, k as f64 * 0.5).unwrap();
         t.push(row.t);
-        l2.push(row.mu.l2.hypot(row.nu.l2));
+        l2.push(row.mu().l2.hypot(row.nu().l2));
         stepper.advance(ctx, 10);
     }
     let fit = fit_rate(&t, &l2).expect("a decay to fit");

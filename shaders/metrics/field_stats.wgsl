@@ -1,5 +1,6 @@
-// Per-player statistics of the densities against the equilibrium, reduced per
-// workgroup into 16 channels [player * 8 + c] (docs/MATHEMATICS.md section 5):
+// Per-species statistics of the densities against the stationary state,
+// reduced per workgroup into 8 S channels [s * 8 + c] (docs/MATHEMATICS.md
+// section 5):
 //     c = 0 mass  sum rho          1 min rho            2 max rho
 //         3 entropy sum -rho log rho (rho > 0)
 //         4 sum (rho - rho*)^2     5 max |rho - rho*|
@@ -10,9 +11,9 @@ override FIELD_LEN: u32;
 // The source holds deviations d = rho - rho* (the perturbation form).
 override PERTURBATION: bool = false;
 
-@group(0) @binding(0) var<storage, read> dens: array<vec2<f32>>;   // mu + i nu (or the deviations)
-@group(0) @binding(1) var<storage, read> eq_logs: array<f32>;      // [log mu*, log nu*]
-@group(0) @binding(2) var<storage, read_write> partials: array<vec2<f32>>; // [16][groups]
+@group(0) @binding(0) var<storage, read> dens: array<vec2<f32>>;   // [PAIRS] rho_2q + i rho_2q+1 (or deviations)
+@group(0) @binding(1) var<storage, read> eq_logs: array<f32>;      // [S] log rho_s*
+@group(0) @binding(2) var<storage, read_write> partials: array<vec2<f32>>; // [8 S][groups]
 
 fn channel_op(c: u32) -> u32 {
     switch c % 8u {
@@ -32,16 +33,14 @@ fn main(
     let gi = group.y * groups.x + group.x;
     let ngroups = groups.x * groups.y;
     let inside = p < FIELD_LEN;
-    var d = vec2<f32>(0.0);
-    if inside {
-        d = dens[p];
-    }
-    for (var player = 0u; player < 2u; player++) {
-        let value = select(d.x, d.y, player == 1u);
+    for (var s = 0u; s < SPECIES; s++) {
+        var d = vec2<f32>(0.0);
         var l_star = 0.0;
         if inside {
-            l_star = eq_logs[player * FIELD_LEN + p];
+            d = dens[(s / 2u) * FIELD_LEN + p];
+            l_star = eq_logs[s * FIELD_LEN + p];
         }
+        let value = select(d.x, d.y, s % 2u == 1u);
         let star = exp(l_star);
         var rho = value;
         var dev = value - star;
@@ -69,7 +68,7 @@ fn main(
             }
             let r = workgroup_reduce(op, leaf, local);
             if local == 0u {
-                partials[(player * 8u + c) * ngroups + gi] = r;
+                partials[(s * 8u + c) * ngroups + gi] = r;
             }
         }
     }

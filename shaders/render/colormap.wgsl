@@ -48,7 +48,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     for (var b = 0u; b < FACTOR; b++) {
         for (var a = 0u; a < FACTOR; a++) {
             let p = (j2_0 + b) * N1 + ox * FACTOR + a;
-            var v = src[p * STRIDE + component];
+            // Component c of a packed source is part c % STRIDE of field c / STRIDE.
+            var v = src[(component / STRIDE) * field_len * STRIDE + p * STRIDE + component % STRIDE];
             if REF_SIGN != 0.0 {
                 v += REF_SIGN * exp(ref_logs[component * field_len + p]);
             }

@@ -139,7 +139,7 @@ pub fn analyze(
         while k <= schedule.steps {
             let row = metrics.measure(ctx, &stepper, k as f64 * config.time.step())?;
             t.push(row.t);
-            l2.push(row.mu.l2.hypot(row.nu.l2));
+            l2.push(row.joint_l2());
             let mut left = schedule.metrics as u32;
             while left > 0 {
                 interrupt.check(|| format!("the perturbed trajectory (--run), at step {k}"))?;

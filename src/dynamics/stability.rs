@@ -154,7 +154,7 @@ pub fn stable_step(scheme: Scheme, modes: &[Mode]) -> (f64, Option<usize>) {
 /// The modes the estimate checks for a grid of `shape` and side `length`:
 /// every integer |m| up to 64, then |m| growing by 2% up to the largest
 /// resolved (`n/2`, times sqrt 2 on a square grid's diagonal).
-fn wavenumbers(shape: Shape, length: f64) -> Vec<f64> {
+pub(crate) fn wavenumbers(shape: Shape, length: f64) -> Vec<f64> {
     let top = f64::from(shape.n1 / 2) * if shape.dim() == 2 { 2f64.sqrt() } else { 1.0 };
     let mut ms: Vec<f64> = (1..=64).map(f64::from).take_while(|&m| m <= top).collect();
     let mut m = 64.0;
@@ -168,7 +168,7 @@ fn wavenumbers(shape: Shape, length: f64) -> Vec<f64> {
 
 /// Area averages of `v` (row-major `shape`) over blocks of `f` x `f` (`f` x
 /// 1 in 1D) points.
-fn block_average(v: &[f32], shape: Shape, f: usize) -> Vec<f64> {
+pub(crate) fn block_average(v: &[f32], shape: Shape, f: usize) -> Vec<f64> {
     let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
     let (c1, c2) = (n1 / f, if n2 > 1 { n2 / f } else { 1 });
     let f2 = if n2 > 1 { f } else { 1 };
@@ -184,7 +184,7 @@ fn block_average(v: &[f32], shape: Shape, f: usize) -> Vec<f64> {
 }
 
 /// Every `f`-th sample of `v` along each axis.
-fn subsample(v: &[f32], shape: Shape, f: usize) -> Vec<f32> {
+pub(crate) fn subsample(v: &[f32], shape: Shape, f: usize) -> Vec<f32> {
     let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
     let f2 = if n2 > 1 { f } else { 1 };
     (0..n2)

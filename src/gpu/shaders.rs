@@ -170,12 +170,13 @@ pub const EQ_EXP: ShaderSource = kernel!("equilibrium/eq_exp", [INDEX, SPECIES])
 pub const EQ_RESIDUAL: ShaderSource =
     kernel!("equilibrium/eq_residual", [INDEX, REDUCE, BREGMAN, SPECIES]);
 
-/// Metrics: per-player statistics against the equilibrium.
-pub const FIELD_STATS: ShaderSource = kernel!("metrics/field_stats", [INDEX, REDUCE, BREGMAN]);
+/// Metrics: per-species statistics against the stationary state.
+pub const FIELD_STATS: ShaderSource =
+    kernel!("metrics/field_stats", [INDEX, REDUCE, BREGMAN, SPECIES]);
 /// Metrics: the full state of the perturbation form.
 pub const ADD_STATE: ShaderSource = kernel!("metrics/add_state", [INDEX]);
-/// Metrics: Nikaido-Isoda terms.
-pub const NI_TERMS: ShaderSource = kernel!("metrics/ni_terms", [INDEX, REDUCE, BREGMAN]);
+/// Metrics: equilibrium-gap (Nikaido-Isoda) and free-energy terms.
+pub const NI_TERMS: ShaderSource = kernel!("metrics/ni_terms", [INDEX, REDUCE, BREGMAN, SPECIES]);
 /// Linearised W2: right-hand side and start of the conjugate gradients.
 pub const W2LIN_SETUP: ShaderSource = kernel!("metrics/w2lin_setup", [SPECTRAL, INDEX]);
 /// Linearised W2: the operator `-div(rho* grad .)` and its preconditioner.

@@ -1,8 +1,9 @@
-//! The metrics of docs/MATHEMATICS.md section 5 on the GPU: mass, min, max, entropy, and
-//! the L2, L_inf, KL and chi2 distances of each player to the equilibrium, plus
-//! the Nikaido-Isoda error. Everything is reduced on the GPU (pairwise trees);
-//! one measurement reads back 18 pairs of floats. The linearised W2
-//! distances (`super::w2lin`) are added on request.
+//! The metrics of docs/MATHEMATICS.md sections 5 and 8 on the GPU: mass, min,
+//! max, entropy, and the L2, L_inf, KL and chi2 distances of each species to
+//! the stationary state, the equilibrium gap (the Nikaido-Isoda error for the
+//! game) and, for a gradient system, the free energy. Everything is reduced on
+//! the GPU (pairwise trees); one measurement reads back `10 S` pairs of
+//! floats. The linearised W2 distances (`super::w2lin`) are added on request.
 
 use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::{Params, Stepper};
@@ -14,7 +15,7 @@ use crate::metrics::w2lin::{W2lin, W2linOptions};
 use crate::system::SystemOperators;
 use crate::{Error, Result};
 
-/// Column names of `metrics.csv`, in order.
+/// Column names of the game's `metrics.csv`, in order.
 pub const COLUMNS: &[&str] = &[
     "t",
     "mass_mu",
@@ -36,8 +37,13 @@ pub const COLUMNS: &[&str] = &[
     "ni",
 ];
 
-/// The columns of `metrics.csv`: [`COLUMNS`], then `w2lin_mu`, `w2lin_nu` when
-/// the linearised W2 distances are measured.
+/// The per-species metrics, in column order: each is written
+/// `<metric>_<species>` for every species in turn.
+pub const SPECIES_METRICS: [&str; 8] =
+    ["mass", "min", "max", "l2", "linf", "kl", "chi2", "entropy"];
+
+/// The columns of the game's `metrics.csv`: [`COLUMNS`], then `w2lin_mu`,
+/// `w2lin_nu` when the linearised W2 distances are measured.
 pub fn columns(w2lin: bool) -> Vec<&'static str> {
     let mut c = COLUMNS.to_vec();
     if w2lin {
@@ -46,7 +52,26 @@ pub fn columns(w2lin: bool) -> Vec<&'static str> {
     c
 }
 
-/// The statistics of one player's density `rho` against its equilibrium `rho*`.
+/// The columns of a system's `metrics.csv`: `t`, each of [`SPECIES_METRICS`]
+/// for every species, the gap (`ni` for the game, `gap` otherwise), then
+/// `free_energy` for a gradient system and `w2lin_<species>` when measured.
+/// For the game these are [`columns`].
+pub fn system_columns(names: &[String], game: bool, free_energy: bool, w2lin: bool) -> Vec<String> {
+    let mut c = vec!["t".to_string()];
+    for m in SPECIES_METRICS {
+        c.extend(names.iter().map(|n| format!("{m}_{n}")));
+    }
+    c.push(if game { "ni" } else { "gap" }.into());
+    if free_energy {
+        c.push("free_energy".into());
+    }
+    if w2lin {
+        c.extend(names.iter().map(|n| format!("w2lin_{n}")));
+    }
+    c
+}
+
+/// The statistics of one species' density `rho` against its stationary state `rho*`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PlayerStats {
     /// `int rho`.
@@ -70,29 +95,77 @@ pub struct PlayerStats {
     pub w2lin: Option<f64>,
 }
 
-/// One row of metrics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+impl PlayerStats {
+    /// The value of metric `name` of [`SPECIES_METRICS`].
+    pub fn get(&self, name: &str) -> f64 {
+        match name {
+            "mass" => self.mass,
+            "min" => self.min,
+            "max" => self.max,
+            "l2" => self.l2,
+            "linf" => self.linf,
+            "kl" => self.kl,
+            "chi2" => self.chi2,
+            "entropy" => self.entropy,
+            _ => f64::NAN,
+        }
+    }
+}
+
+/// One row of metrics. In JSON (summary.json, checkpoints) it is an object
+/// with `t`, one member per species named after it (`mu`, `nu` for the
+/// game), the gap as `ni` (game) or `gap`, and `free_energy` when measured.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MetricsRow {
     /// Simulated time.
     pub t: f64,
-    /// The min player.
-    pub mu: PlayerStats,
-    /// The max player.
-    pub nu: PlayerStats,
-    /// Nikaido-Isoda error.
+    /// Each species' name and statistics, in state order.
+    pub species: Vec<(String, PlayerStats)>,
+    /// The equilibrium gap `sum_s tau_s KL(rho_s | Gibbs(-Phi_s / tau_s))`
+    /// (the Nikaido-Isoda error for the game).
     pub ni: f64,
+    /// The free energy of a gradient system (docs/MATHEMATICS.md section 8).
+    pub free_energy: Option<f64>,
+    /// The row of the two-player game (its gap is named `ni`).
+    pub game: bool,
 }
 
 impl MetricsRow {
-    /// The values in the order of [`columns`]`(w2lin measured)`.
+    /// The statistics of species `i` (the game: 0 for mu, 1 for nu).
+    pub fn stats(&self, i: usize) -> PlayerStats {
+        self.species.get(i).map(|s| s.1).unwrap_or_default()
+    }
+
+    /// The game's min player.
+    pub fn mu(&self) -> PlayerStats {
+        self.stats(0)
+    }
+
+    /// The game's max player.
+    pub fn nu(&self) -> PlayerStats {
+        self.stats(1)
+    }
+
+    /// The joint L2 distance `(sum_s L2_s^2)^(1/2)`.
+    pub fn joint_l2(&self) -> f64 {
+        self.species
+            .iter()
+            .map(|(_, s)| s.l2 * s.l2)
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    /// The values in the order of [`system_columns`] (for the game, of
+    /// [`columns`]`(w2lin measured)`).
     pub fn values(&self) -> Vec<f64> {
-        let (m, n) = (&self.mu, &self.nu);
-        let mut v = vec![
-            self.t, m.mass, n.mass, m.min, n.min, m.max, n.max, m.l2, n.l2, m.linf, n.linf, m.kl,
-            n.kl, m.chi2, n.chi2, m.entropy, n.entropy, self.ni,
-        ];
-        if let (Some(a), Some(b)) = (m.w2lin, n.w2lin) {
-            v.extend([a, b]);
+        let mut v = vec![self.t];
+        for m in SPECIES_METRICS {
+            v.extend(self.species.iter().map(|(_, s)| s.get(m)));
+        }
+        v.push(self.ni);
+        v.extend(self.free_energy);
+        if self.species.iter().all(|(_, s)| s.w2lin.is_some()) && !self.species.is_empty() {
+            v.extend(self.species.iter().filter_map(|(_, s)| s.w2lin));
         }
         v
     }
@@ -103,10 +176,73 @@ impl MetricsRow {
     }
 }
 
+impl serde::Serialize for MetricsRow {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("t", &self.t)?;
+        for (name, stats) in &self.species {
+            map.serialize_entry(name, stats)?;
+        }
+        map.serialize_entry(if self.game { "ni" } else { "gap" }, &self.ni)?;
+        if let Some(f) = self.free_energy {
+            map.serialize_entry("free_energy", &f)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MetricsRow {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = MetricsRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a metrics row: t, one member per species, and ni or gap")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<MetricsRow, A::Error> {
+                let mut row = MetricsRow::default();
+                // Members in document order: the species keep their order.
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "t" => row.t = map.next_value()?,
+                        "ni" => {
+                            row.ni = map.next_value()?;
+                            row.game = true;
+                        }
+                        "gap" => row.ni = map.next_value()?,
+                        "free_energy" => row.free_energy = Some(map.next_value()?),
+                        _ => {
+                            let stats: PlayerStats = map.next_value()?;
+                            row.species.push((key, stats));
+                        }
+                    }
+                }
+                Ok(row)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Kernels, buffers and bind groups of the metrics, built once per run.
 #[derive(Debug)]
 pub struct Metrics {
     params: Params,
+    /// Species names, temperatures; whether the system is the game and
+    /// whether it is a gradient system (the free energy is measured).
+    names: Vec<String>,
+    taus: Vec<f64>,
+    game: bool,
+    gradient: bool,
     stats_kernel: Kernel,
     ni_kernel: Kernel,
     stats: Reducer,
@@ -117,8 +253,9 @@ pub struct Metrics {
     ni_bind: wgpu::BindGroup,
     staging: wgpu::Buffer,
     groups: [u32; 3],
-    /// The equilibrium log-densities (copied; the stats bind group reads them).
-    _eq_logs: GpuField,
+    /// The stationary state's log-densities (copied; the stats bind group
+    /// reads them) and the species' own potentials on the grid.
+    _fields: [GpuField; 2],
     /// Perturbation form: the kernel adding rho*^ to the deviation, its bind
     /// group, the full state it writes and its workgroup grid.
     full: Option<(Kernel, wgpu::BindGroup, GpuField, [u32; 3])>,
@@ -127,8 +264,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Metrics of `stepper`'s state against the equilibrium log-densities
-    /// `eq_logs` (`[log mu*, log nu*]`, two real fields; copied here).
+    /// Metrics of `stepper`'s state against the stationary log-densities
+    /// `eq_logs` (`[log rho_s*]`, S real fields; copied here).
     pub fn new(
         ctx: &GpuContext,
         stepper: &Stepper,
@@ -137,9 +274,11 @@ impl Metrics {
     ) -> Result<Self> {
         let params = stepper.params.clone();
         let shape = params.shape;
-        if eq_logs.shape != shape || eq_logs.batch != 2 || eq_logs.elem != Elem::Real {
+        let species = ops.species();
+        if eq_logs.shape != shape || eq_logs.batch as usize != species || eq_logs.elem != Elem::Real
+        {
             return Err(Error::Usage(format!(
-                "equilibrium logs: expected two real fields of {shape}"
+                "stationary logs: expected {species} real fields of {shape}"
             )));
         }
         let device = &ctx.device;
@@ -150,24 +289,27 @@ impl Metrics {
             ("FIELD_LEN", shape.len() as f64),
             ("PERTURBATION", f64::from(u8::from(pert.is_some()))),
         ];
-        let stats_kernel = Kernel::new(
+        let code = ops.replacements();
+        let stats_kernel = Kernel::generated(
             device,
             &shaders::FIELD_STATS,
+            &code,
             "main",
             &[ro(0), ro(1), rw(2)],
             &constants,
         )?;
-        let ni_kernel = Kernel::new(
+        let ni_kernel = Kernel::generated(
             device,
             &shaders::NI_TERMS,
+            &code,
             "main",
-            &[ro(0), ro(1), rw(2), ro(3)],
+            &[ro(0), ro(1), rw(2), ro(3), ro(4), ro(5)],
             &constants,
         )?;
         let groups = elementwise_groups(shape.len() as u64);
         let leaf = groups[0] * groups[1];
         let mut stat_ops = Vec::new();
-        for _ in 0..2 {
+        for _ in 0..species {
             stat_ops.extend([
                 Op::Sum,
                 Op::Min,
@@ -180,12 +322,12 @@ impl Metrics {
             ]);
         }
         let stats = Reducer::new(ctx, "metrics.stats", &stat_ops, leaf)?;
-        let ni = Reducer::new(ctx, "metrics.ni", &[Op::Sum, Op::Sum], leaf)?;
-        // The NI needs the potentials of the densities themselves: in the
+        let ni = Reducer::new(ctx, "metrics.ni", &vec![Op::Sum; 2 * species], leaf)?;
+        // The gap needs the potentials of the densities themselves: in the
         // perturbation form, of rho*^ + d^.
         let full = match pert {
             Some(eq_state) => {
-                let count = 2 * shape.len() as u64;
+                let count = species as u64 * shape.len() as u64;
                 let add = Kernel::new(
                     device,
                     &shaders::ADD_STATE,
@@ -193,7 +335,13 @@ impl Metrics {
                     &[ro(0), ro(1), rw(2)],
                     &[("COUNT", count as f64)],
                 )?;
-                let out = GpuField::zeros(ctx, "metrics.full_state", shape, 2, Elem::Complex)?;
+                let out = GpuField::zeros(
+                    ctx,
+                    "metrics.full_state",
+                    shape,
+                    species as u32,
+                    Elem::Complex,
+                )?;
                 let bind = add.bind(
                     device,
                     &[&eq_state.buffer, &stepper.state.buffer, &out.buffer],
@@ -206,25 +354,55 @@ impl Metrics {
         let potential = PotentialEval::new(ctx, &params, ops, state)?;
         let gibbs = GibbsEval::new(ctx, &params, ops, &potential.output)?;
 
-        let star = GpuField::zeros(ctx, "metrics.eq_logs", shape, 2, Elem::Real)?;
+        let star = GpuField::zeros(ctx, "metrics.eq_logs", shape, species as u32, Elem::Real)?;
         let mut encoder = device.create_command_encoder(&Default::default());
         encoder.copy_buffer_to_buffer(&eq_logs.buffer, 0, &star.buffer, 0, star.bytes());
         ctx.queue.submit([encoder.finish()]);
+        let own_values: Vec<f32> = ops
+            .system
+            .species
+            .iter()
+            .flat_map(|sp| match &sp.potential {
+                Some(p) => p.value.iter().map(|v| p.sign * v).collect::<Vec<f32>>(),
+                None => vec![0.0; shape.len()],
+            })
+            .collect();
+        let own = GpuField::from_data(
+            ctx,
+            "metrics.own_potentials",
+            shape,
+            species as u32,
+            Elem::Real,
+            &own_values,
+        )?;
 
         let dens = &stepper.densities_field().buffer;
         let stats_bind = stats_kernel.bind(device, &[dens, &star.buffer, &stats.partials]);
         let ni_bind = ni_kernel.bind(
             device,
-            &[dens, &gibbs.output.buffer, &ni.partials, &star.buffer],
+            &[
+                dens,
+                &gibbs.output.buffer,
+                &ni.partials,
+                &star.buffer,
+                &potential.output.buffer,
+                &own.buffer,
+            ],
         );
         let staging = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("metrics.staging"),
-            size: 18 * 8,
+            size: 10 * species as u64 * 8,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
+        // The game is the one system with a single temperature (`Params::tau`).
+        let game = species == 2 && stepper.params.tau.is_finite();
         Ok(Metrics {
             params,
+            names: ops.system.names().iter().map(|s| s.to_string()).collect(),
+            taus: ops.system.species.iter().map(|s| s.tau).collect(),
+            game,
+            gradient: !game && ops.system.is_gradient(shape),
             stats_kernel,
             ni_kernel,
             stats,
@@ -235,10 +413,20 @@ impl Metrics {
             ni_bind,
             staging,
             groups,
-            _eq_logs: star,
+            _fields: [star, own],
             full,
             w2lin: None,
         })
+    }
+
+    /// The columns of this system's `metrics.csv` ([`system_columns`]).
+    pub fn columns(&self) -> Vec<String> {
+        system_columns(&self.names, self.game, self.gradient, self.w2lin.is_some())
+    }
+
+    /// True when the free energy is measured (a gradient system).
+    pub fn has_free_energy(&self) -> bool {
+        self.gradient
     }
 
     /// Adds the linearised W2 distances to every measurement of `stepper` (the
@@ -293,17 +481,20 @@ impl Metrics {
             &mut encoder.begin_compute_pass(&Default::default()),
             stepper,
         );
-        encoder.copy_buffer_to_buffer(&self.stats.result, 0, &self.staging, 0, 16 * 8);
-        encoder.copy_buffer_to_buffer(&self.ni.result, 0, &self.staging, 16 * 8, 2 * 8);
+        let s = self.names.len() as u64;
+        encoder.copy_buffer_to_buffer(&self.stats.result, 0, &self.staging, 0, 8 * s * 8);
+        encoder.copy_buffer_to_buffer(&self.ni.result, 0, &self.staging, 8 * s * 8, 2 * s * 8);
         ctx.queue.submit([encoder.finish()]);
         let raw = crate::gpu::field::read_mapped(ctx, &self.staging)?;
-        let stats = finish(&self.stats.ops, &raw[..32]);
-        let ni = finish(&self.ni.ops, &raw[32..]);
+        let split = 16 * s as usize;
+        let stats = finish(&self.stats.ops, &raw[..split]);
+        let ni = finish(&self.ni.ops, &raw[split..]);
         let mut row = self.row(t, &stats, &ni);
         if let Some(w) = &self.w2lin {
             let d = w.solve(ctx)?.distance;
-            row.mu.w2lin = Some(d[0]);
-            row.nu.w2lin = Some(d[1]);
+            for (i, (_, stats)) in row.species.iter_mut().enumerate() {
+                stats.w2lin = d.get(i).copied();
+            }
         }
         Ok(row)
     }
@@ -321,11 +512,31 @@ impl Metrics {
             chi2: cell * s[o + 7],
             w2lin: None,
         };
+        let species: Vec<(String, PlayerStats)> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), player(8 * i)))
+            .collect();
+        let count = self.names.len();
+        let gap = if self.game {
+            // The game's one temperature, as the NI error is written.
+            self.params.tau * cell * (ni[0] + ni[1])
+        } else {
+            cell * self.taus.iter().zip(ni).map(|(t, k)| t * k).sum::<f64>()
+        };
+        // F = sum_s [ 1/2 int rho_s (Phi_s + a_s) - tau_s H(rho_s) ].
+        let free_energy = self.gradient.then(|| {
+            (0..count)
+                .map(|i| 0.5 * cell * ni[count + i] - self.taus[i] * species[i].1.entropy)
+                .sum()
+        });
         MetricsRow {
             t,
-            mu: player(0),
-            nu: player(8),
-            ni: self.params.tau * cell * (ni[0] + ni[1]),
+            species,
+            ni: gap,
+            free_energy,
+            game: self.game,
         }
     }
 }

@@ -77,11 +77,22 @@ pub fn resample(n: u32, size: u32) -> (u32, u32) {
 /// may be near black or light); the ends of the diverging map, whose middle
 /// is near white.
 pub fn curve_colors(map: Colormap) -> [[u8; 4]; 2] {
+    let c = curve_colors_n(map, 2);
+    [c[0], c[1]]
+}
+
+/// `n` curve colours spread over the colour map (the two of
+/// [`curve_colors`] for `n = 2`).
+pub fn curve_colors_n(map: Colormap, n: usize) -> Vec<[u8; 4]> {
     let lut = map.lut();
-    match map {
-        Colormap::Diverging => [lut[20], lut[235]],
-        _ => [lut[50], lut[190]],
+    let (lo, hi) = match map {
+        Colormap::Diverging => (20, 235),
+        _ => (50, 190),
+    };
+    if n <= 1 {
+        return vec![lut[(lo + hi) / 2]; n];
     }
+    (0..n).map(|i| lut[lo + i * (hi - lo) / (n - 1)]).collect()
 }
 
 /// The colour bar of a frame: what the panels' colours mean.

@@ -11,8 +11,9 @@ use crate::render::colormap::{Colormap, Limits, Scale};
 use crate::{Error, Result};
 
 /// What to colour: a buffer holding `components` fields of `shape`, either
-/// interleaved (`stride` 2: the packed `mu + i nu` of the stepper) or one after
-/// the other (`stride` 1, one component).
+/// packed two to a complex field (`stride` 2: the stepper's `rho_2q + i
+/// rho_2q+1`, component c the part `c % 2` of field `c / 2`) or one real field
+/// (`stride` 1, one component).
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {
     /// The buffer.
@@ -21,7 +22,8 @@ pub struct Source<'a> {
     pub shape: Shape,
     /// Floats per grid point: 1 (real field) or 2 (complex field).
     pub stride: u32,
-    /// Components to colour: 1, or 2 for the real and imaginary parts.
+    /// Components to colour: 1 for a real field, up to twice the complex
+    /// fields for a packed one.
     pub components: u32,
 }
 
@@ -81,7 +83,8 @@ impl GpuColormap {
         let f = style.factor.max(1);
         if !shape.n1.is_multiple_of(f)
             || !shape.n2.is_multiple_of(f)
-            || !(1..=2).contains(&components)
+            || components == 0
+            || (stride == 1 && components > 1)
         {
             return Err(Error::Usage(format!(
                 "cannot colour {components} component(s) of a {shape} grid downsampled by {f}"

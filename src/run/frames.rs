@@ -1,8 +1,8 @@
 //! Frames during a run (`[output] frames_every`): `frames/frame_<index>.png`
-//! with mu and nu side by side (and optionally their deviations from the
-//! equilibrium), labelled with t. In 2D the GPU colours downsampled images, so
+//! with one panel per species side by side (mu and nu for the game; and
+//! optionally their deviations from the stationary state), labelled with t. In 2D the GPU colours downsampled images, so
 //! no full-resolution field is read back, and a grid smaller than
-//! `output.frame_size` is upscaled to it; in 1D the two profiles (n floats
+//! `output.frame_size` is upscaled to it; in 1D the profiles (n floats
 //! each) are drawn as line plots with one y range for the whole run (the
 //! colour limits) in colours of the colour map. Composition and PNG encoding run on a worker
 //! thread, off the step loop.
@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::dynamics::Stepper;
 use crate::gpu::{GpuContext, GpuField};
 use crate::render::colormap::{Colormap, Limits, Scale};
-use crate::render::compose::{compose_frame, curve_colors, resample, ColorBar, Panel};
+use crate::render::compose::{compose_frame, curve_colors_n, resample, ColorBar, Panel};
 use crate::render::gpu::{GpuColormap, Source, Style};
 use crate::render::lineplot::{line_frame, Curve};
 use crate::{Error, Result};
@@ -38,9 +38,10 @@ impl FrameLimits {
     /// From the config, else from the equilibrium and the initial state: the
     /// densities' range (positive values on a log scale), and the largest
     /// deviation of the start from the equilibrium.
-    pub fn new(config: &Config, eq: [&[f32]; 2], start: [&[f32]; 2]) -> Result<Self> {
+    pub fn new(config: &Config, eq: &[&[f32]], start: &[&[f32]]) -> Result<Self> {
         let scale = Scale::parse("output.scale", &config.output.scale)?;
-        let auto = Limits::from_fields(&[eq[0], eq[1], start[0], start[1]], scale)?;
+        let fields: Vec<&[f32]> = eq.iter().chain(start).copied().collect();
+        let auto = Limits::from_fields(&fields, scale)?;
         let lo = config.output.color_min.map_or(auto.lo, |v| v as f32);
         let hi = config.output.color_max.map_or(auto.hi, |v| v as f32);
         let density = Limits::new(lo, hi, scale).map_err(|e| {
@@ -49,10 +50,14 @@ impl FrameLimits {
                 format!("{e}; set output.color_min and color_max"),
             )
         })?;
-        let diff =
-            |p: usize| -> Vec<f32> { start[p].iter().zip(eq[p]).map(|(s, e)| s - e).collect() };
-        let deviation = Limits::symmetric(&[&diff(0), &diff(1)])
-            .or_else(|_| Limits::new(-1e-30, 1e-30, Scale::Linear))?;
+        let diffs: Vec<Vec<f32>> = start
+            .iter()
+            .zip(eq)
+            .map(|(s, e)| s.iter().zip(*e).map(|(s, e)| s - e).collect())
+            .collect();
+        let refs: Vec<&[f32]> = diffs.iter().map(|d| d.as_slice()).collect();
+        let deviation =
+            Limits::symmetric(&refs).or_else(|_| Limits::new(-1e-30, 1e-30, Scale::Linear))?;
         Ok(FrameLimits {
             density: (density.lo, density.hi),
             deviation: (deviation.lo, deviation.hi),
@@ -80,11 +85,13 @@ pub struct Frames {
     upscale: u32,
     /// The y range of 1D frames, the whole run's.
     y_range: (f64, f64),
-    /// The curve colours of 1D frames, from the colour map.
-    curve_colors: [[u8; 4]; 2],
+    /// The curve colours of 1D frames, from the colour map, one per species.
+    curve_colors: Vec<[u8; 4]>,
     deviations: Option<GpuColormap>,
     bars: [ColorBar; 2],
-    eq: [Vec<f32>; 2],
+    /// The species names and their stationary densities on the host.
+    names: Vec<String>,
+    eq: Vec<Vec<f32>>,
     length: f64,
     dir: PathBuf,
     jobs: Option<Sender<Job>>,
@@ -93,13 +100,13 @@ pub struct Frames {
 
 impl Frames {
     /// Sets up the colouring of `stepper`'s densities; `eq_logs` holds
-    /// `[log mu*, log nu*]` on the GPU and `eq` the same densities on the host.
+    /// `[log rho_s*]` on the GPU and `eq` the same densities on the host.
     pub fn new(
         ctx: &GpuContext,
         config: &Config,
         stepper: &Stepper,
         eq_logs: &GpuField,
-        eq: [Vec<f32>; 2],
+        eq: Vec<Vec<f32>>,
         limits: FrameLimits,
         run_dir: &std::path::Path,
     ) -> Result<Self> {
@@ -131,7 +138,7 @@ impl Frames {
                 buffer: &stepper.densities_field().buffer,
                 shape,
                 stride: 2,
-                components: 2,
+                components: stepper.species() as u32,
             };
             let (factor, _) = resample(shape.n1, o.frame_size);
             let style = |bar: &ColorBar| Style {
@@ -190,9 +197,10 @@ impl Frames {
             densities,
             upscale: resample(shape.n1, o.frame_size).1,
             y_range: (f64::from(limits.density.0), f64::from(limits.density.1)),
-            curve_colors: curve_colors(map),
+            curve_colors: curve_colors_n(map, stepper.species()),
             deviations,
             bars,
+            names: config.species_names(),
             eq,
             length: stepper.params.length,
             dir,
@@ -223,7 +231,7 @@ impl Frames {
                     }
                 }
                 ctx.queue.submit([encoder.finish()]);
-                let panels = |g: &GpuColormap, names: [&str; 2]| -> Result<Vec<Panel>> {
+                let panels = |g: &GpuColormap, names: Vec<String>| -> Result<Vec<Panel>> {
                     Ok(g.read(ctx)?
                         .into_iter()
                         .zip(names)
@@ -232,23 +240,25 @@ impl Frames {
                                 rgba,
                                 width: g.width,
                                 height: g.height,
-                                title: title.to_string(),
+                                title,
                             }
                             .upscaled(self.upscale)
                         })
                         .collect())
                 };
-                let mut rows = vec![(panels(gpu, ["mu", "nu"])?, self.bars[0])];
+                let mut rows = vec![(panels(gpu, self.names.clone())?, self.bars[0])];
                 if let Some(dev) = &self.deviations {
-                    rows.push((panels(dev, ["mu - mu*", "nu - nu*"])?, self.bars[1]));
+                    let titles = self.names.iter().map(|n| format!("{n} - {n}*")).collect();
+                    rows.push((panels(dev, titles)?, self.bars[1]));
                 }
                 Job::Panels { path, label, rows }
             }
             None => {
-                let (mu, nu) = stepper.densities(ctx)?;
-                let [mu_star, nu_star] = self.eq.clone();
+                let rho = stepper.species_densities(ctx)?;
+                let stars = self.eq.clone();
+                let names = self.names.clone();
+                let colors = self.curve_colors.clone();
                 let length = self.length;
-                let [mu_color, nu_color] = self.curve_colors;
                 let y = Some(self.y_range);
                 let curve = |values, label: &str, color, dashed| Curve {
                     values,
@@ -259,12 +269,15 @@ impl Frames {
                 Job::Lines {
                     path,
                     image: Box::new(move || {
-                        let curves = [
-                            curve(mu, "mu", mu_color, false),
-                            curve(nu, "nu", nu_color, false),
-                            curve(mu_star, "mu*", mu_color, true),
-                            curve(nu_star, "nu*", nu_color, true),
-                        ];
+                        // The densities, then the stationary ones dashed (for
+                        // the game: mu, nu, mu*, nu*).
+                        let mut curves = Vec::new();
+                        for ((r, n), c) in rho.into_iter().zip(&names).zip(&colors) {
+                            curves.push(curve(r, n, *c, false));
+                        }
+                        for ((r, n), c) in stars.into_iter().zip(&names).zip(&colors) {
+                            curves.push(curve(r, &format!("{n}*"), *c, true));
+                        }
                         line_frame(&curves, 800, 450, length, &label, y)
                     }),
                 }

@@ -12,13 +12,13 @@ pub mod summary;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::dynamics::stability::step_estimate;
+use crate::dynamics::stability::{step_estimate, StepEstimate};
 use crate::dynamics::Stepper;
-use crate::equilibrium::{densities_from_logs, EquilibriumReport, EquilibriumSolver};
+use crate::equilibrium::{species_from_logs, EquilibriumReport, EquilibriumSolver};
 use crate::game::sample_init;
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::interrupt::Interrupt;
-use crate::metrics::{columns, Metrics, W2linOptions};
+use crate::metrics::{Metrics, W2linOptions};
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::{Error, Problem, Result};
 
@@ -86,9 +86,10 @@ pub fn solve_equilibrium(
     result
 }
 
-/// [`solve_equilibrium`], then writes `mu_star.npy`, `nu_star.npy` into `dir`.
-/// Also returns the log-densities `[log mu*, log nu*]` it read back (two
-/// fields of the grid), so that callers need not read them again.
+/// [`solve_equilibrium`], then writes `<name>_star.npy` of every species into
+/// `dir` (`mu_star.npy`, `nu_star.npy` for the game). Also returns the
+/// log-densities `[log rho_s*]` it read back (S fields of the grid), so that
+/// callers need not read them again.
 pub fn equilibrium(
     ctx: &GpuContext,
     config: &Config,
@@ -99,10 +100,11 @@ pub fn equilibrium(
 ) -> Result<(EquilibriumSolver, EquilibriumReport, Vec<f32>)> {
     let (solver, report) = solve_equilibrium(ctx, config, problem, quiet, interrupt)?;
     let logs = solver.logs().read(ctx)?;
-    let (mu, nu) = densities_from_logs(&logs);
     let shape = npy_shape(problem.params.shape);
-    write_npy_f32(&dir.file("mu_star.npy"), &shape, &mu)?;
-    write_npy_f32(&dir.file("nu_star.npy"), &shape, &nu)?;
+    let rho = species_from_logs(&logs, solver.species());
+    for (name, r) in config.species_names().iter().zip(&rho) {
+        write_npy_f32(&dir.file(&format!("{name}_star.npy")), &shape, r)?;
+    }
     Ok((solver, report, logs))
 }
 
@@ -129,14 +131,29 @@ pub fn equilibrium_only(
     Ok(summary)
 }
 
-/// Initial densities from `[init]` (`eq` the equilibrium pair), normalised to
-/// mass 1.
+/// The game's initial densities from `[init]` (`eq` the equilibrium pair),
+/// normalised to mass 1.
 pub fn initial_densities(
     ctx: &GpuContext,
     config: &Config,
     problem: &Problem,
     eq: (&[f32], &[f32]),
 ) -> Result<(Vec<f32>, Vec<f32>)> {
+    let mut v = initial_species(ctx, config, problem, &[eq.0, eq.1])?;
+    let nu = v.pop().unwrap_or_default();
+    let mu = v.pop().unwrap_or_default();
+    Ok((mu, nu))
+}
+
+/// The initial densities of every species, normalised to mass 1: `init.mu`
+/// and `init.nu` for the game, each species' `init` otherwise, with `eq` the
+/// stationary densities (one grid per species).
+pub fn initial_species(
+    ctx: &GpuContext,
+    config: &Config,
+    problem: &Problem,
+    eq: &[&[f32]],
+) -> Result<Vec<Vec<f32>>> {
     let p = &problem.params;
     let cell = p.cell();
     let one = |field: &str, text: &str, star: &[f32]| -> Result<Vec<f32>> {
@@ -144,10 +161,44 @@ pub fn initial_densities(
         let mass: f64 = v.iter().map(|&x| x as f64).sum::<f64>() * cell;
         Ok(v.into_iter().map(|x| (x as f64 / mass) as f32).collect())
     };
-    Ok((
-        one("init.mu", &config.init.mu, eq.0)?,
-        one("init.nu", &config.init.nu, eq.1)?,
-    ))
+    let texts: Vec<(String, String)> = if config.is_game() {
+        vec![
+            ("init.mu".into(), config.init.mu.clone()),
+            ("init.nu".into(), config.init.nu.clone()),
+        ]
+    } else {
+        config
+            .species
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("species[{i}].init"), s.init.clone()))
+            .collect()
+    };
+    texts
+        .iter()
+        .zip(eq)
+        .map(|((field, text), star)| one(field, text, star))
+        .collect()
+}
+
+/// The stable-step estimate about the stationary state and the start: the
+/// game's rule, or the species system's.
+fn estimate_step(problem: &Problem, eq: &[Vec<f32>], start: &[Vec<f32>]) -> StepEstimate {
+    fn refs(v: &[Vec<f32>]) -> Vec<&[f32]> {
+        v.iter().map(|x| x.as_slice()).collect()
+    }
+    match &problem.payoff {
+        Some(payoff) if eq.len() == 2 && start.len() == 2 => step_estimate(
+            &problem.params,
+            payoff,
+            &[(&eq[0], &eq[1]), (&start[0], &start[1])],
+        ),
+        _ => crate::system::stability::system_step_estimate(
+            &problem.params,
+            problem.system(),
+            &[refs(eq), refs(start)],
+        ),
+    }
 }
 
 /// `mflda run`: everything, from t = 0, written into `opts.out`. The GPU memory
@@ -198,14 +249,12 @@ fn start<'a>(
         // Warnings and notes about the result are printed also when quiet.
         eprintln!("{w}");
     }
+    let species = solver.species();
     drop(solver);
-    let (mu_star, nu_star) = densities_from_logs(&eq_logs);
-    let (mu0, nu0) = initial_densities(ctx, &config, &problem, (&mu_star, &nu_star))?;
-    let estimate = step_estimate(
-        &problem.params,
-        problem.game_payoff("the stable-step estimate")?,
-        &[(&mu_star, &nu_star), (&mu0, &nu0)],
-    );
+    let stars = species_from_logs(&eq_logs, species);
+    let star_refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
+    let start = initial_species(ctx, &config, &problem, &star_refs)?;
+    let estimate = estimate_step(&problem, &stars, &start);
     let choice = choose_step(&config, &estimate);
     if let Some(note) = &choice.note {
         opts.say(note);
@@ -220,11 +269,15 @@ fn start<'a>(
     problem.params.dt = choice.dt;
     dir.write_text("config.toml", &config.to_toml_string())?;
 
-    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs, [mu_star, nu_star])?;
-    parts.stepper.set_densities(ctx, &mu0, &nu0)?;
-    let [mu_star, nu_star] = &parts.eq;
-    let peak = mu_star.iter().chain(nu_star).fold(0.0f32, |m, v| m.max(*v)) as f64;
-    let frame_limits = FrameLimits::new(&config, [mu_star, nu_star], [&mu0, &nu0])?;
+    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs, stars)?;
+    let start_refs: Vec<&[f32]> = start.iter().map(|v| v.as_slice()).collect();
+    parts.stepper.set_species_densities(ctx, &start_refs)?;
+    let star_refs: Vec<&[f32]> = parts.eq.iter().map(|v| v.as_slice()).collect();
+    let peak = star_refs
+        .iter()
+        .flat_map(|s| s.iter())
+        .fold(0.0f32, |m, v| m.max(*v)) as f64;
+    let frame_limits = FrameLimits::new(&config, &star_refs, &start_refs)?;
     let frames = parts.frames(ctx, &config, frame_limits, &dir)?;
     if let Some(f) = &frames {
         f.render(ctx, &parts.stepper, 0, 0.0)?;
@@ -233,13 +286,15 @@ fn start<'a>(
         stepper, metrics, ..
     } = parts;
 
-    let mut csv = MetricsCsv::create(&dir.file("metrics.csv"), &columns(config.output.w2lin))?;
+    let columns = metrics.columns();
+    let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let mut csv = MetricsCsv::create(&dir.file("metrics.csv"), &names)?;
     let first = metrics.measure(ctx, &stepper, 0.0)?;
     csv.append(&first.values())?;
     Ok(Session {
         ctx,
         meta: CheckpointMeta {
-            first,
+            first: first.clone(),
             last: first,
             peak,
             equilibrium: eq_summary,
@@ -319,19 +374,14 @@ fn resume_to(
     opts.say(memory.describe(ctx));
     let problem = Problem::from_config(ctx, &config)?;
     let eq_logs = checkpoint.array("eq_logs")?.to_vec();
-    let (mu_star, nu_star) = densities_from_logs(&eq_logs);
+    let stars = species_from_logs(&eq_logs, problem.system().len());
     let mut meta = meta;
     if meta.estimate.is_none() {
         // A checkpoint written before the estimate was recorded: the one at
         // the equilibrium.
-        let states = [(&mu_star[..], &nu_star[..])];
-        meta.estimate = Some(step_estimate(
-            &problem.params,
-            problem.game_payoff("the stable-step estimate")?,
-            &states,
-        ));
+        meta.estimate = Some(estimate_step(&problem, &stars, &stars));
     }
-    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs, [mu_star, nu_star])?;
+    let mut parts = Assembly::new(ctx, &config, &problem, &eq_logs, stars)?;
     parts.stepper.write_state(ctx, checkpoint.array("state")?)?;
     let frames = match meta.frame_limits {
         Some(limits) => parts.frames(ctx, &config, limits, &dir)?,
@@ -342,7 +392,9 @@ fn resume_to(
     } = parts;
     let csv_path = dir.file("metrics.csv");
     MetricsCsv::truncate_after(&csv_path, checkpoint.t)?;
-    let csv = MetricsCsv::open_append(&csv_path, &columns(config.output.w2lin))?;
+    let columns = metrics.columns();
+    let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let csv = MetricsCsv::open_append(&csv_path, &names)?;
     opts.say(format!(
         "resuming at t = {} (step {}), to t = {}",
         checkpoint.t, checkpoint.step, config.time.t_end
@@ -422,18 +474,18 @@ fn set_end(dir: &RunDir, config: &mut Config, step: u64, t_end: Option<f64>) -> 
     dir.write_text("config.toml", &config.to_toml_string())
 }
 
-/// What a run steps, measures and draws, built from the equilibrium
-/// log-densities `[log mu*, log nu*]` (two real fields on the host) and the
-/// densities `eq = [mu*, nu*]` made from them, once the equilibrium solver is
-/// gone: a fresh run and a resumed one build the same.
+/// What a run steps, measures and draws, built from the stationary
+/// log-densities `[log rho_s*]` (S real fields on the host) and the densities
+/// `eq = [rho_s*]` made from them, once the equilibrium solver is gone: a
+/// fresh run and a resumed one build the same.
 struct Assembly {
     stepper: Stepper,
     metrics: Metrics,
     /// The log-densities on the GPU, for the frames' colouring; freed with the
     /// assembly unless the frames hold it.
     eq_field: GpuField,
-    /// `[mu*, nu*]` on the host.
-    eq: [Vec<f32>; 2],
+    /// `[rho_s*]` on the host.
+    eq: Vec<Vec<f32>>,
 }
 
 impl Assembly {
@@ -442,11 +494,13 @@ impl Assembly {
         config: &Config,
         problem: &Problem,
         eq_logs: &[f32],
-        eq: [Vec<f32>; 2],
+        eq: Vec<Vec<f32>>,
     ) -> Result<Self> {
         let shape = problem.params.shape;
-        let stepper = problem.stepper_for(ctx, config, (&eq[0], &eq[1]))?;
-        let eq_field = GpuField::from_data(ctx, "run.eq_logs", shape, 2, Elem::Real, eq_logs)?;
+        let refs: Vec<&[f32]> = eq.iter().map(|v| v.as_slice()).collect();
+        let stepper = problem.stepper_for(ctx, config, &refs)?;
+        let fields = eq.len() as u32;
+        let eq_field = GpuField::from_data(ctx, "run.eq_logs", shape, fields, Elem::Real, eq_logs)?;
         // wgpu keeps the staging copies of uploads until a submission that
         // carries them has finished: let it free them before more is allocated.
         ctx.queue.submit(None);
@@ -511,6 +565,13 @@ fn metrics_for(
 ) -> Result<Metrics> {
     let metrics = Metrics::new(ctx, stepper, &problem.ops, eq_field)?;
     if config.output.w2lin {
+        if problem.system().len() != 2 {
+            return Err(Error::config(
+                "output.w2lin",
+                "the linearised W2 distances are measured for systems of two species; set \
+                 output.w2lin = false",
+            ));
+        }
         metrics.with_w2lin(ctx, stepper, eq_logs, W2linOptions::default())
     } else {
         Ok(metrics)

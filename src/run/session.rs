@@ -52,7 +52,7 @@ pub(crate) struct Session<'a> {
     pub metrics: Metrics,
     pub csv: MetricsCsv,
     pub meta: CheckpointMeta,
-    /// `[log mu*, log nu*]` (host copy, for checkpoints).
+    /// `[log rho_s*]` (host copy, for checkpoints).
     pub eq_logs: Vec<f32>,
     /// The GPU memory this session needs at its peak ([`crate::run::RunMemory`]).
     pub gpu_memory_bytes: u64,
@@ -132,10 +132,10 @@ impl Session<'_> {
                     progress.finish();
                     return Err(self.blow_up(&good, good_t, &why));
                 }
+                let joint = row.joint_l2();
                 self.meta.last = row;
                 self.copy_state(&self.stepper.state.buffer, &good);
                 good_t = t;
-                let joint = row.mu.l2.hypot(row.nu.l2);
                 note = format!("L2 {joint:.2e}");
                 if self
                     .config
@@ -204,7 +204,7 @@ impl Session<'_> {
         let kept = match self.snapshot(good_t) {
             Ok(()) => format!(
                 "the last good state (t = {good_t:.6}) is in {}",
-                self.dir.snapshot_path("mu", good_t).display()
+                self.dir.snapshot_path(&self.names()[0], good_t).display()
             ),
             Err(e) => format!("the last good state could not be written: {e}"),
         };
@@ -225,12 +225,19 @@ impl Session<'_> {
         }
     }
 
+    /// The species names (`mu`, `nu` for the game).
+    fn names(&self) -> Vec<String> {
+        self.config.species_names()
+    }
+
     fn snapshot(&self, t: f64) -> Result<()> {
-        let (mu, nu) = self.stepper.densities(self.ctx)?;
+        let rho = self.stepper.species_densities(self.ctx)?;
         let shape = super::npy_shape(self.stepper.params.shape);
         self.dir.ensure_snapshots()?;
-        write_npy_f32(&self.dir.snapshot_path("mu", t), &shape, &mu)?;
-        write_npy_f32(&self.dir.snapshot_path("nu", t), &shape, &nu)
+        for (name, r) in self.names().iter().zip(&rho) {
+            write_npy_f32(&self.dir.snapshot_path(name, t), &shape, r)?;
+        }
+        Ok(())
     }
 
     /// Writes a checkpoint of the current state (atomically; the two newest kept).
@@ -251,10 +258,11 @@ impl Session<'_> {
     }
 
     fn finish(self, start_step: u64, wall: f64) -> Result<Summary> {
-        let (mu, nu) = self.stepper.densities(self.ctx)?;
+        let rho = self.stepper.species_densities(self.ctx)?;
         let shape = super::npy_shape(self.stepper.params.shape);
-        write_npy_f32(&self.dir.file("mu_final.npy"), &shape, &mu)?;
-        write_npy_f32(&self.dir.file("nu_final.npy"), &shape, &nu)?;
+        for (name, r) in self.names().iter().zip(&rho) {
+            write_npy_f32(&self.dir.file(&format!("{name}_final.npy")), &shape, r)?;
+        }
         let csv = self.dir.file("metrics.csv");
         let fits = crate::render::plot::fit_all(&csv)?;
         crate::render::plot::metrics_plot(
@@ -305,15 +313,13 @@ fn check_row(row: &MetricsRow, first: &MetricsRow, peak: f64) -> Option<String> 
     if !row.is_finite() {
         return Some("a metric is not finite (NaN or infinity)".into());
     }
-    for (name, m, m0) in [
-        ("mu", row.mu.mass, first.mu.mass),
-        ("nu", row.nu.mass, first.nu.mass),
-    ] {
+    for ((name, now), (_, then)) in row.species.iter().zip(&first.species) {
+        let (m, m0) = (now.mass, then.mass);
         if (m - m0).abs() > 1e-4 * m0.abs() {
             return Some(format!("the mass of {name} drifted from {m0} to {m}"));
         }
     }
-    let top = row.mu.max.max(row.nu.max);
+    let top = row.species.iter().fold(0.0f64, |t, (_, s)| t.max(s.max));
     if top > 1e4 * peak {
         return Some(format!(
             "the densities grew to {top:e}, {:.0e} times the equilibrium's peak",

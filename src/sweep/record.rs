@@ -154,7 +154,7 @@ impl From<&Summary> for Outcome {
     fn from(s: &Summary) -> Outcome {
         Outcome {
             wall_time_s: s.wall_time_s,
-            final_metrics: s.final_metrics,
+            final_metrics: s.final_metrics.clone(),
             rate_fits: s.rate_fits.clone(),
         }
     }
@@ -180,5 +180,5 @@ impl Outcome {
 
 /// `sqrt(l2_mu^2 + l2_nu^2)` of a metrics row.
 fn joint_l2(row: &MetricsRow) -> f64 {
-    row.mu.l2.hypot(row.nu.l2)
+    row.joint_l2()
 }

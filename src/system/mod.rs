@@ -25,6 +25,8 @@ pub mod code;
 pub mod cpu;
 pub mod operators;
 pub mod sample;
+pub mod stability;
+pub mod structure;
 
 pub use operators::SystemOperators;
 

@@ -1,0 +1,110 @@
+//! Structure of a system read off its terms: whether it is a gradient flow
+//! (docs/MATHEMATICS.md section 8), so that its free energy is a Lyapunov
+//! function and is reported.
+
+use crate::fft::spectral::Spectral;
+use crate::gpu::Shape;
+use crate::system::{Multiplier, System};
+
+/// Relative tolerance of the symmetry checks on f32 samples.
+const SYMMETRY_TOL: f64 = 1e-5;
+
+impl System {
+    /// True when the couplings are symmetric, `k_sr(z) = k_rs(-z)` and
+    /// `G_sr(x, y) = G_rs(y, x)` for every pair of species (a self-coupling:
+    /// an even kernel), so that the flow is the Wasserstein gradient flow of
+    /// `F = sum_s [int a_s rho_s + tau_s int rho_s log rho_s] + 1/2 sum_sr
+    /// int int k_sr(x - y) rho_s(x) rho_r(y)` (plus the band-limited terms),
+    /// whatever the rates. Checked on the samples: kernels given in `z` on
+    /// the grid of `shape` (`k(-z)` at the mirrored point), multipliers in
+    /// `kappa` by `M_rs = conj(M_sr)`, band matrices by `C_rs = C_sr^T`, to a
+    /// relative 1e-5.
+    pub fn is_gradient(&self, shape: Shape) -> bool {
+        let spectral = Spectral::new(shape, 1.0);
+        let n = shape.len();
+        let s = self.len();
+        // The total kernel samples of each ordered pair, by kind.
+        let mut kernel = vec![vec![vec![0.0f64; n]; s]; s];
+        let mut spectrum = vec![vec![vec![(0.0f64, 0.0f64); n]; s]; s];
+        for c in &self.convolutions {
+            let sign = c.sign as f64;
+            match &self.multipliers[c.multiplier] {
+                Multiplier::Kernel(k) => {
+                    let acc = &mut kernel[c.target][c.source];
+                    for (p, a) in acc.iter_mut().enumerate() {
+                        // conj(M) is the multiplier of the reflected kernel.
+                        let q = if c.conjugate { spectral.mirror(p) } else { p };
+                        *a += sign * k[q] as f64;
+                    }
+                }
+                Multiplier::Spectrum(m) => {
+                    let acc = &mut spectrum[c.target][c.source];
+                    for (a, v) in acc.iter_mut().zip(m) {
+                        let im = if c.conjugate { -v[1] } else { v[1] } as f64;
+                        a.0 += sign * v[0] as f64;
+                        a.1 += sign * im;
+                    }
+                }
+            }
+        }
+        let close = |a: f64, b: f64, scale: f64| (a - b).abs() <= SYMMETRY_TOL * scale.max(1e-30);
+        for t in 0..s {
+            for r in 0..s {
+                let (k, kr) = (&kernel[t][r], &kernel[r][t]);
+                let scale = k.iter().chain(kr).fold(0.0f64, |m, v| m.max(v.abs()));
+                if (0..n).any(|p| !close(k[p], kr[spectral.mirror(p)], scale)) {
+                    return false;
+                }
+                let (m, mr) = (&spectrum[t][r], &spectrum[r][t]);
+                let scale = m
+                    .iter()
+                    .chain(mr)
+                    .fold(0.0f64, |x, v| x.max(v.0.hypot(v.1)));
+                // M(0) is ignored.
+                if (1..n).any(|p| !close(m[p].0, mr[p].0, scale) || !close(m[p].1, -mr[p].1, scale))
+                {
+                    return false;
+                }
+            }
+        }
+        // Band terms: the signed coefficient sums of each pair, transposed back.
+        for b in &self.bands {
+            let side = self.matrices[b.matrix].coeffs.len();
+            let len = (side as f64).sqrt().round() as usize;
+            let total = |t: usize, r: usize, transposed: bool| -> Vec<num_complex::Complex64> {
+                let mut out = vec![num_complex::Complex64::default(); side];
+                for c in self.bands.iter().filter(|c| c.target == t && c.source == r) {
+                    let coeffs = &self.matrices[c.matrix].coeffs;
+                    if coeffs.len() != side {
+                        return vec![num_complex::Complex64::new(f64::NAN, 0.0); side];
+                    }
+                    for i in 0..len {
+                        for j in 0..len {
+                            let (a, bb) = if c.transpose != transposed {
+                                (j, i)
+                            } else {
+                                (i, j)
+                            };
+                            out[i * len + j] += c.sign as f64 * coeffs[a * len + bb];
+                        }
+                    }
+                }
+                out
+            };
+            let forward = total(b.target, b.source, false);
+            let back = total(b.source, b.target, true);
+            let scale = forward
+                .iter()
+                .chain(&back)
+                .fold(0.0f64, |m, v| m.max(v.norm()));
+            if forward
+                .iter()
+                .zip(&back)
+                .any(|(x, y)| !((x - y).norm() <= SYMMETRY_TOL * scale.max(1e-30)))
+            {
+                return false;
+            }
+        }
+        true
+    }
+}
