@@ -298,8 +298,23 @@ impl Problem {
         opts: &EquilibriumOptions,
         on_check: &mut dyn FnMut(u32, Option<f64>),
     ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
+        self.equilibrium_from(ctx, opts, None, on_check)
+    }
+
+    /// [`equilibrium_with`](Self::equilibrium_with) from the densities
+    /// `start` (one grid per species), or from the uniform ones.
+    pub fn equilibrium_from(
+        &self,
+        ctx: &GpuContext,
+        opts: &EquilibriumOptions,
+        start: Option<&[&[f32]]>,
+        on_check: &mut dyn FnMut(u32, Option<f64>),
+    ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
         let mut solver = EquilibriumSolver::new(ctx, &self.params, &self.ops, opts)?;
-        solver.start_uniform(ctx)?;
+        match start {
+            Some(rho) => solver.start_from_densities(ctx, rho)?,
+            None => solver.start_uniform(ctx)?,
+        }
         let report = solver.solve_with(ctx, opts, on_check)?;
         Ok((solver, report))
     }

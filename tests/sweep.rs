@@ -402,8 +402,9 @@ fn every_example_config_loads() {
             if path.extension().is_some_and(|e| e == "toml") {
                 let config =
                     Config::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                assert_eq!(config.grid.dim, 1, "{}: examples are 1D", path.display());
-                assert!(config.grid.n <= 256, "{}", path.display());
+                // Small enough to try on a software adapter in a minute.
+                let points = (config.grid.n as u64).pow(config.grid.dim);
+                assert!(points <= 64 * 64, "{}: {points} points", path.display());
                 configs += 1;
             }
         }

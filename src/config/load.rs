@@ -97,6 +97,10 @@ pub fn apply_sets(table: &mut Table, sets: &[String]) -> Result<()> {
         let Some(spec) = find_table(parts[0]) else {
             return Err(unknown_set_table(key, &parts, &context));
         };
+        if spec.array {
+            set_in_array(table, spec, key, &parts, raw_value.trim(), &context)?;
+            continue;
+        }
         if parts.len() == 1 {
             let example = spec.keys.first().map_or("key", |k| k.name);
             return Err(Error::config(
@@ -131,6 +135,92 @@ pub fn apply_sets(table: &mut Table, sets: &[String]) -> Result<()> {
         };
         sub.insert(key_spec.name.to_string(), value);
     }
+    Ok(())
+}
+
+/// `--set species.<name or index>.<key>=value`: one key of one table of an
+/// array of tables, chosen by its `name` (`[[species]]`) or its index.
+fn set_in_array(
+    table: &mut Table,
+    spec: &super::schema::TableSpec,
+    key: &str,
+    parts: &[&str],
+    raw: &str,
+    context: &str,
+) -> Result<()> {
+    let form = format!(
+        "`--set {}.<name or index>.<key>=VALUE`, e.g. `--set {}.0.{}=...`",
+        spec.name,
+        spec.name,
+        spec.keys.get(1).map_or("key", |k| k.name)
+    );
+    if parts.len() != 3 {
+        return Err(Error::config(
+            key,
+            format!(
+                "`{key}` does not name one key of one [[{}]] table; use {form}",
+                spec.name
+            ),
+        ));
+    }
+    let Some(key_spec) = find_key(spec, parts[2]) else {
+        return Err(unknown_key(key, parts[2], &key_names(spec), context));
+    };
+    let Some(Value::Array(items)) = table.get_mut(spec.name) else {
+        return Err(Error::config(
+            key,
+            format!(
+                "there are no [[{}]] tables to set `{key}` in{context}",
+                spec.name
+            ),
+        ));
+    };
+    let names: Vec<String> = items
+        .iter()
+        .map(|t| {
+            t.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    let index = parts[1]
+        .parse::<usize>()
+        .ok()
+        .filter(|&i| i < items.len())
+        .or_else(|| names.iter().position(|n| n == parts[1]));
+    let Some(index) = index else {
+        let known: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                if n.is_empty() {
+                    i.to_string()
+                } else {
+                    format!("{i} ({n})")
+                }
+            })
+            .collect();
+        return Err(Error::config(
+            key,
+            format!(
+                "no [[{}]] table `{}`; the tables are {}{context}",
+                spec.name,
+                parts[1],
+                known.join(", ")
+            ),
+        ));
+    };
+    let Some(Value::Table(item)) = items.get_mut(index) else {
+        return Err(Error::config(
+            key,
+            format!("[[{}]] entry {index} is not a table{context}", spec.name),
+        ));
+    };
+    item.insert(
+        key_spec.name.to_string(),
+        parse_set_value(raw, key_spec.kind),
+    );
     Ok(())
 }
 

@@ -13,7 +13,7 @@
 //! [init]   mu, nu, seed                      (optional table)
 //! [time]   scheme, dt (a number or "auto"), t_end, dealias, perturbation,
 //!          stop_below                        (optional table)
-//! [equilibrium] tol, max_iter, step          (optional table)
+//! [equilibrium] tol, max_iter, step, start   (optional table)
 //! [output] metrics_every, snapshots_every, frames_every, checkpoint_every,
 //!          checkpoint_wall, colormap, scale, frame_size, color_min,
 //!          color_max, frame_deviation, w2lin (optional table)
@@ -33,8 +33,8 @@ mod validate;
 pub use load::{apply_sets, DEFAULT_TOML};
 pub use resolve::fnv1a64;
 pub use schema::{
-    Config, CouplingConfig, EquilibriumConfig, GameConfig, GridConfig, InitConfig, OutputConfig,
-    Scheme, SpeciesConfig, TimeConfig,
+    Config, CouplingConfig, EquilibriumConfig, EquilibriumStart, GameConfig, GridConfig,
+    InitConfig, OutputConfig, Scheme, SpeciesConfig, TimeConfig,
 };
 pub use system::MAX_NAME_LEN;
 pub use validate::{MAX_INTERACTION_MODES, MAX_N};

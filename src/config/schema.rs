@@ -237,6 +237,23 @@ pub struct EquilibriumConfig {
     /// Extragradient step s > 0; `None` lets the solver choose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<f64>,
+    /// Where the iteration starts: the uniform densities, or the initial
+    /// densities (to find the stationary state reached from them when there
+    /// are several).
+    #[serde(default)]
+    pub start: EquilibriumStart,
+}
+
+/// The start of the equilibrium iteration (`equilibrium.start`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EquilibriumStart {
+    /// The uniform densities.
+    #[default]
+    Uniform,
+    /// The initial densities of `[init]` (or each species' `init`), with
+    /// `eq` the uniform density there.
+    Init,
 }
 
 /// `[output]`: output schedules in simulated time. `None` means "the default",
@@ -300,6 +317,7 @@ impl Default for EquilibriumConfig {
             tol: default_tol(),
             max_iter: default_max_iter(),
             step: None,
+            start: EquilibriumStart::Uniform,
         }
     }
 }
@@ -418,6 +436,9 @@ pub(crate) const COLORMAP_NAMES: &[&str] = &["viridis", "magma", "cividis", "div
 /// Scale names accepted in `output.scale`.
 pub(crate) const SCALE_NAMES: &[&str] = &["linear", "log"];
 
+/// Start names accepted in `equilibrium.start`.
+pub(crate) const START_NAMES: &[&str] = &["uniform", "init"];
+
 /// Scheme names accepted in `time.scheme`.
 pub(crate) const SCHEME_NAMES: &[&str] = &["etdrk2", "etdrk4"];
 
@@ -504,6 +525,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             opt("tol", Kind::F64),
             opt("max_iter", Kind::U32),
             opt("step", Kind::F64),
+            opt("start", Kind::OneOf(START_NAMES)),
         ],
     },
     TableSpec {

@@ -11,7 +11,7 @@ pub mod summary;
 
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
+use crate::config::{Config, EquilibriumStart};
 use crate::dynamics::stability::{step_estimate, StepEstimate};
 use crate::dynamics::Stepper;
 use crate::equilibrium::{species_from_logs, EquilibriumReport, EquilibriumSolver};
@@ -80,8 +80,24 @@ pub fn solve_equilibrium(
 ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
     let mut opts = problem.equilibrium_options(config);
     opts.interrupt = interrupt.clone();
+    // `equilibrium.start = "init"`: from the initial densities, whose `eq`
+    // is then the uniform density.
+    let start = match config.equilibrium.start {
+        EquilibriumStart::Uniform => None,
+        EquilibriumStart::Init => {
+            let n = problem.params.shape.len();
+            let uniform = vec![(1.0 / (n as f64 * problem.params.cell())) as f32; n];
+            let eq: Vec<&[f32]> = (0..problem.system().len()).map(|_| &uniform[..]).collect();
+            Some(initial_species(ctx, config, problem, &eq)?)
+        }
+    };
+    let refs: Option<Vec<&[f32]>> = start
+        .as_ref()
+        .map(|s| s.iter().map(|v| v.as_slice()).collect());
     let mut progress = EquilibriumProgress::new(opts.tol, quiet);
-    let result = problem.equilibrium_with(ctx, &opts, &mut |i, r| progress.update(i, r));
+    let result = problem.equilibrium_from(ctx, &opts, refs.as_deref(), &mut |i, r| {
+        progress.update(i, r)
+    });
     progress.finish();
     result
 }

@@ -100,7 +100,10 @@ impl System {
             if forward
                 .iter()
                 .zip(&back)
-                .any(|(x, y)| !((x - y).norm() <= SYMMETRY_TOL * scale.max(1e-30)))
+                .any(|(x, y)| {
+                    let d = (x - y).norm();
+                    d.is_nan() || d > SYMMETRY_TOL * scale.max(1e-30)
+                })
             {
                 return false;
             }
