@@ -81,7 +81,14 @@ impl Problem {
     /// (and one buffer). 0 when not even n = 2 fits. `mflda info` prints it,
     /// and [`Self::check_fits`] suggests it.
     pub fn largest_grid(ctx: &GpuContext, dim: u32) -> u32 {
-        let points = ctx.max_binding_bytes() / LARGEST_BINDING_PER_POINT;
+        Self::largest_grid_for(ctx, dim, 2)
+    }
+
+    /// [`Self::largest_grid`] for a system of `species` species: its state,
+    /// `8 max(S, 2)` bytes a point, is the widest field bound whole.
+    pub fn largest_grid_for(ctx: &GpuContext, dim: u32, species: usize) -> u32 {
+        let per_point = LARGEST_BINDING_PER_POINT.max(8 * species as u64);
+        let points = ctx.max_binding_bytes() / per_point;
         let side = if dim == 2 {
             (points as f64).sqrt().floor() as u64
         } else {
@@ -98,7 +105,13 @@ impl Problem {
     /// Checks that the device can hold the grid ([`Self::largest_grid`]). The
     /// error names `grid.n` and the largest side this device holds.
     pub fn check_fits(ctx: &GpuContext, shape: Shape) -> Result<()> {
-        let largest = Self::largest_grid(ctx, shape.dim());
+        Self::check_fits_for(ctx, shape, 2)
+    }
+
+    /// [`Self::check_fits`] for a system of `species` species.
+    pub fn check_fits_for(ctx: &GpuContext, shape: Shape, species: usize) -> Result<()> {
+        let per_point = LARGEST_BINDING_PER_POINT.max(8 * species as u64);
+        let largest = Self::largest_grid_for(ctx, shape.dim(), species);
         if shape.n1 > largest || shape.n2 > largest {
             let fix = if largest >= 2 {
                 format!("use `--set grid.n={largest}` or less, or another adapter")
@@ -113,7 +126,7 @@ impl Problem {
                      workgroup memory of {} KiB; that allows at most n = {largest} in {}D (see \
                      `mflda info`); {fix}",
                     ctx.info.name,
-                    LARGEST_BINDING_PER_POINT,
+                    per_point,
                     ctx.max_binding_bytes() >> 20,
                     ctx.limits.max_compute_workgroup_storage_size >> 10,
                     shape.dim()
@@ -229,7 +242,7 @@ impl Problem {
             return Self::new(ctx, params, &Self::spec(config)?);
         }
         config.check_system_expressions()?;
-        Self::check_fits(ctx, params.shape)?;
+        Self::check_fits_for(ctx, params.shape, config.species.len())?;
         let (system, _) = sample_system(ctx, config, params.shape, params.length)?;
         let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
         Ok(Problem {

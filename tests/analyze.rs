@@ -36,7 +36,11 @@ fn decoupled_rightmost_eigenvalue_is_minus_tau_times_the_poincare_constant() {
     ]);
     let d = dir("decoupled");
     let a = analyze(&ctx, &c, &d, false, true, &Default::default()).unwrap();
-    let lambda1 = a.poincare_mu.lambda1.min(a.poincare_nu.lambda1);
+    let lambda1 = a
+        .poincare_of("mu")
+        .unwrap()
+        .lambda1
+        .min(a.poincare_of("nu").unwrap().lambda1);
     let rightmost = a.eigenvalues[0].re;
     assert!(
         (rightmost + 0.3 * lambda1).abs() < 1e-3 * 0.3 * lambda1,

@@ -10,6 +10,8 @@
 override FIELD_LEN: u32;
 // `dens` holds deviations from the stationary state exp(eq_logs).
 override PERTURBATION: bool = false;
+// Measure the free energy's terms (a gradient system); `own` is unread otherwise.
+override ENERGY: bool = false;
 
 @group(0) @binding(0) var<storage, read> dens: array<vec2<f32>>;   // [PAIRS]
 @group(0) @binding(1) var<storage, read> g: array<f32>;            // [S] log G_s
@@ -38,8 +40,10 @@ fn main(
                 rho += exp(eq_logs[s * FIELD_LEN + p]);
             }
             kl = kl_term(rho, g[s * FIELD_LEN + p]);
-            let phi = select(pot[q].x, -pot[q].y, odd);
-            energy = rho * (phi + own[s * FIELD_LEN + p]);
+            if ENERGY {
+                let phi = select(pot[q].x, -pot[q].y, odd);
+                energy = rho * (phi + own[s * FIELD_LEN + p]);
+            }
         }
         let r = workgroup_reduce(OP_SUM, red_leaf(OP_SUM, kl), local);
         if local == 0u {

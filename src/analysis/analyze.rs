@@ -1,8 +1,14 @@
 //! `mflda analyze`: the numbers the theory talks about, next to each other
-//! (docs/MATHEMATICS.md section 6): the equilibrium, both Poincare constants, the rightmost
-//! eigenvalues of the linearised dynamics, the lower bound
-//! `tau min(lambda_1(mu*), lambda_1(nu*))` on the local rate, and optionally the
-//! decay rate measured on a perturbed trajectory.
+//! (docs/MATHEMATICS.md sections 6 and 8), for any species system: the
+//! equilibrium (stationary state), each species' Poincare constant, the
+//! rightmost eigenvalues of the linearised dynamics and whether the state is
+//! stable, the lower bound `min_s eta_s tau_s lambda_1(rho_s*)` on the local
+//! rate of a pairwise zero-sum game (the game's `tau min(lambda_1(mu*),
+//! lambda_1(nu*))` when eta = 1), the rate of each group of species that
+//! nothing couples to the others, and optionally the decay rate measured on
+//! a perturbed trajectory.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -11,6 +17,8 @@ use crate::analysis::poincare::{poincare_constant, PoincareOptions, PoincareRepo
 use crate::analysis::spectrum::{linearised_spectrum, Eigenpair, SpectrumOptions};
 use crate::config::Config;
 use crate::dynamics::stability::step_estimate;
+use crate::dynamics::Stepper;
+use crate::equilibrium::species_from_logs;
 use crate::gpu::context::AdapterReport;
 use crate::gpu::GpuContext;
 use crate::interrupt::{Batcher, Interrupt};
@@ -18,6 +26,7 @@ use crate::metrics::Metrics;
 use crate::output::{write_npy_f32, RunDir};
 use crate::run::step::AUTO_FRACTION;
 use crate::run::summary::{sci, EquilibriumSummary};
+use crate::system::stability::system_step_estimate;
 use crate::{Problem, Result};
 
 /// Steps of the linearised map (T about 1) at least, when its step is
@@ -25,39 +34,154 @@ use crate::{Problem, Result};
 /// time scales, not only a stable one.
 pub const MIN_MAP_STEPS: f64 = 20.0;
 
+/// An eigenvalue counts as zero (a candidate translation mode) below this,
+/// relative to the slowest diffusion rate `min_s eta_s tau_s (2 pi / L)^2`.
+pub const ZERO_EIGENVALUE: f64 = 1e-3;
+
+/// The share of an eigenvector's norm in the span of the state's
+/// derivatives above which it is a translation.
+pub const TRANSLATION_SHARE: f64 = 0.95;
+
+/// The local rate of one group of species that nothing couples to the
+/// others (reported when the system has more than one group).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRate {
+    /// The species of the group.
+    pub species: Vec<String>,
+    /// `-Re lambda_max` of the group's linearised dynamics.
+    pub predicted_rate: f64,
+    /// The group's bound `min_s eta_s tau_s lambda_1(rho_s*)`, when it is a
+    /// zero-sum game (NaN, `null` in JSON, otherwise).
+    pub bound: f64,
+}
+
+/// One species in `analysis.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeciesInfo {
+    /// Its name.
+    pub name: String,
+    /// Temperature tau_s.
+    pub tau: f64,
+    /// Rate eta_s.
+    pub rate: f64,
+}
+
 /// What `analysis.json` holds.
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
     /// The adapter used.
     pub adapter: AdapterReport,
-    /// Temperature.
-    pub tau: f64,
+    /// The game's temperature (absent for a species system: see `species`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tau: Option<f64>,
+    /// The species' names, temperatures and rates.
+    pub species: Vec<SpeciesInfo>,
     /// The equilibrium computation.
     pub equilibrium: EquilibriumSummary,
-    /// Poincare constant of mu*.
-    pub poincare_mu: PoincareReport,
-    /// Poincare constant of nu*.
-    pub poincare_nu: PoincareReport,
-    /// Rightmost eigenvalues of the linearised dynamics (`re`, `im`, `residual`).
+    /// The Poincare constant of each species' stationary density, as
+    /// `poincare_<name>` (for the game `poincare_mu`, `poincare_nu`).
+    #[serde(flatten)]
+    pub poincare: BTreeMap<String, PoincareReport>,
+    /// Rightmost eigenvalues of the linearised dynamics (`re`, `im`,
+    /// `residual`; `translation` marks a translation mode).
     pub eigenvalues: Vec<Eigenpair>,
-    /// `-Re lambda_max`: the predicted local decay rate.
+    /// `-Re lambda_max` over the eigenvalues that are not translation
+    /// modes: the predicted local decay rate (negative: the state is
+    /// unstable).
     pub predicted_rate: f64,
-    /// `tau min(lambda_1(mu*), lambda_1(nu*))`: the lower bound on the rate.
+    /// Whether every eigenvalue but the translation modes has a negative
+    /// real part: the state is locally stable.
+    pub stable: bool,
+    /// `min_s eta_s tau_s lambda_1(rho_s*)`: the lower bound on the rate of
+    /// a pairwise zero-sum game (NaN, `null` in JSON, for other systems).
     pub bound: f64,
-    /// Whether the predicted rate respects the bound (eta = 1).
+    /// Whether the predicted rate respects the bound (true when there is none).
     pub bound_holds: bool,
+    /// The rate of each group of species coupled only among themselves,
+    /// when there are several (a species that nothing couples to is its own
+    /// group: its rate is not hidden by a slower one's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupRate>,
     /// The rate measured on a perturbed trajectory (`--run`).
     pub measured: Option<RateFit>,
 }
 
+impl Analysis {
+    /// The Poincare constant of species `name`.
+    pub fn poincare_of(&self, name: &str) -> Option<&PoincareReport> {
+        self.poincare.get(&format!("poincare_{name}"))
+    }
+}
+
+/// `-Re` of the rightmost eigenvalue that is not a translation mode.
+fn rate_of(eigenvalues: &[Eigenpair]) -> f64 {
+    eigenvalues
+        .iter()
+        .find(|e| !e.translation)
+        .map_or(f64::NAN, |e| -e.re)
+}
+
+/// Marks the eigenpairs that are translations of the stationary state
+/// `stars` (one grid per species): an eigenvalue below `zero` whose
+/// eigenvector lies in the span of the state's derivatives along the axes.
+fn mark_translations(
+    eigenvalues: &mut [Eigenpair],
+    problem: &Problem,
+    stars: &[Vec<f32>],
+    zero: f64,
+) {
+    let shape = problem.params.shape;
+    let cpu = crate::system::cpu::CpuSystem::new(&problem.params, problem.system());
+    // The derivatives d rho*/dx_i of every species, one vector per axis.
+    let mut axes: Vec<Vec<f64>> = vec![Vec::new(); shape.dim() as usize];
+    for r in stars {
+        let spectrum = cpu.spectrum(&r.iter().map(|&v| v as f64).collect::<Vec<_>>());
+        let (gx, gy) = cpu.gradient(&spectrum);
+        axes[0].extend(gx);
+        if shape.dim() == 2 {
+            axes[1].extend(gy);
+        }
+    }
+    // Orthonormalised (Gram-Schmidt); a uniform state has none.
+    let scale = stars.iter().flatten().fold(0.0f32, |m, v| m.max(*v)) as f64;
+    let mut basis: Vec<Vec<f64>> = Vec::new();
+    for mut a in axes {
+        for b in &basis {
+            let c: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+            a.iter_mut().zip(b).for_each(|(x, y)| *x -= c * y);
+        }
+        let norm = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm > 1e-6 * scale * (a.len() as f64).sqrt() {
+            a.iter_mut().for_each(|x| *x /= norm);
+            basis.push(a);
+        }
+    }
+    if basis.is_empty() {
+        return;
+    }
+    for e in eigenvalues.iter_mut() {
+        if e.re.hypot(e.im) > zero {
+            continue;
+        }
+        let v = &e.vector.0;
+        let total: f64 = v.iter().map(|x| x * x).sum();
+        let inside: f64 = basis
+            .iter()
+            .map(|b| v.iter().zip(b).map(|(x, y)| x * y).sum::<f64>().powi(2))
+            .sum();
+        e.translation = total > 0.0 && inside >= TRANSLATION_SHARE * total;
+    }
+}
+
 /// Computes the analysis of `config` into `dir`: analysis.json, the
-/// equilibrium (`mu_star.npy`, `nu_star.npy`, shape (n2, n1)) and the Ritz
-/// vectors of the eigenvalues, `eigvec_K_re.npy` and `eigvec_K_im.npy` (K = 0
-/// for the rightmost), each of shape (2, n2, n1): `[0]` the mu part and `[1]`
-/// the nu part of the perturbation, unit Euclidean norm over both; and their
-/// pictures ([`crate::analysis::figures`]: `spectrum.png`, `eigvec_K.png`). With
-/// `run`, also the measured rate of `[init]`'s trajectory. The equilibrium's
-/// progress goes to stderr unless `quiet`; `interrupt` stops every loop.
+/// equilibrium (`<name>_star.npy`, shape (n2, n1)) and the Ritz vectors of
+/// the eigenvalues, `eigvec_K_re.npy` and `eigvec_K_im.npy` (K = 0 for the
+/// rightmost), each of shape (S, n2, n1): `[s]` the part of species s (for
+/// the game `[0]` mu, `[1]` nu), unit Euclidean norm over all; and their
+/// pictures ([`crate::analysis::figures`]: `spectrum.png`, `eigvec_K.png`).
+/// With `run`, also the measured rate of the initial densities' trajectory.
+/// The equilibrium's progress goes to stderr unless `quiet`; `interrupt`
+/// stops every loop.
 pub fn analyze(
     ctx: &GpuContext,
     config: &Config,
@@ -71,17 +195,21 @@ pub fn analyze(
     dir.write_text("config.toml", &config.resolved().to_toml_string())?;
     let (solver, report, logs) =
         crate::run::equilibrium(ctx, config, &problem, dir, quiet, interrupt)?;
-    let (mu, nu) = crate::equilibrium::densities_from_logs(&logs);
+    let system = problem.system().clone();
+    let species = system.len();
+    let stars = species_from_logs(&logs, species);
+    let star_refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
     // The linearised map's step: `time.dt` when given, else from the
     // stability estimate at the equilibrium; T = steps * dt is about 1.
     let dt = match config.time.dt {
         Some(dt) => 1.0 / ((1.0 / dt).round()).max(1.0),
         None => {
-            let est = step_estimate(
-                &problem.params,
-                problem.game_payoff("the linearised map's step")?,
-                &[(&mu, &nu)],
-            );
+            let est = match &problem.payoff {
+                Some(payoff) => step_estimate(&problem.params, payoff, &[(&stars[0], &stars[1])]),
+                None => {
+                    system_step_estimate(&problem.params, &system, std::slice::from_ref(&star_refs))
+                }
+            };
             let steps = (1.0 / (AUTO_FRACTION * est.dt_max)).ceil();
             1.0 / steps.clamp(MIN_MAP_STEPS, 1e7)
         }
@@ -97,22 +225,42 @@ pub fn analyze(
         ..PoincareOptions::default()
     };
     // rho* ~ exp(-W): the log-densities are -W up to a constant.
-    let poincare_mu = poincare_constant(ctx, &problem.params, &logs[..n], &popts)?;
-    let poincare_nu = poincare_constant(ctx, &problem.params, &logs[n..], &popts)?;
+    let names = config.species_names();
+    let mut poincare = BTreeMap::new();
+    let mut lambda1 = Vec::new();
+    for (s, name) in names.iter().enumerate() {
+        let p = poincare_constant(ctx, &problem.params, &logs[s * n..(s + 1) * n], &popts)?;
+        lambda1.push(p.lambda1);
+        poincare.insert(format!("poincare_{name}"), p);
+    }
 
-    let stepper = problem.stepper_perturbation(ctx, &mu, &nu)?;
-    let scale = mu.iter().chain(&nu).fold(0.0f32, |m, v| m.max(*v)) as f64;
+    let stepper = Stepper::new_perturbation(ctx, &problem.params, problem.ops.clone(), &star_refs)?;
+    let scale = stars.iter().flatten().fold(0.0f32, |m, v| m.max(*v)) as f64;
     let steps = (1.0 / dt).round() as u32;
     let sopts = SpectrumOptions {
         steps,
         interrupt: interrupt.clone(),
         ..SpectrumOptions::default()
     };
-    let eigenvalues = linearised_spectrum(ctx, &stepper, scale, &sopts)?;
+    let unit = std::f64::consts::TAU / problem.params.length;
+    let slowest = system
+        .species
+        .iter()
+        .map(|sp| sp.rate * sp.tau * unit * unit)
+        .fold(f64::INFINITY, f64::min);
+    let translation = system.is_translation_invariant();
+    let spectrum = |opts: &SpectrumOptions| -> Result<Vec<Eigenpair>> {
+        let mut e = linearised_spectrum(ctx, &stepper, scale, opts)?;
+        if translation {
+            mark_translations(&mut e, &problem, &stars, ZERO_EIGENVALUE * slowest);
+        }
+        Ok(e)
+    };
+    let eigenvalues = spectrum(&sopts)?;
     let s = problem.params.shape;
     for (k, e) in eigenvalues.iter().enumerate() {
         let as_f32 = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
-        let shape = [2, s.n2 as usize, s.n1 as usize];
+        let shape = [species, s.n2 as usize, s.n1 as usize];
         write_npy_f32(
             &dir.file(&format!("eigvec_{k}_re.npy")),
             &shape,
@@ -124,13 +272,41 @@ pub fn analyze(
             &as_f32(&e.vector.1),
         )?;
     }
-    let predicted_rate = eigenvalues.first().map_or(f64::NAN, |e| -e.re);
-    let bound =
-        config.game_table("mflda analyze")?.tau * poincare_mu.lambda1.min(poincare_nu.lambda1);
+    let predicted_rate = rate_of(&eigenvalues);
+    // The bound of a pairwise zero-sum game, over the species of `group`.
+    let zero_sum = system.is_zero_sum(s);
+    let bound_of = |group: &[usize]| -> f64 {
+        if !zero_sum {
+            return f64::NAN;
+        }
+        group
+            .iter()
+            .map(|&i| system.species[i].rate * system.species[i].tau * lambda1[i])
+            .fold(f64::INFINITY, f64::min)
+    };
+    let everyone: Vec<usize> = (0..species).collect();
+    let bound = bound_of(&everyone);
+    let components = system.components();
+    let mut groups = Vec::new();
+    if components.len() > 1 {
+        for group in &components {
+            let opts = SpectrumOptions {
+                species: Some(group.clone()),
+                ..sopts.clone()
+            };
+            let e = spectrum(&opts)?;
+            groups.push(GroupRate {
+                species: group.iter().map(|&i| names[i].clone()).collect(),
+                predicted_rate: rate_of(&e),
+                bound: bound_of(group),
+            });
+        }
+    }
 
     let measured = if run {
-        let (mu0, nu0) = crate::run::initial_densities(ctx, &config, &problem, (&mu, &nu))?;
-        stepper.set_densities(ctx, &mu0, &nu0)?;
+        let start = crate::run::initial_species(ctx, &config, &problem, &star_refs)?;
+        let refs: Vec<&[f32]> = start.iter().map(|v| v.as_slice()).collect();
+        stepper.set_species_densities(ctx, &refs)?;
         let metrics = Metrics::new(ctx, &stepper, &problem.ops, solver.logs())?;
         let schedule = crate::run::Schedule::new(&config);
         let (mut t, mut l2) = (Vec::new(), Vec::new());
@@ -159,13 +335,23 @@ pub fn analyze(
     };
     let analysis = Analysis {
         adapter: ctx.report(),
-        tau: config.game_table("mflda analyze")?.tau,
+        tau: config.game.as_ref().map(|g| g.tau),
+        species: system
+            .species
+            .iter()
+            .map(|sp| SpeciesInfo {
+                name: sp.name.clone(),
+                tau: sp.tau,
+                rate: sp.rate,
+            })
+            .collect(),
         equilibrium: EquilibriumSummary::from(&report),
-        poincare_mu,
-        poincare_nu,
+        poincare,
+        stable: predicted_rate > 0.0,
         predicted_rate,
         bound,
-        bound_holds: predicted_rate >= bound * (1.0 - 1e-3),
+        bound_holds: bound.is_nan() || predicted_rate >= bound * (1.0 - 1e-3),
+        groups,
         eigenvalues,
         measured,
     };
@@ -178,10 +364,14 @@ pub fn analyze(
 /// numbers in scientific notation.
 pub fn table(a: &Analysis) -> String {
     let mut s = a.equilibrium.describe() + "\n";
-    for (name, p) in [("mu*", &a.poincare_mu), ("nu*", &a.poincare_nu)] {
+    for sp in &a.species {
+        let Some(p) = a.poincare_of(&sp.name) else {
+            continue;
+        };
         s += &format!(
-            "Poincare constant of {name}: {:.6} (residual {}, {} iterations, stop: {}; \
+            "Poincare constant of {}*: {:.6} (residual {}, {} iterations, stop: {}; \
              Holley-Stroock bound {})\n",
+            sp.name,
             p.lambda1,
             sci(p.residual),
             p.iterations,
@@ -192,7 +382,9 @@ pub fn table(a: &Analysis) -> String {
     s +=
         "\nrightmost eigenvalues of the linearised dynamics:\n        re          im    residual\n";
     for e in &a.eigenvalues {
-        let mark = if e.converged {
+        let mark = if e.translation {
+            "  zero: a translation of the state"
+        } else if e.converged {
             ""
         } else {
             "  unconverged (residual above 1e-3)"
@@ -203,15 +395,39 @@ pub fn table(a: &Analysis) -> String {
         );
     }
     s += &format!(
-        "\npredicted local rate  {:.6}\nlower bound tau*min(lambda_1)  {:.6}  ({})\n",
+        "\npredicted local rate  {:.6}  ({})\n",
         a.predicted_rate,
-        a.bound,
-        if a.bound_holds {
-            "respected"
+        if a.stable {
+            "stable"
         } else {
-            "VIOLATED"
+            "UNSTABLE: an eigenvalue has a positive real part"
         }
     );
+    if a.bound.is_nan() {
+        s += "lower bound: none (the system is not a pairwise zero-sum game)\n";
+    } else {
+        s += &format!(
+            "lower bound min_s eta_s tau_s lambda_1(rho_s*)  {:.6}  ({})\n",
+            a.bound,
+            if a.bound_holds {
+                "respected"
+            } else {
+                "VIOLATED"
+            }
+        );
+    }
+    for g in &a.groups {
+        s += &format!(
+            "  species {}: predicted rate {:.6}{}\n",
+            g.species.join(", "),
+            g.predicted_rate,
+            if g.bound.is_nan() {
+                String::new()
+            } else {
+                format!(", bound {:.6}", g.bound)
+            }
+        );
+    }
     if let Some(m) = &a.measured {
         s += &format!(
             "measured rate  {:.6} (fitted over t in [{:.2}, {:.2}], residual {})\n",

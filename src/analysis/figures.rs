@@ -19,7 +19,8 @@ pub const EIGENVECTOR_IMAGES: usize = 3;
 const PANEL: u32 = 256;
 
 /// The spectrum plot of `a`: converged eigenvalues filled, unconverged ones
-/// hollow, and the line `Re = -bound` that every eigenvalue must lie left of.
+/// hollow, and, for a pairwise zero-sum game, the line `Re = -bound` that
+/// every eigenvalue must lie left of.
 pub fn spectrum_plot(a: &Analysis) -> XyPlot {
     let point = |e: &&crate::analysis::spectrum::Eigenpair| (e.re, e.im);
     let (good, rough): (Vec<_>, Vec<_>) = a.eigenvalues.iter().partition(|e| e.converged);
@@ -41,11 +42,16 @@ pub fn spectrum_plot(a: &Analysis) -> XyPlot {
         title: "rightmost eigenvalues of the linearised dynamics (Im against Re)".into(),
         x_label: "Re lambda".into(),
         series,
-        vlines: vec![(
-            -a.bound,
-            "bound: Re <= -tau min(lambda_1)".into(),
-            [90, 90, 90, 255],
-        )],
+        // A zero-sum game's bound; other systems have none.
+        vlines: if a.bound.is_finite() {
+            vec![(
+                -a.bound,
+                "bound: Re <= -min eta tau lambda_1".into(),
+                [90, 90, 90, 255],
+            )]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -57,13 +63,19 @@ pub fn write_figures(dir: &RunDir, a: &Analysis, shape: Shape, length: f64) -> R
     let n = shape.len();
     for (k, e) in a.eigenvalues.iter().take(EIGENVECTOR_IMAGES).enumerate() {
         let re: Vec<f32> = e.vector.0.iter().map(|&v| v as f32).collect();
-        if re.len() != 2 * n {
+        let species = a.species.len();
+        if re.len() != species * n {
             return Err(Error::Internal(format!(
-                "eigenvector {k} has {} values for 2 x {n} points",
+                "eigenvector {k} has {} values for {species} x {n} points",
                 re.len()
             )));
         }
-        let (mu, nu) = re.split_at(n);
+        // One part per species (for the game, the mu and nu parts).
+        let parts: Vec<(&[f32], String)> = re
+            .chunks(n)
+            .zip(&a.species)
+            .map(|(v, sp)| (v, format!("{} part", sp.name)))
+            .collect();
         let title = format!("eigenvalue {k}: {:.5} {:+.5} i (real part)", e.re, e.im);
         let image = if shape.dim() == 1 {
             let curve = |values: &[f32], label: &str, color| Curve {
@@ -72,13 +84,21 @@ pub fn write_figures(dir: &RunDir, a: &Analysis, shape: Shape, length: f64) -> R
                 color,
                 dashed: false,
             };
-            let curves = [
-                curve(mu, "mu part", [31, 119, 180, 255]),
-                curve(nu, "nu part", [214, 39, 40, 255]),
+            const COLORS: [[u8; 4]; 4] = [
+                [31, 119, 180, 255],
+                [214, 39, 40, 255],
+                [44, 160, 44, 255],
+                [148, 103, 189, 255],
             ];
+            let curves: Vec<Curve> = parts
+                .iter()
+                .enumerate()
+                .map(|(i, (v, label))| curve(v, label, COLORS[i % COLORS.len()]))
+                .collect();
             line_frame(&curves, 800, 450, length, &title, None)
         } else {
-            let limits = Limits::symmetric(&[mu, nu])
+            let fields: Vec<&[f32]> = parts.iter().map(|p| p.0).collect();
+            let limits = Limits::symmetric(&fields)
                 .or_else(|_| Limits::new(-1e-30, 1e-30, Scale::Linear))?;
             let (down, up) = resample(shape.n1, PANEL);
             let (w, h) = (shape.n1 / down, shape.n2 / down);
@@ -105,11 +125,11 @@ pub fn write_figures(dir: &RunDir, a: &Analysis, shape: Shape, length: f64) -> R
                 scale: Scale::Linear,
                 limits,
             };
-            compose_frame(
-                &[panel(mu, "mu part")?, panel(nu, "nu part")?],
-                &bar,
-                &title,
-            )
+            let panels = parts
+                .iter()
+                .map(|(v, label)| panel(v, label))
+                .collect::<Result<Vec<_>>>()?;
+            compose_frame(&panels, &bar, &title)
         };
         crate::render::write_png(&dir.file(&format!("eigvec_{k}.png")), &image)?;
     }

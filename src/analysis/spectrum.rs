@@ -1,4 +1,5 @@
-//! The linearised spectrum of MFL-DA at the equilibrium (docs/MATHEMATICS.md section 6):
+//! The linearised spectrum of a species system at a stationary state
+//! (docs/MATHEMATICS.md sections 6 and 8; for the game, MFL-DA at its equilibrium):
 //! the rightmost eigenvalues of the Jacobian J on mass-zero perturbations, by
 //! Arnoldi on the time-T map of the linearised flow. The map is the
 //! perturbation-form stepper run from a deviation of tiny amplitude `eps`
@@ -35,6 +36,10 @@ pub struct SpectrumOptions {
     /// Checked between the pieces of every application of the map: a
     /// request stops with [`Error::Interrupted`].
     pub interrupt: Interrupt,
+    /// The species the perturbations cover (`None`: all). For a group of
+    /// species that no other species is coupled to, this is the spectrum of
+    /// the group alone: the map keeps the other species' deviations at zero.
+    pub species: Option<Vec<usize>>,
 }
 
 impl Default for SpectrumOptions {
@@ -46,6 +51,7 @@ impl Default for SpectrumOptions {
             eps: 1e-6,
             seed: 1,
             interrupt: Interrupt::never(),
+            species: None,
         }
     }
 }
@@ -62,7 +68,12 @@ pub struct Eigenpair {
     /// Whether `residual <= RITZ_TOL`: an unconverged pair is a rough
     /// estimate (raise the Krylov dimension, or the map's time T).
     pub converged: bool,
-    /// The eigenvector `(d_mu, d_nu)` on the grid, real and imaginary parts.
+    /// A zero eigenvalue of a translation of a non-uniform state of a
+    /// translation-invariant system (set by the analysis).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub translation: bool,
+    /// The eigenvector `[d_s]` on the grid (S fields one after the other;
+    /// for the game `(d_mu, d_nu)`), real and imaginary parts.
     #[serde(skip)]
     pub vector: (Vec<f64>, Vec<f64>),
 }
@@ -76,8 +87,21 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Removes each player's mean (mass): the map acts on mass-zero deviations.
-fn remove_means(v: &mut [f64]) {
-    let n = v.len() / 2;
+/// Zeroes the fields of `v` (fields of `n` points) of the species outside
+/// `opts.species`: the packed transforms leave round-off there, which the
+/// iteration would otherwise grow into the other species' modes.
+fn restrict(v: &mut [f64], n: usize, opts: &SpectrumOptions) {
+    if let Some(covered) = &opts.species {
+        for (s, field) in v.chunks_mut(n).enumerate() {
+            if !covered.contains(&s) {
+                field.iter_mut().for_each(|x| *x = 0.0);
+            }
+        }
+    }
+}
+
+/// Removes the mean of each field of `v` (fields of `n` points).
+fn remove_means(v: &mut [f64], n: usize) {
     for half in v.chunks_exact_mut(n) {
         let m = half.iter().sum::<f64>() / n as f64;
         half.iter_mut().for_each(|x| *x -= m);
@@ -94,9 +118,10 @@ fn apply(
     opts: &SpectrumOptions,
     batcher: &mut Batcher,
 ) -> Result<Vec<f64>> {
-    let n = v.len() / 2;
+    let n = stepper.params.shape.len();
     let scaled: Vec<f32> = v.iter().map(|x| (x * eps) as f32).collect();
-    stepper.set_deviation(ctx, &scaled[..n], &scaled[n..])?;
+    let fields: Vec<&[f32]> = scaled.chunks(n).collect();
+    stepper.set_species_deviation(ctx, &fields)?;
     let mut left = opts.steps;
     while left > 0 {
         opts.interrupt
@@ -108,9 +133,10 @@ fn apply(
         batcher.done(start, chunk);
         left -= chunk;
     }
-    let (a, b) = stepper.deviation(ctx)?;
-    let mut w: Vec<f64> = a.iter().chain(&b).map(|x| *x as f64 / eps).collect();
-    remove_means(&mut w);
+    let d = stepper.species_deviation(ctx)?;
+    let mut w: Vec<f64> = d.iter().flatten().map(|x| *x as f64 / eps).collect();
+    remove_means(&mut w, n);
+    restrict(&mut w, n, opts);
     if w.iter().any(|x| !x.is_finite()) {
         return Err(Error::Data {
             field: "linearised spectrum".into(),
@@ -134,7 +160,8 @@ pub fn linearised_spectrum(
             "the linearised spectrum needs a perturbation-form stepper".into(),
         ));
     }
-    let n2 = 2 * stepper.params.shape.len();
+    let n = stepper.params.shape.len();
+    let n2 = stepper.species() * n;
     let m = opts.krylov.min(n2 - 2).max(opts.count + 1);
     let t = opts.steps as f64 * stepper.params.dt;
     let eps = opts.eps * scale;
@@ -143,7 +170,8 @@ pub fn linearised_spectrum(
     let mut v0: Vec<f64> = (0..n2 as u32)
         .map(|i| crate::game::rand_value(opts.seed, i % n1, i / n1) as f64 - 0.5)
         .collect();
-    remove_means(&mut v0);
+    restrict(&mut v0, n, opts);
+    remove_means(&mut v0, n);
     let s = norm(&v0);
     v0.iter_mut().for_each(|x| *x /= s);
 
@@ -202,6 +230,7 @@ pub fn linearised_spectrum(
             im: lambda.im,
             residual,
             converged: residual <= RITZ_TOL,
+            translation: false,
             vector: (re, im),
         });
     }

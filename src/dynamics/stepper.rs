@@ -321,6 +321,14 @@ impl Stepper {
         self.set_species_deviation(ctx, &[d_mu, d_nu])
     }
 
+    /// Perturbation form: the deviation of every species on the grid (blocking).
+    pub fn species_deviation(&self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
+        if self.reference.is_none() {
+            return Err(Error::Usage("deviation needs the perturbation form".into()));
+        }
+        self.grid_fields(ctx)
+    }
+
     /// Perturbation form: the deviation `(d_mu, d_nu)` of a two-species
     /// system on the grid (blocking).
     pub fn deviation(&self, ctx: &GpuContext) -> Result<(Vec<f32>, Vec<f32>)> {

@@ -9,7 +9,7 @@ use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::{Params, Stepper};
 use crate::equilibrium::gibbs::GibbsEval;
 use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
-use crate::gpu::{shaders, Elem, GpuContext, GpuField};
+use crate::gpu::{shaders, Elem, GpuContext, GpuField, Shape};
 use crate::metrics::reduce::{finish, Op, Reducer};
 use crate::metrics::w2lin::{W2lin, W2linOptions};
 use crate::system::SystemOperators;
@@ -298,13 +298,18 @@ impl Metrics {
             &[ro(0), ro(1), rw(2)],
             &constants,
         )?;
+        // The game is the one system with a single temperature (`Params::tau`).
+        let game = species == 2 && stepper.params.tau.is_finite();
+        let gradient = !game && ops.system.is_gradient(shape);
+        let mut ni_constants = constants.to_vec();
+        ni_constants.push(("ENERGY", f64::from(u8::from(gradient))));
         let ni_kernel = Kernel::generated(
             device,
             &shaders::NI_TERMS,
             &code,
             "main",
             &[ro(0), ro(1), rw(2), ro(3), ro(4), ro(5)],
-            &constants,
+            &ni_constants,
         )?;
         let groups = elementwise_groups(shape.len() as u64);
         let leaf = groups[0] * groups[1];
@@ -358,23 +363,29 @@ impl Metrics {
         let mut encoder = device.create_command_encoder(&Default::default());
         encoder.copy_buffer_to_buffer(&eq_logs.buffer, 0, &star.buffer, 0, star.bytes());
         ctx.queue.submit([encoder.finish()]);
-        let own_values: Vec<f32> = ops
-            .system
-            .species
-            .iter()
-            .flat_map(|sp| match &sp.potential {
-                Some(p) => p.value.iter().map(|v| p.sign * v).collect::<Vec<f32>>(),
-                None => vec![0.0; shape.len()],
-            })
-            .collect();
-        let own = GpuField::from_data(
-            ctx,
-            "metrics.own_potentials",
-            shape,
-            species as u32,
-            Elem::Real,
-            &own_values,
-        )?;
+        // The species' own potentials, read for the free energy only (a
+        // one-point stand-in otherwise).
+        let own = if gradient {
+            let values: Vec<f32> = ops
+                .system
+                .species
+                .iter()
+                .flat_map(|sp| match &sp.potential {
+                    Some(p) => p.value.iter().map(|v| p.sign * v).collect::<Vec<f32>>(),
+                    None => vec![0.0; shape.len()],
+                })
+                .collect();
+            GpuField::from_data(
+                ctx,
+                "metrics.own_potentials",
+                shape,
+                species as u32,
+                Elem::Real,
+                &values,
+            )?
+        } else {
+            GpuField::zeros(ctx, "metrics.no_potentials", Shape::line(4), 1, Elem::Real)?
+        };
 
         let dens = &stepper.densities_field().buffer;
         let stats_bind = stats_kernel.bind(device, &[dens, &star.buffer, &stats.partials]);
@@ -395,14 +406,12 @@ impl Metrics {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        // The game is the one system with a single temperature (`Params::tau`).
-        let game = species == 2 && stepper.params.tau.is_finite();
         Ok(Metrics {
             params,
             names: ops.system.names().iter().map(|s| s.to_string()).collect(),
             taus: ops.system.species.iter().map(|s| s.tau).collect(),
             game,
-            gradient: !game && ops.system.is_gradient(shape),
+            gradient,
             stats_kernel,
             ni_kernel,
             stats,

@@ -11,6 +11,9 @@
 //! things, so its peak is the stepping's. Sampling a band-limited interaction,
 //! before everything else, takes a fixed amount that can exceed a small grid's
 //! whole run.
+//! Every count is written for a system of S species held two to a complex
+//! field (`P = ceil(S / 2)` fields); for the game (S = 2) they are the
+//! benchmarks' parts.
 //! The FFT twiddle tables (8 bytes per point of a line, per transform plan)
 //! are small buffers in 2D; in 1D they are up to 48 bytes per point, within the
 //! small buffers' allowance at every grid size mflda accepts.
@@ -63,13 +66,13 @@ impl RunMemory {
     /// A run from t = 0 of the (validated) `config`.
     pub fn fresh(config: &Config) -> Self {
         let p = Parts::new(config);
+        let z = &p.size;
         // The solver with the operators, and the staging copy of either the
-        // uniform start or the logs read back (two real fields).
-        let equilibrium =
-            parts::operators(p.shape) + parts::equilibrium_solver(p.shape) + 8 * p.points;
-        // The log-densities uploaded for the frames (two real fields) beside
+        // start or the logs read back (S real fields).
+        let equilibrium = (z.operators + z.solver() + z.real()) * p.points;
+        // The log-densities uploaded for the frames (S real fields) beside
         // what is held, while the densities are set or the frames built.
-        let setup = p.held + 8 * p.points + p.set_densities.max(p.frames_setup);
+        let setup = p.held + z.real() * p.points + p.set_densities.max(p.frames_setup);
         Self::peak_of(
             config,
             p.shape,
@@ -123,8 +126,82 @@ impl RunMemory {
     }
 }
 
+/// Bytes per point of the fields of a system: S species, P complex fields
+/// holding them two at a time, and its operators (each distinct multiplier
+/// and each potential spectrum, one complex field each).
+struct SystemSize {
+    species: u64,
+    pairs: u64,
+    operators: u64,
+}
+
+impl SystemSize {
+    fn new(config: &Config) -> Self {
+        if config.is_game() {
+            // One multiplier and the two potentials.
+            return SystemSize {
+                species: 2,
+                pairs: 1,
+                operators: 24,
+            };
+        }
+        let species = config.species.len() as u64;
+        let mut kernels: Vec<String> = config
+            .coupling
+            .iter()
+            .filter_map(|c| {
+                c.kernel
+                    .as_ref()
+                    .map(|k| format!("z:{}", k.trim()))
+                    .or_else(|| {
+                        c.kernel_spectrum
+                            .as_ref()
+                            .map(|m| format!("kappa:{}", m.trim()))
+                    })
+            })
+            .filter(|k| !k.split_once(':').is_some_and(|(_, e)| is_zero(e)))
+            .collect();
+        kernels.sort();
+        kernels.dedup();
+        let potentials = config
+            .species
+            .iter()
+            .filter(|s| !is_zero(&s.potential))
+            .count();
+        SystemSize {
+            species,
+            pairs: species.div_ceil(2),
+            operators: 8 * (kernels.len() + potentials) as u64,
+        }
+    }
+
+    /// S complex fields.
+    fn complex(&self) -> u64 {
+        8 * self.species
+    }
+
+    /// S real fields.
+    fn real(&self) -> u64 {
+        4 * self.species
+    }
+
+    /// The stepper: state, two stages and three nonlinear terms, and the
+    /// right-hand side's gradients and packed densities (120 for the game).
+    fn stepper(&self) -> u64 {
+        6 * self.complex() + self.complex() + 8 * self.pairs
+    }
+
+    /// The equilibrium solver: two log buffers and `l_bar`, packed
+    /// densities, the spectra, the packed potentials and the Gibbs logs (64
+    /// for the game).
+    fn solver(&self) -> u64 {
+        3 * self.real() + 8 * self.pairs + self.complex() + 8 * self.pairs + self.real()
+    }
+}
+
 /// Bytes of the parts of a run, fresh or resumed.
 struct Parts {
+    size: SystemSize,
     shape: Shape,
     points: u64,
     /// Held from the stepper's creation to the end: operators, stepper (with
@@ -146,57 +223,66 @@ impl Parts {
     fn new(config: &Config) -> Self {
         let shape = Problem::params(config).shape;
         let points = shape.len() as u64;
-        let mut held = parts::operators(shape) + parts::stepper(shape) + metrics(config, points);
+        let size = SystemSize::new(config);
+        let mut held = (size.operators + size.stepper() + metrics(config, &size)) * points;
         if config.time.perturbation {
-            // The reference spectra (16), `mu* + i nu*` (8) and its gradients (16).
-            held += 40 * points;
+            // The reference spectra, the packed `rho*` and its gradients (40
+            // for the game).
+            held += (2 * size.complex() + 8 * size.pairs) * points;
         }
-        let (images, readback) = frames(config, shape);
+        let (images, readback) = frames(config, shape, size.species);
         let reads_eq = config.time.perturbation || config.output.frame_deviation;
         let frames_eq_logs = if images > 0 && reads_eq {
-            8 * points
+            size.real() * points
         } else {
             0
         };
+        let state = size.complex() * points;
         Parts {
             shape,
             points,
             held,
             set_densities: parts::set_densities(shape),
             frames_setup: images + readback,
-            stepping: held + images + frames_eq_logs + 16 * points + readback.max(16 * points),
+            stepping: held + images + frames_eq_logs + state + readback.max(state),
+            size,
         }
     }
 }
 
-/// The metrics: the potentials (one complex field), the Gibbs pair and a copy
-/// of the equilibrium logs (two real fields each); in the perturbation form the
-/// full state (two complex fields); with `output.w2lin`, the linearised-W2
-/// solver's two real weight pairs and six complex pairs.
-fn metrics(config: &Config, points: u64) -> u64 {
-    let mut bytes = 24;
+/// The metrics per point: the packed potentials, the Gibbs logs and a copy
+/// of the stationary logs (24 for the game), the species' own potentials
+/// for a gradient system (which a species config may be: counted whenever
+/// it is not the game); in the perturbation form the full state; with
+/// `output.w2lin`, the linearised-W2 solver's two real weight pairs and six
+/// complex pairs.
+fn metrics(config: &Config, size: &SystemSize) -> u64 {
+    let mut bytes = 8 * size.pairs + 2 * size.real();
+    if !config.is_game() {
+        bytes += size.real();
+    }
     if config.time.perturbation {
-        bytes += 16;
+        bytes += size.complex();
     }
     if config.output.w2lin {
         bytes += 2 * 8 + 6 * 16;
     }
-    bytes * points
+    bytes
 }
 
 /// The frames' GPU images and the largest readback of one frame, bytes. In 2D
 /// each colouring (densities, and deviations with `output.frame_deviation`)
-/// holds an RGBA image of both players downsampled to at most `frame_size`
-/// per side; in 1D a frame reads the densities back.
-fn frames(config: &Config, shape: Shape) -> (u64, u64) {
+/// holds an RGBA image of every species downsampled to at most `frame_size`
+/// per side; in 1D a frame reads the densities back (the packed fields).
+fn frames(config: &Config, shape: Shape, species: u64) -> (u64, u64) {
     if Schedule::new(config).frames == 0 {
         return (0, 0);
     }
     if shape.dim() == 1 {
-        return (0, 8 * shape.len() as u64);
+        return (0, 8 * species.div_ceil(2) * shape.len() as u64);
     }
     let factor = (shape.n1 / config.output.frame_size.max(1)).max(1);
-    let image = 2 * 4 * (shape.n1 / factor) as u64 * (shape.n2 / factor) as u64;
+    let image = species * 4 * (shape.n1 / factor) as u64 * (shape.n2 / factor) as u64;
     let maps = 1 + u64::from(config.output.frame_deviation);
     (maps * image, image)
 }

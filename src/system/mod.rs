@@ -67,6 +67,18 @@ pub enum Multiplier {
     Spectrum(Vec<[f32; 2]>),
 }
 
+impl Multiplier {
+    /// True when every sample is zero (the value at `kappa = 0` of a given
+    /// spectrum aside): the term couples nothing (the game's literal-zero
+    /// kernel).
+    pub fn is_zero(&self) -> bool {
+        match self {
+            Multiplier::Kernel(k) => k.iter().all(|&v| v == 0.0),
+            Multiplier::Spectrum(v) => v.iter().skip(1).all(|c| c[0] == 0.0 && c[1] == 0.0),
+        }
+    }
+}
+
 /// `Phi_target^ += sign * M * rho_source^` (`conj(M)` when `conjugate`: the
 /// multiplier of the reflected kernel `k(-z)` for a real `k`).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,6 +1,8 @@
-//! Structure of a system read off its terms: whether it is a gradient flow
-//! (docs/MATHEMATICS.md section 8), so that its free energy is a Lyapunov
-//! function and is reported.
+//! Structure of a system read off its terms (docs/MATHEMATICS.md section 8):
+//! whether it is a gradient flow (its free energy is a Lyapunov function and
+//! is reported), a pairwise zero-sum game (the bound on the local rate
+//! applies), translation invariant (a non-uniform stationary state has zero
+//! eigenvalues), and which groups of species are coupled at all.
 
 use crate::fft::spectral::Spectral;
 use crate::gpu::Shape;
@@ -20,6 +22,71 @@ impl System {
     /// `kappa` by `M_rs = conj(M_sr)`, band matrices by `C_rs = C_sr^T`, to a
     /// relative 1e-5.
     pub fn is_gradient(&self, shape: Shape) -> bool {
+        self.couplings_symmetric(shape, 1.0)
+    }
+
+    /// True when the couplings are skew, `k_sr(z) = -k_rs(-z)` and
+    /// `G_sr(x, y) = -G_rs(y, x)` for every pair (a self-coupling: an odd
+    /// kernel): a pairwise zero-sum (polymatrix) game, such as the
+    /// two-player game. Checked as [`Self::is_gradient`].
+    pub fn is_zero_sum(&self, shape: Shape) -> bool {
+        self.couplings_symmetric(shape, -1.0)
+    }
+
+    /// True when nothing fixes a position: no species has a potential and
+    /// there is no band-limited term (only convolutions).
+    pub fn is_translation_invariant(&self) -> bool {
+        self.bands.is_empty() && self.species.iter().all(|s| s.potential.is_none())
+    }
+
+    /// The groups of species coupled to each other (the connected components
+    /// of the graph whose edges are the terms between two species, terms
+    /// whose samples are all zero left out), each sorted, in order of their
+    /// first species.
+    pub fn components(&self) -> Vec<Vec<usize>> {
+        let s = self.len();
+        let mut group: Vec<usize> = (0..s).collect();
+        fn root(group: &mut [usize], mut i: usize) -> usize {
+            while group[i] != i {
+                group[i] = group[group[i]];
+                i = group[i];
+            }
+            i
+        }
+        let edges = self
+            .convolutions
+            .iter()
+            .filter(|c| !self.multipliers[c.multiplier].is_zero())
+            .map(|c| (c.target, c.source))
+            .chain(
+                self.bands
+                    .iter()
+                    .filter(|b| {
+                        self.matrices[b.matrix]
+                            .coeffs
+                            .iter()
+                            .any(|c| c.norm() > 0.0)
+                    })
+                    .map(|b| (b.target, b.source)),
+            );
+        for (a, b) in edges {
+            let (ra, rb) = (root(&mut group, a), root(&mut group, b));
+            group[ra.max(rb)] = ra.min(rb);
+        }
+        let roots: Vec<usize> = (0..s).map(|i| root(&mut group, i)).collect();
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for i in 0..s {
+            match out.iter_mut().find(|g| roots[g[0]] == roots[i]) {
+                Some(g) => g.push(i),
+                None => out.push(vec![i]),
+            }
+        }
+        out
+    }
+
+    /// `k_sr(z) = sign k_rs(-z)` (and the band-limited analogue) for every
+    /// pair, on the samples.
+    fn couplings_symmetric(&self, shape: Shape, sign: f64) -> bool {
         let spectral = Spectral::new(shape, 1.0);
         let n = shape.len();
         let s = self.len();
@@ -52,7 +119,7 @@ impl System {
             for r in 0..s {
                 let (k, kr) = (&kernel[t][r], &kernel[r][t]);
                 let scale = k.iter().chain(kr).fold(0.0f64, |m, v| m.max(v.abs()));
-                if (0..n).any(|p| !close(k[p], kr[spectral.mirror(p)], scale)) {
+                if (0..n).any(|p| !close(k[p], sign * kr[spectral.mirror(p)], scale)) {
                     return false;
                 }
                 let (m, mr) = (&spectrum[t][r], &spectrum[r][t]);
@@ -61,8 +128,9 @@ impl System {
                     .chain(mr)
                     .fold(0.0f64, |x, v| x.max(v.0.hypot(v.1)));
                 // M(0) is ignored.
-                if (1..n).any(|p| !close(m[p].0, mr[p].0, scale) || !close(m[p].1, -mr[p].1, scale))
-                {
+                if (1..n).any(|p| {
+                    !close(m[p].0, sign * mr[p].0, scale) || !close(m[p].1, -sign * mr[p].1, scale)
+                }) {
                     return false;
                 }
             }
@@ -92,19 +160,18 @@ impl System {
                 out
             };
             let forward = total(b.target, b.source, false);
-            let back = total(b.source, b.target, true);
+            let back: Vec<_> = total(b.source, b.target, true)
+                .into_iter()
+                .map(|c| c * sign)
+                .collect();
             let scale = forward
                 .iter()
                 .chain(&back)
                 .fold(0.0f64, |m, v| m.max(v.norm()));
-            if forward
-                .iter()
-                .zip(&back)
-                .any(|(x, y)| {
-                    let d = (x - y).norm();
-                    d.is_nan() || d > SYMMETRY_TOL * scale.max(1e-30)
-                })
-            {
+            if forward.iter().zip(&back).any(|(x, y)| {
+                let d = (x - y).norm();
+                d.is_nan() || d > SYMMETRY_TOL * scale.max(1e-30)
+            }) {
                 return false;
             }
         }
