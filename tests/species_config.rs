@@ -435,3 +435,66 @@ fn set_addresses_a_species_by_name_or_index() {
         assert!(err.to_string().contains(want), "{bad}: {err}");
     }
 }
+
+#[test]
+fn continuation_follows_the_kuramoto_branch_and_its_stability() {
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/examples/kuramoto-transition/kuramoto.toml");
+    let dir = scratch("branch");
+    let branch = |name: &str, values: &str, start: &str| -> (Vec<String>, Vec<Vec<String>>) {
+        let out = dir.join(name);
+        let run = mflda(&[
+            "sweep",
+            config.to_str().unwrap(),
+            "--set",
+            "grid.n=64",
+            "--set",
+            &format!("equilibrium.start={start}"),
+            "--param",
+            &format!("species.rho.tau={values}"),
+            "--continue",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(run.status.success(), "{}", output_text(&run));
+        assert!(out.join("branch.png").is_file() && out.join("branch.svg").is_file());
+        let text = std::fs::read_to_string(out.join("branch.csv")).unwrap();
+        let mut lines = text.lines();
+        let header = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let rows = lines
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+        (header, rows)
+    };
+    let num = |row: &[String], header: &[String], name: &str| -> f64 {
+        row[header.iter().position(|h| h == name).unwrap()]
+            .parse()
+            .unwrap()
+    };
+    // Up from the synchronised state: r solves r = I1(r/tau) / I0(r/tau)
+    // (0.7731 at tau = 0.3), stable; uniform above tau_c = 1/2, at -(tau - 1/2).
+    let (h, rows) = branch("up", "0.3,0.4,0.6", "init");
+    assert_eq!(h[0], "species.rho.tau");
+    let r = num(&rows[0], &h, "fourier_1");
+    assert!((r - 0.7731).abs() < 2e-3, "order parameter {r}");
+    assert!(rows
+        .iter()
+        .all(|row| row[h.iter().position(|x| x == "stable").unwrap()] == "yes"));
+    assert!(num(&rows[1], &h, "fourier_1") < r, "r falls with tau");
+    assert!(num(&rows[2], &h, "distance_from_uniform") < 1e-4);
+    assert!((num(&rows[2], &h, "rightmost_re") + 0.1).abs() < 1e-3);
+    // F is lower on the synchronised branch than at the uniform state.
+    let (h2, rows2) = branch("down", "0.6,0.4,0.3", "uniform");
+    let stable = h2.iter().position(|x| x == "stable").unwrap();
+    assert_eq!(rows2[0][stable], "yes");
+    assert_eq!(rows2[1][stable], "no", "the uniform state below tau_c");
+    assert!((num(&rows2[1], &h2, "rightmost_re") - 0.1).abs() < 1e-3);
+    assert!(num(&rows[0], &h, "free_energy") < num(&rows2[2], &h2, "free_energy"));
+    let _ = std::fs::remove_dir_all(dir);
+}

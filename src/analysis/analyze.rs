@@ -173,6 +173,67 @@ fn mark_translations(
     }
 }
 
+/// The step of the linearised map at the stationary state `stars`:
+/// `time.dt` when given (shortened so that a whole number of steps makes
+/// T = 1), else from the stability estimate there; T = steps * dt is about 1.
+pub fn map_step(config: &Config, problem: &Problem, stars: &[Vec<f32>]) -> f64 {
+    match config.time.dt {
+        Some(dt) => 1.0 / ((1.0 / dt).round()).max(1.0),
+        None => {
+            let refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
+            let est = match &problem.payoff {
+                Some(payoff) if stars.len() == 2 => {
+                    step_estimate(&problem.params, payoff, &[(&stars[0], &stars[1])])
+                }
+                _ => system_step_estimate(&problem.params, problem.system(), &[refs]),
+            };
+            let steps = (1.0 / (AUTO_FRACTION * est.dt_max)).ceil();
+            1.0 / steps.clamp(MIN_MAP_STEPS, 1e7)
+        }
+    }
+}
+
+/// The rightmost eigenvalues of the linearised dynamics at the stationary
+/// state `stars` (one grid per species) by Arnoldi on the time-1 map of a
+/// perturbation-form stepper with `problem.params.dt`, translation modes
+/// marked; `species` restricts the perturbations to a group of species
+/// ([`SpectrumOptions::species`]).
+pub fn spectrum_at(
+    ctx: &GpuContext,
+    problem: &Problem,
+    stars: &[Vec<f32>],
+    species: Option<Vec<usize>>,
+    interrupt: &Interrupt,
+) -> Result<Vec<Eigenpair>> {
+    let refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
+    let stepper = Stepper::new_perturbation(ctx, &problem.params, problem.ops.clone(), &refs)?;
+    let scale = stars.iter().flatten().fold(0.0f32, |m, v| m.max(*v)) as f64;
+    let opts = SpectrumOptions {
+        steps: (1.0 / problem.params.dt).round() as u32,
+        interrupt: interrupt.clone(),
+        species,
+        ..SpectrumOptions::default()
+    };
+    let mut e = linearised_spectrum(ctx, &stepper, scale, &opts)?;
+    let system = problem.system();
+    if system.is_translation_invariant() {
+        let unit = std::f64::consts::TAU / problem.params.length;
+        let slowest = system
+            .species
+            .iter()
+            .map(|sp| sp.rate * sp.tau * unit * unit)
+            .fold(f64::INFINITY, f64::min);
+        mark_translations(&mut e, problem, stars, ZERO_EIGENVALUE * slowest);
+    }
+    Ok(e)
+}
+
+/// `-Re` of the rightmost eigenvalue that is not a translation mode: the
+/// predicted local rate (negative for an unstable state).
+pub fn predicted_rate(eigenvalues: &[Eigenpair]) -> f64 {
+    rate_of(eigenvalues)
+}
+
 /// Computes the analysis of `config` into `dir`: analysis.json, the
 /// equilibrium (`<name>_star.npy`, shape (n2, n1)) and the Ritz vectors of
 /// the eigenvalues, `eigvec_K_re.npy` and `eigvec_K_im.npy` (K = 0 for the
@@ -199,21 +260,7 @@ pub fn analyze(
     let species = system.len();
     let stars = species_from_logs(&logs, species);
     let star_refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
-    // The linearised map's step: `time.dt` when given, else from the
-    // stability estimate at the equilibrium; T = steps * dt is about 1.
-    let dt = match config.time.dt {
-        Some(dt) => 1.0 / ((1.0 / dt).round()).max(1.0),
-        None => {
-            let est = match &problem.payoff {
-                Some(payoff) => step_estimate(&problem.params, payoff, &[(&stars[0], &stars[1])]),
-                None => {
-                    system_step_estimate(&problem.params, &system, std::slice::from_ref(&star_refs))
-                }
-            };
-            let steps = (1.0 / (AUTO_FRACTION * est.dt_max)).ceil();
-            1.0 / steps.clamp(MIN_MAP_STEPS, 1e7)
-        }
-    };
+    let dt = map_step(config, &problem, &stars);
     let mut config = config.clone();
     config.time.dt.get_or_insert(dt);
     let config = config.resolved();
@@ -234,29 +281,7 @@ pub fn analyze(
         poincare.insert(format!("poincare_{name}"), p);
     }
 
-    let stepper = Stepper::new_perturbation(ctx, &problem.params, problem.ops.clone(), &star_refs)?;
-    let scale = stars.iter().flatten().fold(0.0f32, |m, v| m.max(*v)) as f64;
-    let steps = (1.0 / dt).round() as u32;
-    let sopts = SpectrumOptions {
-        steps,
-        interrupt: interrupt.clone(),
-        ..SpectrumOptions::default()
-    };
-    let unit = std::f64::consts::TAU / problem.params.length;
-    let slowest = system
-        .species
-        .iter()
-        .map(|sp| sp.rate * sp.tau * unit * unit)
-        .fold(f64::INFINITY, f64::min);
-    let translation = system.is_translation_invariant();
-    let spectrum = |opts: &SpectrumOptions| -> Result<Vec<Eigenpair>> {
-        let mut e = linearised_spectrum(ctx, &stepper, scale, opts)?;
-        if translation {
-            mark_translations(&mut e, &problem, &stars, ZERO_EIGENVALUE * slowest);
-        }
-        Ok(e)
-    };
-    let eigenvalues = spectrum(&sopts)?;
+    let eigenvalues = spectrum_at(ctx, &problem, &stars, None, interrupt)?;
     let s = problem.params.shape;
     for (k, e) in eigenvalues.iter().enumerate() {
         let as_f32 = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
@@ -290,11 +315,7 @@ pub fn analyze(
     let mut groups = Vec::new();
     if components.len() > 1 {
         for group in &components {
-            let opts = SpectrumOptions {
-                species: Some(group.clone()),
-                ..sopts.clone()
-            };
-            let e = spectrum(&opts)?;
+            let e = spectrum_at(ctx, &problem, &stars, Some(group.clone()), interrupt)?;
             groups.push(GroupRate {
                 species: group.iter().map(|&i| names[i].clone()).collect(),
                 predicted_rate: rate_of(&e),
@@ -304,6 +325,8 @@ pub fn analyze(
     }
 
     let measured = if run {
+        let stepper =
+            Stepper::new_perturbation(ctx, &problem.params, problem.ops.clone(), &star_refs)?;
         let start = crate::run::initial_species(ctx, &config, &problem, &star_refs)?;
         let refs: Vec<&[f32]> = start.iter().map(|v| v.as_slice()).collect();
         stepper.set_species_densities(ctx, &refs)?;

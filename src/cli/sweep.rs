@@ -37,6 +37,13 @@ pub struct SweepArgs {
     /// Only build sweep.csv from the run directories' summary.json.
     #[arg(long)]
     collect: bool,
+    /// Follow a branch of stationary states along the one --param, each
+    /// equilibrium started from the previous one, instead of running each
+    /// configuration: writes branch.csv (parameter, distance from uniform,
+    /// first Fourier amplitude, free energy, gap, rightmost eigenvalue,
+    /// stable) and the bifurcation plot branch.png / .svg.
+    #[arg(long = "continue", conflicts_with_all = ["emit_jobs", "collect"])]
+    follow: bool,
     /// Overwrite an earlier sweep in the same directory.
     #[arg(long)]
     force: bool,
@@ -64,6 +71,9 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
         .map(|p| Param::parse(p))
         .collect::<mflda::Result<Vec<_>>>()?;
     let sweep = Sweep::new(args.config.as_deref(), args.sets.clone(), params, &args.out)?;
+    if args.follow {
+        return follow(request, &sweep, &args);
+    }
     if let Some(file) = &args.emit_jobs {
         return emit(request, &sweep, &args, file);
     }
@@ -104,6 +114,40 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
 }
 
 /// Writes the job file and says how to run it.
+/// `--continue`: the branch, printed point by point, then its files.
+fn follow(request: &AdapterRequest, sweep: &Sweep, args: &SweepArgs) -> anyhow::Result<()> {
+    let ctx = super::context(request, args.quiet)?;
+    let interrupt = super::run::interrupt_on_signal("stopping the branch after this point");
+    let key = sweep
+        .params
+        .first()
+        .map_or("", |p| p.key.as_str())
+        .to_string();
+    println!(
+        "{key:>14} {:>12} {:>10} {:>13} {:>10} {:>11}  stable",
+        "distance", "fourier_1", "free_energy", "gap", "rightmost"
+    );
+    let points = mflda::sweep::follow_branch(&ctx, sweep, args.quiet, &interrupt, &mut |p| {
+        println!(
+            "{:>14} {:>12.4e} {:>10.4} {:>13.6} {:>10.2e} {:>+11.5}  {}",
+            p.value,
+            p.distance_from_uniform,
+            p.fourier_1,
+            p.free_energy,
+            p.gap,
+            p.rightmost.0,
+            if p.stable { "yes" } else { "no" }
+        );
+    })?;
+    println!(
+        "{} points: {} and the bifurcation plot branch.png in {}",
+        points.len(),
+        mflda::sweep::BRANCH_CSV,
+        sweep.out.display()
+    );
+    Ok(())
+}
+
 fn emit(
     request: &AdapterRequest,
     sweep: &Sweep,

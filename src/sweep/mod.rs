@@ -14,8 +14,11 @@
 //!   the printed summary table;
 //! - [`rate`]: the measured asymptotic decay rate of a run;
 //! - [`predict`]: the predicted decay rate, from each run's analysis;
-//! - [`figure`]: `sweep.png`, the rates against the first parameter.
+//! - [`figure`]: `sweep.png`, the rates against the first parameter;
+//! - [`branch`]: following a branch of stationary states along one
+//!   parameter (`--continue`), its table and bifurcation plot.
 
+pub mod branch;
 pub mod csv;
 pub mod figure;
 pub mod jobs;
@@ -27,6 +30,7 @@ pub mod record;
 pub mod runner;
 pub mod table;
 
+pub use branch::{follow_branch, BranchPoint, BRANCH_CSV};
 pub use csv::{FIXED_COLUMNS, SWEEP_CSV};
 pub use figure::write_sweep_plot;
 pub use jobs::{job_lines, JobOptions};

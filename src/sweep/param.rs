@@ -69,7 +69,21 @@ impl Param {
 /// table, as `--set` would; the error is reworded to name `--param`.
 fn check_key(key: &str, value: &str, spec: &str) -> Result<()> {
     let probe = format!("{key}={value}");
-    match apply_sets(&mut Table::new(), std::slice::from_ref(&probe)) {
+    // A key of an array of tables (`species.rho.tau`, `species.0.tau`) needs
+    // its table: the probe holds one of that name (or index); the config
+    // itself is checked when the sweep is planned.
+    let mut table = Table::new();
+    let parts: Vec<&str> = key.split('.').collect();
+    if let [array @ ("species" | "coupling"), selector, _] = parts.as_slice() {
+        let count = selector.parse::<usize>().map_or(1, |i| i + 1);
+        let mut item = Table::new();
+        item.insert("name".into(), toml::Value::String(selector.to_string()));
+        table.insert(
+            array.to_string(),
+            toml::Value::Array(vec![toml::Value::Table(item); count]),
+        );
+    }
+    match apply_sets(&mut table, std::slice::from_ref(&probe)) {
         Ok(()) => Ok(()),
         Err(Error::Config { field, message }) => Err(Error::Config {
             field,

@@ -97,10 +97,11 @@ impl Sweep {
             out: absolute(out)?,
         };
         let origin = sweep.origin();
-        let _: Table = sweep.config_text.parse().map_err(|e: toml::de::Error| {
+        let mut table: Table = sweep.config_text.parse().map_err(|e: toml::de::Error| {
             Error::config(&origin, format!("{origin} is not valid TOML:\n{e}"))
         })?;
-        apply_sets(&mut Table::new(), &sweep.sets)?;
+        // Over the config itself: `species.<name>.<key>` needs its tables.
+        apply_sets(&mut table, &sweep.sets)?;
         for p in &sweep.params {
             for (i, value) in p.values.iter().enumerate() {
                 let sets: Vec<String> = sweep.sets.iter().cloned().chain([p.set(i)]).collect();
