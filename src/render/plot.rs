@@ -15,53 +15,82 @@ use crate::{Error, Result};
 /// Size of the metrics plot in pixels (PNG) and user units (SVG).
 pub const PLOT_SIZE: (u32, u32) = (1200, 700);
 
-/// The columns that can be drawn, in legend order: column, the metric it
-/// belongs to (as `--metrics` names it), its legend label, colour, and
-/// whether it is dotted (the `nu` player). Absent columns are skipped.
-const SERIES: [(&str, &str, &str, [u8; 4], bool); 9] = [
-    ("l2_mu", "l2", "L2, mu", [31, 119, 180, 255], false),
-    ("l2_nu", "l2", "L2, nu (dotted)", [31, 119, 180, 255], true),
-    ("kl_mu", "kl", "KL, mu", [255, 127, 14, 255], false),
-    ("kl_nu", "kl", "KL, nu (dotted)", [255, 127, 14, 255], true),
-    ("chi2_mu", "chi2", "chi2, mu", [44, 160, 44, 255], false),
-    (
-        "chi2_nu",
-        "chi2",
-        "chi2, nu (dotted)",
-        [44, 160, 44, 255],
-        true,
-    ),
-    (
-        "ni",
-        "ni",
-        "gap (Nikaido-Isoda)",
-        [148, 103, 189, 255],
-        false,
-    ),
-    (
-        "w2lin_mu",
-        "w2lin",
-        "W2 (linearised), mu",
-        [140, 86, 75, 255],
-        false,
-    ),
-    (
-        "w2lin_nu",
-        "w2lin",
-        "W2 (linearised), nu (dotted)",
-        [140, 86, 75, 255],
-        true,
-    ),
+/// A column that can be drawn: its name, the metric it belongs to (as
+/// `--metrics` names it), its legend label, colour, and whether it is dotted.
+#[derive(Debug, Clone, PartialEq)]
+struct Spec {
+    column: String,
+    metric: &'static str,
+    label: String,
+    color: [u8; 4],
+    dotted: bool,
+}
+
+/// The per-species metrics that can be drawn, with their labels and colours.
+const SPECIES_SERIES: [(&str, &str, [u8; 4]); 4] = [
+    ("l2", "L2", [31, 119, 180, 255]),
+    ("kl", "KL", [255, 127, 14, 255]),
+    ("chi2", "chi2", [44, 160, 44, 255]),
+    ("w2lin", "W2 (linearised)", [140, 86, 75, 255]),
 ];
+
+/// The columns of `columns` (a metrics CSV's header) that can be drawn, in
+/// legend order: each per-species metric for every species (`<metric>_<name>`;
+/// the first species solid, the second dotted, further ones paler), and the
+/// gap (`ni` for the game, `gap` for a species system). For the game:
+/// `l2_mu`, `l2_nu`, `kl_mu`, ..., `ni`, `w2lin_mu`, `w2lin_nu`.
+fn specs(columns: &[String]) -> Vec<Spec> {
+    let of = |metric: &'static str, label: &str, color: [u8; 4]| -> Vec<Spec> {
+        let prefix = format!("{metric}_");
+        columns
+            .iter()
+            .filter_map(|c| c.strip_prefix(&prefix).map(|name| (c, name)))
+            .enumerate()
+            .map(|(i, (c, name))| {
+                let pale = |v: u8| (v as u32 + (255 - v as u32) * (i as u32 / 2).min(3) / 4) as u8;
+                Spec {
+                    column: c.clone(),
+                    metric,
+                    label: format!(
+                        "{label}, {name}{}",
+                        if i % 2 == 1 { " (dotted)" } else { "" }
+                    ),
+                    color: [pale(color[0]), pale(color[1]), pale(color[2]), 255],
+                    dotted: i % 2 == 1,
+                }
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (metric, label, color) in &SPECIES_SERIES[..3] {
+        out.extend(of(metric, label, *color));
+    }
+    for (gap, label) in [("ni", "gap (Nikaido-Isoda)"), ("gap", "gap (equilibrium)")] {
+        if columns.iter().any(|c| c == gap) {
+            out.push(Spec {
+                column: gap.into(),
+                metric: "ni",
+                label: label.into(),
+                color: [148, 103, 189, 255],
+                dotted: false,
+            });
+        }
+    }
+    let (metric, label, color) = SPECIES_SERIES[3];
+    out.extend(of(metric, label, color));
+    out
+}
 
 /// The metrics metrics.png shows unless asked otherwise: the L2 distances,
 /// the KL divergences and the gap.
 pub const DEFAULT_METRICS: [&str; 3] = ["l2", "kl", "ni"];
 
-/// Every metric the plot can show (`mflda plot --metrics`).
+/// Every metric the plot can show (`mflda plot --metrics`; `ni` is the
+/// gap, named `gap` in a species system's metrics.csv).
 pub const METRICS: [&str; 5] = ["l2", "kl", "chi2", "ni", "w2lin"];
 
-/// The columns [`fit_all`] fits, when present.
+/// The columns [`fit_all`] fits, when present, for the game (a species
+/// system's are the same metrics for its species, and `gap`).
 pub const FIT_COLUMNS: [&str; 9] = [
     "l2_mu", "l2_nu", "kl_mu", "kl_nu", "chi2_mu", "chi2_nu", "ni", "w2lin_mu", "w2lin_nu",
 ];
@@ -90,13 +119,13 @@ const SCALE: u32 = 2;
 pub fn fit_all(csv_path: &Path) -> Result<Vec<(String, RateFit)>> {
     let table = MetricsTable::read(csv_path)?;
     let t = table.times();
-    Ok(FIT_COLUMNS
-        .iter()
-        .filter_map(|&name| {
-            let y = table.column(name)?;
+    Ok(specs(&table.columns)
+        .into_iter()
+        .filter_map(|spec| {
+            let y = table.column(&spec.column)?;
             asymptotic_fit(&t, &y)
                 .filter(|f| f.rate > 0.0)
-                .map(|f| (name.to_string(), f))
+                .map(|f| (spec.column, f))
         })
         .collect())
 }
@@ -129,11 +158,31 @@ pub fn metrics_scene(table: &MetricsTable, fits: &[(String, RateFit)], metrics: 
     let s = SCALE as f32;
     let th = text_size("0", SCALE).1 as f32;
     let t = table.times();
-    let series: Vec<(&str, [u8; 4], bool, Vec<f64>)> = SERIES
+    let all = specs(&table.columns);
+    let series: Vec<(&str, [u8; 4], bool, Vec<f64>)> = all
         .iter()
-        .filter(|s| metrics.contains(&s.1))
-        .filter_map(|&(name, _, _, color, dotted)| Some((name, color, dotted, table.column(name)?)))
+        .filter(|s| metrics.contains(&s.metric))
+        .filter_map(|s| {
+            Some((
+                s.column.as_str(),
+                s.color,
+                s.dotted,
+                table.column(&s.column)?,
+            ))
+        })
         .collect();
+    let label_of = |name: &str| -> String {
+        all.iter()
+            .find(|s| s.column == name)
+            .map_or(name.to_string(), |s| s.label.clone())
+    };
+    let fit_color = |name: &str| -> [u8; 4] {
+        let base = all
+            .iter()
+            .find(|s| s.column == name)
+            .map_or([90, 90, 90, 255], |s| s.color);
+        [base[0] / 5 * 3, base[1] / 5 * 3, base[2] / 5 * 3, 255]
+    };
     let fits: Vec<&(String, RateFit)> = fits
         .iter()
         .filter(|(name, _)| series.iter().any(|s| s.0 == name))
@@ -142,7 +191,7 @@ pub fn metrics_scene(table: &MetricsTable, fits: &[(String, RateFit)], metrics: 
     let mut entries: Vec<LegendEntry> = series
         .iter()
         .map(|(name, color, dotted, _)| LegendEntry {
-            label: label_of(name).to_string(),
+            label: label_of(name),
             color: *color,
             width: 2.0,
             dash: dotted.then_some(DOTS),
@@ -231,10 +280,6 @@ pub fn metrics_scene(table: &MetricsTable, fits: &[(String, RateFit)], metrics: 
 }
 
 /// The legend label of column `name`.
-fn label_of(name: &str) -> &str {
-    SERIES.iter().find(|s| s.0 == name).map_or(name, |s| s.2)
-}
-
 /// Grey of the note under the title.
 const NOTE_INK: [u8; 4] = [90, 90, 90, 255];
 
@@ -244,15 +289,6 @@ const LABEL_BACKGROUND: [u8; 4] = [255, 255, 255, 210];
 const DOTS: [f32; 2] = [2.0, 4.0];
 /// Dashed line pattern of fits.
 const DASHES: [f32; 2] = [10.0, 6.0];
-
-/// The colour of a fit line: its series' colour, darkened.
-fn fit_color(name: &str) -> [u8; 4] {
-    let base = SERIES
-        .iter()
-        .find(|s| s.0 == name)
-        .map_or([90, 90, 90, 255], |s| s.3);
-    [base[0] / 5 * 3, base[1] / 5 * 3, base[2] / 5 * 3, 255]
-}
 
 /// The t axis: the range of the finite times, opened to a unit width if
 /// empty or a single time.

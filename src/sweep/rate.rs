@@ -22,17 +22,26 @@ use crate::render::metrics_table::MetricsTable;
 pub struct JointSeries {
     /// Times.
     pub t: Vec<f64>,
-    /// `sqrt(l2_mu^2 + l2_nu^2)` at each time.
+    /// `(sum_s l2_s^2)^(1/2)` at each time (`sqrt(l2_mu^2 + l2_nu^2)` for
+    /// the game).
     pub l2: Vec<f64>,
 }
 
 impl JointSeries {
-    /// From `run_dir/metrics.csv`; `None` when it cannot be read or lacks
-    /// the `l2_mu`, `l2_nu` columns.
+    /// From `run_dir/metrics.csv`; `None` when it cannot be read or has no
+    /// `l2_<species>` column.
     pub fn read(run_dir: &Path) -> Option<JointSeries> {
         let table = MetricsTable::read(&run_dir.join("metrics.csv")).ok()?;
-        let (mu, nu) = (table.column("l2_mu")?, table.column("l2_nu")?);
-        let l2 = mu.iter().zip(&nu).map(|(a, b)| a.hypot(*b)).collect();
+        let columns: Vec<Vec<f64>> = table
+            .columns
+            .iter()
+            .filter(|c| c.starts_with("l2_"))
+            .filter_map(|c| table.column(c))
+            .collect();
+        let (first, rest) = columns.split_first()?;
+        let l2 = (0..first.len())
+            .map(|i| rest.iter().fold(first[i], |acc, c| acc.hypot(c[i])))
+            .collect();
         Some(JointSeries {
             t: table.times(),
             l2,

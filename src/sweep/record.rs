@@ -3,8 +3,8 @@
 //! first row of its `metrics.csv`.
 //!
 //! The rules:
-//! - `final_l2` is the joint distance `sqrt(l2_mu^2 + l2_nu^2)` of the last
-//!   metrics row;
+//! - `final_l2` is the joint distance `(sum_s l2_s^2)^(1/2)` of the last
+//!   metrics row (`sqrt(l2_mu^2 + l2_nu^2)` for the game);
 //! - `converged` is `yes` when `final_l2 <= ratio * initial_l2` (the joint
 //!   distance of the first row, at t = 0; `ratio` is `--converged-ratio`,
 //!   default [`DEFAULT_CONVERGED_RATIO`]) or `final_l2 <= `[`ABSOLUTE_FLOOR`]
@@ -12,7 +12,7 @@
 //!   not complete, or whose `metrics.csv` cannot be read;
 //! - `measured_rate` is the asymptotic decay rate of the joint distance
 //!   over the rows of `metrics.csv` (the rule is in [`super::rate`]); when
-//!   `metrics.csv` cannot be read, the smaller of the `l2_mu` and `l2_nu`
+//!   `metrics.csv` cannot be read, the smallest of the species' `l2_<name>`
 //!   rates in `summary.rate_fits`; empty when there is no fit;
 //! - `predicted_rate` comes from [`super::predict::predicted_rate`].
 
@@ -120,11 +120,13 @@ impl Record {
         let measured_rate = match &series {
             Some(s) => s.rate(),
             None => {
-                let rate = |name: &str| outcome.rate_fits.get(name).map(|f| f.rate);
-                match (rate("l2_mu"), rate("l2_nu")) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                }
+                // The slowest species' fitted L2 rate.
+                outcome
+                    .rate_fits
+                    .iter()
+                    .filter(|(name, _)| name.starts_with("l2_"))
+                    .map(|(_, f)| f.rate)
+                    .reduce(f64::min)
             }
         };
         Record {
@@ -178,7 +180,7 @@ impl Outcome {
     }
 }
 
-/// `sqrt(l2_mu^2 + l2_nu^2)` of a metrics row.
+/// `(sum_s l2_s^2)^(1/2)` of a metrics row.
 fn joint_l2(row: &MetricsRow) -> f64 {
     row.joint_l2()
 }
