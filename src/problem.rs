@@ -238,8 +238,36 @@ impl Problem {
     /// by [`sample_system`].
     pub fn from_config(ctx: &GpuContext, config: &Config) -> Result<Self> {
         let params = Self::params(config);
-        if config.is_game() {
-            return Self::new(ctx, params, &Self::spec(config)?);
+        if let Some(game) = &config.game {
+            let Some(m) = &game.kernel_spectrum else {
+                return Self::new(ctx, params, &Self::spec(config)?);
+            };
+            // The kernel as its multiplier: sampled at the wave vectors.
+            let spec = Self::spec(config)?;
+            spec.check(params.shape.dim())?;
+            Self::check_fits(ctx, params.shape)?;
+            let mut payoff = Payoff::sample(ctx, &spec, params.shape, params.length)?;
+            let values = crate::game::sample_spectrum(
+                ctx,
+                "game.kernel_spectrum",
+                m,
+                params.shape,
+                params.length,
+            )?;
+            let volume = params.cell() * params.shape.len() as f64;
+            payoff.sup_norm_bound += values
+                .iter()
+                .map(|c| (c[0] as f64).hypot(c[1] as f64))
+                .sum::<f64>()
+                / volume;
+            payoff.kernel_spectrum = Some(values);
+            let system = System::game(params.tau, params.eta, &Self::grids(&payoff));
+            let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
+            return Ok(Problem {
+                params,
+                payoff: Some(payoff),
+                ops: Arc::new(ops),
+            });
         }
         config.check_system_expressions()?;
         Self::check_fits_for(ctx, params.shape, config.species.len())?;
@@ -275,6 +303,7 @@ impl Problem {
             potential_mu: &payoff.potential_mu,
             potential_nu: &payoff.potential_nu,
             band: payoff.band.as_ref().map(|b| (b.modes, b.coeffs.as_slice())),
+            kernel_spectrum: payoff.kernel_spectrum.as_deref(),
         }
     }
 

@@ -65,6 +65,7 @@ fn case(name: &str, shape: Shape, scheme: Scheme, dealias: bool, eta: f64) -> Ca
         potential_mu: &a,
         potential_nu: &b,
         band: Some((2, &c)),
+        kernel_spectrum: None,
     };
     let system = System::game(params.tau, params.eta, &payoff);
     let ops = SystemOperators::new(ctx, system, shape, params.cell()).unwrap();

@@ -498,3 +498,54 @@ fn continuation_follows_the_kuramoto_branch_and_its_stability() {
     assert!(num(&rows[0], &h, "free_energy") < num(&rows2[2], &h2, "free_energy"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_game_kernel_given_by_its_multiplier_runs_as_the_kernel_itself() {
+    // k(z) = cos(z) + 0.6 sin(z) on the circle of length 2 pi has M(+-1) =
+    // pi (1 -+ 0.6 i) and no other mode.
+    let base = "[grid]\ndim = 1\nn = 64\n[game]\ntau = 0.3\npotential_mu = \"0.3 * cos(x.x)\"\n\
+                [init]\nmu = \"eq * (1.0 + 0.3 * cos(x.x))\"\n[time]\ndt = 0.05\n";
+    let spectrum = "select(vec2<f32>(0.0), PI * vec2<f32>(1.0, -0.6 * sign(kappa.x)), \
+                    abs(abs(kappa.x) - 1.0) < 0.5)";
+    let with_kernel = load(&base.replace(
+        "tau = 0.3\n",
+        "tau = 0.3\nkernel = \"cos(z.x) + 0.6 * sin(z.x)\"\n",
+    ))
+    .unwrap();
+    let text = base.replace(
+        "tau = 0.3\n",
+        &format!("tau = 0.3\nkernel_spectrum = \"{spectrum}\"\n"),
+    );
+    let with_spectrum = load(&text).unwrap();
+    let ctx = ctx();
+    let states: Vec<(Vec<f32>, Vec<f32>)> = [with_kernel, with_spectrum]
+        .iter()
+        .map(|config| {
+            let p = Problem::from_config(ctx, config).unwrap();
+            let (solver, _) = p.equilibrium(ctx, &p.equilibrium_options(config)).unwrap();
+            let (mu, nu) = solver.densities(ctx).unwrap();
+            let stepper = p.stepper(ctx).unwrap();
+            let (m0, n0) = mflda::run::initial_densities(ctx, config, &p, (&mu, &nu)).unwrap();
+            stepper.set_densities(ctx, &m0, &n0).unwrap();
+            stepper.advance(ctx, 40);
+            stepper.densities(ctx).unwrap()
+        })
+        .collect();
+    let rel = |a: &[f32], b: &[f32]| {
+        let num: f64 = a.iter().zip(b).map(|(x, y)| ((x - y) as f64).powi(2)).sum();
+        let den: f64 = b.iter().map(|y| (*y as f64).powi(2)).sum();
+        (num / den).sqrt()
+    };
+    let (a, b) = (&states[0], &states[1]);
+    assert!(
+        rel(&a.0, &b.0) < 1e-5 && rel(&a.1, &b.1) < 1e-5,
+        "{} {}",
+        rel(&a.0, &b.0),
+        rel(&a.1, &b.1)
+    );
+    // Both forms at once are refused.
+    let both = text.replace("tau = 0.3\n", "tau = 0.3\nkernel = \"cos(z.x)\"\n");
+    let (key, message) = config_error(&both);
+    assert_eq!(key, "game.kernel_spectrum");
+    assert!(message.contains("give one of"), "{message}");
+}

@@ -182,7 +182,7 @@ pub fn map_step(config: &Config, problem: &Problem, stars: &[Vec<f32>]) -> f64 {
         None => {
             let refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
             let est = match &problem.payoff {
-                Some(payoff) if stars.len() == 2 => {
+                Some(payoff) if payoff.kernel_spectrum.is_none() => {
                     step_estimate(&problem.params, payoff, &[(&stars[0], &stars[1])])
                 }
                 _ => system_step_estimate(&problem.params, problem.system(), &[refs]),

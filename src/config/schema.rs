@@ -69,6 +69,11 @@ pub struct GameConfig {
     /// Convolution kernel k(z), a WGSL expression in `z` (displacement x - y).
     #[serde(default = "default_zero_expr")]
     pub kernel: String,
+    /// Instead of `kernel`, its multiplier `M(kappa) = ∫ k(z) exp(-i kappa . z)
+    /// dz`, a WGSL expression in `kappa` (an f32, or a vec2<f32> (re, im));
+    /// its value at kappa = 0 is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_spectrum: Option<String>,
     /// Potential a(x) felt by the min player, a WGSL expression in `x`.
     #[serde(default = "default_zero_expr")]
     pub potential_mu: String,
@@ -463,6 +468,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             req("tau", Kind::F64, "tau = 0.2"),
             opt("eta", Kind::F64),
             opt("kernel", Kind::Str),
+            opt("kernel_spectrum", Kind::Str),
             opt("potential_mu", Kind::Str),
             opt("potential_nu", Kind::Str),
             opt("interaction", Kind::Str),
@@ -563,6 +569,7 @@ mod tests {
         cfg.time.stop_below = Some(1e-12);
         cfg.output.color_min = Some(0.0);
         cfg.output.color_max = Some(1.0);
+        cfg.game.as_mut().unwrap().kernel_spectrum = Some("0.0".into());
         // Every table at once: the game and a species system's tables.
         cfg.species.push(SpeciesConfig {
             name: "rho".into(),

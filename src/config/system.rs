@@ -135,6 +135,21 @@ impl Config {
                 ));
             }
         }
+        if let Some(m) = &g.kernel_spectrum {
+            if !is_zero_expr(&g.kernel) {
+                return Err(Error::config(
+                    "game.kernel_spectrum",
+                    "`kernel` and `kernel_spectrum` are two forms of one kernel: give one of \
+                     them (kernel_spectrum = M(kappa), the kernel's multiplier)",
+                ));
+            }
+            if m.trim().is_empty() {
+                return Err(Error::config(
+                    "game.kernel_spectrum",
+                    "is empty; give a WGSL expression",
+                ));
+            }
+        }
         check_modes(
             "game.interaction_modes",
             g.interaction_modes,
@@ -209,6 +224,9 @@ impl Config {
                 interaction_modes: g.interaction_modes,
             }
             .check(self.grid.dim)?;
+            if let Some(m) = &g.kernel_spectrum {
+                check_spectrum("game.kernel_spectrum", m)?;
+            }
             crate::game::check_init("init.mu", &self.init.mu)?;
             crate::game::check_init("init.nu", &self.init.nu)?;
             return Ok(());

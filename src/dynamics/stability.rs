@@ -224,6 +224,7 @@ pub fn step_estimate(
             potential_mu: &a,
             potential_nu: &b,
             band: payoff.band.as_ref().map(|b| (b.modes, b.coeffs.as_slice())),
+            kernel_spectrum: None,
         },
     );
     let volume = params.length.powi(shape.dim() as i32);

@@ -59,6 +59,9 @@ pub struct PayoffGrids<'a> {
     /// Band-limited term: modes per axis B and coefficients C, row-major
     /// `[box(m)][box(n)]` over the (2B+1)^d box (see `game::band`).
     pub band: Option<(u32, &'a [num_complex::Complex64])>,
+    /// The kernel given by its multiplier `M(kappa)` at the grid's wave
+    /// vectors (`game.kernel_spectrum`), in place of `kernel`.
+    pub kernel_spectrum: Option<&'a [[f32; 2]]>,
 }
 
 /// The sampled payoff terms on an `(n2, n1)` grid.
@@ -77,6 +80,9 @@ pub struct Payoff {
     /// maxima over the samples: a bound on `||K||_inf` (up to what lies between
     /// samples) for step-size rules such as `s <= 1 / (tau + 2 ||K||_inf)`.
     pub sup_norm_bound: f64,
+    /// `game.kernel_spectrum`: the kernel's multiplier at the grid's wave
+    /// vectors, `(re, im)`, in place of `kernel` (whose samples are zeros).
+    pub kernel_spectrum: Option<Vec<[f32; 2]>>,
     /// The kernel was a literal zero (its samples are zeros; the term can be skipped).
     pub kernel_is_zero: bool,
     /// a was a literal zero.
@@ -130,6 +136,7 @@ impl Payoff {
             potential_nu,
             band,
             sup_norm_bound,
+            kernel_spectrum: None,
             kernel_is_zero: is_zero(spec.kernel),
             potential_mu_is_zero: is_zero(spec.potential_mu),
             potential_nu_is_zero: is_zero(spec.potential_nu),

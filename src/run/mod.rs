@@ -204,7 +204,9 @@ fn estimate_step(problem: &Problem, eq: &[Vec<f32>], start: &[Vec<f32>]) -> Step
         v.iter().map(|x| x.as_slice()).collect()
     }
     match &problem.payoff {
-        Some(payoff) if eq.len() == 2 && start.len() == 2 => step_estimate(
+        // The game's rule reads the kernel's samples; a kernel given by its
+        // multiplier takes the system's.
+        Some(payoff) if payoff.kernel_spectrum.is_none() => step_estimate(
             &problem.params,
             payoff,
             &[(&eq[0], &eq[1]), (&start[0], &start[1])],

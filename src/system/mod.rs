@@ -192,7 +192,10 @@ impl System {
                 species("mu", 1.0, payoff.potential_mu, 1.0),
                 species("nu", eta, payoff.potential_nu, -1.0),
             ],
-            multipliers: vec![Multiplier::Kernel(payoff.kernel.to_vec())],
+            multipliers: vec![match payoff.kernel_spectrum {
+                Some(m) => Multiplier::Spectrum(m.to_vec()),
+                None => Multiplier::Kernel(payoff.kernel.to_vec()),
+            }],
             convolutions: vec![conv(0, 1, false, 1.0), conv(1, 0, true, -1.0)],
             matrices,
             bands,
