@@ -11,7 +11,7 @@ use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::output::read_npy_f32;
 use crate::render::anim::{write_apng, write_gif};
 use crate::render::colormap::{Colormap, Limits, Scale};
-use crate::render::compose::{compose_frame, curve_colors, resample, ColorBar, Panel};
+use crate::render::compose::{compose_frame, curve_colors_n, resample, ColorBar, Panel};
 use crate::render::gpu::{GpuColormap, Source, Style};
 use crate::render::lineplot::{line_frame, Curve};
 use crate::{Error, Result};
@@ -46,18 +46,32 @@ pub struct MovieOptions {
     pub frames_dir: Option<PathBuf>,
 }
 
-/// Snapshot times with both players' files, sorted.
-fn snapshot_times(dir: &Path) -> Vec<(String, PathBuf, PathBuf)> {
+/// Snapshot times with every species' file (`snapshots/<name>_<t>.npy`,
+/// `names` in state order), sorted.
+fn snapshot_times(dir: &Path, names: &[String]) -> Vec<(String, Vec<PathBuf>)> {
     let snaps = dir.join("snapshots");
-    let mut out: Vec<(String, PathBuf, PathBuf)> = std::fs::read_dir(&snaps)
+    let Some(first) = names.first() else {
+        return Vec::new();
+    };
+    let prefix = format!("{first}_");
+    let mut out: Vec<(String, Vec<PathBuf>)> = std::fs::read_dir(&snaps)
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let stem = name.strip_prefix("mu_")?.strip_suffix(".npy")?.to_string();
-            let nu = snaps.join(format!("nu_{stem}.npy"));
-            nu.is_file().then(|| (stem, e.path(), nu))
+            let stem = name
+                .strip_prefix(&prefix)?
+                .strip_suffix(".npy")?
+                .to_string();
+            // A time stamp, not another species whose name extends the first's.
+            stem.starts_with(|c: char| c.is_ascii_digit())
+                .then_some(())?;
+            let files: Vec<PathBuf> = names
+                .iter()
+                .map(|n| snaps.join(format!("{n}_{stem}.npy")))
+                .collect();
+            files.iter().all(|f| f.is_file()).then_some((stem, files))
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -85,7 +99,8 @@ pub fn render_run(ctx: &GpuContext, dir: &Path, opts: &MovieOptions) -> Result<P
         ));
     }
     let config = Config::load(&dir.join("config.toml"))?;
-    let snaps = snapshot_times(dir);
+    let names = config.species_names();
+    let snaps = snapshot_times(dir, &names);
     // The richer of the two: a run with more frames than snapshots is
     // animated from its frames (re-rendering needs snapshots).
     let frame_count = frame_files(dir).len();
@@ -106,15 +121,17 @@ pub fn render_run(ctx: &GpuContext, dir: &Path, opts: &MovieOptions) -> Result<P
         });
     }
     let frames: Vec<RgbaImage> = if use_snapshots {
-        from_snapshots(ctx, &config, &snaps, opts)?
+        from_snapshots(ctx, &config, &names, &snaps, opts)?
     } else {
         let files = frame_files(dir);
         if files.is_empty() {
             return Err(Error::Data {
                 field: dir.display().to_string(),
-                message: "has no snapshots (snapshots/mu_*.npy) and no frames (frames/*.png) to \
-                          render: run with output.snapshots_every > 0 or output.frames_every > 0"
-                    .into(),
+                message: format!(
+                    "has no snapshots (snapshots/{}_*.npy) and no frames (frames/*.png) to \
+                     render: run with output.snapshots_every > 0 or output.frames_every > 0",
+                    names.first().map_or("mu", String::as_str)
+                ),
             });
         }
         files
@@ -149,13 +166,14 @@ pub fn render_run(ctx: &GpuContext, dir: &Path, opts: &MovieOptions) -> Result<P
     Ok(out)
 }
 
-/// One snapshot: its time stamp, mu and nu, and the array shape.
-type Snapshot = (String, Vec<f32>, Vec<f32>, Vec<usize>);
+/// One snapshot: its time stamp, every species' density, and the array shape.
+type Snapshot = (String, Vec<Vec<f32>>, Vec<usize>);
 
 fn from_snapshots(
     ctx: &GpuContext,
     config: &Config,
-    snaps: &[(String, PathBuf, PathBuf)],
+    names: &[String],
+    snaps: &[(String, Vec<PathBuf>)],
     opts: &MovieOptions,
 ) -> Result<Vec<RgbaImage>> {
     let o = &config.output;
@@ -167,17 +185,25 @@ fn from_snapshots(
     let load = |p: &Path| -> Result<(Vec<usize>, Vec<f32>)> { read_npy_f32(p) };
     let fields: Vec<Snapshot> = snaps
         .iter()
-        .map(|(t, mu, nu)| {
-            let (shape, m) = load(mu)?;
-            let (_, n) = load(nu)?;
-            Ok((t.clone(), m, n, shape))
+        .map(|(t, files)| {
+            let mut shape = Vec::new();
+            let mut rho = Vec::new();
+            for f in files {
+                let (s, v) = load(f)?;
+                shape = s;
+                rho.push(v);
+            }
+            Ok((t.clone(), rho, shape))
         })
         .collect::<Result<_>>()?;
-    let dims = fields[0].3.clone();
+    let dims = fields[0].2.clone();
     let (n2, n1) = (dims[0] as u32, dims[1] as u32);
     let shape = Shape { n1, n2 };
     // Limits: the config's, else the range over every snapshot.
-    let all: Vec<&[f32]> = fields.iter().flat_map(|f| [&f.1[..], &f.2[..]]).collect();
+    let all: Vec<&[f32]> = fields
+        .iter()
+        .flat_map(|f| f.1.iter().map(|v| v.as_slice()))
+        .collect();
     let auto = Limits::from_fields(&all, scale)?;
     let limits = Limits::new(
         o.color_min.map_or(auto.lo, |v| v as f32),
@@ -186,19 +212,24 @@ fn from_snapshots(
     )?;
     let time = |t: &str| t.trim_start_matches('0').parse::<f64>().unwrap_or(0.0);
     if n2 == 1 {
-        let [mu_color, nu_color] = curve_colors(map);
+        let colors = curve_colors_n(map, names.len());
         let y = Some((f64::from(limits.lo), f64::from(limits.hi)));
         return Ok(fields
             .iter()
-            .map(|(t, mu, nu, _)| {
-                let curve = |values: &Vec<f32>, label: &str, color| Curve {
-                    values: values.clone(),
-                    label: label.to_string(),
-                    color,
-                    dashed: false,
-                };
+            .map(|(t, rho, _)| {
+                let curves: Vec<Curve> = rho
+                    .iter()
+                    .zip(names)
+                    .zip(&colors)
+                    .map(|((values, label), color)| Curve {
+                        values: values.clone(),
+                        label: label.clone(),
+                        color: *color,
+                        dashed: false,
+                    })
+                    .collect();
                 line_frame(
-                    &[curve(mu, "mu", mu_color), curve(nu, "nu", nu_color)],
+                    &curves,
                     800,
                     450,
                     config.grid.length,
@@ -215,22 +246,35 @@ fn from_snapshots(
         limits,
         factor: down,
     };
-    let field = GpuField::zeros(ctx, "render.snapshot", shape, 1, Elem::Complex)?;
+    // The densities packed two to a complex field, as the stepper holds them.
+    let pairs = names.len().div_ceil(2);
+    let field = GpuField::zeros(ctx, "render.snapshot", shape, pairs as u32, Elem::Complex)?;
     let gpu = GpuColormap::new(
         ctx,
         Source {
             buffer: &field.buffer,
             shape,
             stride: 2,
-            components: 2,
+            components: names.len() as u32,
         },
         None,
         style,
     )?;
     let bar = ColorBar { map, scale, limits };
     let mut out = Vec::new();
-    for (t, mu, nu, _) in &fields {
-        let packed: Vec<f32> = mu.iter().zip(nu).flat_map(|(a, b)| [*a, *b]).collect();
+    for (t, rho, _) in &fields {
+        let zeros = vec![0.0f32; rho[0].len()];
+        let packed: Vec<f32> = rho
+            .chunks(2)
+            .flat_map(|pair| {
+                let b = pair.get(1).unwrap_or(&zeros);
+                pair[0]
+                    .iter()
+                    .zip(b)
+                    .flat_map(|(a, b)| [*a, *b])
+                    .collect::<Vec<f32>>()
+            })
+            .collect();
         field.write(ctx, &packed)?;
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         gpu.record(&mut encoder.begin_compute_pass(&Default::default()));
@@ -238,13 +282,13 @@ fn from_snapshots(
         let panels: Vec<Panel> = gpu
             .read(ctx)?
             .into_iter()
-            .zip(["mu", "nu"])
+            .zip(names)
             .map(|(rgba, title)| {
                 Panel {
                     rgba,
                     width: gpu.width,
                     height: gpu.height,
-                    title: title.into(),
+                    title: title.clone(),
                 }
                 .upscaled(up)
             })
