@@ -549,3 +549,66 @@ fn a_game_kernel_given_by_its_multiplier_runs_as_the_kernel_itself() {
     assert_eq!(key, "game.kernel_spectrum");
     assert!(message.contains("give one of"), "{message}");
 }
+
+#[test]
+fn a_species_run_extended_from_its_checkpoint_matches_a_run_made_at_once() {
+    // Three species: the packed pairs, the odd last one and every output.
+    let text = format!(
+        "{GRID}[[species]]\nname = \"a\"\ntau = 0.3\npotential = \"0.2 * cos(x.x)\"\n\
+         init = \"eq * (1.0 + 0.3 * sin(x.x))\"\n\
+         [[species]]\nname = \"b\"\ntau = 0.4\ninit = \"1.0 + 0.2 * cos(x.x)\"\n\
+         [[species]]\nname = \"c\"\ntau = 0.5\nrate = 2.0\n\
+         [[coupling]]\ntarget = \"a\"\nsource = \"b\"\nkernel = \"sin(z.x)\"\n\
+         [[coupling]]\ntarget = \"b\"\nsource = \"a\"\nkernel = \"sin(z.x)\"\n\
+         [[coupling]]\ntarget = \"c\"\nsource = \"a\"\nkernel = \"-cos(z.x)\"\n\
+         [time]\ndt = 0.02\nt_end = 1.0\n[output]\ncheckpoint_every = 0.5\nsnapshots_every = 0.5\n"
+    );
+    let dir = scratch("resume");
+    let path = dir.join("config.toml");
+    std::fs::write(&path, &text).unwrap();
+    let at_once = dir.join("at-once");
+    let extended = dir.join("extended");
+    let go = |args: &[&str]| {
+        let out = mflda(args);
+        assert!(out.status.success(), "{}", output_text(&out));
+    };
+    let p = path.to_str().unwrap();
+    go(&[
+        "run",
+        p,
+        "--out",
+        at_once.to_str().unwrap(),
+        "--t-end",
+        "2.0",
+        "-q",
+    ]);
+    go(&["run", p, "--out", extended.to_str().unwrap(), "-q"]);
+    go(&[
+        "run",
+        "--resume",
+        extended.to_str().unwrap(),
+        "--t-end",
+        "2.0",
+        "-q",
+    ]);
+    for f in [
+        "a_final.npy",
+        "b_final.npy",
+        "c_final.npy",
+        "snapshots/c_00002.000000.npy",
+    ] {
+        let (x, y) = (
+            std::fs::read(at_once.join(f)).unwrap(),
+            std::fs::read(extended.join(f)).unwrap(),
+        );
+        assert!(
+            x == y,
+            "{f} differs between the run made at once and the extended one"
+        );
+    }
+    let (h, rows) = read_csv(&extended.join("metrics.csv"));
+    let (_, once) = read_csv(&at_once.join("metrics.csv"));
+    assert_eq!(rows, once, "metrics.csv");
+    assert!(h.contains(&"l2_c".to_string()) && h.contains(&"gap".to_string()));
+    let _ = std::fs::remove_dir_all(dir);
+}
