@@ -3,13 +3,12 @@
 
 mod common;
 
-use common::{ctx, rng, smooth_field};
+use common::{ctx, hermitian_band, rng, smooth_field};
 use mflda::dynamics::cpu::CpuModel;
 use mflda::dynamics::{Params, PayoffGrids, Scheme, Stepper};
 use mflda::gpu::Shape;
 use mflda::system::{System, SystemOperators};
 use num_complex::Complex64 as C64;
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 const TWO_PI: f64 = std::f64::consts::TAU;
@@ -19,20 +18,6 @@ fn smooth(rng: &mut ChaCha8Rng, shape: Shape, amp: f64, offset: f64) -> Vec<f64>
     smooth_field(rng, shape, 3, amp)
         .into_iter()
         .map(|v| offset + v)
-        .collect()
-}
-
-/// Random Hermitian band coefficients: C[-m][-n] = conj C[m][n].
-fn band(rng: &mut ChaCha8Rng, modes: u32, dim: u32) -> Vec<C64> {
-    let len = (2 * modes as usize + 1).pow(dim);
-    let raw: Vec<C64> = (0..len * len)
-        .map(|_| C64::new(rng.random_range(-0.3..0.3), rng.random_range(-0.3..0.3)))
-        .collect();
-    (0..len * len)
-        .map(|k| {
-            let (i, j) = (k / len, k % len);
-            0.5 * (raw[k] + raw[(len - 1 - i) * len + (len - 1 - j)].conj())
-        })
         .collect()
 }
 
@@ -59,7 +44,7 @@ fn case(name: &str, shape: Shape, scheme: Scheme, dealias: bool, eta: f64) -> Ca
     let k = f32s(smooth(&mut rng, shape, 0.8, 0.0));
     let a = f32s(smooth(&mut rng, shape, 0.5, 0.0));
     let b = f32s(smooth(&mut rng, shape, 0.5, 0.0));
-    let c = band(&mut rng, 2, shape.dim());
+    let c = hermitian_band(&mut rng, 2, shape.dim());
     let payoff = PayoffGrids {
         kernel: &k,
         potential_mu: &a,

@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{ctx, rng, smooth_field};
+use common::{ctx, hermitian_band, rng, smooth_field};
 use mflda::dynamics::{Params, Scheme, Stepper};
 use mflda::gpu::Shape;
 use mflda::system::cpu::CpuSystem;
@@ -35,20 +35,6 @@ fn params(shape: Shape, dt: f64, dealias: bool, scheme: Scheme) -> Params {
 
 fn f32s(v: &[f64]) -> Vec<f32> {
     v.iter().map(|&x| x as f32).collect()
-}
-
-/// Random Hermitian band coefficients: C[-m][-n] = conj C[m][n].
-fn band(rng: &mut ChaCha8Rng, modes: u32, dim: u32) -> Vec<C64> {
-    let len = (2 * modes as usize + 1).pow(dim);
-    let raw: Vec<C64> = (0..len * len)
-        .map(|_| C64::new(rng.random_range(-0.3..0.3), rng.random_range(-0.3..0.3)))
-        .collect();
-    (0..len * len)
-        .map(|k| {
-            let (i, j) = (k / len, k % len);
-            0.5 * (raw[k] + raw[(len - 1 - i) * len + (len - 1 - j)].conj())
-        })
-        .collect()
 }
 
 fn sign(rng: &mut ChaCha8Rng) -> f32 {
@@ -126,7 +112,7 @@ fn random_system(rng: &mut ChaCha8Rng, s: usize, shape: Shape) -> System {
         convolutions,
         matrices: vec![BandMatrix {
             modes: 2,
-            coeffs: Arc::new(band(rng, 2, shape.dim())),
+            coeffs: Arc::new(hermitian_band(rng, 2, shape.dim())),
         }],
         bands,
     }

@@ -140,6 +140,22 @@ pub struct CouplingConfig {
     pub interaction_modes: u32,
 }
 
+impl CouplingConfig {
+    /// The kernel's expression as a key naming its table (`z:<k(z)>` or
+    /// `kappa:<M(kappa)>`), so that identical kernels share one multiplier;
+    /// `None` for an interaction.
+    pub fn kernel_key(&self) -> Option<String> {
+        self.kernel
+            .as_ref()
+            .map(|k| format!("z:{}", k.trim()))
+            .or_else(|| {
+                self.kernel_spectrum
+                    .as_ref()
+                    .map(|m| format!("kappa:{}", m.trim()))
+            })
+    }
+}
+
 /// `[init]`: the initial densities as WGSL expressions in `x` (the point), where
 /// `eq` is the equilibrium density at that point. They are normalised to mass 1.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -255,10 +255,35 @@ pub fn step_estimate(
         let b = bins.entry(bin(kappa)).or_insert(0.0);
         *b = b.max(rho_rel * rate);
     }
-    let coupling_at = |kappa: f64| bins.get(&bin(kappa)).copied().unwrap_or(0.0);
-    let mut kappas = wavenumbers(shape, params.length);
+    // mu's modes damp at tau |kappa|^2 and nu's at eta tau |kappa|^2, nu's
+    // rates scaled by eta.
+    let fields = [(1.0, 1.0), (params.eta, params.eta)];
+    estimate_from(
+        params,
+        speed,
+        &bins,
+        &fields.map(|(s, r)| (s * params.tau, r)),
+    )
+}
+
+/// The estimate of the stable step from the drift `speed` and the
+/// `couplings` binned by `|kappa|` (in eighths of `2 pi / L`; the largest
+/// rate a bin), for fields each damped at `d |kappa|^2` and rotating at `r`
+/// times the explicit rate, `fields = [(d, r)]`: the modes of every
+/// wave number of the grid and of every bin's centre.
+pub(crate) fn estimate_from(
+    params: &Params,
+    speed: f64,
+    couplings: &std::collections::BTreeMap<i64, f64>,
+    fields: &[(f64, f64)],
+) -> StepEstimate {
+    let unit = std::f64::consts::TAU / params.length;
+    let bin = |kappa: f64| (8.0 * kappa / unit).round() as i64;
+    let coupling_at = |kappa: f64| couplings.get(&bin(kappa)).copied().unwrap_or(0.0);
+    let mut kappas = wavenumbers(params.shape, params.length);
     kappas.extend(
-        bins.keys()
+        couplings
+            .keys()
             .map(|&b| b as f64 * unit / 8.0)
             .filter(|&k| k > 0.0),
     );
@@ -267,10 +292,10 @@ pub fn step_estimate(
     let mut modes = Vec::new();
     for &kappa in &kappas {
         let rate = speed * kappa + coupling_at(kappa);
-        for scale in [1.0, params.eta] {
+        for &(damping, scale) in fields {
             modes.push(Mode {
                 wavenumber: kappa,
-                damping: scale * params.tau * kappa * kappa,
+                damping: damping * kappa * kappa,
                 rate: scale * rate,
             });
         }
@@ -278,7 +303,7 @@ pub fn step_estimate(
     let (dt_max, worst) = stable_step(params.scheme, &modes);
     StepEstimate {
         speed,
-        coupling: bins.values().fold(0.0f64, |m, r| m.max(*r)),
+        coupling: couplings.values().fold(0.0f64, |m, r| m.max(*r)),
         wavenumber: worst.map_or(0.0, |i| modes[i].wavenumber),
         dt_max,
     }

@@ -51,11 +51,7 @@ impl Kernel {
         entries: &[wgpu::BindGroupLayoutEntry],
         constants: &[(&str, f64)],
     ) -> Result<Self> {
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some(shader.name),
-            entries,
-        });
-        Self::with_layout(device, shader, entry, &layout, constants)
+        Self::generated(device, shader, &[], entry, entries, constants)
     }
 
     /// Builds the kernel with an existing group-0 layout, so that several

@@ -149,16 +149,7 @@ impl SystemSize {
         let mut kernels: Vec<String> = config
             .coupling
             .iter()
-            .filter_map(|c| {
-                c.kernel
-                    .as_ref()
-                    .map(|k| format!("z:{}", k.trim()))
-                    .or_else(|| {
-                        c.kernel_spectrum
-                            .as_ref()
-                            .map(|m| format!("kappa:{}", m.trim()))
-                    })
-            })
+            .filter_map(|c| c.kernel_key())
             .filter(|k| !k.split_once(':').is_some_and(|(_, e)| is_zero(e)))
             .collect();
         kernels.sort();

@@ -73,16 +73,7 @@ pub fn sample_system(
             )));
         };
         let at = format!("coupling[{i}]");
-        let kernel_key = c
-            .kernel
-            .as_ref()
-            .map(|k| format!("z:{}", k.trim()))
-            .or_else(|| {
-                c.kernel_spectrum
-                    .as_ref()
-                    .map(|m| format!("kappa:{}", m.trim()))
-            });
-        if let Some(key) = kernel_key {
+        if let Some(key) = c.kernel_key() {
             let text = c.kernel.as_ref().or(c.kernel_spectrum.as_ref());
             if text.is_some_and(|t| is_zero(t)) {
                 continue;

@@ -6,9 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::dynamics::stability::{
-    block_average, stable_step, subsample, wavenumbers, Mode, StepEstimate, COARSE,
-};
+use crate::dynamics::stability::{block_average, estimate_from, subsample, StepEstimate, COARSE};
 use crate::dynamics::Params;
 use crate::fft::spectral::Spectral;
 use crate::gpu::Shape;
@@ -116,31 +114,10 @@ pub fn system_step_estimate(
             }
         }
     }
-    let coupling_at = |kappa: f64| bins.get(&bin(kappa)).copied().unwrap_or(0.0);
-    let mut kappas = wavenumbers(shape, params.length);
-    kappas.extend(
-        bins.keys()
-            .map(|&b| b as f64 * unit / 8.0)
-            .filter(|&k| k > 0.0),
-    );
-    kappas.sort_by(f64::total_cmp);
-    kappas.dedup();
-    let mut modes = Vec::new();
-    for &kappa in &kappas {
-        let rate = speed * kappa + coupling_at(kappa);
-        for sp in &system.species {
-            modes.push(Mode {
-                wavenumber: kappa,
-                damping: sp.rate * sp.tau * kappa * kappa,
-                rate: sp.rate * rate,
-            });
-        }
-    }
-    let (dt_max, worst) = stable_step(params.scheme, &modes);
-    StepEstimate {
-        speed,
-        coupling: bins.values().fold(0.0f64, |m, r| m.max(*r)),
-        wavenumber: worst.map_or(0.0, |i| modes[i].wavenumber),
-        dt_max,
-    }
+    let fields: Vec<(f64, f64)> = system
+        .species
+        .iter()
+        .map(|sp| (sp.rate * sp.tau, sp.rate))
+        .collect();
+    estimate_from(params, speed, &bins, &fields)
 }

@@ -170,3 +170,20 @@ pub fn output_text(out: &std::process::Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Random Hermitian band coefficients of `modes` modes per axis in `dim`
+/// dimensions, `C[-m][-n] = conj C[m][n]` (a real interaction), entries in
+/// `[-0.3, 0.3]` (row-major `[box(m)][box(n)]`).
+pub fn hermitian_band(rng: &mut ChaCha8Rng, modes: u32, dim: u32) -> Vec<num_complex::Complex64> {
+    use num_complex::Complex64 as C64;
+    let len = (2 * modes as usize + 1).pow(dim);
+    let raw: Vec<C64> = (0..len * len)
+        .map(|_| C64::new(rng.random_range(-0.3..0.3), rng.random_range(-0.3..0.3)))
+        .collect();
+    (0..len * len)
+        .map(|k| {
+            let (i, j) = (k / len, k % len);
+            0.5 * (raw[k] + raw[(len - 1 - i) * len + (len - 1 - j)].conj())
+        })
+        .collect()
+}
