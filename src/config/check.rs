@@ -5,7 +5,7 @@
 
 use toml::{Table, Value};
 
-use super::schema::{KeySpec, Kind, TableSpec, SCHEMA};
+use super::keys::{KeySpec, Kind, TableSpec, SCHEMA};
 use super::suggest::{edit_distance, nearest};
 use crate::{Error, Result};
 

@@ -9,7 +9,8 @@ use toml::{Table, Value};
 use super::check::{
     check_types, check_unknown, find_key, find_table, key_names, table_names, unknown_key,
 };
-use super::schema::{Config, Kind, SCHEMA};
+use super::keys::{Kind, SCHEMA};
+use super::schema::Config;
 use super::suggest::nearest;
 use crate::{Error, Result};
 
@@ -142,7 +143,7 @@ pub fn apply_sets(table: &mut Table, sets: &[String]) -> Result<()> {
 /// array of tables, chosen by its `name` (`[[species]]`) or its index.
 fn set_in_array(
     table: &mut Table,
-    spec: &super::schema::TableSpec,
+    spec: &super::keys::TableSpec,
     key: &str,
     parts: &[&str],
     raw: &str,

@@ -23,6 +23,7 @@
 //! left out (a unit test checks it against the code).
 
 mod check;
+mod keys;
 mod load;
 mod resolve;
 mod schema;
