@@ -85,6 +85,16 @@ pub fn export(ctx: &crate::gpu::GpuContext, config: &Config, dir: &RunDir) -> Re
     }
     let mut params = Problem::params(&config);
     params.scheme = Scheme::Etdrk4;
+    if config
+        .game_table("the peer export")?
+        .kernel_spectrum
+        .is_some()
+    {
+        return Err(crate::Error::config(
+            "game.kernel_spectrum",
+            "the peer export writes the kernel's samples in z: give it as game.kernel",
+        ));
+    }
     let problem = Problem::new(ctx, params, &Problem::spec(&config)?)?;
     let never = crate::interrupt::Interrupt::never();
     let (solver, _) = run::solve_equilibrium(ctx, &config, &problem, false, &never)?;
@@ -99,12 +109,6 @@ pub fn export(ctx: &crate::gpu::GpuContext, config: &Config, dir: &RunDir) -> Re
     let p = &problem.params;
     let grid = [p.shape.n2 as usize, p.shape.n1 as usize];
     let pay = problem.game_payoff("the peer export")?;
-    if pay.kernel_spectrum.is_some() {
-        return Err(crate::Error::config(
-            "game.kernel_spectrum",
-            "the peer export writes the kernel's samples in z: give it as game.kernel",
-        ));
-    }
     for (name, data) in [
         ("kernel.npy", &pay.kernel),
         ("potential_mu.npy", &pay.potential_mu),

@@ -39,6 +39,9 @@ pub struct Problem {
     pub payoff: Option<Payoff>,
     /// The game as a species system on the GPU ([`System::game`]).
     pub ops: Arc<SystemOperators>,
+    /// Each band-limited interaction kept: its config key, modes per axis and
+    /// truncation error (relative sup norm).
+    pub truncations: Vec<(String, u32, f64)>,
 }
 
 impl Problem {
@@ -84,8 +87,9 @@ impl Problem {
         Self::largest_grid_for(ctx, dim, 2)
     }
 
-    /// [`Self::largest_grid`] for a system of `species` species: its state,
-    /// `8 max(S, 2)` bytes a point, is the widest field bound whole.
+    /// [`Self::largest_grid`] for a system whose widest buffer bound whole
+    /// holds `species` complex fields (its state, or its multipliers or
+    /// potential spectra when there are more): `8 max(that, 2)` bytes a point.
     pub fn largest_grid_for(ctx: &GpuContext, dim: u32, species: usize) -> u32 {
         let per_point = LARGEST_BINDING_PER_POINT.max(8 * species as u64);
         let points = ctx.max_binding_bytes() / per_point;
@@ -229,9 +233,18 @@ impl Problem {
         let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
         Ok(Problem {
             params,
+            truncations: Self::game_truncations(&payoff),
             payoff: Some(payoff),
             ops: Arc::new(ops),
         })
+    }
+
+    fn game_truncations(payoff: &Payoff) -> Vec<(String, u32, f64)> {
+        payoff
+            .band
+            .iter()
+            .map(|b| ("game.interaction".to_string(), b.modes, b.truncation_error))
+            .collect()
     }
 
     /// The problem of a configuration: the game, or a species system sampled
@@ -265,18 +278,39 @@ impl Problem {
             let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
             return Ok(Problem {
                 params,
+                truncations: Self::game_truncations(&payoff),
                 payoff: Some(payoff),
                 ops: Arc::new(ops),
             });
         }
         config.check_system_expressions()?;
-        Self::check_fits_for(ctx, params.shape, config.species.len())?;
-        let (system, _) = sample_system(ctx, config, params.shape, params.length)?;
+        // The widest buffer: the state, or the multipliers or the potential
+        // spectra when a system has more of them than species.
+        let mut kernels: Vec<String> = config
+            .coupling
+            .iter()
+            .filter_map(|c| c.kernel_key())
+            .collect();
+        kernels.sort();
+        kernels.dedup();
+        let potentials = config
+            .species
+            .iter()
+            .filter(|s| !crate::game::is_zero(&s.potential))
+            .count();
+        let widest = config.species.len().max(kernels.len()).max(potentials);
+        Self::check_fits_for(ctx, params.shape, widest)?;
+        let (system, report) = sample_system(ctx, config, params.shape, params.length)?;
         let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
         Ok(Problem {
             params,
             payoff: None,
             ops: Arc::new(ops),
+            truncations: report
+                .truncations
+                .iter()
+                .map(|&(i, modes, error)| (format!("coupling[{i}].interaction"), modes, error))
+                .collect(),
         })
     }
 

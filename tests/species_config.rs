@@ -73,6 +73,19 @@ fn bad_species_configs_name_the_key_and_the_fix() {
             &["exactly one of", "own [[coupling]]"],
         ),
         (
+            format!("{GRID}[[species]]\nname = \"gap\"\ntau = 0.3\n"),
+            "species[0].name",
+            &["names a metrics column", "choose another"],
+        ),
+        (
+            format!(
+                "{two}[[coupling]]\ntarget = \"a\"\nsource = \"b\"\n\
+                 interaction = \"cos(x.x + y.x)\"\ninteraction_modes = 0\n"
+            ),
+            "coupling[0].interaction_modes",
+            &["at least 1"],
+        ),
+        (
             format!("{GRID}[[species]]\nname = \"a\"\ntau = -1.0\n"),
             "species[0].tau",
             &["> 0"],

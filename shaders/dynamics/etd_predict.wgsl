@@ -3,7 +3,7 @@
 // and ETDRK2's a = e^z u + dt phi1(z) N(u). Keep in sync with src/dynamics/etd.rs.
 
 override HALF: bool;
-override COUNT: u32;   // elements of the state (2 fields)
+override COUNT: u32;   // elements of the state (S fields)
 
 @group(0) @binding(0) var<storage, read> u: array<vec2<f32>>;
 @group(0) @binding(1) var<storage, read> n: array<vec2<f32>>;

@@ -113,7 +113,6 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
     report_failures(&records)
 }
 
-/// Writes the job file and says how to run it.
 /// `--continue`: the branch, printed point by point, then its files.
 fn follow(request: &AdapterRequest, sweep: &Sweep, args: &SweepArgs) -> anyhow::Result<()> {
     let ctx = super::context(request, args.quiet)?;
@@ -148,6 +147,7 @@ fn follow(request: &AdapterRequest, sweep: &Sweep, args: &SweepArgs) -> anyhow::
     Ok(())
 }
 
+/// Writes the job file and says how to run it.
 fn emit(
     request: &AdapterRequest,
     sweep: &Sweep,

@@ -10,6 +10,10 @@ use crate::{Error, Result};
 /// Longest species name.
 pub const MAX_NAME_LEN: usize = 32;
 
+/// Names a species may not take: the members of a metrics row beside the
+/// species (`t`, the gap as `ni` or `gap`, `free_energy`).
+pub const RESERVED_NAMES: [&str; 4] = ["t", "ni", "gap", "free_energy"];
+
 impl Config {
     /// True when the config is the two-player `[game]`.
     pub fn is_game(&self) -> bool {
@@ -114,6 +118,16 @@ impl Config {
         for (i, c) in self.coupling.iter().enumerate() {
             self.validate_coupling(i, c, &seen)?;
         }
+        if self.output.w2lin && self.species.len() != 2 {
+            return Err(Error::config(
+                "output.w2lin",
+                format!(
+                    "the linearised W2 distances are measured for systems of two species \
+                     (this one has {}); set output.w2lin = false",
+                    self.species.len()
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -203,6 +217,13 @@ impl Config {
             }
         }
         if let Some(g) = &c.interaction {
+            if c.interaction_modes == 0 && !is_zero_expr(g) {
+                return Err(Error::config(
+                    format!("{at}.interaction_modes"),
+                    "must be at least 1 for an interaction (0 keeps no mode of it); e.g. \
+                     interaction_modes = 2",
+                ));
+            }
             check_modes(
                 &format!("{at}.interaction_modes"),
                 c.interaction_modes,
@@ -259,6 +280,15 @@ impl Config {
 /// starting with a letter, so that it is usable in file names and metrics
 /// columns.
 fn check_name(field: &str, name: &str) -> Result<()> {
+    if RESERVED_NAMES.contains(&name) {
+        return Err(Error::config(
+            field,
+            format!(
+                "`{name}` names a metrics column of its own ({}); choose another species name",
+                RESERVED_NAMES.join(", ")
+            ),
+        ));
+    }
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME_LEN
         && name.starts_with(|c: char| c.is_ascii_alphabetic())

@@ -96,7 +96,7 @@ impl PotentialEval {
             band_groups: ops.band_threads.div_ceil(64).max(1),
             has_band: ops.has_band(),
             band_bytes: ops.band_bytes(),
-            spectra_bytes: 8 * (ops.species() + ops.pairs()) as u64
+            spectra_bytes: 8 * (ops.convolution_sources() + ops.pairs()) as u64
                 + ops.operator_bytes_per_point(true),
         })
     }
@@ -108,8 +108,9 @@ impl PotentialEval {
 
     /// Records the evaluation as labelled groups (`potential.*`), with the
     /// bytes each moves: the band kernel its coefficients and box modes
-    /// once, the spectra kernel `8 (S + ceil(S/2))` B per point plus each
-    /// multiplier and potential spectrum once (48 B for the game: `[mu^,
+    /// once, the spectra kernel 8 B per point of each species a convolution
+    /// reads and of each packed output field, plus each multiplier and
+    /// potential spectrum once (48 B for the game: `[mu^,
     /// nu^]`, the multiplier and `[a^, b^]` in, `V^ + i U^` out), each
     /// inverse FFT pass its fields.
     pub fn record_groups(&self, rec: &mut dyn GroupRecorder) {

@@ -160,8 +160,9 @@ impl Stepper {
     /// (`rhs.*`, see [`Rhs::record_groups`]) and the ETD combinations (`etd.*`),
     /// with the bytes each moves. Per point of each species' field:
     /// predictor 24 B (u and N in, stage out), ETDRK4 stage c 48 B (a, N(u),
-    /// N(a) and N(b) in, N(a) + N(b) and c out), ETDRK4 and ETDRK2 finish
-    /// 40 B (u and three nonlinear terms in, u out). Into one pass this is
+    /// N(a) and N(b) in, N(a) + N(b) and c out), ETDRK4 finish 40 B (u and
+    /// three nonlinear terms in, u out), ETDRK2 finish 32 B (a, N(u) and
+    /// N(a) in, u out). Into one pass this is
     /// [`Self::record_step`].
     pub fn record_step_groups(&self, rec: &mut dyn GroupRecorder) {
         let e = &self.etd;
@@ -188,7 +189,7 @@ impl Stepper {
                 self.rhs.record_groups(rec, &self.rhs_u);
                 combo(rec, "etd.predict", 24, &e.predict_full, &self.combos[0]);
                 self.rhs.record_groups(rec, &self.rhs_a);
-                combo(rec, "etd.rk2_finish", 40, &e.rk2_finish, &self.combos[1]);
+                combo(rec, "etd.rk2_finish", 32, &e.rk2_finish, &self.combos[1]);
             }
         }
     }

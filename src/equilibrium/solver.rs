@@ -305,22 +305,24 @@ impl EquilibriumSolver {
         self.start_from_logs(ctx, &vec![0.0; n])
     }
 
-    /// Starts from densities `rho[s]` (one grid per species, positive; they
-    /// are normalised), e.g. to look for the stationary state reached from
-    /// the initial densities.
+    /// Starts from densities `rho[s]` (one grid per species, non-negative;
+    /// they are normalised, and a zero counts as the smallest positive f32),
+    /// e.g. to look for the stationary state reached from the initial
+    /// densities.
     pub fn start_from_densities(&mut self, ctx: &GpuContext, rho: &[&[f32]]) -> Result<()> {
         let mut logs = Vec::new();
         for (s, r) in rho.iter().enumerate() {
-            if let Some(i) = r.iter().position(|&v| !(v > 0.0 && v.is_finite())) {
+            if let Some(i) = r.iter().position(|&v| !(v >= 0.0 && v.is_finite())) {
                 return Err(Error::Data {
                     field: "equilibrium start".into(),
                     message: format!(
-                        "species {s} has the density {} at grid index {i}: a start needs                          positive densities",
+                        "species {s} has the density {} at grid index {i}: a start needs \
+                         non-negative, finite densities",
                         r[i]
                     ),
                 });
             }
-            logs.extend(r.iter().map(|v| v.ln()));
+            logs.extend(r.iter().map(|v| v.max(f32::MIN_POSITIVE).ln()));
         }
         self.start_from_logs(ctx, &logs)
     }

@@ -357,6 +357,15 @@ pub fn sample_spectrum(
     let raw = run(ctx, &label, &source, "main", 2 * count, None, &constants)?;
     let mut values: Vec<[f32; 2]> = raw.chunks(2).map(|c| [c[0], c[1]]).collect();
     values[0] = [0.0, 0.0];
+    // The multiplier of a real kernel is Hermitian, M(-kappa) = conj M(kappa),
+    // which the packed transforms rely on: keep the Hermitian part (a real
+    // expression's even part; the self-conjugate modes real).
+    let spectral = crate::fft::spectral::Spectral::new(shape, length);
+    let sampled = values.clone();
+    for (p, v) in values.iter_mut().enumerate() {
+        let m = sampled[spectral.mirror(p)];
+        *v = [0.5 * (v[0] + m[0]), 0.5 * (v[1] - m[1])];
+    }
     if let Some(i) = values
         .iter()
         .position(|v| !(v[0].is_finite() && v[1].is_finite()))

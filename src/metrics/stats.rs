@@ -146,6 +146,14 @@ impl MetricsRow {
         self.stats(1)
     }
 
+    /// Puts the species in the order of `names` (JSON objects read back, as
+    /// a checkpoint's, may list their members sorted); species not named
+    /// keep their place after those that are.
+    pub fn order_species(&mut self, names: &[String]) {
+        self.species
+            .sort_by_key(|(n, _)| names.iter().position(|m| m == n).unwrap_or(usize::MAX));
+    }
+
     /// The joint L2 distance `(sum_s L2_s^2)^(1/2)`.
     pub fn joint_l2(&self) -> f64 {
         self.species

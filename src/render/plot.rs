@@ -89,8 +89,8 @@ pub const DEFAULT_METRICS: [&str; 3] = ["l2", "kl", "ni"];
 /// gap, named `gap` in a species system's metrics.csv).
 pub const METRICS: [&str; 5] = ["l2", "kl", "chi2", "ni", "w2lin"];
 
-/// The columns [`fit_all`] fits, when present, for the game (a species
-/// system's are the same metrics for its species, and `gap`).
+/// The columns [`fit_all`] fits in the game's metrics.csv, when present (a
+/// species system's: the same metrics of each of its species, and `gap`).
 pub const FIT_COLUMNS: [&str; 9] = [
     "l2_mu", "l2_nu", "kl_mu", "kl_nu", "chi2_mu", "chi2_nu", "ni", "w2lin_mu", "w2lin_nu",
 ];
@@ -113,8 +113,9 @@ const SCALE: u32 = 2;
 
 /// Asymptotic decay-rate fits ([`asymptotic_fit`]: the later half of the
 /// decay, before any round-off plateau) of the distance columns of the
-/// metrics CSV at `csv_path` ([`FIT_COLUMNS`] that are present), in that
-/// order; columns with no decaying fit are left out, so a run still in its
+/// metrics CSV at `csv_path` (every species' L2, KL, chi2 and linearised W2
+/// columns and the gap: for the game [`FIT_COLUMNS`]), in legend order;
+/// columns with no decaying fit are left out, so a run still in its
 /// transient (or growing) gets none.
 pub fn fit_all(csv_path: &Path) -> Result<Vec<(String, RateFit)>> {
     let table = MetricsTable::read(csv_path)?;
@@ -279,7 +280,6 @@ pub fn metrics_scene(table: &MetricsTable, fits: &[(String, RateFit)], metrics: 
     scene
 }
 
-/// The legend label of column `name`.
 /// Grey of the note under the title.
 const NOTE_INK: [u8; 4] = [90, 90, 90, 255];
 

@@ -57,6 +57,17 @@ impl RunOptions {
 /// the game solved is not the one written).
 pub fn warn_payoff(ctx: &GpuContext, config: &Config, problem: &Problem) -> Result<()> {
     let Some(game) = &config.game else {
+        // A species system's interactions: the truncation error alone (the
+        // game's warnings also search for a bandwidth that is enough).
+        for (key, modes, error) in &problem.truncations {
+            if *error > crate::problem::TRUNCATION_WARN {
+                eprintln!(
+                    "warning: {key} is kept to {modes} modes per axis with a truncation error \
+                     of {error:.2e} (relative sup norm): the system solved is not the one \
+                     written; raise its interaction_modes (at most 16)"
+                );
+            }
+        }
         return Ok(());
     };
     for w in problem.payoff_warnings(ctx, game)? {
@@ -252,10 +263,9 @@ fn start<'a>(
     opts: &RunOptions,
 ) -> Result<Session<'a>> {
     dir.write_text("config.toml", &config.resolved().to_toml_string())?;
-    if let Some(b) = problem.payoff.as_ref().and_then(|p| p.band.as_ref()) {
+    for (key, modes, error) in &problem.truncations {
         opts.say(format!(
-            "interaction kept to {} modes per axis: truncation error {:.2e} (relative sup norm)",
-            b.modes, b.truncation_error
+            "{key} kept to {modes} modes per axis: truncation error {error:.2e} (relative sup norm)"
         ));
     }
     warn_payoff(ctx, &config, &problem)?;
@@ -391,9 +401,13 @@ fn resume_to(
     let memory = RunMemory::resumed(&config);
     opts.say(memory.describe(ctx));
     let problem = Problem::from_config(ctx, &config)?;
+    // The checkpoint's rows list their species sorted by name.
+    let mut meta = meta;
+    let names = config.species_names();
+    meta.first.order_species(&names);
+    meta.last.order_species(&names);
     let eq_logs = checkpoint.array("eq_logs")?.to_vec();
     let stars = species_from_logs(&eq_logs, problem.system().len());
-    let mut meta = meta;
     if meta.estimate.is_none() {
         // A checkpoint written before the estimate was recorded: the one at
         // the equilibrium.

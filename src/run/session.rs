@@ -295,10 +295,9 @@ impl Session<'_> {
             step_estimate: self.estimate(),
             gpu_memory_bytes: self.gpu_memory_bytes,
             interaction_truncation_error: p
-                .payoff
-                .as_ref()
-                .and_then(|pay| pay.band.as_ref())
-                .map_or(0.0, |b| b.truncation_error),
+                .truncations
+                .iter()
+                .fold(0.0, |m, (_, _, e)| f64::max(m, *e)),
             equilibrium: self.meta.equilibrium.clone(),
             final_metrics: self.meta.last,
             rate_fits: fits.into_iter().collect(),
@@ -313,7 +312,10 @@ fn check_row(row: &MetricsRow, first: &MetricsRow, peak: f64) -> Option<String> 
     if !row.is_finite() {
         return Some("a metric is not finite (NaN or infinity)".into());
     }
-    for ((name, now), (_, then)) in row.species.iter().zip(&first.species) {
+    for (name, now) in &row.species {
+        let Some((_, then)) = first.species.iter().find(|(n, _)| n == name) else {
+            continue;
+        };
         let (m, m0) = (now.mass, then.mass);
         if (m - m0).abs() > 1e-4 * m0.abs() {
             return Some(format!("the mass of {name} drifted from {m0} to {m}"));

@@ -125,7 +125,14 @@ impl SystemOperators {
     pub fn new(ctx: &GpuContext, system: System, shape: Shape, cell: f64) -> Result<Self> {
         let dim = shape.dim();
         system.check(shape.len(), dim)?;
-        GpuField::check_fits(ctx, shape, system.len().max(2) as u32, Elem::Complex)?;
+        // The widest buffer bound whole: the state, or the multipliers or
+        // potential spectra when there are more of them.
+        let widest = system
+            .len()
+            .max(system.multipliers.len())
+            .max(system.potential_slots().len())
+            .max(2);
+        GpuField::check_fits(ctx, shape, widest as u32, Elem::Complex)?;
         let mult = complex_fields(ctx, "system.mult", shape, system.multipliers.len());
         // Kernel samples times h^d, two to a transform; given spectra as they are.
         let cell32 = cell as f32;
@@ -200,6 +207,15 @@ impl SystemOperators {
     /// Complex fields holding the species two at a time.
     pub fn pairs(&self) -> usize {
         self.system.pairs()
+    }
+
+    /// The species whose spectra a convolution term reads (each read once
+    /// per point by the potentials).
+    pub fn convolution_sources(&self) -> usize {
+        let mut sources: Vec<usize> = self.system.convolutions.iter().map(|c| c.source).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        sources.len()
     }
 
     /// True when the system has band-limited terms.

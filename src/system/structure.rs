@@ -4,6 +4,8 @@
 //! applies), translation invariant (a non-uniform stationary state has zero
 //! eigenvalues), and which groups of species are coupled at all.
 
+use std::collections::HashMap;
+
 use crate::fft::spectral::Spectral;
 use crate::gpu::Shape;
 use crate::system::{Multiplier, System};
@@ -89,15 +91,16 @@ impl System {
     fn couplings_symmetric(&self, shape: Shape, sign: f64) -> bool {
         let spectral = Spectral::new(shape, 1.0);
         let n = shape.len();
-        let s = self.len();
-        // The total kernel samples of each ordered pair, by kind.
-        let mut kernel = vec![vec![vec![0.0f64; n]; s]; s];
-        let mut spectrum = vec![vec![vec![(0.0f64, 0.0f64); n]; s]; s];
+        // The total samples of each ordered pair that has terms, by kind
+        // (pairs without terms are zero: only those with terms are held).
+        let mut kernel: HashMap<(usize, usize), Vec<f64>> = HashMap::new();
+        let mut spectrum: HashMap<(usize, usize), Vec<(f64, f64)>> = HashMap::new();
         for c in &self.convolutions {
             let sign = c.sign as f64;
+            let pair = (c.target, c.source);
             match &self.multipliers[c.multiplier] {
                 Multiplier::Kernel(k) => {
-                    let acc = &mut kernel[c.target][c.source];
+                    let acc = kernel.entry(pair).or_insert_with(|| vec![0.0; n]);
                     for (p, a) in acc.iter_mut().enumerate() {
                         // conj(M) is the multiplier of the reflected kernel.
                         let q = if c.conjugate { spectral.mirror(p) } else { p };
@@ -105,7 +108,7 @@ impl System {
                     }
                 }
                 Multiplier::Spectrum(m) => {
-                    let acc = &mut spectrum[c.target][c.source];
+                    let acc = spectrum.entry(pair).or_insert_with(|| vec![(0.0, 0.0); n]);
                     for (a, v) in acc.iter_mut().zip(m) {
                         let im = if c.conjugate { -v[1] } else { v[1] } as f64;
                         a.0 += sign * v[0] as f64;
@@ -115,24 +118,28 @@ impl System {
             }
         }
         let close = |a: f64, b: f64, scale: f64| (a - b).abs() <= SYMMETRY_TOL * scale.max(1e-30);
-        for t in 0..s {
-            for r in 0..s {
-                let (k, kr) = (&kernel[t][r], &kernel[r][t]);
-                let scale = k.iter().chain(kr).fold(0.0f64, |m, v| m.max(v.abs()));
-                if (0..n).any(|p| !close(k[p], sign * kr[spectral.mirror(p)], scale)) {
-                    return false;
-                }
-                let (m, mr) = (&spectrum[t][r], &spectrum[r][t]);
-                let scale = m
-                    .iter()
-                    .chain(mr)
-                    .fold(0.0f64, |x, v| x.max(v.0.hypot(v.1)));
-                // M(0) is ignored.
-                if (1..n).any(|p| {
-                    !close(m[p].0, sign * mr[p].0, scale) || !close(m[p].1, -sign * mr[p].1, scale)
-                }) {
-                    return false;
-                }
+        let zeros = vec![0.0f64; n];
+        for &(t, r) in kernel.keys() {
+            let k = &kernel[&(t, r)];
+            let kr = kernel.get(&(r, t)).unwrap_or(&zeros);
+            let scale = k.iter().chain(kr).fold(0.0f64, |m, v| m.max(v.abs()));
+            if (0..n).any(|p| !close(k[p], sign * kr[spectral.mirror(p)], scale)) {
+                return false;
+            }
+        }
+        let zero_pairs = vec![(0.0f64, 0.0f64); n];
+        for &(t, r) in spectrum.keys() {
+            let m = &spectrum[&(t, r)];
+            let mr = spectrum.get(&(r, t)).unwrap_or(&zero_pairs);
+            let scale = m
+                .iter()
+                .chain(mr)
+                .fold(0.0f64, |x, v| x.max(v.0.hypot(v.1)));
+            // M(0) is ignored.
+            if (1..n).any(|p| {
+                !close(m[p].0, sign * mr[p].0, scale) || !close(m[p].1, -sign * mr[p].1, scale)
+            }) {
+                return false;
             }
         }
         // Band terms: the signed coefficient sums of each pair, transposed back.
