@@ -22,6 +22,7 @@
 use num_complex::Complex64;
 
 use crate::dynamics::Params;
+use crate::fft::spectral::Spectral;
 use crate::fft::{cpu, Direction};
 use crate::gpu::Shape;
 use crate::{Error, Result};
@@ -41,37 +42,10 @@ pub struct Schrodinger {
     pub osc: f64,
 }
 
-/// Integer wave number of index `j` on an axis of `n` points (numpy's layout,
-/// as `wave_number` in `shaders/shared/spectral.wgsl`).
-fn wave_number(j: usize, n: usize) -> i64 {
-    if j < n.div_ceil(2) {
-        j as i64
-    } else {
-        j as i64 - n as i64
-    }
-}
-
-/// `(kappa, kappa_odd)` of index `j` on an axis of `n` points: the odd version
-/// has the Nyquist wave number (`-n / 2`, even `n > 1`) zeroed.
-fn axis_kappa(j: usize, n: usize, length: f64) -> (f64, f64) {
-    let m = wave_number(j, n);
-    let k = std::f64::consts::TAU / length * m as f64;
-    let nyquist = n > 1 && n.is_multiple_of(2) && m == -(n as i64 / 2);
-    (k, if nyquist { 0.0 } else { k })
-}
-
 /// `|kappa|^2` of every grid point of `shape`, row-major `(n2, n1)`.
 pub fn kappa_squared(shape: Shape, length: f64) -> Vec<f64> {
-    let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
-    let mut out = Vec::with_capacity(n1 * n2);
-    for j2 in 0..n2 {
-        let k2 = axis_kappa(j2, n2, length).0;
-        for j1 in 0..n1 {
-            let k1 = axis_kappa(j1, n1, length).0;
-            out.push(k1 * k1 + k2 * k2);
-        }
-    }
-    out
+    let spectral = Spectral::new(shape, length);
+    (0..shape.len()).map(|p| spectral.kappa2(p)).collect()
 }
 
 /// Checks the grid and the side length of `params`.
@@ -130,7 +104,7 @@ impl Schrodinger {
         check_params(params)?;
         let shape = params.shape;
         check_log_density(shape, log_density)?;
-        let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
+        let n2 = shape.n2 as usize;
         let length = params.length;
 
         let mut w_hat: Vec<Complex64> = log_density
@@ -143,18 +117,15 @@ impl Schrodinger {
         let mut q = vec![0.0; shape.len()];
         let mut scratch = vec![Complex64::default(); shape.len()];
         let terms = if n2 > 1 { 3 } else { 2 };
+        let spectral = Spectral::new(shape, length);
         for term in 0..terms {
-            for j2 in 0..n2 {
-                let (k2, k2_odd) = axis_kappa(j2, n2, length);
-                for j1 in 0..n1 {
-                    let (k1, k1_odd) = axis_kappa(j1, n1, length);
-                    let p = j2 * n1 + j1;
-                    scratch[p] = match term {
-                        0 => -w_hat[p] * (k1 * k1 + k2 * k2),
-                        1 => Complex64::new(0.0, k1_odd) * w_hat[p],
-                        _ => Complex64::new(0.0, k2_odd) * w_hat[p],
-                    };
-                }
+            for (p, z) in scratch.iter_mut().enumerate() {
+                let (k1_odd, k2_odd) = spectral.kappa_odd(p);
+                *z = match term {
+                    0 => -w_hat[p] * spectral.kappa2(p),
+                    1 => Complex64::new(0.0, k1_odd) * w_hat[p],
+                    _ => Complex64::new(0.0, k2_odd) * w_hat[p],
+                };
             }
             cpu::fft(&mut scratch, shape, 1, Direction::Inverse);
             for (q, d) in q.iter_mut().zip(&scratch) {

@@ -129,20 +129,10 @@ pub fn mode_index(shape: Shape, m: [i64; 2]) -> usize {
     (m[1].rem_euclid(n2) * n1 + m[0].rem_euclid(n1)) as usize
 }
 
-/// Signed wave number of index `j` on an axis of `n` points, in `[-n/2, n/2)`.
-pub fn wave(j: usize, n: usize) -> i64 {
-    if 2 * j < n {
-        j as i64
-    } else {
-        j as i64 - n as i64
-    }
-}
-
-/// `|kappa|^2` of the entry `p` of one spectral field (L = 2 pi: kappa = m).
+/// `|kappa|^2` of the entry `p` of one spectral field (L = 2 pi: kappa = m),
+/// from the one CPU mirror of `shaders/shared/spectral.wgsl`.
 pub fn kappa2(shape: Shape, p: usize) -> f64 {
-    let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
-    let (m1, m2) = (wave(p % n1, n1), wave(p / n1, n2));
-    (m1 * m1 + m2 * m2) as f64
+    mflda::fft::spectral::Spectral::new(shape, std::f64::consts::TAU).kappa2(p)
 }
 
 /// The complex coefficient of mode `m` of field `field` (0: mu, 1: nu) in the
