@@ -193,6 +193,25 @@ pub(crate) fn subsample(v: &[f32], shape: Shape, f: usize) -> Vec<f32> {
         .collect()
 }
 
+/// `params` on the coarse grid of the estimates, at most [`COARSE`] points a
+/// side, and the factor `f` it is coarser by.
+pub(crate) fn coarse_params(params: &Params) -> (Params, usize) {
+    let shape = params.shape;
+    let f = (shape.n1 / shape.n1.min(COARSE)) as usize;
+    let coarse = if shape.dim() == 2 {
+        Shape::square(shape.n1 / f as u32)
+    } else {
+        Shape::line(shape.n1 / f as u32)
+    };
+    (
+        Params {
+            shape: coarse,
+            ..params.clone()
+        },
+        f,
+    )
+}
+
 /// The estimate for `params` (its scheme, tau, eta and grid) and the sampled
 /// `payoff`, linearised about each of `states` (`(mu, nu)` on the grid,
 /// row-major; typically the equilibrium and the initial densities).
@@ -202,16 +221,7 @@ pub fn step_estimate(
     states: &[(&[f32], &[f32])],
 ) -> StepEstimate {
     let shape = params.shape;
-    let f = (shape.n1 / shape.n1.min(COARSE)) as usize;
-    let coarse = if shape.dim() == 2 {
-        Shape::square(shape.n1 / f as u32)
-    } else {
-        Shape::line(shape.n1 / f as u32)
-    };
-    let cparams = Params {
-        shape: coarse,
-        ..params.clone()
-    };
+    let (cparams, f) = coarse_params(params);
     let (k, a, b) = (
         subsample(&payoff.kernel, shape, f),
         subsample(&payoff.potential_mu, shape, f),

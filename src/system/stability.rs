@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::dynamics::stability::{block_average, estimate_from, subsample, StepEstimate, COARSE};
+use crate::dynamics::stability::{
+    block_average, coarse_params, estimate_from, subsample, StepEstimate,
+};
 use crate::dynamics::Params;
 use crate::fft::spectral::Spectral;
 use crate::gpu::Shape;
@@ -53,16 +55,8 @@ pub fn system_step_estimate(
     states: &[Vec<&[f32]>],
 ) -> StepEstimate {
     let shape = params.shape;
-    let f = (shape.n1 / shape.n1.min(COARSE)) as usize;
-    let coarse = if shape.dim() == 2 {
-        Shape::square(shape.n1 / f as u32)
-    } else {
-        Shape::line(shape.n1 / f as u32)
-    };
-    let cparams = Params {
-        shape: coarse,
-        ..params.clone()
-    };
+    let (cparams, f) = coarse_params(params);
+    let coarse = cparams.shape;
     let model = CpuSystem::new(&cparams, &coarsened(system, shape, coarse, f));
     let volume = params.length.powi(shape.dim() as i32);
     let s = system.len();
