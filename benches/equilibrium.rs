@@ -26,7 +26,7 @@ fn extragradient_iteration(bencher: divan::Bencher, n: u32) {
     let mut config = Config::embedded_default();
     config.grid.n = n;
     let problem = Problem::from_config(ctx, &config).expect("problem");
-    let opts = problem.equilibrium_options(&config);
+    let opts = problem.equilibrium_options(&config.equilibrium);
     let mut solver =
         EquilibriumSolver::new(ctx, &problem.params, &problem.ops, &opts).expect("solver");
     solver.start_uniform(ctx).expect("start");

@@ -11,6 +11,9 @@
 //!   compiles to and the f64 reference;
 //! - [`problem`]: a [`Problem`], the grid, parameters and payoff operators
 //!   built once from a config, handing out the solvers below;
+//! - [`plan`]: a [`Plan`], a config resolved once into its problem, species,
+//!   initial densities, equilibrium options, step and schedules, which run,
+//!   resume, analyze and sweep share;
 //! - [`gpu`]: adapter and device, typed GPU fields, shader modules, timers;
 //! - [`fft`]: batched complex FFTs on the GPU (Stockham, workgroup memory)
 //!   with a CPU f64 reference and real-input helpers;
@@ -50,6 +53,7 @@ pub mod interrupt;
 pub mod metrics;
 pub mod output;
 pub mod peer;
+pub mod plan;
 pub mod problem;
 pub mod render;
 pub mod run;
@@ -57,4 +61,5 @@ pub mod sweep;
 pub mod system;
 
 pub use error::{Error, Result};
+pub use plan::Plan;
 pub use problem::Problem;

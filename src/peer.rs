@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use crate::config::{Config, Scheme};
 use crate::output::{write_npy_f32, RunDir};
-use crate::{run, Problem, Result};
+use crate::{Plan, Result};
 
 /// `params.json` of an export: the parameters of the step.
 #[derive(Debug, Clone, Serialize)]
@@ -83,8 +83,6 @@ pub fn export(ctx: &crate::gpu::GpuContext, config: &Config, dir: &RunDir) -> Re
             "peer-export compares one step of a given size: set it, e.g. `--set time.dt=0.01`",
         ));
     }
-    let mut params = Problem::params(&config);
-    params.scheme = Scheme::Etdrk4;
     if config
         .game_table("the peer export")?
         .kernel_spectrum
@@ -95,11 +93,14 @@ pub fn export(ctx: &crate::gpu::GpuContext, config: &Config, dir: &RunDir) -> Re
             "the peer export writes the kernel's samples in z: give it as game.kernel",
         ));
     }
-    let problem = Problem::new(ctx, params, &Problem::spec(&config)?)?;
+    let mut plan = Plan::new(ctx, &config)?;
+    plan.problem.params.scheme = Scheme::Etdrk4;
     let never = crate::interrupt::Interrupt::never();
-    let (solver, _) = run::solve_equilibrium(ctx, &config, &problem, false, &never)?;
+    let (solver, _) = plan.solve_equilibrium(ctx, None, false, &never)?;
     let eq = solver.densities(ctx)?;
-    let start = run::initial_densities(ctx, &config, &problem, (&eq.0, &eq.1))?;
+    let start = plan.initial_species(ctx, &[&eq.0, &eq.1])?;
+    let start = (start[0].clone(), start[1].clone());
+    let problem = &plan.problem;
     let stepper = problem.stepper(ctx)?;
     stepper.set_densities(ctx, &start.0, &start.1)?;
     stepper.advance(ctx, 1);

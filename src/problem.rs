@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::config::{Config, GameConfig, MAX_INTERACTION_MODES};
+use crate::config::{Config, EquilibriumConfig, GameConfig, MAX_INTERACTION_MODES};
 use crate::dynamics::{Params, PayoffGrids, Stepper};
 use crate::equilibrium::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver};
 use crate::fft::stockham::max_fft_len;
@@ -29,8 +29,9 @@ pub const TRUNCATION_WARN: f64 = 1e-3;
 /// The truncation error the warning's suggested bandwidth reaches.
 pub const TRUNCATION_TARGET: f64 = 1e-4;
 
-/// The grid, parameters and sampled payoff of a run, with its GPU operators.
-#[derive(Debug)]
+/// The grid, parameters and sampled payoff of a run, with its GPU operators
+/// (shared: a clone shares them).
+#[derive(Debug, Clone)]
 pub struct Problem {
     /// Discretisation and model parameters.
     pub params: Params,
@@ -341,12 +342,13 @@ impl Problem {
         }
     }
 
-    /// Equilibrium options from the config's `[equilibrium]` table and the payoff.
-    pub fn equilibrium_options(&self, config: &Config) -> EquilibriumOptions {
+    /// Equilibrium options from a config's `[equilibrium]` table and the
+    /// payoff's bound.
+    pub fn equilibrium_options(&self, eq: &EquilibriumConfig) -> EquilibriumOptions {
         EquilibriumOptions {
-            tol: config.equilibrium.tol,
-            max_iter: config.equilibrium.max_iter,
-            step: config.equilibrium.step,
+            tol: eq.tol,
+            max_iter: eq.max_iter,
+            step: eq.step,
             payoff_sup: self.payoff.as_ref().map_or_else(
                 || self.ops.system.potential_bound(self.params.cell()),
                 |p| p.sup_norm_bound,
@@ -409,15 +411,5 @@ impl Problem {
         nu_star: &[f32],
     ) -> Result<Stepper> {
         Stepper::new_perturbation(ctx, &self.params, self.ops.clone(), &[mu_star, nu_star])
-    }
-
-    /// The stepper the config asks for (`time.perturbation`), about the
-    /// stationary densities `eq` (one grid per species).
-    pub fn stepper_for(&self, ctx: &GpuContext, config: &Config, eq: &[&[f32]]) -> Result<Stepper> {
-        if config.time.perturbation {
-            Stepper::new_perturbation(ctx, &self.params, self.ops.clone(), eq)
-        } else {
-            self.stepper(ctx)
-        }
     }
 }

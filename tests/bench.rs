@@ -171,7 +171,7 @@ fn bench_all_json_has_every_field_against_the_plans() {
         check_stats(&r["time"]);
         let config = config(n as u32, Scheme::Etdrk4);
         let problem = Problem::from_config(&ctx, &config).unwrap();
-        let opts = problem.equilibrium_options(&config);
+        let opts = problem.equilibrium_options(&config.equilibrium);
         let solver = EquilibriumSolver::new(&ctx, &problem.params, &problem.ops, &opts).unwrap();
         let bytes = r["bytes_per_iteration"].as_u64().unwrap();
         assert_eq!(bytes, solver.bytes_per_iteration());
@@ -311,7 +311,7 @@ fn memory_estimates_bound_what_the_benchmarks_allocate() {
     {
         let config = config(n, Scheme::Etdrk4);
         let problem = Problem::from_config(&ctx, &config).unwrap();
-        let opts = problem.equilibrium_options(&config);
+        let opts = problem.equilibrium_options(&config.equilibrium);
         let mut solver =
             EquilibriumSolver::new(&ctx, &problem.params, &problem.ops, &opts).unwrap();
         solver.start_uniform(&ctx).unwrap();

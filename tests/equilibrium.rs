@@ -163,7 +163,9 @@ fn a_low_temperature_transient_is_not_taken_for_round_off() {
     config.game.as_mut().unwrap().tau = 0.03;
     config.equilibrium.max_iter = 20_000;
     let p = Problem::from_config(ctx, &config).unwrap();
-    let (_, report) = p.equilibrium(ctx, &p.equilibrium_options(&config)).unwrap();
+    let (_, report) = p
+        .equilibrium(ctx, &p.equilibrium_options(&config.equilibrium))
+        .unwrap();
     let first = report.history[0].1;
     let highest = report.history.iter().map(|h| h.1).fold(0.0, f64::max);
     assert!(

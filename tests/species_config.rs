@@ -323,12 +323,13 @@ fn a_game_kernel_given_by_its_multiplier_runs_as_the_kernel_itself() {
     let states: Vec<(Vec<f32>, Vec<f32>)> = [with_kernel, with_spectrum]
         .iter()
         .map(|config| {
-            let p = Problem::from_config(ctx, config).unwrap();
-            let (solver, _) = p.equilibrium(ctx, &p.equilibrium_options(config)).unwrap();
+            let plan = mflda::Plan::new(ctx, config).unwrap();
+            let p = &plan.problem;
+            let (solver, _) = p.equilibrium(ctx, &plan.equilibrium_options()).unwrap();
             let (mu, nu) = solver.densities(ctx).unwrap();
             let stepper = p.stepper(ctx).unwrap();
-            let (m0, n0) = mflda::run::initial_densities(ctx, config, &p, (&mu, &nu)).unwrap();
-            stepper.set_densities(ctx, &m0, &n0).unwrap();
+            let start = plan.initial_species(ctx, &[&mu, &nu]).unwrap();
+            stepper.set_densities(ctx, &start[0], &start[1]).unwrap();
             stepper.advance(ctx, 40);
             stepper.densities(ctx).unwrap()
         })

@@ -9,8 +9,8 @@ mod common;
 use mflda::config::{Config, Scheme};
 use mflda::dynamics::stability::step_estimate;
 use mflda::equilibrium::densities_from_logs;
-use mflda::run::{initial_densities, RunOptions};
-use mflda::{Error, Problem};
+use mflda::run::RunOptions;
+use mflda::{Error, Plan};
 
 /// Simulated time of each trial run.
 const T: f64 = 10.0;
@@ -42,16 +42,18 @@ fn game(kernel: &str, potential_mu: &str, interaction: &str, tau: f64, scheme: S
 /// initial densities).
 fn estimate(config: &Config) -> f64 {
     let ctx = common::ctx();
-    let problem = Problem::from_config(ctx, config).unwrap();
+    let plan = Plan::new(ctx, config).unwrap();
+    let problem = &plan.problem;
     let (solver, _) = problem
-        .equilibrium(ctx, &problem.equilibrium_options(config))
+        .equilibrium(ctx, &plan.equilibrium_options())
         .unwrap();
     let (mu, nu) = densities_from_logs(&solver.logs().read(ctx).unwrap());
-    let (mu0, nu0) = initial_densities(ctx, config, &problem, (&mu, &nu)).unwrap();
+    let start = plan.initial_species(ctx, &[&mu, &nu]).unwrap();
+    let (mu0, nu0) = (&start[0], &start[1]);
     let e = step_estimate(
         &problem.params,
         problem.payoff.as_ref().unwrap(),
-        &[(&mu, &nu), (&mu0, &nu0)],
+        &[(&mu, &nu), (mu0, nu0)],
     );
     e.dt_max
 }

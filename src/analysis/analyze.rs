@@ -16,7 +16,6 @@ use crate::analysis::fit::{asymptotic_fit, RateFit};
 use crate::analysis::poincare::{poincare_constant, PoincareOptions, PoincareReport};
 use crate::analysis::spectrum::{linearised_spectrum, Eigenpair, SpectrumOptions};
 use crate::config::Config;
-use crate::dynamics::stability::step_estimate;
 use crate::dynamics::Stepper;
 use crate::equilibrium::species_from_logs;
 use crate::gpu::context::AdapterReport;
@@ -24,9 +23,9 @@ use crate::gpu::GpuContext;
 use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::Metrics;
 use crate::output::{write_npy_f32, RunDir};
+use crate::plan::Plan;
 use crate::run::step::AUTO_FRACTION;
 use crate::run::summary::{sci, EquilibriumSummary};
-use crate::system::stability::system_step_estimate;
 use crate::{Problem, Result};
 
 /// Steps of the linearised map (T about 1) at least, when its step is
@@ -173,20 +172,15 @@ fn mark_translations(
     }
 }
 
-/// The step of the linearised map at the stationary state `stars`:
-/// `time.dt` when given (shortened so that a whole number of steps makes
-/// T = 1), else from the stability estimate there; T = steps * dt is about 1.
-pub fn map_step(config: &Config, problem: &Problem, stars: &[Vec<f32>]) -> f64 {
-    match config.time.dt {
+/// The step of the linearised map at the stationary state `stars` (one
+/// density per species): `time.dt` when given (shortened so that a whole
+/// number of steps makes T = 1), else from the stability estimate there; T =
+/// steps * dt is about 1.
+pub fn map_step(plan: &Plan, stars: &[Vec<f32>]) -> f64 {
+    match plan.step() {
         Some(dt) => 1.0 / ((1.0 / dt).round()).max(1.0),
         None => {
-            let refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
-            let est = match &problem.payoff {
-                Some(payoff) if payoff.kernel_spectrum.is_none() => {
-                    step_estimate(&problem.params, payoff, &[(&stars[0], &stars[1])])
-                }
-                _ => system_step_estimate(&problem.params, problem.system(), &[refs]),
-            };
+            let est = plan.estimate_step(stars, None);
             let steps = (1.0 / (AUTO_FRACTION * est.dt_max)).ceil();
             1.0 / steps.clamp(MIN_MAP_STEPS, 1e7)
         }
@@ -251,28 +245,38 @@ pub fn analyze(
     quiet: bool,
     interrupt: &Interrupt,
 ) -> Result<Analysis> {
-    let mut problem = Problem::from_config(ctx, config)?;
-    crate::run::warn_payoff(ctx, config, &problem)?;
-    dir.write_text("config.toml", &config.resolved().to_toml_string())?;
-    let (solver, report, logs) =
-        crate::run::equilibrium(ctx, config, &problem, dir, quiet, interrupt)?;
-    let system = problem.system().clone();
+    analyze_plan(ctx, Plan::new(ctx, config)?, dir, run, quiet, interrupt)
+}
+
+/// [`analyze`] of a plan already built (a sweep builds one for a point's run
+/// and its analysis).
+pub fn analyze_plan(
+    ctx: &GpuContext,
+    mut plan: Plan,
+    dir: &RunDir,
+    run: bool,
+    quiet: bool,
+    interrupt: &Interrupt,
+) -> Result<Analysis> {
+    crate::run::warn(ctx, &plan)?;
+    dir.write_text("config.toml", &plan.to_toml())?;
+    let (solver, report, logs) = crate::run::equilibrium(ctx, &plan, dir, quiet, interrupt)?;
+    let system = plan.problem.system().clone();
     let species = system.len();
     let stars = species_from_logs(&logs, species);
     let star_refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
-    let dt = map_step(config, &problem, &stars);
-    let mut config = config.clone();
-    config.time.dt.get_or_insert(dt);
-    let config = config.resolved();
-    dir.write_text("config.toml", &config.to_toml_string())?;
-    problem.params.dt = config.time.step();
+    if plan.step().is_none() {
+        plan.set_step(map_step(&plan, &stars))?;
+    }
+    dir.write_text("config.toml", &plan.to_toml())?;
+    let problem = &plan.problem;
     let n = problem.params.shape.len();
     let popts = PoincareOptions {
         interrupt: interrupt.clone(),
         ..PoincareOptions::default()
     };
     // rho* ~ exp(-W): the log-densities are -W up to a constant.
-    let names = config.species_names();
+    let names = plan.names();
     let mut poincare = BTreeMap::new();
     let mut lambda1 = Vec::new();
     for (s, name) in names.iter().enumerate() {
@@ -281,7 +285,7 @@ pub fn analyze(
         poincare.insert(format!("poincare_{name}"), p);
     }
 
-    let eigenvalues = spectrum_at(ctx, &problem, &stars, None, interrupt)?;
+    let eigenvalues = spectrum_at(ctx, problem, &stars, None, interrupt)?;
     let s = problem.params.shape;
     for (k, e) in eigenvalues.iter().enumerate() {
         let as_f32 = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
@@ -315,7 +319,7 @@ pub fn analyze(
     let mut groups = Vec::new();
     if components.len() > 1 {
         for group in &components {
-            let e = spectrum_at(ctx, &problem, &stars, Some(group.clone()), interrupt)?;
+            let e = spectrum_at(ctx, problem, &stars, Some(group.clone()), interrupt)?;
             groups.push(GroupRate {
                 species: group.iter().map(|&i| names[i].clone()).collect(),
                 predicted_rate: rate_of(&e),
@@ -327,16 +331,16 @@ pub fn analyze(
     let measured = if run {
         let stepper =
             Stepper::new_perturbation(ctx, &problem.params, problem.ops.clone(), &star_refs)?;
-        let start = crate::run::initial_species(ctx, &config, &problem, &star_refs)?;
+        let start = plan.initial_species(ctx, &star_refs)?;
         let refs: Vec<&[f32]> = start.iter().map(|v| v.as_slice()).collect();
         stepper.set_species_densities(ctx, &refs)?;
         let metrics = Metrics::new(ctx, &stepper, &problem.ops, solver.logs())?;
-        let schedule = crate::run::Schedule::new(&config);
+        let schedule = plan.schedule();
         let (mut t, mut l2) = (Vec::new(), Vec::new());
         let mut k = 0;
         let mut batcher = Batcher::new(schedule.metrics.min(64) as u32);
         while k <= schedule.steps {
-            let row = metrics.measure(ctx, &stepper, k as f64 * config.time.step())?;
+            let row = metrics.measure(ctx, &stepper, k as f64 * plan.config().time.step())?;
             t.push(row.t);
             l2.push(row.joint_l2());
             let mut left = schedule.metrics as u32;
@@ -358,7 +362,7 @@ pub fn analyze(
     };
     let analysis = Analysis {
         adapter: ctx.report(),
-        tau: config.game.as_ref().map(|g| g.tau),
+        tau: plan.config().game.as_ref().map(|g| g.tau),
         species: system
             .species
             .iter()

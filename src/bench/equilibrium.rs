@@ -61,7 +61,7 @@ pub fn bench_size(
     let mut config = Config::embedded_default();
     config.grid.n = n;
     let problem = Problem::from_config(ctx, &config)?;
-    let opts = problem.equilibrium_options(&config);
+    let opts = problem.equilibrium_options(&config.equilibrium);
     let mut solver = EquilibriumSolver::new(ctx, &problem.params, &problem.ops, &opts)?;
     solver.start_uniform(ctx)?;
     let mut parity = 0;

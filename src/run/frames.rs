@@ -13,9 +13,10 @@ use std::thread::JoinHandle;
 
 use image::RgbaImage;
 
-use crate::config::Config;
+use crate::config::OutputConfig;
 use crate::dynamics::Stepper;
 use crate::gpu::{GpuContext, GpuField};
+use crate::plan::Plan;
 use crate::render::colormap::{Colormap, Limits, Scale};
 use crate::render::compose::{compose_frame, curve_colors_n, resample, ColorBar, Panel};
 use crate::render::gpu::{GpuColormap, Source, Style};
@@ -38,12 +39,12 @@ impl FrameLimits {
     /// From the config, else from the equilibrium and the initial state: the
     /// densities' range (positive values on a log scale), and the largest
     /// deviation of the start from the equilibrium.
-    pub fn new(config: &Config, eq: &[&[f32]], start: &[&[f32]]) -> Result<Self> {
-        let scale = Scale::parse("output.scale", &config.output.scale)?;
+    pub fn new(output: &OutputConfig, eq: &[&[f32]], start: &[&[f32]]) -> Result<Self> {
+        let scale = Scale::parse("output.scale", &output.scale)?;
         let fields: Vec<&[f32]> = eq.iter().chain(start).copied().collect();
         let auto = Limits::from_fields(&fields, scale)?;
-        let lo = config.output.color_min.map_or(auto.lo, |v| v as f32);
-        let hi = config.output.color_max.map_or(auto.hi, |v| v as f32);
+        let lo = output.color_min.map_or(auto.lo, |v| v as f32);
+        let hi = output.color_max.map_or(auto.hi, |v| v as f32);
         let density = Limits::new(lo, hi, scale).map_err(|e| {
             Error::config(
                 "output.color_min",
@@ -103,14 +104,14 @@ impl Frames {
     /// `[log rho_s*]` on the GPU and `eq` the same densities on the host.
     pub fn new(
         ctx: &GpuContext,
-        config: &Config,
+        plan: &Plan,
         stepper: &Stepper,
         eq_logs: &GpuField,
         eq: Vec<Vec<f32>>,
         limits: FrameLimits,
         run_dir: &std::path::Path,
     ) -> Result<Self> {
-        let o = &config.output;
+        let o = &plan.config().output;
         let map = Colormap::parse("output.colormap", &o.colormap)?;
         let scale = Scale::parse("output.scale", &o.scale)?;
         let shape = stepper.params.shape;
@@ -200,7 +201,7 @@ impl Frames {
             curve_colors: curve_colors_n(map, stepper.species()),
             deviations,
             bars,
-            names: config.species_names(),
+            names: plan.names(),
             eq,
             length: stepper.params.length,
             dir,

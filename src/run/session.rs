@@ -7,19 +7,18 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
 use crate::dynamics::stability::StepEstimate;
 use crate::dynamics::Stepper;
 use crate::gpu::GpuContext;
 use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::{Metrics, MetricsRow};
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
+use crate::plan::Plan;
 use crate::run::frames::{FrameLimits, Frames};
 use crate::run::step::step_time;
 use crate::run::summary::{EquilibriumSummary, Summary};
 use crate::run::Progress;
-use crate::run::Schedule;
-use crate::{Error, Problem, Result};
+use crate::{Error, Result};
 
 /// The most steps recorded per submission; the loop syncs after each and
 /// sizes them ([`Batcher`]) to about a quarter of a second, which bounds the
@@ -45,9 +44,9 @@ pub(crate) struct CheckpointMeta {
 /// Everything the loop needs, set up by a fresh start or a resume.
 pub(crate) struct Session<'a> {
     pub ctx: &'a GpuContext,
-    pub config: Config,
+    /// The run's plan, its time step fixed.
+    pub plan: Plan,
     pub dir: RunDir,
-    pub problem: Problem,
     pub stepper: Stepper,
     pub metrics: Metrics,
     pub csv: MetricsCsv,
@@ -70,7 +69,12 @@ impl Session<'_> {
     /// any extension of it, and exactly `t_end` after the last step of a
     /// run that lands on it.
     fn t(&self, k: u64) -> f64 {
-        step_time(k, self.config.time.step(), self.config.time.t_end)
+        step_time(k, self.dt(), self.plan.config().time.t_end)
+    }
+
+    /// The run's time step.
+    fn dt(&self) -> f64 {
+        self.plan.config().time.step()
     }
 
     fn estimate(&self) -> StepEstimate {
@@ -94,10 +98,10 @@ impl Session<'_> {
     }
 
     fn steps(mut self, frames: Option<&Frames>) -> Result<Summary> {
-        let schedule = Schedule::new(&self.config);
+        let schedule = self.plan.schedule();
         let start_step = self.k;
-        let dt = self.config.time.step();
-        let wall_every = self.config.resolved().output.checkpoint_wall.unwrap_or(0.0);
+        let dt = self.dt();
+        let wall_every = self.plan.config().output.checkpoint_wall.unwrap_or(0.0);
         let good = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("run.last_good_state"),
             size: self.stepper.state.bytes(),
@@ -138,7 +142,8 @@ impl Session<'_> {
                 good_t = t;
                 note = format!("L2 {joint:.2e}");
                 if self
-                    .config
+                    .plan
+                    .config()
                     .time
                     .stop_below
                     .is_some_and(|limit| joint < limit)
@@ -166,7 +171,7 @@ impl Session<'_> {
                     eprintln!(
                         "the joint L2 distance fell below time.stop_below = {:e} at t = {t}: \
                          stopping early",
-                        self.config.time.stop_below.unwrap_or(0.0)
+                        self.plan.config().time.stop_below.unwrap_or(0.0)
                     );
                 }
                 break;
@@ -208,7 +213,7 @@ impl Session<'_> {
             ),
             Err(e) => format!("the last good state could not be written: {e}"),
         };
-        let dt = self.config.time.step();
+        let dt = self.dt();
         Error::Data {
             field: "time.dt".into(),
             message: format!(
@@ -227,7 +232,7 @@ impl Session<'_> {
 
     /// The species names (`mu`, `nu` for the game).
     fn names(&self) -> Vec<String> {
-        self.config.species_names()
+        self.plan.names()
     }
 
     fn snapshot(&self, t: f64) -> Result<()> {
@@ -247,7 +252,7 @@ impl Session<'_> {
         Checkpoint {
             step: self.k,
             t: self.t(self.k),
-            config_hash: self.config.hash(),
+            config_hash: self.plan.hash(),
             arrays: vec![
                 ("state".into(), self.stepper.read_state(self.ctx)?),
                 ("eq_logs".into(), self.eq_logs.clone()),
@@ -272,7 +277,7 @@ impl Session<'_> {
             &fits,
             &crate::render::plot::DEFAULT_METRICS,
         )?;
-        let p = &self.problem;
+        let p = &self.plan.problem;
         let steps = self.k - start_step;
         let summary = Summary {
             version: env!("CARGO_PKG_VERSION"),
@@ -282,14 +287,14 @@ impl Session<'_> {
             length: p.params.length,
             steps: self.k,
             resumed_from_step: start_step,
-            dt: self.config.time.step(),
+            dt: self.dt(),
             t_end: self.t(self.k),
             stop: if self.stopped_below {
                 "stop-below"
             } else {
                 "t-end"
             },
-            stop_below: self.config.time.stop_below,
+            stop_below: self.plan.config().time.stop_below,
             wall_time_s: wall,
             steps_per_s: steps as f64 / wall.max(1e-9),
             step_estimate: self.estimate(),

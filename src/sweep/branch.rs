@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::analyze::{map_step, predicted_rate, spectrum_at};
-use crate::config::{Config, EquilibriumStart};
+use crate::config::Config;
 use crate::dynamics::Stepper;
 use crate::equilibrium::species_from_logs;
 use crate::gpu::{Elem, GpuContext, GpuField};
@@ -20,7 +20,7 @@ use crate::metrics::Metrics;
 use crate::output::write_atomic;
 use crate::render::xy::{Mark, XyPlot, XySeries};
 use crate::sweep::{Param, Sweep};
-use crate::{Error, Problem, Result};
+use crate::{Error, Plan, Problem, Result};
 
 /// The file of the branch table inside the sweep directory.
 pub const BRANCH_CSV: &str = "branch.csv";
@@ -123,33 +123,16 @@ pub fn follow_branch(
                 "the grid changes along the branch; follow a branch on one grid",
             ));
         }
-        let mut problem = Problem::from_config(ctx, &config)?;
-        let mut opts = problem.equilibrium_options(&config);
-        opts.interrupt = interrupt.clone();
-        let start = match (&previous, config.equilibrium.start) {
-            (Some(p), _) => Some(p.clone()),
-            (None, EquilibriumStart::Init) => {
-                let n = problem.params.shape.len();
-                let u = vec![(1.0 / (n as f64 * problem.params.cell())) as f32; n];
-                let eq: Vec<&[f32]> = (0..problem.system().len()).map(|_| &u[..]).collect();
-                Some(crate::run::initial_species(ctx, &config, &problem, &eq)?)
-            }
-            (None, EquilibriumStart::Uniform) => None,
-        };
-        let refs: Option<Vec<&[f32]>> = start
-            .as_ref()
-            .map(|s| s.iter().map(|v| v.as_slice()).collect());
-        let mut progress = crate::run::EquilibriumProgress::new(opts.tol, quiet);
-        let (solver, report) =
-            problem.equilibrium_from(ctx, &opts, refs.as_deref(), &mut |i, r| {
-                progress.update(i, r)
-            })?;
-        progress.finish();
+        let mut plan = Plan::new(ctx, &config)?;
+        // Each point starts from the previous one's state; the first as
+        // its config says.
+        let (solver, report) = plan.solve_equilibrium(ctx, previous.take(), quiet, interrupt)?;
         let logs = solver.logs().read(ctx)?;
         let stars = species_from_logs(&logs, solver.species());
         drop(solver);
-        problem.params.dt = map_step(&config, &problem, &stars);
-        let eigenvalues = spectrum_at(ctx, &problem, &stars, None, interrupt)?;
+        plan.set_step(map_step(&plan, &stars))?;
+        let problem = &plan.problem;
+        let eigenvalues = spectrum_at(ctx, problem, &stars, None, interrupt)?;
         let rate = predicted_rate(&eigenvalues);
         let rightmost = eigenvalues
             .iter()
@@ -168,7 +151,7 @@ pub fn follow_branch(
             &logs,
         )?;
         let row = Metrics::new(ctx, &stepper, &problem.ops, &field)?.measure(ctx, &stepper, 0.0)?;
-        let (distance, fourier) = shape_of(&problem, &stars);
+        let (distance, fourier) = shape_of(problem, &stars);
         let point = BranchPoint {
             value: value.clone(),
             distance_from_uniform: distance,

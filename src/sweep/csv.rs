@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::plan::Sweep;
+use super::definition::Sweep;
 use super::record::Record;
 use crate::output::{format_value, write_atomic};
 use crate::Result;

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::plan::Sweep;
+use super::definition::Sweep;
 use super::predict::rate_bound;
 use super::record::Record;
 use crate::render::xy::{Mark, XyPlot, XySeries};

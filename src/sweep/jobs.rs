@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use super::plan::Sweep;
+use super::definition::Sweep;
 
 /// Options passed through to every emitted command.
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 //! directory, and a `sweep.csv` table of the outcomes.
 //!
 //! - [`param`]: one swept key and its values;
-//! - [`plan`]: the sweep's definition, its configurations and their run
+//! - [`definition`]: the sweep's definition, its configurations and their run
 //!   directories (`run_<index>_<key>=<value>_...`);
 //! - [`runner`]: running the configurations one after another on one GPU
 //!   context, or collecting runs made elsewhere;
@@ -20,10 +20,10 @@
 
 pub mod branch;
 pub mod csv;
+pub mod definition;
 pub mod figure;
 pub mod jobs;
 pub mod param;
-pub mod plan;
 pub mod predict;
 pub mod rate;
 pub mod record;
@@ -32,10 +32,10 @@ pub mod table;
 
 pub use branch::{follow_branch, BranchPoint, BRANCH_CSV};
 pub use csv::{FIXED_COLUMNS, SWEEP_CSV};
+pub use definition::{Point, Sweep};
 pub use figure::write_sweep_plot;
 pub use jobs::{job_lines, JobOptions};
 pub use param::Param;
-pub use plan::{Point, Sweep};
 pub use record::{Record, Status, DEFAULT_CONVERGED_RATIO};
 pub use runner::{collect, run_sweep, SweepOptions};
 pub use table::format_table;

@@ -6,13 +6,13 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::csv::{write_csv, SWEEP_CSV};
-use super::plan::{Point, Sweep};
+use super::definition::{Point, Sweep};
 use super::record::{Outcome, Record, Status, DEFAULT_CONVERGED_RATIO};
 use crate::gpu::GpuContext;
 use crate::interrupt::Interrupt;
 use crate::output::MARKER_FILE;
-use crate::run::{execute, RunOptions};
-use crate::{Error, Result};
+use crate::run::{execute_plan, RunOptions};
+use crate::{Error, Plan, Result};
 
 /// How a sweep runs.
 #[derive(Debug, Clone)]
@@ -41,8 +41,8 @@ impl Default for SweepOptions {
     }
 }
 
-/// Runs every configuration of `sweep` in order with [`execute`], writing
-/// `sweep.csv` (atomically) before the first run and after each; `done` is
+/// Runs every configuration of `sweep` in order with [`execute_plan`] (one
+/// [`Plan`] for a run and its analysis), writing `sweep.csv` (atomically) before the first run and after each; `done` is
 /// called with each finished row. A run that fails is recorded as failed
 /// and the sweep goes on.
 ///
@@ -72,15 +72,17 @@ pub fn run_sweep(
                 quiet: opts.quiet,
                 interrupt: opts.interrupt.clone(),
             };
-            let summary = execute(ctx, &config, &run)?;
+            // One plan for the run and its analysis.
+            let plan = Plan::new(ctx, &config)?;
+            let summary = execute_plan(ctx, plan.clone(), &run)?;
             // The predicted rate: the linearised spectrum at the equilibrium,
             // into run_dir/analysis (see predict.rs). A failure there leaves the
             // cell empty rather than failing a completed run.
             let analysis_dir = crate::output::RunDir::create(&run.out.join("analysis"), true);
             if let Ok(dir) = analysis_dir {
-                let analysis = crate::analysis::analyze::analyze(
+                let analysis = crate::analysis::analyze::analyze_plan(
                     ctx,
-                    &config,
+                    plan,
                     &dir,
                     false,
                     opts.quiet,

@@ -2,7 +2,7 @@
 //! values, status, convergence, measured and predicted rates, final distance
 //! and time.
 
-use super::plan::Sweep;
+use super::definition::Sweep;
 use super::record::Record;
 
 /// Longest cell text; longer values (expressions) are cut with `...`.
