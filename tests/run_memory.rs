@@ -2,7 +2,8 @@
 //! written to `summary.json`, against the device's own allocation counters:
 //! the most buffer memory held while a small run goes through `mflda::run`
 //! (fresh and resumed in the absolute form; fresh in the perturbation form with
-//! the linearised W2 metrics), sampled by a second thread. A fresh run drops
+//! the linearised W2 metrics; species systems of one and three species, fresh
+//! and resumed), sampled by a second thread. A fresh run drops
 //! its equilibrium solver before it builds the stepper; were the solver still
 //! held, the measured peak would exceed the estimate by 64 bytes per point.
 //!
@@ -190,6 +191,82 @@ fn fresh_and_resumed_runs_hold_what_the_estimate_says() {
         if name == "absolute" {
             check_sizes("resumed", resumed, resumed_estimate);
         }
+    }
+}
+
+/// A species system on an `n^2` grid, as short as [`config`]'s runs: one
+/// species with an even self-coupling and a potential (a gradient flow, whose
+/// free energy the metrics add) in the absolute form, or the three-player
+/// cyclic game (an odd S: the last pair holds one species; two distinct
+/// kernels) in the perturbation form.
+fn species_config(n: u32, three: bool) -> Config {
+    let system = if three {
+        let mut t = String::new();
+        for (name, tau, init) in [
+            ("rock", 0.3, "eq * (1.0 + 0.4 * cos(x.x))"),
+            ("paper", 0.25, "eq * (1.0 + 0.4 * sin(x.y))"),
+            ("scissors", 0.35, "eq * (1.0 - 0.3 * cos(x.x + x.y))"),
+        ] {
+            t += &format!("[[species]]\nname = \"{name}\"\ntau = {tau}\ninit = \"{init}\"\n");
+        }
+        for (target, source, sign) in [
+            ("rock", "paper", "+"),
+            ("paper", "rock", "-"),
+            ("paper", "scissors", "+"),
+            ("scissors", "paper", "-"),
+            ("scissors", "rock", "+"),
+            ("rock", "scissors", "-"),
+        ] {
+            t += &format!(
+                "[[coupling]]\ntarget = \"{target}\"\nsource = \"{source}\"\n\
+                 kernel = \"sin(z.x) {sign} 0.3 * cos(z.y)\"\n"
+            );
+        }
+        t + "[time]\nperturbation = true\n"
+    } else {
+        "[[species]]\nname = \"rho\"\ntau = 0.4\npotential = \"0.1 * cos(x.y)\"\n\
+         init = \"1.0 + 0.3 * cos(x.x - 1.0)\"\n\
+         [[coupling]]\ntarget = \"rho\"\nsource = \"rho\"\nkernel = \"-cos(z.x)\"\n"
+            .to_string()
+    };
+    let text = format!(
+        "[grid]\ndim = 2\nn = {n}\n{system}\
+         [equilibrium]\ntol = 1e-3\n\
+         [output]\nmetrics_every = 0.01\nsnapshots_every = 0.02\nframes_every = 0.01\n\
+         frame_deviation = true\ncheckpoint_every = 0.01\n"
+    );
+    let mut c = Config::from_toml_str(&text, "species test").unwrap();
+    c.time.t_end = 0.03;
+    c.time.dt = Some(0.01);
+    c
+}
+
+#[test]
+fn species_runs_hold_what_the_estimate_says() {
+    let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let ctx = common::ctx();
+    for (name, three) in [("one species", false), ("three species", true)] {
+        let mut measured = [0; 2];
+        let mut estimated = [0; 2];
+        let mut resumed = [0; 2];
+        let mut resumed_estimate = [0; 2];
+        for (i, n) in [32, 64].into_iter().enumerate() {
+            let config = species_config(n, three);
+            let (peak, dir) = measure_fresh(ctx, &format!("{name}-{n}"), &config);
+            measured[i] = peak;
+            estimated[i] = RunMemory::fresh(&config).peak;
+            let (summary, peak) =
+                peak_while(ctx, || mflda::run::extend(ctx, &dir, 0.04, &opts(&dir)));
+            let estimate = RunMemory::resumed(&config);
+            assert_eq!(estimate.phase, Phase::Stepping);
+            assert!(estimate.peak <= estimated[i]);
+            check_summary(&dir, &summary.unwrap(), &estimate);
+            resumed[i] = peak;
+            resumed_estimate[i] = estimate.peak;
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        check_sizes(name, measured, estimated);
+        check_sizes(&format!("{name} resumed"), resumed, resumed_estimate);
     }
 }
 

@@ -203,9 +203,7 @@ fn start<'a>(
     if let Some(f) = &frames {
         f.render(ctx, &parts.stepper, 0, 0.0)?;
     }
-    let Assembly {
-        stepper, metrics, ..
-    } = parts;
+    let (stepper, metrics) = parts.finish();
 
     let columns = metrics.columns();
     let names: Vec<&str> = columns.iter().map(String::as_str).collect();

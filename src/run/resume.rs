@@ -89,9 +89,7 @@ fn resume_to(
         Some(limits) => parts.frames(ctx, &plan, limits, &dir)?,
         None => None,
     };
-    let Assembly {
-        stepper, metrics, ..
-    } = parts;
+    let (stepper, metrics) = parts.finish();
     let csv_path = dir.file("metrics.csv");
     MetricsCsv::truncate_after(&csv_path, checkpoint.t)?;
     let columns = metrics.columns();
