@@ -1,5 +1,6 @@
 //! Every WGSL module validates with naga, and every kernel file is registered.
 
+use mflda::gpu::reflect::group0_entries;
 use mflda::gpu::shaders::{validate_wgsl, ALL};
 
 #[test]
@@ -8,6 +9,19 @@ fn every_registered_kernel_validates() {
         if let Err(e) = shader.validate() {
             panic!("{e}");
         }
+    }
+}
+
+/// Every kernel's bind group layout derives from its declarations (group 0,
+/// bindings 0, 1, ... without gaps, buffers only), with at least one binding.
+#[test]
+fn every_registered_kernel_has_a_reflected_layout() {
+    for shader in ALL {
+        let text = shader.source();
+        let module = validate_wgsl(shader.name, &text).unwrap();
+        let entries =
+            group0_entries(shader.name, &module).unwrap_or_else(|e| panic!("{}: {e}", shader.name));
+        assert!(!entries.is_empty(), "{} binds nothing", shader.name);
     }
 }
 

@@ -12,7 +12,7 @@
 use wgpu::util::DeviceExt;
 
 use crate::fft::{Direction, FftBinding, FftPlan};
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField, Shape};
 use crate::metrics::reduce::{finish, Op, Reducer};
 use crate::{Error, Result};
@@ -283,7 +283,6 @@ impl LobpcgGpu {
 
 impl Kernels {
     fn new(device: &wgpu::Device, shape: Shape, length: f64, sigma: f64) -> Result<Self> {
-        let (ro, rw) = (|i| storage(i, true), |i| storage(i, false));
         let n = [("FIELD_LEN", shape.len() as f64)];
         let spectral = [
             ("N1", shape.n1 as f64),
@@ -292,41 +291,11 @@ impl Kernels {
         ];
         let mut precond_consts = spectral.to_vec();
         precond_consts.push(("SIGMA", sigma));
-        let step = Kernel::new(
-            device,
-            &shaders::POINCARE_STEP,
-            "main",
-            &[ro(0), ro(1), rw(2), rw(3), rw(4)],
-            &n,
-        )?;
-        let precond = Kernel::new(
-            device,
-            &shaders::POINCARE_PRECOND,
-            "main",
-            &[ro(0), ro(1), rw(2), rw(3)],
-            &precond_consts,
-        )?;
-        let ortho = Kernel::new(
-            device,
-            &shaders::POINCARE_ORTHO,
-            "main",
-            &[ro(0), ro(1), rw(2), rw(3)],
-            &n,
-        )?;
-        let gram = Kernel::new(
-            device,
-            &shaders::POINCARE_GRAM,
-            "main",
-            &[ro(0), ro(1), rw(2)],
-            &n,
-        )?;
-        let potential = Kernel::new(
-            device,
-            &shaders::HARTLEY_APPLY,
-            "potential",
-            &[ro(0), ro(1), rw(2), rw(3)],
-            &spectral,
-        )?;
+        let step = Kernel::new(device, &shaders::POINCARE_STEP, "main", &n)?;
+        let precond = Kernel::new(device, &shaders::POINCARE_PRECOND, "main", &precond_consts)?;
+        let ortho = Kernel::new(device, &shaders::POINCARE_ORTHO, "main", &n)?;
+        let gram = Kernel::new(device, &shaders::POINCARE_GRAM, "main", &n)?;
+        let potential = Kernel::new(device, &shaders::HARTLEY_APPLY, "potential", &spectral)?;
         let specialise = |entry: &str, slot: u32| {
             let mut c = spectral.to_vec();
             c.push(("SLOT", slot as f64));

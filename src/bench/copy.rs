@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::bench::timing::{time_calls, Clock, Stats, Timing};
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, GpuContext};
 use crate::{Error, Result};
 
@@ -47,7 +47,6 @@ impl CopyKernel {
             &ctx.device,
             &shaders::COPY,
             "main",
-            &[storage(0, true), storage(1, false)],
             &[("COUNT", count as f64)],
         )?;
         let make = |label| {

@@ -2,7 +2,7 @@
 //! space, with e^z and phi_k evaluated per mode in f32 (series below |z| = 1).
 
 use crate::dynamics::Params;
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, GpuContext};
 use crate::system::SystemOperators;
 use crate::Result;
@@ -33,32 +33,17 @@ impl EtdKernels {
         let mut constants = params.etd_constants();
         constants.push(("COUNT", count as f64));
         let device = &ctx.device;
-        let build =
-            |shader, entries: &[wgpu::BindGroupLayoutEntry], extra: &[(&'static str, f64)]| {
-                let mut c = constants.clone();
-                c.extend_from_slice(extra);
-                Kernel::generated(device, shader, &code, "main", entries, &c)
-            };
-        let rw = |i| storage(i, false);
-        let ro = |i| storage(i, true);
+        let build = |shader, extra: &[(&'static str, f64)]| {
+            let mut c = constants.clone();
+            c.extend_from_slice(extra);
+            Kernel::generated(device, shader, &code, "main", &c)
+        };
         Ok(EtdKernels {
-            predict_half: build(
-                &shaders::ETD_PREDICT,
-                &[ro(0), ro(1), rw(2)],
-                &[("HALF", 1.0)],
-            )?,
-            predict_full: build(
-                &shaders::ETD_PREDICT,
-                &[ro(0), ro(1), rw(2)],
-                &[("HALF", 0.0)],
-            )?,
-            rk4_c: build(
-                &shaders::ETD_RK4_C,
-                &[ro(0), ro(1), ro(2), rw(3), rw(4)],
-                &[],
-            )?,
-            rk4_finish: build(&shaders::ETD_RK4_FINISH, &[rw(0), ro(1), ro(2), ro(3)], &[])?,
-            rk2_finish: build(&shaders::ETD_RK2_FINISH, &[rw(0), ro(1), ro(2), ro(3)], &[])?,
+            predict_half: build(&shaders::ETD_PREDICT, &[("HALF", 1.0)])?,
+            predict_full: build(&shaders::ETD_PREDICT, &[("HALF", 0.0)])?,
+            rk4_c: build(&shaders::ETD_RK4_C, &[])?,
+            rk4_finish: build(&shaders::ETD_RK4_FINISH, &[])?,
+            rk2_finish: build(&shaders::ETD_RK2_FINISH, &[])?,
             groups: elementwise_groups(count),
         })
     }

@@ -7,7 +7,7 @@
 use crate::dynamics::Params;
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label};
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::system::SystemOperators;
 use crate::Result;
@@ -49,25 +49,16 @@ impl PotentialEval {
             c.extend_from_slice(extra);
             c
         };
-        let ro = |i| storage(i, true);
-        let rw = |i| storage(i, false);
         let code = ops.replacements();
         let band = Kernel::generated(
             device,
             &shaders::BAND,
             &code,
             "main",
-            &[ro(0), ro(1), rw(2)],
             &with(&[("SCALE", n * params.cell())]),
         )?;
-        let potentials = Kernel::generated(
-            device,
-            &shaders::EQ_POTENTIALS,
-            &code,
-            "main",
-            &[ro(0), ro(1), ro(2), ro(3), rw(4)],
-            &with(&[]),
-        )?;
+        let potentials =
+            Kernel::generated(device, &shaders::EQ_POTENTIALS, &code, "main", &with(&[]))?;
         let pairs = ops.pairs() as u32;
         let output = GpuField::zeros(ctx, "potentials.grid", shape, pairs, Elem::Complex)?;
         let band_box = device.create_buffer(&wgpu::BufferDescriptor {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crate::dynamics::Params;
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label};
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::system::SystemOperators;
 use crate::{Error, Result};
@@ -100,7 +100,6 @@ impl Rhs {
             &shaders::BAND,
             &code,
             "main",
-            &[storage(0, true), storage(1, true), storage(2, false)],
             &with(&[("SCALE", shape.len() as f64 * params.cell())]),
         )?;
         let potentials_with = |include: bool| {
@@ -109,14 +108,6 @@ impl Rhs {
                 &shaders::POTENTIALS,
                 &code,
                 "main",
-                &[
-                    storage(0, true),
-                    storage(1, true),
-                    storage(2, true),
-                    storage(3, true),
-                    storage(4, false),
-                    storage(5, false),
-                ],
                 &with(&[("INCLUDE_POTENTIALS", f64::from(u8::from(include)))]),
             )
         };
@@ -128,35 +119,15 @@ impl Rhs {
         };
         let field_len = [("FIELD_LEN", shape.len() as f64)];
         let flux = if perturbation {
-            Kernel::generated(
-                device,
-                &shaders::FLUX_PERT,
-                &code,
-                "main",
-                &[
-                    storage(0, false),
-                    storage(1, true),
-                    storage(2, true),
-                    storage(3, true),
-                ],
-                &field_len,
-            )?
+            Kernel::generated(device, &shaders::FLUX_PERT, &code, "main", &field_len)?
         } else {
-            Kernel::generated(
-                device,
-                &shaders::FLUX,
-                &code,
-                "main",
-                &[storage(0, false), storage(1, true)],
-                &field_len,
-            )?
+            Kernel::generated(device, &shaders::FLUX, &code, "main", &field_len)?
         };
         let divergence = Kernel::generated(
             device,
             &shaders::DIVERGENCE,
             &code,
             "main",
-            &[storage(0, true), storage(1, false)],
             &with(&[("DEALIAS", f64::from(u8::from(params.dealias)))]),
         )?;
         let species = ops.species() as u32;

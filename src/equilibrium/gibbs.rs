@@ -7,7 +7,7 @@
 use wgpu::util::DeviceExt;
 
 use crate::dynamics::Params;
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{Op, Reducer};
 use crate::system::SystemOperators;
@@ -27,13 +27,6 @@ pub(crate) fn logits_kernel(
         &shaders::EQ_LOGITS,
         &ops.replacements(),
         "main",
-        &[
-            storage(0, true),
-            storage(1, true),
-            storage(2, false),
-            storage(3, false),
-            storage(4, true),
-        ],
         &[
             ("FIELD_LEN", params.shape.len() as f64),
             ("GIBBS", f64::from(u8::from(gibbs))),
@@ -66,7 +59,6 @@ pub(crate) fn normalise_kernel(
         &shaders::EQ_NORMALISE,
         &ops.replacements(),
         "main",
-        &[storage(0, true), storage(1, false)],
         &[
             ("FIELD_LEN", params.shape.len() as f64),
             ("LOG_CELL", params.cell().ln()),

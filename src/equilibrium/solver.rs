@@ -22,7 +22,7 @@ use crate::dynamics::Params;
 use crate::equilibrium::gibbs::{coefficients, logits_kernel, normalise_kernel, GibbsEval};
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{field::read_buffer, shaders, Elem, GpuContext, GpuField};
 use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::reduce::{finish, Op, Reducer, RED_WG};
@@ -174,38 +174,21 @@ impl EquilibriumSolver {
                 ),
             ));
         }
-        let ro = |i| storage(i, true);
-        let rw = |i| storage(i, false);
         let field_len = [("FIELD_LEN", n)];
         let code = ops.replacements();
         let logits_step = logits_kernel(device, params, ops, false)?;
         let coef: Vec<(f64, f64)> = taus.iter().map(|&t| (1.0 - step * t, step)).collect();
         let coef = coefficients(ctx, "equilibrium.coef", &coef);
         let normalise = normalise_kernel(device, params, ops)?;
-        let exp = Kernel::generated(
-            device,
-            &shaders::EQ_EXP,
-            &code,
-            "main",
-            &[ro(0), rw(1)],
-            &field_len,
-        )?;
+        let exp = Kernel::generated(device, &shaders::EQ_EXP, &code, "main", &field_len)?;
         let split = Kernel::generated(
             device,
             &shaders::EQ_SPLIT,
             &code,
             "main",
-            &[ro(0), rw(1)],
             &params.spectral_constants(),
         )?;
-        let residual = Kernel::generated(
-            device,
-            &shaders::EQ_RESIDUAL,
-            &code,
-            "main",
-            &[ro(0), ro(1), rw(2)],
-            &field_len,
-        )?;
+        let residual = Kernel::generated(device, &shaders::EQ_RESIDUAL, &code, "main", &field_len)?;
 
         let groups = elementwise_groups(shape.len() as u64);
         let leaf = groups[0] * groups[1];

@@ -6,7 +6,7 @@
 //! - [`PairOp::Merge`]: `Z = A + i B` from two spectra of real fields;
 //! - [`PairOp::Unpack`]: `a = Re z`, `b = Im z` after the inverse transform.
 
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::shaders::{self, ShaderSource};
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::{Error, Result};
@@ -71,15 +71,12 @@ impl RealPair {
         let kernels = PairOp::ALL
             .iter()
             .map(|op| {
-                // Binding 1 is an input of Pack and Merge, an output of Unpack and Split.
-                let input1 = matches!(op, PairOp::Pack | PairOp::Merge);
-                let entries = [storage(0, true), storage(1, input1), storage(2, false)];
                 let mut constants = vec![("COUNT", count)];
                 if *op == PairOp::Split {
                     constants.push(("N1", shape.n1 as f64));
                     constants.push(("N2", shape.n2 as f64));
                 }
-                Kernel::new(&ctx.device, op.shader(), "main", &entries, &constants)
+                Kernel::new(&ctx.device, op.shader(), "main", &constants)
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(RealPair {

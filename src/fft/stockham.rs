@@ -1,7 +1,7 @@
 //! One axis of the FFT: the pipelines of `shaders/fft/stockham.wgsl` specialised
 //! for a line length, an orientation (rows or columns) and a direction.
 
-use crate::gpu::pipeline::{storage, Kernel};
+use crate::gpu::pipeline::Kernel;
 use crate::gpu::{shaders, GpuContext, Shape};
 use crate::{Error, Result};
 use wgpu::util::DeviceExt;
@@ -166,25 +166,19 @@ impl AxisPass {
     /// Builds both directions for `axis` of `shape`.
     pub fn new(ctx: &GpuContext, shape: Shape, axis: Axis) -> Result<Self> {
         let geometry = AxisGeometry::new(ctx, shape, axis)?;
-        let layout = ctx
-            .device
-            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("fft.stockham"),
-                entries: &[storage(0, false), storage(1, true)],
-            });
         let shader = &shaders::FFT_STOCKHAM;
-        let forward = Kernel::with_layout(
+        let forward = Kernel::new(
             &ctx.device,
             shader,
             "main",
-            &layout,
             &geometry.constants(shape, false),
         )?;
+        // The inverse shares the forward's layout, and so its bind groups.
         let inverse = Kernel::with_layout(
             &ctx.device,
             shader,
             "main",
-            &layout,
+            &forward.layout,
             &geometry.constants(shape, true),
         )?;
         let table = twiddle_table(geometry.n);

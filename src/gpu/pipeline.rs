@@ -1,29 +1,19 @@
-//! Small builders for explicit bind group layouts and compute pipelines.
+//! Compute pipelines: a kernel's bind group layout is derived from its WGSL
+//! ([`crate::gpu::reflect`]), and the constants it is given are checked
+//! against the overrides the WGSL declares.
 
+use crate::gpu::reflect::{check_constants, group0_entries};
 use crate::gpu::shaders::{validate_wgsl, ShaderSource};
 use crate::{Error, Result};
 
-/// A storage-buffer entry of a bind group layout, visible to compute.
+/// A storage-buffer entry of a bind group layout, visible to compute (for a
+/// layout written by hand; a [`Kernel`] reads its own from the WGSL).
 pub fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::COMPUTE,
         ty: wgpu::BindingType::Buffer {
             ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
-/// A uniform-buffer entry of a bind group layout, visible to compute.
-pub fn uniform(binding: u32) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Uniform,
             has_dynamic_offset: false,
             min_binding_size: None,
         },
@@ -42,16 +32,15 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    /// Builds the kernel `entry` of `shader` with group-0 `entries` and the given
-    /// pipeline-overridable constants.
+    /// Builds the kernel `entry` of `shader` with the given pipeline-overridable
+    /// constants; its group-0 layout is the one the WGSL declares.
     pub fn new(
         device: &wgpu::Device,
         shader: &ShaderSource,
         entry: &str,
-        entries: &[wgpu::BindGroupLayoutEntry],
         constants: &[(&str, f64)],
     ) -> Result<Self> {
-        Self::generated(device, shader, &[], entry, entries, constants)
+        Self::generated(device, shader, &[], entry, constants)
     }
 
     /// Builds the kernel with an existing group-0 layout, so that several
@@ -83,8 +72,49 @@ impl Kernel {
         layout: &wgpu::BindGroupLayout,
         constants: &[(&str, f64)],
     ) -> Result<Self> {
+        let module = validate_wgsl(name, text)?;
+        Self::build(device, name, text, &module, entry, layout, constants)
+    }
+
+    /// Builds kernel `entry` of `shader` with its placeholders replaced
+    /// ([`ShaderSource::source_with`]); its group-0 layout is the one the
+    /// WGSL declares ([`group0_entries`]).
+    pub fn generated(
+        device: &wgpu::Device,
+        shader: &ShaderSource,
+        replacements: &[(&str, &str)],
+        entry: &str,
+        constants: &[(&str, f64)],
+    ) -> Result<Self> {
+        let text = shader.source_with(replacements);
+        let module = validate_wgsl(shader.name, &text)?;
+        let entries = group0_entries(shader.name, &module)?;
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(shader.name),
+            entries: &entries,
+        });
+        Self::build(
+            device,
+            shader.name,
+            &text,
+            &module,
+            entry,
+            &layout,
+            constants,
+        )
+    }
+
+    fn build(
+        device: &wgpu::Device,
+        name: &str,
+        text: &str,
+        module: &naga::Module,
+        entry: &str,
+        layout: &wgpu::BindGroupLayout,
+        constants: &[(&str, f64)],
+    ) -> Result<Self> {
         let label = format!("{name}::{entry}");
-        validate_wgsl(name, text)?;
+        check_constants(name, module, constants)?;
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(name),
             source: wgpu::ShaderSource::Wgsl(text.into()),
@@ -116,24 +146,6 @@ impl Kernel {
             pipeline,
             label,
         })
-    }
-
-    /// Builds kernel `entry` of `shader` with its placeholders replaced
-    /// ([`ShaderSource::source_with`]) and group-0 `entries`.
-    pub fn generated(
-        device: &wgpu::Device,
-        shader: &ShaderSource,
-        replacements: &[(&str, &str)],
-        entry: &str,
-        entries: &[wgpu::BindGroupLayoutEntry],
-        constants: &[(&str, f64)],
-    ) -> Result<Self> {
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some(shader.name),
-            entries,
-        });
-        let text = shader.source_with(replacements);
-        Self::from_text(device, shader.name, &text, entry, &layout, constants)
     }
 
     /// A bind group binding `buffers` whole, in binding order 0, 1, ...

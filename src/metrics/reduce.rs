@@ -10,7 +10,7 @@
 
 use wgpu::util::DeviceExt;
 
-use crate::gpu::pipeline::{storage, uniform, Kernel};
+use crate::gpu::pipeline::Kernel;
 use crate::gpu::{field::read_buffer, shaders, GpuContext};
 use crate::{Error, Result};
 
@@ -76,18 +76,7 @@ impl Reducer {
         }
         let channels = ops.len() as u32;
         let device = &ctx.device;
-        let kernel = Kernel::new(
-            device,
-            &shaders::REDUCE_PARTIALS,
-            "main",
-            &[
-                uniform(0),
-                storage(1, true),
-                storage(2, true),
-                storage(3, false),
-            ],
-            &[],
-        )?;
+        let kernel = Kernel::new(device, &shaders::REDUCE_PARTIALS, "main", &[])?;
         let storage_buffer = |name: &str, vec2s: u64| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(&format!("{label}.{name}")),

@@ -8,7 +8,7 @@
 use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::{Params, Stepper};
 use crate::equilibrium::gibbs::GibbsEval;
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField, Shape};
 use crate::metrics::reduce::{finish, Op, Reducer};
 use crate::metrics::w2lin::{W2lin, W2linOptions};
@@ -290,35 +290,21 @@ impl Metrics {
             )));
         }
         let device = &ctx.device;
-        let ro = |i| storage(i, true);
-        let rw = |i| storage(i, false);
         let pert = stepper.reference_state();
         let constants = [
             ("FIELD_LEN", shape.len() as f64),
             ("PERTURBATION", f64::from(u8::from(pert.is_some()))),
         ];
         let code = ops.replacements();
-        let stats_kernel = Kernel::generated(
-            device,
-            &shaders::FIELD_STATS,
-            &code,
-            "main",
-            &[ro(0), ro(1), rw(2)],
-            &constants,
-        )?;
+        let stats_kernel =
+            Kernel::generated(device, &shaders::FIELD_STATS, &code, "main", &constants)?;
         // The game is the one system with a single temperature (`Params::tau`).
         let game = species == 2 && stepper.params.tau.is_finite();
         let gradient = !game && ops.system.is_gradient(shape);
         let mut ni_constants = constants.to_vec();
         ni_constants.push(("ENERGY", f64::from(u8::from(gradient))));
-        let ni_kernel = Kernel::generated(
-            device,
-            &shaders::NI_TERMS,
-            &code,
-            "main",
-            &[ro(0), ro(1), rw(2), ro(3), ro(4), ro(5)],
-            &ni_constants,
-        )?;
+        let ni_kernel =
+            Kernel::generated(device, &shaders::NI_TERMS, &code, "main", &ni_constants)?;
         let groups = elementwise_groups(shape.len() as u64);
         let leaf = groups[0] * groups[1];
         let mut stat_ops = Vec::new();
@@ -345,7 +331,6 @@ impl Metrics {
                     device,
                     &shaders::ADD_STATE,
                     "main",
-                    &[ro(0), ro(1), rw(2)],
                     &[("COUNT", count as f64)],
                 )?;
                 let out = GpuField::zeros(

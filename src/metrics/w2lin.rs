@@ -31,7 +31,7 @@ use wgpu::util::DeviceExt;
 use crate::dynamics::Params;
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::field::read_mapped;
-use crate::gpu::pipeline::{elementwise_groups, storage, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{Op, Reducer};
 use crate::{Error, Result};
@@ -327,8 +327,6 @@ impl W2lin {
 impl Kernels {
     fn new(ctx: &GpuContext, params: &Params, perturbation: bool, max_iter: u32) -> Result<Self> {
         let device = &ctx.device;
-        let ro = |i| storage(i, true);
-        let rw = |i| storage(i, false);
         let spectral = params.spectral_constants();
         let with = |extra: (&'static str, f64)| {
             let mut c = spectral.clone();
@@ -336,13 +334,7 @@ impl Kernels {
             c
         };
         let setup_consts = with(("PERTURBATION", f64::from(u8::from(perturbation))));
-        let load = Kernel::new(
-            device,
-            &shaders::W2LIN_SETUP,
-            "load",
-            &[ro(0), ro(1), rw(2), rw(3), rw(4), rw(5)],
-            &setup_consts,
-        )?;
+        let load = Kernel::new(device, &shaders::W2LIN_SETUP, "load", &setup_consts)?;
         let split = Kernel::with_layout(
             device,
             &shaders::W2LIN_SETUP,
@@ -350,13 +342,7 @@ impl Kernels {
             &load.layout,
             &setup_consts,
         )?;
-        let weight = Kernel::new(
-            device,
-            &shaders::W2LIN_APPLY,
-            "weight",
-            &[ro(0), ro(1), rw(2), ro(3), rw(4), rw(5)],
-            &spectral,
-        )?;
+        let weight = Kernel::new(device, &shaders::W2LIN_APPLY, "weight", &spectral)?;
         let apply = |entry: &str, precond: bool| {
             Kernel::with_layout(
                 device,
@@ -369,13 +355,7 @@ impl Kernels {
         let grad = [apply("grad", false)?, apply("grad", true)?];
         let div = [apply("div", false)?, apply("div", true)?];
         let iter_consts = [("MAX_ITER", f64::from(max_iter))];
-        let start = Kernel::new(
-            device,
-            &shaders::W2LIN_UPDATE,
-            "start",
-            &[ro(0), ro(1), rw(2), rw(3)],
-            &iter_consts,
-        )?;
+        let start = Kernel::new(device, &shaders::W2LIN_UPDATE, "start", &iter_consts)?;
         let scalar = |entry: &str| {
             Kernel::with_layout(
                 device,
@@ -387,13 +367,7 @@ impl Kernels {
         };
         let (alpha, beta) = (scalar("alpha")?, scalar("beta")?);
         let len = [("FIELD_LEN", params.shape.len() as f64)];
-        let advance = Kernel::new(
-            device,
-            &shaders::W2LIN_VECTORS,
-            "advance",
-            &[ro(0), rw(1), rw(2), rw(3), ro(4), ro(5)],
-            &len,
-        )?;
+        let advance = Kernel::new(device, &shaders::W2LIN_VECTORS, "advance", &len)?;
         let direction = Kernel::with_layout(
             device,
             &shaders::W2LIN_VECTORS,

@@ -5,7 +5,7 @@
 use wgpu::util::DeviceExt;
 
 use crate::gpu::field::read_buffer;
-use crate::gpu::pipeline::{storage, uniform, Kernel};
+use crate::gpu::pipeline::Kernel;
 use crate::gpu::{shaders, GpuContext, Shape};
 use crate::render::colormap::{Colormap, Limits, Scale};
 use crate::{Error, Result};
@@ -105,13 +105,6 @@ impl GpuColormap {
             device,
             &shaders::COLORMAP,
             "main",
-            &[
-                storage(0, true),
-                storage(1, true),
-                storage(2, true),
-                uniform(3),
-                storage(4, false),
-            ],
             &[
                 ("N1", shape.n1 as f64),
                 ("FACTOR", f as f64),
