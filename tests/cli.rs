@@ -34,6 +34,27 @@ fn info_names_the_adapter_and_the_largest_grid() {
         .unwrap();
     let n: u32 = line.split_whitespace().nth(3).unwrap().parse().unwrap();
     assert!(n.is_power_of_two() && n >= 256, "{line}");
+    // The species table: the row of one or two fields is the square grid
+    // above; each doubling of the widest buffer's fields keeps the side or
+    // halves it (2D: sqrt(2) per doubling, rounded to a power of two), and
+    // the 1D side is halved or kept too.
+    let rows: Vec<(u32, u32)> = ["1-2", "4", "8", "16"]
+        .iter()
+        .map(|label| {
+            let row = stdout
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(label))
+                .unwrap_or_else(|| panic!("no row for {label} fields in:\n{stdout}"));
+            let w: Vec<&str> = row.split_whitespace().collect();
+            (w[1].parse().unwrap(), w[4].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(rows[0].0, n, "{stdout}");
+    for pair in rows.windows(2) {
+        let ((a2, a1), (b2, b1)) = (pair[0], pair[1]);
+        assert!(b2 == a2 || 2 * b2 == a2, "{stdout}");
+        assert!(b1 == a1 || 2 * b1 == a1, "{stdout}");
+    }
 }
 
 /// On a headless machine (no Wayland session) the only thing on stderr of

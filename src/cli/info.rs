@@ -44,5 +44,19 @@ pub fn run(ctx: &GpuContext) -> anyhow::Result<()> {
         "  (a run binds {} bytes a point in one storage binding)",
         mflda::problem::LARGEST_BINDING_PER_POINT
     );
+    println!();
+    println!("largest grid of a species system, by its widest buffer (the species, or its");
+    println!("distinct kernels or potentials when there are more; 8 bytes a point each):");
+    println!("  fields   2D            1D");
+    for fields in [2, 4, 8, 16] {
+        let label = if fields == 2 {
+            "1-2".to_string()
+        } else {
+            fields.to_string()
+        };
+        let n2 = Problem::largest_grid_for(ctx, 2, fields);
+        let n1 = Problem::largest_grid_for(ctx, 1, fields);
+        println!("  {label:<8} {:<13} {n1}", format!("{n2} x {n2}"));
+    }
     Ok(())
 }
