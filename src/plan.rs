@@ -43,7 +43,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Validates `config` and builds its problem ([`Problem::from_config`]).
+    /// Validates `config` (a config built in code fails here, before any
+    /// run directory is made) and builds its problem
+    /// ([`Problem::from_config`]).
     pub fn new(ctx: &GpuContext, config: &Config) -> Result<Self> {
         config.validate()?;
         let problem = Problem::from_config(ctx, config)?;

@@ -155,43 +155,48 @@ fn measure_fresh(ctx: &GpuContext, name: &str, config: &Config) -> (u64, PathBuf
     (peak, dir)
 }
 
+/// Fresh runs of `config(n)` at n = 32 and 64 measured against their
+/// estimates ([`check_sizes`]); with `resume`, each is then extended by a
+/// step from its end checkpoint (a resumption: no solver) and measured too.
+fn measure_sizes(ctx: &GpuContext, name: &str, config: impl Fn(u32) -> Config, resume: bool) {
+    let mut measured = [0; 2];
+    let mut estimated = [0; 2];
+    let mut resumed = [0; 2];
+    let mut resumed_estimate = [0; 2];
+    for (i, n) in [32, 64].into_iter().enumerate() {
+        let config = config(n);
+        let (peak, dir) = measure_fresh(ctx, &format!("{name}-{n}"), &config);
+        measured[i] = peak;
+        estimated[i] = RunMemory::fresh(&config).peak;
+        if resume {
+            let (summary, peak) =
+                peak_while(ctx, || mflda::run::extend(ctx, &dir, 0.04, &opts(&dir)));
+            let estimate = RunMemory::resumed(&config);
+            assert_eq!(estimate.phase, Phase::Stepping);
+            assert!(estimate.peak <= estimated[i]);
+            check_summary(&dir, &summary.unwrap(), &estimate);
+            resumed[i] = peak;
+            resumed_estimate[i] = estimate.peak;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    check_sizes(name, measured, estimated);
+    if resume {
+        check_sizes(&format!("{name} resumed"), resumed, resumed_estimate);
+    }
+}
+
 #[test]
 fn fresh_and_resumed_runs_hold_what_the_estimate_says() {
     let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     let ctx = common::ctx();
-    for (name, perturbation, w2lin) in [
-        ("absolute", false, false),
-        ("perturbation with w2lin", true, true),
-    ] {
-        let mut measured = [0; 2];
-        let mut estimated = [0; 2];
-        let mut resumed = [0; 2];
-        let mut resumed_estimate = [0; 2];
-        for (i, n) in [32, 64].into_iter().enumerate() {
-            let config = config(n, perturbation, w2lin);
-            // The absolute form is then extended by a step from its end
-            // checkpoint (a resumption: no solver).
-            let resume = name == "absolute";
-            let (peak, dir) = measure_fresh(ctx, &format!("{name}-{n}"), &config);
-            measured[i] = peak;
-            estimated[i] = RunMemory::fresh(&config).peak;
-            if resume {
-                let (summary, peak) =
-                    peak_while(ctx, || mflda::run::extend(ctx, &dir, 0.04, &opts(&dir)));
-                let estimate = RunMemory::resumed(&config);
-                assert_eq!(estimate.phase, Phase::Stepping);
-                assert!(estimate.peak <= estimated[i]);
-                check_summary(&dir, &summary.unwrap(), &estimate);
-                resumed[i] = peak;
-                resumed_estimate[i] = estimate.peak;
-            }
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        check_sizes(name, measured, estimated);
-        if name == "absolute" {
-            check_sizes("resumed", resumed, resumed_estimate);
-        }
-    }
+    measure_sizes(ctx, "absolute", |n| config(n, false, false), true);
+    measure_sizes(
+        ctx,
+        "perturbation with w2lin",
+        |n| config(n, true, true),
+        false,
+    );
 }
 
 /// A species system on an `n^2` grid, as short as [`config`]'s runs: one
@@ -245,29 +250,8 @@ fn species_config(n: u32, three: bool) -> Config {
 fn species_runs_hold_what_the_estimate_says() {
     let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     let ctx = common::ctx();
-    for (name, three) in [("one species", false), ("three species", true)] {
-        let mut measured = [0; 2];
-        let mut estimated = [0; 2];
-        let mut resumed = [0; 2];
-        let mut resumed_estimate = [0; 2];
-        for (i, n) in [32, 64].into_iter().enumerate() {
-            let config = species_config(n, three);
-            let (peak, dir) = measure_fresh(ctx, &format!("{name}-{n}"), &config);
-            measured[i] = peak;
-            estimated[i] = RunMemory::fresh(&config).peak;
-            let (summary, peak) =
-                peak_while(ctx, || mflda::run::extend(ctx, &dir, 0.04, &opts(&dir)));
-            let estimate = RunMemory::resumed(&config);
-            assert_eq!(estimate.phase, Phase::Stepping);
-            assert!(estimate.peak <= estimated[i]);
-            check_summary(&dir, &summary.unwrap(), &estimate);
-            resumed[i] = peak;
-            resumed_estimate[i] = estimate.peak;
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        check_sizes(name, measured, estimated);
-        check_sizes(&format!("{name} resumed"), resumed, resumed_estimate);
-    }
+    measure_sizes(ctx, "one species", |n| species_config(n, false), true);
+    measure_sizes(ctx, "three species", |n| species_config(n, true), true);
 }
 
 /// With 4 interaction modes, sampling `K(x, y)` on 32^4 pairs of points (and

@@ -124,11 +124,12 @@ pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<S
     execute_with(ctx, plan, memory, opts)
 }
 
-/// [`execute`] of a plan already built (a sweep builds one plan for a
-/// point's run and its analysis).
+/// [`execute`] of a plan already built (a sweep builds one for a point's
+/// run and its analysis). It does not print the memory estimate: the plan's
+/// problem is already on the GPU, so a caller prints
+/// `RunMemory::fresh(&config)` before building it.
 pub fn execute_plan(ctx: &GpuContext, plan: Plan, opts: &RunOptions) -> Result<Summary> {
     let memory = plan.memory(false);
-    opts.say(memory.describe(ctx));
     execute_with(ctx, plan, memory, opts)
 }
 

@@ -11,7 +11,7 @@ use super::record::{Outcome, Record, Status, DEFAULT_CONVERGED_RATIO};
 use crate::gpu::GpuContext;
 use crate::interrupt::Interrupt;
 use crate::output::MARKER_FILE;
-use crate::run::{execute_plan, RunOptions};
+use crate::run::{execute_plan, RunMemory, RunOptions};
 use crate::{Error, Plan, Result};
 
 /// How a sweep runs.
@@ -42,8 +42,9 @@ impl Default for SweepOptions {
 }
 
 /// Runs every configuration of `sweep` in order with [`execute_plan`] (one
-/// [`Plan`] for a run and its analysis), writing `sweep.csv` (atomically) before the first run and after each; `done` is
-/// called with each finished row. A run that fails is recorded as failed
+/// [`Plan`] for a run and its analysis), writing `sweep.csv` (atomically)
+/// before the first run and after each; `done` is called with each finished
+/// row. A run that fails is recorded as failed
 /// and the sweep goes on.
 ///
 /// Errors (before any run): the sweep directory already holds a sweep or
@@ -72,7 +73,11 @@ pub fn run_sweep(
                 quiet: opts.quiet,
                 interrupt: opts.interrupt.clone(),
             };
-            // One plan for the run and its analysis.
+            // The memory estimate before anything is allocated; then one
+            // plan for the run and its analysis.
+            if !opts.quiet {
+                eprintln!("{}", RunMemory::fresh(&config).describe(ctx));
+            }
             let plan = Plan::new(ctx, &config)?;
             let summary = execute_plan(ctx, plan.clone(), &run)?;
             // The predicted rate: the linearised spectrum at the equilibrium,
