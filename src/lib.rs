@@ -31,6 +31,8 @@
 //! - [`sweep`]: parameter sweeps, their jobs and their table;
 //! - [`bench`](mod@bench): the memory-bandwidth floor (a copy kernel) and the
 //!   FFT, step and equilibrium benchmarks with per-kernel breakdowns;
+//! - [`particles`]: the particle systems (so far their noise: a
+//!   counter-based generator with its CPU twin);
 //! - [`peer`]: the export for the comparison with an outside implementation;
 //! - [`interrupt`]: the stop flag every long loop checks;
 //! - [`error`]: the one error type.
@@ -52,6 +54,7 @@ pub mod gpu;
 pub mod interrupt;
 pub mod metrics;
 pub mod output;
+pub mod particles;
 pub mod peer;
 pub mod plan;
 pub mod problem;

@@ -32,6 +32,9 @@ pub const BAND_TERMS: &str = include_str!("../../shaders/shared/band_terms.wgsl"
 pub const BAND_BOX: &str = include_str!("../../shaders/shared/band_box.wgsl");
 /// KL terms in Bregman form.
 pub const BREGMAN: &str = include_str!("../../shaders/shared/bregman.wgsl");
+/// Philox4x32-10, the counter-based generator of the particles' noise, and
+/// Box-Muller normals (CPU twin: `particles::rng`).
+pub const PHILOX: &str = include_str!("../../shaders/shared/philox.wgsl");
 /// Flat element index of elementwise kernels (workgroups of 256, folded 2D grid).
 pub const INDEX: &str = include_str!("../../shaders/shared/index.wgsl");
 
@@ -66,6 +69,10 @@ pub const SPECTRUM_SPLIT: ShaderSource = kernel!("fft/spectrum_split", [COMPLEX,
 pub const SPECTRUM_MERGE: ShaderSource = kernel!("fft/spectrum_merge", [INDEX]);
 /// A plain copy, the memory-bandwidth yardstick of the benchmarks.
 pub const COPY: ShaderSource = kernel!("bench/copy", [INDEX]);
+
+/// The normals of one step of a species' particles (or the generator's raw
+/// words), one thread per particle and block of four.
+pub const PARTICLES_NOISE: ShaderSource = kernel!("particles/noise", [PHILOX]);
 
 /// One level of the multi-channel reduction tree.
 pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
@@ -204,6 +211,7 @@ pub const HARTLEY_APPLY: ShaderSource = kernel!("analysis/hartley_apply", [SPECT
 /// Every kernel of the crate; the validation test walks this list and checks
 /// that every `.wgsl` file under `shaders/` (outside `shared/`) appears in it.
 pub const ALL: &[ShaderSource] = &[
+    PARTICLES_NOISE,
     FFT_STOCKHAM,
     REAL_PACK,
     REAL_UNPACK,
