@@ -73,6 +73,9 @@ pub const COPY: ShaderSource = kernel!("bench/copy", [INDEX]);
 /// The normals of one step of a species' particles (or the generator's raw
 /// words), one thread per particle and block of four.
 pub const PARTICLES_NOISE: ShaderSource = kernel!("particles/noise", [PHILOX]);
+/// The Fourier moments `sum_i w_i exp(-i kappa . X_i)` of weighted particles,
+/// reduced per workgroup.
+pub const PARTICLES_MOMENTS: ShaderSource = kernel!("particles/moments", [REDUCE]);
 
 /// One level of the multi-channel reduction tree.
 pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
@@ -212,6 +215,7 @@ pub const HARTLEY_APPLY: ShaderSource = kernel!("analysis/hartley_apply", [SPECT
 /// that every `.wgsl` file under `shaders/` (outside `shared/`) appears in it.
 pub const ALL: &[ShaderSource] = &[
     PARTICLES_NOISE,
+    PARTICLES_MOMENTS,
     FFT_STOCKHAM,
     REAL_PACK,
     REAL_UNPACK,

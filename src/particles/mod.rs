@@ -1,6 +1,9 @@
 //! Particle systems of the species flows (docs/MATHEMATICS.md section 9).
-//! So far the noise: a counter-based generator shared bit for bit by the
-//! GPU kernels and their CPU references.
+//! So far: their noise (a counter-based generator shared bit for bit by the
+//! GPU kernels and their CPU references), their Fourier moments on the GPU,
+//! and the debiased Fourier MMD that compares them with a grid density.
 
+pub mod mmd;
+pub mod moments;
 pub mod noise;
 pub mod rng;
