@@ -1,16 +1,16 @@
 // The noise of one step of a species' particles: DRAWS standard normals per
 // particle for particles 0 .. COUNT, value d of particle i at out[i * DRAWS +
 // d], from block d / 4 of the generator (philox.wgsl) at counter (i, step,
-// block) under the species' key; `main_words` writes the generator's raw
+// block) under the species' key (KEY_LO, KEY_HI: `particles::rng::species_key`,
+// computed on the host); `main_words` writes the generator's raw
 // words instead (four per block, the last block whole), which the CPU twin
 // reproduces bit for bit. One thread per (particle, block), in workgroups of
 // WG_SIZE: the result does not depend on it.
 
 override COUNT: u32;
 override DRAWS: u32;
-override SEED_LO: u32;
-override SEED_HI: u32;
-override SPECIES: u32;
+override KEY_LO: u32;
+override KEY_HI: u32;
 override WG_SIZE: u32 = 256u;
 
 // Normals as their f32 bits (main), or raw words (main_words).
@@ -23,7 +23,7 @@ fn thread_index(id: vec3<u32>, groups: vec3<u32>) -> u32 {
 }
 
 fn words_of(t: u32, blocks: u32) -> vec4<u32> {
-    let key = philox_species_key(vec2<u32>(SEED_LO, SEED_HI), SPECIES);
+    let key = vec2<u32>(KEY_LO, KEY_HI);
     return philox4x32_10(vec4<u32>(t / blocks, step[0], step[1], t % blocks), key);
 }
 

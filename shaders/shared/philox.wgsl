@@ -19,7 +19,8 @@ fn philox_mulhilo(a: u32, b: u32) -> vec2<u32> {
     let p01 = a0 * b1;
     let p10 = a1 * b0;
     let p11 = a1 * b1;
-    // The middle column with its carries: each term is below 2^32 - 2^17 + 1.
+    // The middle column with its carries: at most 3 (2^16 - 1), and the high
+    // word at most 2^32 - 1, so nothing overflows.
     let mid = (p00 >> 16u) + (p01 & 0xFFFFu) + (p10 & 0xFFFFu);
     let hi = p11 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u);
     return vec2<u32>(hi, a * b);
@@ -39,17 +40,10 @@ fn philox4x32_10(counter: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
     return c;
 }
 
-// The key of `species` under the run's `seed` (lo, hi): the first two words
-// of the generator at counter (species, ~0, ~0, ~0) keyed by the seed, so
-// that distinct species of one seed never share a key.
-fn philox_species_key(seed: vec2<u32>, species: u32) -> vec2<u32> {
-    let w = philox4x32_10(vec4<u32>(species, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu), seed);
-    return w.xy;
-}
-
 // Four standard normals from the words of counter (particle, step lo, step
 // hi, block) by Box-Muller: u1 = (w >> 8 + 1) 2^-24 in (0, 1], u2 = (w >> 8)
-// 2^-24 in [0, 1), r = sqrt(-2 ln u1), theta = 2 pi u2 - pi, the pair
+// 2^-24 in [0, 1), r = sqrt(max(-2 ln u1, 0)) (a device's log may come out
+// just above 0 at u1 = 1 - 2^-24), theta = 2 pi u2 - pi, the pair
 // (r cos theta, r sin theta); words x, y give the first pair, z, w the second.
 fn philox_normals(words: vec4<u32>) -> vec4<f32> {
     let scale = 1.0 / 16777216.0;
@@ -57,7 +51,7 @@ fn philox_normals(words: vec4<u32>) -> vec4<f32> {
     let pi = 3.141592653589793;
     let u1 = (vec2<f32>(vec2<u32>(words.x, words.z) >> vec2<u32>(8u)) + 1.0) * scale;
     let u2 = vec2<f32>(vec2<u32>(words.y, words.w) >> vec2<u32>(8u)) * scale;
-    let r = sqrt(-2.0 * log(u1));
+    let r = sqrt(max(-2.0 * log(u1), vec2<f32>(0.0)));
     let theta = two_pi * u2 - pi;
     return vec4<f32>(r.x * cos(theta.x), r.x * sin(theta.x), r.y * cos(theta.y), r.y * sin(theta.y));
 }

@@ -47,9 +47,18 @@ pub struct FourierMmd {
 }
 
 /// The squared MMD between particle moments `m` and density moments `rho`
-/// at the half modes (see [`half_modes`]) with kernel weights `c`, for `n`
-/// particles of equal weight.
+/// at the half modes (see [`half_modes`]) with kernel weights `c` (one per
+/// mode, of an even kernel: `c(-k) = c(k)`, so each half mode stands for its
+/// mirror too), for `n` particles of equal weight. The three slices have
+/// one entry per mode.
 pub fn fourier_mmd(m: &[Complex64], rho: &[Complex64], c: &[f64], n: f64) -> FourierMmd {
+    assert!(
+        m.len() == rho.len() && rho.len() == c.len(),
+        "fourier_mmd: {} particle moments, {} density moments, {} weights",
+        m.len(),
+        rho.len(),
+        c.len()
+    );
     let mut raw = 0.0;
     let mut noise = 0.0;
     for ((m, r), c) in m.iter().zip(rho).zip(c) {

@@ -11,10 +11,10 @@
 use num_complex::Complex64;
 use wgpu::util::DeviceExt;
 
-use crate::gpu::pipeline::{elementwise_groups, Kernel};
+use crate::gpu::pipeline::{elementwise_groups, Kernel, ELEMENTWISE_WG};
 use crate::gpu::shaders::PARTICLES_MOMENTS;
 use crate::gpu::GpuContext;
-use crate::metrics::reduce::{Op, Reducer};
+use crate::metrics::reduce::{Op, Reducer, RED_WG};
 use crate::{Error, Result};
 
 /// The moments kernel for `count` particles and a list of modes, bound to
@@ -79,7 +79,20 @@ impl Moments {
             contents: bytemuck::cast_slice(modes),
             usage: wgpu::BufferUsages::STORAGE,
         });
+        // Workgroups of RED_WG particles, folded as elementwise kernels fold.
+        const _: () = assert!(RED_WG == ELEMENTWISE_WG);
         let groups = elementwise_groups(u64::from(count));
+        let channels = 2 * modes.len() as u64;
+        let partials = channels * u64::from(groups[0] * groups[1]) * 8;
+        if channels > 65535 || partials > ctx.max_binding_bytes() {
+            return Err(Error::Usage(format!(
+                "Fourier moments of {count} particles at {} modes: {channels} channels \
+                 (at most 65535) and {partials} bytes of partials (at most {} in one binding \
+                 here); take fewer modes or particles per measurement",
+                modes.len(),
+                ctx.max_binding_bytes()
+            )));
+        }
         let ops = vec![Op::Sum; 2 * modes.len()];
         let reducer = Reducer::new(ctx, "particles.moments", &ops, groups[0] * groups[1])?;
         let bind = kernel.bind(

@@ -6,6 +6,7 @@ use crate::gpu::field::read_buffer;
 use crate::gpu::pipeline::Kernel;
 use crate::gpu::shaders::PARTICLES_NOISE;
 use crate::gpu::GpuContext;
+use crate::particles::rng::species_key;
 use crate::{Error, Result};
 
 /// The noise kernels of one species, bound to their output.
@@ -50,18 +51,25 @@ impl StepNoise {
         let words = 4 * u64::from(count) * blocks;
         let bytes = 4 * words.max(u64::from(count) * u64::from(draws));
         let limit = ctx.max_binding_bytes();
-        if bytes > limit || u64::from(count) * blocks > u64::from(u32::MAX) {
+        if bytes > limit {
             return Err(Error::Usage(format!(
                 "noise of {count} particles x {draws} draws needs {bytes} bytes in one \
                  binding; this device binds at most {limit}"
             )));
         }
+        // The kernel indexes the words in u32.
+        if words > u64::from(u32::MAX) {
+            return Err(Error::Usage(format!(
+                "noise of {count} particles x {draws} draws is {words} words, more than one \
+                 dispatch indexes (2^32 - 1); draw fewer particles at a time"
+            )));
+        }
+        let key = species_key(seed, species);
         let constants = [
             ("COUNT", f64::from(count)),
             ("DRAWS", f64::from(draws)),
-            ("SEED_LO", f64::from(seed as u32)),
-            ("SEED_HI", f64::from((seed >> 32) as u32)),
-            ("SPECIES", f64::from(species)),
+            ("KEY_LO", f64::from(key[0])),
+            ("KEY_HI", f64::from(key[1])),
             ("WG_SIZE", f64::from(wg_size)),
         ];
         let device = &ctx.device;

@@ -4,9 +4,8 @@
 //! A counter-based generator is a keyed bijection of a 128-bit counter: the
 //! noise of particle i of species s at step k, block b (four normals) is
 //! `philox(counter = (i, k lo, k hi, b), key = species_key(seed, s))`, so a
-//! run draws the same numbers whatever its workgroup size, its dispatch
-//! split or its number of particles per dispatch, and the CPU can recompute
-//! any draw. Normals come by Box-Muller ([`normals`]).
+//! run draws the same numbers whatever its workgroup size or the order its
+//! threads run in, and the CPU can recompute any draw. Normals come by Box-Muller ([`normals`]).
 
 /// The multipliers and key increments of Philox4x32 (Random123's
 /// `PHILOX_M4x32_0/1` and `PHILOX_W32_0/1`).
@@ -43,8 +42,9 @@ pub fn seed_key(seed: u64) -> [u32; 2] {
 }
 
 /// The key of `species` under `seed`: the first two words of the generator
-/// at counter `(species, !0, !0, !0)` keyed by the seed. For one seed the
-/// map species -> key is injective (Philox is a bijection of its counter).
+/// at counter `(species, !0, !0, !0)` keyed by the seed. Two species of one
+/// seed share a key with probability about 2^-64 (half the output of a
+/// bijection of the counter); the GPU kernels take it as an override.
 pub fn species_key(seed: u64, species: u32) -> [u32; 2] {
     let w = philox4x32_10([species, u32::MAX, u32::MAX, u32::MAX], seed_key(seed));
     [w[0], w[1]]
@@ -57,14 +57,14 @@ pub fn counter(particle: u32, step: u64, block: u32) -> [u32; 4] {
 
 /// Four standard normals from four words by Box-Muller, in f64 from the
 /// same bits as the GPU's f32: `u1 = (w0 >> 8 + 1) 2^-24` in (0, 1], `u2 =
-/// (w1 >> 8) 2^-24` in [0, 1), `r = sqrt(-2 ln u1)`, `theta = 2 pi u2 - pi`,
+/// (w1 >> 8) 2^-24` in [0, 1), `r = sqrt(max(-2 ln u1, 0))`, `theta = 2 pi u2 - pi`,
 /// the pair `(r cos theta, r sin theta)`; words 2 and 3 give the second pair.
 pub fn normals(words: [u32; 4]) -> [f64; 4] {
     let scale = 1.0 / 16_777_216.0;
     let pair = |a: u32, b: u32| {
         let u1 = (f64::from(a >> 8) + 1.0) * scale;
         let u2 = f64::from(b >> 8) * scale;
-        let r = (-2.0 * u1.ln()).sqrt();
+        let r = (-2.0 * u1.ln()).max(0.0).sqrt();
         let theta = std::f64::consts::TAU * u2 - std::f64::consts::PI;
         (r * theta.cos(), r * theta.sin())
     };
