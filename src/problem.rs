@@ -287,19 +287,8 @@ impl Problem {
         config.check_system_expressions()?;
         // The widest buffer: the state, or the multipliers or the potential
         // spectra when a system has more of them than species.
-        let mut kernels: Vec<String> = config
-            .coupling
-            .iter()
-            .filter_map(|c| c.kernel_key())
-            .collect();
-        kernels.sort();
-        kernels.dedup();
-        let potentials = config
-            .species
-            .iter()
-            .filter(|s| !crate::game::is_zero(&s.potential))
-            .count();
-        let widest = config.species.len().max(kernels.len()).max(potentials);
+        let (kernels, potentials) = config.operator_counts();
+        let widest = config.species.len().max(kernels).max(potentials);
         Self::check_fits_for(ctx, params.shape, widest)?;
         let (system, report) = sample_system(ctx, config, params.shape, params.length)?;
         let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;

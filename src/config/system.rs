@@ -44,6 +44,30 @@ impl Config {
         }
     }
 
+    /// A species config's operator fields besides its state: the distinct
+    /// nonzero convolution kernels (one multiplier each) and the nonzero
+    /// potentials (one spectrum each), as `(kernels, potentials)`. The
+    /// largest-grid check and the memory estimate count them.
+    pub fn operator_counts(&self) -> (usize, usize) {
+        let mut kernels: Vec<String> = self
+            .coupling
+            .iter()
+            .filter_map(|c| c.kernel_key())
+            .filter(|k| {
+                !k.split_once(':')
+                    .is_some_and(|(_, e)| crate::game::is_zero(e))
+            })
+            .collect();
+        kernels.sort();
+        kernels.dedup();
+        let potentials = self
+            .species
+            .iter()
+            .filter(|s| !crate::game::is_zero(&s.potential))
+            .count();
+        (kernels.len(), potentials)
+    }
+
     /// Checks the system's tables: exactly one of `[game]` and `[[species]]`,
     /// the game's ranges, or each species' name, temperature and rate and each
     /// coupling's species and term.

@@ -146,23 +146,11 @@ impl SystemSize {
             };
         }
         let species = config.species.len() as u64;
-        let mut kernels: Vec<String> = config
-            .coupling
-            .iter()
-            .filter_map(|c| c.kernel_key())
-            .filter(|k| !k.split_once(':').is_some_and(|(_, e)| is_zero(e)))
-            .collect();
-        kernels.sort();
-        kernels.dedup();
-        let potentials = config
-            .species
-            .iter()
-            .filter(|s| !is_zero(&s.potential))
-            .count();
+        let (kernels, potentials) = config.operator_counts();
         SystemSize {
             species,
             pairs: species.div_ceil(2),
-            operators: 8 * (kernels.len() + potentials) as u64,
+            operators: 8 * (kernels + potentials) as u64,
         }
     }
 
