@@ -201,7 +201,7 @@ fn check_value(dotted: &str, kind: Kind, value: &mut Value) -> Result<()> {
         )
     };
     match (kind, &*value) {
-        (Kind::U32, Value::Integer(i)) if u32::try_from(*i).is_err() => Err(Error::config(
+        (Kind::U32 | Kind::U32OrTable, Value::Integer(i)) if u32::try_from(*i).is_err() => Err(Error::config(
             dotted,
             format!("expected an integer in 0..={}, found {i}", u32::MAX),
         )),
@@ -209,7 +209,14 @@ fn check_value(dotted: &str, kind: Kind, value: &mut Value) -> Result<()> {
             dotted,
             format!("expected a non-negative integer, found {i}"),
         )),
-        (Kind::U32 | Kind::U64, Value::Integer(_)) => Ok(()),
+        (Kind::U32 | Kind::U64 | Kind::U32OrTable, Value::Integer(_)) => Ok(()),
+        (Kind::U32OrTable, Value::Table(t)) => {
+            for (name, v) in t {
+                check_value(&format!("{dotted}.{name}"), Kind::U32, &mut v.clone())?;
+            }
+            Ok(())
+        }
+        (Kind::U32OrTable, v) => Err(wrong("an integer or a table of them by species", v)),
         (Kind::U32 | Kind::U64, Value::Float(f)) if f.fract() == 0.0 && f.is_finite() => {
             Err(Error::config(
                 dotted,

@@ -20,6 +20,8 @@ pub(crate) enum Kind {
     OneOf(&'static [&'static str]),
     /// A float, or the string `"auto"` (which leaves the key unset).
     F64OrAuto,
+    /// An integer in `0..=u32::MAX`, or a table of them (one per species).
+    U32OrTable,
 }
 
 /// One key of a table: its name, type, and for a required key an example line
@@ -69,6 +71,13 @@ pub(crate) const START_NAMES: &[&str] = &["uniform", "init"];
 
 /// Scheme names accepted in `time.scheme`.
 pub(crate) const SCHEME_NAMES: &[&str] = &["etdrk2", "etdrk4"];
+
+/// Dynamics names accepted in `particles.dynamics`.
+pub(crate) const DYNAMICS_NAMES: &[&str] = &["langevin", "wfr", "mirror"];
+/// Scheme names accepted in `particles.scheme`.
+pub(crate) const PARTICLE_SCHEME_NAMES: &[&str] = &["euler-maruyama", "leimkuhler-matthews"];
+/// Drift methods accepted in `particles.drift`.
+pub(crate) const DRIFT_NAMES: &[&str] = &["auto", "fourier", "spread", "pairs"];
 
 /// Every table and key of the config file, in file order. Keep in sync with the
 /// structs above (a unit test checks that the two agree).
@@ -174,6 +183,20 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             opt("color_max", Kind::F64),
             opt("frame_deviation", Kind::Bool),
             opt("w2lin", Kind::Bool),
+        ],
+    },
+    TableSpec {
+        name: "particles",
+        required: false,
+        array: false,
+        keys: &[
+            opt("n", Kind::U32OrTable),
+            opt("dynamics", Kind::OneOf(DYNAMICS_NAMES)),
+            opt("alpha", Kind::F64),
+            opt("scheme", Kind::OneOf(PARTICLE_SCHEME_NAMES)),
+            opt("drift", Kind::OneOf(DRIFT_NAMES)),
+            opt("seed", Kind::U64),
+            opt("compare", Kind::Bool),
         ],
     },
 ];

@@ -17,6 +17,8 @@
 //! [output] metrics_every, snapshots_every, frames_every, checkpoint_every,
 //!          checkpoint_wall, colormap, scale, frame_size, color_min,
 //!          color_max, frame_deviation, w2lin (optional table)
+//! [particles] n (a count or a table by species), dynamics, alpha, scheme,
+//!          drift, seed, compare              (optional table)
 //! ```
 //!
 //! `assets/default.toml` documents every key and the value it takes when
@@ -25,6 +27,7 @@
 mod check;
 mod keys;
 mod load;
+mod particles;
 mod resolve;
 mod schema;
 mod suggest;
@@ -36,6 +39,9 @@ pub use resolve::fnv1a64;
 pub use schema::{
     Config, CouplingConfig, EquilibriumConfig, EquilibriumStart, GameConfig, GridConfig,
     InitConfig, OutputConfig, Scheme, SpeciesConfig, TimeConfig,
+};
+pub use particles::{
+    DriftMethod, Dynamics, ParticleCount, ParticleScheme, ParticlesConfig, DEFAULT_PARTICLES,
 };
 pub use system::MAX_NAME_LEN;
 pub use validate::{MAX_INTERACTION_MODES, MAX_N};

@@ -41,6 +41,10 @@ pub struct Config {
     /// What is written during a run, and how often.
     #[serde(default)]
     pub output: OutputConfig,
+    /// The particle systems of `mflda particles` (left out: their defaults,
+    /// [`Config::particles_or_default`](crate::config::Config::particles_or_default)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub particles: Option<super::particles::ParticlesConfig>,
 }
 
 /// `[grid]`: the torus `[0, length)^dim` sampled with `n` points per side.
@@ -413,6 +417,7 @@ mod tests {
         cfg.output.color_min = Some(0.0);
         cfg.output.color_max = Some(1.0);
         cfg.game.as_mut().unwrap().kernel_spectrum = Some("0.0".into());
+        cfg.particles.as_mut().unwrap().alpha = Some(1.0);
         // Every table at once: the game and a species system's tables.
         cfg.species.push(SpeciesConfig {
             name: "rho".into(),
@@ -505,7 +510,12 @@ mod tests {
         let minimal = "[grid]\ndim = 2\nn = 256\n[game]\ntau = 0.2\n";
         let left_out = crate::config::Config::from_toml_str(minimal, "minimal").unwrap();
         let unresolved = toml::Table::try_from(&left_out).unwrap();
-        let resolved = toml::Table::try_from(left_out.resolved()).unwrap();
+        let mut resolved = toml::Table::try_from(left_out.resolved()).unwrap();
+        // `[particles]` left out means its defaults (read where used).
+        resolved.insert(
+            "particles".into(),
+            toml::Value::try_from(left_out.particles_or_default()).unwrap(),
+        );
         let get = |t: &toml::Table, table: &str, key: &str| -> Option<toml::Value> {
             t.get(table).and_then(|t| t.get(key)).cloned()
         };

@@ -130,6 +130,7 @@ impl Config {
         // The expressions compile (naga, on the CPU): a typo costs milliseconds,
         // not an equilibrium computation.
         c.check_system_expressions()?;
+        c.validate_particles()?;
         Ok(())
     }
 }

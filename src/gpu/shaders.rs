@@ -76,6 +76,13 @@ pub const PARTICLES_NOISE: ShaderSource = kernel!("particles/noise", [PHILOX]);
 /// The Fourier moments `sum_i w_i exp(-i kappa . X_i)` of weighted particles,
 /// reduced per workgroup.
 pub const PARTICLES_MOMENTS: ShaderSource = kernel!("particles/moments", [REDUCE]);
+/// The coefficients of the particles' potentials from their moments.
+pub const PARTICLES_COEFFICIENTS: ShaderSource = kernel!("particles/coefficients", [COMPLEX]);
+/// One Langevin step of a species' particles (Euler-Maruyama or
+/// Leimkuhler-Matthews) with the drift by direct Fourier sums.
+pub const PARTICLES_LANGEVIN: ShaderSource = kernel!("particles/langevin", [PHILOX]);
+/// Advances the particles' step counter.
+pub const PARTICLES_TICK: ShaderSource = kernel!("particles/tick", []);
 
 /// One level of the multi-channel reduction tree.
 pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
@@ -216,6 +223,9 @@ pub const HARTLEY_APPLY: ShaderSource = kernel!("analysis/hartley_apply", [SPECT
 pub const ALL: &[ShaderSource] = &[
     PARTICLES_NOISE,
     PARTICLES_MOMENTS,
+    PARTICLES_COEFFICIENTS,
+    PARTICLES_LANGEVIN,
+    PARTICLES_TICK,
     FFT_STOCKHAM,
     REAL_PACK,
     REAL_UNPACK,

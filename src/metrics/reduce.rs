@@ -153,6 +153,11 @@ impl Reducer {
         })
     }
 
+    /// Levels of the tree (one dispatch each).
+    pub fn levels(&self) -> usize {
+        self.levels.len()
+    }
+
     /// Records every level; afterwards [`Self::result`] holds one vec2 per channel.
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
         for level in &self.levels {

@@ -1,10 +1,13 @@
-//! Particle systems of the species flows (docs/MATHEMATICS.md section 9).
-//! So far: their noise (a counter-based generator shared bit for bit by the
-//! GPU kernels and their CPU references), initial particles drawn exactly
-//! from a grid density, their Fourier moments on the GPU, and the debiased
-//! Fourier MMD that compares them with a grid density.
+//! Particle systems of the species flows (docs/MATHEMATICS.md section 9):
+//! their noise (a counter-based generator shared bit for bit by the GPU
+//! kernels and their CPU references), initial particles drawn exactly from a
+//! grid density, their Fourier moments on the GPU, the debiased Fourier MMD
+//! that compares them with a grid density, the drift by direct Fourier sums
+//! and the Langevin stepper.
 
+pub mod fourier;
 pub mod init;
+pub mod langevin;
 pub mod mmd;
 pub mod moments;
 pub mod noise;

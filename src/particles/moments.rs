@@ -115,6 +115,18 @@ impl Moments {
         self.reducer.record(pass);
     }
 
+    /// The reducer's result after [`Self::record`]: one `vec2<f32>` per
+    /// channel, mode j's real part in channel `2 j` (`.x`), its imaginary
+    /// part in channel `2 j + 1`.
+    pub fn result(&self) -> &wgpu::Buffer {
+        &self.reducer.result
+    }
+
+    /// Kernel dispatches of one [`Self::record`].
+    pub fn dispatches(&self) -> u32 {
+        1 + self.reducer.levels() as u32
+    }
+
     /// Computes and reads the moments (blocking): one complex value per mode.
     pub fn measure(&self, ctx: &GpuContext) -> Result<Vec<Complex64>> {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());

@@ -69,6 +69,18 @@ impl CpuSystem {
         me
     }
 
+    /// The multiplier `M(kappa)` of `system.multipliers[i]` at every grid
+    /// index (the grid's FFT order), as the right-hand side applies it.
+    pub fn multiplier(&self, i: usize) -> &[C64] {
+        &self.mult[i]
+    }
+
+    /// `sign * FFT(a_s)` of species `s` (the grid's FFT order), or `None`
+    /// when it has no potential.
+    pub fn potential_spectrum(&self, s: usize) -> Option<&[C64]> {
+        self.pots[s].as_deref()
+    }
+
     /// Spectrum of a real field on the grid.
     pub fn spectrum(&self, v: &[f64]) -> Vec<C64> {
         let mut z: Vec<C64> = v.iter().map(|&x| C64::new(x, 0.0)).collect();

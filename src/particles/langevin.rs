@@ -1,0 +1,440 @@
+//! Langevin particles of a species system on the GPU (docs/MATHEMATICS.md
+//! section 9), with the drift by direct Fourier sums ([`super::fourier`]):
+//!
+//! ```text
+//! X_s^i <- X_s^i - dt eta_s grad Phi_s[m](X_s^i) + sqrt(2 eta_s tau_s dt) noise
+//! ```
+//!
+//! with `noise = xi_k` (Euler-Maruyama) or `(xi_k + xi_{k+1}) / 2`
+//! (Leimkuhler-Matthews), `xi_k` the generator's normals at counter
+//! `(i, k)` under the key of `(seed, s)` ([`super::rng`]). A step is, in
+//! one command buffer and with no host round trip: the moments each
+//! species' drift reads (fixed-order reductions), the potential
+//! coefficients, one position update per species, and the step counter's
+//! tick, so the result is bit-reproducible on one device whatever the
+//! workgroup size. [`step_cpu`] is the f64 reference of one step.
+
+use num_complex::Complex64;
+use wgpu::util::DeviceExt;
+
+use crate::config::ParticleScheme;
+use crate::gpu::field::read_buffer;
+use crate::gpu::pipeline::Kernel;
+use crate::gpu::shaders::{PARTICLES_COEFFICIENTS, PARTICLES_LANGEVIN, PARTICLES_TICK};
+use crate::gpu::GpuContext;
+use crate::particles::fourier::FourierTables;
+use crate::particles::moments::{moments_cpu, Moments};
+use crate::particles::rng::{counter, normals, philox4x32_10, species_key};
+use crate::{Error, Result};
+
+/// The step settings shared by every species.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LangevinOptions {
+    /// Time step dt > 0.
+    pub dt: f64,
+    /// Euler-Maruyama or Leimkuhler-Matthews.
+    pub scheme: ParticleScheme,
+    /// Seed of the noise.
+    pub seed: u64,
+    /// Threads per workgroup of the position update (a power of two, 1 to
+    /// 256; the result does not depend on it).
+    pub wg_size: u32,
+}
+
+/// One species' temperature and rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpeciesRates {
+    /// Temperature tau_s > 0.
+    pub tau: f64,
+    /// Rate eta_s > 0.
+    pub rate: f64,
+}
+
+/// One species' particles on the GPU.
+#[derive(Debug)]
+struct SpeciesParticles {
+    count: u32,
+    positions: wgpu::Buffer,
+    weights: wgpu::Buffer,
+    /// The moments its potential's rows read of it, if any.
+    moments: Option<Moments>,
+    update: Kernel,
+    bind: wgpu::BindGroup,
+    groups: [u32; 3],
+}
+
+/// Langevin particles of every species, their drift tables and step counter.
+#[derive(Debug)]
+pub struct LangevinStepper {
+    tables: FourierTables,
+    species: Vec<SpeciesParticles>,
+    coefficients: Kernel,
+    coefficients_bind: wgpu::BindGroup,
+    moments: wgpu::Buffer,
+    clock: wgpu::Buffer,
+    tick: Kernel,
+    tick_bind: wgpu::BindGroup,
+    step: u64,
+    _tables: Vec<wgpu::Buffer>,
+}
+
+/// A storage buffer holding `data`, at least 8 bytes (bindings cannot be empty).
+fn storage_init(ctx: &GpuContext, label: &str, data: &[u8], copy: bool) -> wgpu::Buffer {
+    let mut bytes = data.to_vec();
+    bytes.resize(bytes.len().max(8), 0);
+    let mut usage = wgpu::BufferUsages::STORAGE;
+    if copy {
+        usage |= wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC;
+    }
+    ctx.device
+        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents: &bytes,
+            usage,
+        })
+}
+
+fn pairs(v: &[Complex64]) -> Vec<[f32; 2]> {
+    v.iter().map(|c| [c.re as f32, c.im as f32]).collect()
+}
+
+/// Workgroups of `wg` threads covering `count`, folded into y above 65535.
+fn groups(count: u32, wg: u32) -> [u32; 3] {
+    let g = u64::from(count).div_ceil(u64::from(wg)).max(1);
+    if g <= 65535 {
+        return [g as u32, 1, 1];
+    }
+    let y = g.div_ceil(65535);
+    [g.div_ceil(y) as u32, y as u32, 1]
+}
+
+impl LangevinStepper {
+    /// Particles at `positions` (per species, `(x, y)` in [0, L), `y = 0`
+    /// in 1D; one entry per species of `tables`, each non-empty) with the
+    /// rates `rates` (one per species), at step 0.
+    pub fn new(
+        ctx: &GpuContext,
+        tables: FourierTables,
+        rates: &[SpeciesRates],
+        positions: &[Vec<[f64; 2]>],
+        options: LangevinOptions,
+    ) -> Result<Self> {
+        let s = tables.species();
+        if rates.len() != s || positions.len() != s {
+            return Err(Error::Usage(format!(
+                "Langevin particles of {s} species: got {} rates and {} position sets",
+                rates.len(),
+                positions.len()
+            )));
+        }
+        if !(options.dt.is_finite() && options.dt > 0.0) {
+            return Err(Error::Usage(format!(
+                "Langevin particles: the step dt = {} must be positive",
+                options.dt
+            )));
+        }
+        let wg = options.wg_size;
+        if !wg.is_power_of_two() || wg > 256 {
+            return Err(Error::Usage(format!(
+                "workgroup size {wg}: a power of two up to 256"
+            )));
+        }
+        let device = &ctx.device;
+        let limit = ctx.max_binding_bytes();
+        let rows = tables.row_modes.len();
+        let coeffs = storage_init(ctx, "particles.coeffs", &vec![0u8; 8 * rows], false);
+        let row_modes = storage_init(
+            ctx,
+            "particles.row_modes",
+            bytemuck::cast_slice(&tables.row_modes),
+            false,
+        );
+        let slots: Vec<u32> = tables.entries.iter().map(|e| e.slot).collect();
+        let factors: Vec<Complex64> = tables.entries.iter().map(|e| e.factor).collect();
+        let row_start = storage_init(
+            ctx,
+            "particles.row_start",
+            bytemuck::cast_slice(&tables.row_start),
+            false,
+        );
+        let row_const = storage_init(
+            ctx,
+            "particles.row_const",
+            bytemuck::cast_slice(&pairs(&tables.row_const)),
+            false,
+        );
+        let entry_slot = storage_init(ctx, "particles.entry_slot", bytemuck::cast_slice(&slots), false);
+        let entry_factor = storage_init(
+            ctx,
+            "particles.entry_factor",
+            bytemuck::cast_slice(&pairs(&factors)),
+            false,
+        );
+        let moments = storage_init(
+            ctx,
+            "particles.moment_table",
+            &vec![0u8; 16 * tables.moment_count()],
+            true,
+        );
+        let clock = storage_init(ctx, "particles.clock", &[0u8; 8], true);
+        let coefficients = Kernel::new(
+            device,
+            &PARTICLES_COEFFICIENTS,
+            "main",
+            &[("ROWS", rows as f64)],
+        )?;
+        let coefficients_bind = coefficients.bind(
+            device,
+            &[&row_start, &row_const, &entry_slot, &entry_factor, &moments, &coeffs],
+        );
+        let tick = Kernel::new(device, &PARTICLES_TICK, "main", &[])?;
+        let tick_bind = tick.bind(device, &[&clock]);
+        let mut species = Vec::with_capacity(s);
+        for (i, (x, r)) in positions.iter().zip(rates).enumerate() {
+            let count = u32::try_from(x.len()).ok().filter(|&c| c > 0).ok_or_else(|| {
+                Error::Usage(format!(
+                    "species {i}: {} particles; give 1 to {} per species",
+                    x.len(),
+                    u32::MAX
+                ))
+            })?;
+            if 8 * u64::from(count) > limit {
+                return Err(Error::Usage(format!(
+                    "species {i}: {count} particles need {} bytes of positions in one binding; \
+                     this device binds at most {limit}, that is {} particles",
+                    8 * u64::from(count),
+                    limit / 8
+                )));
+            }
+            let flat: Vec<[f32; 2]> = x.iter().map(|p| [p[0] as f32, p[1] as f32]).collect();
+            let positions = storage_init(ctx, "particles.positions", bytemuck::cast_slice(&flat), true);
+            let w = vec![(1.0 / f64::from(count)) as f32; count as usize];
+            let weights = storage_init(ctx, "particles.weights", bytemuck::cast_slice(&w), true);
+            let modes = &tables.moment_modes[i];
+            let moments = if modes.is_empty() {
+                None
+            } else {
+                Some(Moments::new(ctx, &positions, &weights, count, tables.length, modes)?)
+            };
+            let key = species_key(options.seed, i as u32);
+            let (first, end) = tables.rows[i];
+            let lm = options.scheme == ParticleScheme::LeimkuhlerMatthews;
+            let update = Kernel::new(
+                device,
+                &PARTICLES_LANGEVIN,
+                "main",
+                &[
+                    ("COUNT", f64::from(count)),
+                    ("ROW0", first as f64),
+                    ("ROWS", (end - first) as f64),
+                    ("DIM", f64::from(tables.dim)),
+                    ("LENGTH", tables.length),
+                    ("DT_ETA", options.dt * r.rate),
+                    ("SIGMA", (2.0 * r.rate * r.tau * options.dt).sqrt()),
+                    ("LM", if lm { 1.0 } else { 0.0 }),
+                    ("KEY_LO", f64::from(key[0])),
+                    ("KEY_HI", f64::from(key[1])),
+                    ("WG_SIZE", f64::from(wg)),
+                ],
+            )?;
+            let bind = update.bind(device, &[&positions, &coeffs, &row_modes, &clock]);
+            species.push(SpeciesParticles {
+                count,
+                positions,
+                weights,
+                moments,
+                update,
+                bind,
+                groups: groups(count, wg),
+            });
+        }
+        Ok(LangevinStepper {
+            tables,
+            species,
+            coefficients,
+            coefficients_bind,
+            moments,
+            clock,
+            tick,
+            tick_bind,
+            step: 0,
+            _tables: vec![coeffs, row_modes, row_start, row_const, entry_slot, entry_factor],
+        })
+    }
+
+    /// The drift tables.
+    pub fn tables(&self) -> &FourierTables {
+        &self.tables
+    }
+
+    /// Steps taken so far.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    /// Particles of species `s`.
+    pub fn count(&self, s: usize) -> u32 {
+        self.species[s].count
+    }
+
+    /// Species `s`'s positions buffer (`count` `vec2<f32>`).
+    pub fn positions_buffer(&self, s: usize) -> &wgpu::Buffer {
+        &self.species[s].positions
+    }
+
+    /// Species `s`'s weights buffer (`count` f32, each `1/count`).
+    pub fn weights_buffer(&self, s: usize) -> &wgpu::Buffer {
+        &self.species[s].weights
+    }
+
+    /// Records one step into `encoder`.
+    fn record_step(&self, encoder: &mut wgpu::CommandEncoder) {
+        if self.species.iter().any(|s| s.moments.is_some()) {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            for s in &self.species {
+                if let Some(m) = &s.moments {
+                    m.record(&mut pass);
+                }
+            }
+        }
+        for (i, s) in self.species.iter().enumerate() {
+            if let Some(m) = &s.moments {
+                let first = 16 * self.tables.moment_first[i] as u64;
+                let bytes = 16 * self.tables.moment_modes[i].len() as u64;
+                encoder.copy_buffer_to_buffer(m.result(), 0, &self.moments, first, bytes);
+            }
+        }
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        let rows = self.tables.row_modes.len() as u32;
+        if rows > 0 {
+            let groups = [rows.div_ceil(64), 1, 1];
+            self.coefficients
+                .dispatch(&mut pass, &self.coefficients_bind, groups);
+        }
+        for s in &self.species {
+            s.update.dispatch(&mut pass, &s.bind, s.groups);
+        }
+        self.tick.dispatch(&mut pass, &self.tick_bind, [1, 1, 1]);
+    }
+
+    /// Takes `steps` steps (submitted in batches; does not wait).
+    pub fn advance(&mut self, ctx: &GpuContext, steps: u64) {
+        const BATCH: u64 = 64;
+        let mut left = steps;
+        while left > 0 {
+            let now = left.min(BATCH);
+            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            for _ in 0..now {
+                self.record_step(&mut encoder);
+            }
+            ctx.queue.submit([encoder.finish()]);
+            left -= now;
+        }
+        self.step += steps;
+    }
+
+    /// Sets the step counter (a resumed run's).
+    pub fn set_step(&mut self, ctx: &GpuContext, step: u64) {
+        let words = [step as u32, (step >> 32) as u32];
+        ctx.queue
+            .write_buffer(&self.clock, 0, bytemuck::cast_slice(&words));
+        self.step = step;
+    }
+
+    /// Species `s`'s positions, read back (blocking): `(x, y)` per particle.
+    pub fn positions(&self, ctx: &GpuContext, s: usize) -> Result<Vec<[f32; 2]>> {
+        let p = &self.species[s];
+        let v = read_buffer(ctx, &p.positions, 8 * u64::from(p.count))?;
+        Ok(v.chunks_exact(2).map(|c| [c[0], c[1]]).collect())
+    }
+
+    /// Replaces species `s`'s positions (`count` of them, in [0, L)).
+    pub fn set_positions(&self, ctx: &GpuContext, s: usize, x: &[[f32; 2]]) -> Result<()> {
+        let p = &self.species[s];
+        if x.len() != p.count as usize {
+            return Err(Error::Usage(format!(
+                "species {s}: {} positions for {} particles",
+                x.len(),
+                p.count
+            )));
+        }
+        ctx.queue
+            .write_buffer(&p.positions, 0, bytemuck::cast_slice(x));
+        Ok(())
+    }
+
+    /// Device memory moved per step, in bytes: each particle's position read
+    /// and written by its update and read once per moment pass, the
+    /// coefficient tables and the moment partials aside.
+    pub fn bytes_per_step(&self) -> u64 {
+        self.species
+            .iter()
+            .map(|s| {
+                let reads = if s.moments.is_some() { 12 } else { 0 };
+                u64::from(s.count) * (16 + reads)
+            })
+            .sum()
+    }
+
+    /// Kernel dispatches per step.
+    pub fn dispatches_per_step(&self) -> u32 {
+        let moments: u32 = self
+            .species
+            .iter()
+            .filter_map(|s| s.moments.as_ref().map(Moments::dispatches))
+            .sum();
+        let coeffs = u32::from(!self.tables.row_modes.is_empty());
+        moments + coeffs + self.species.len() as u32 + 1
+    }
+}
+
+/// The f64 reference of one step `k` of [`LangevinStepper`] from `positions`
+/// (per species), with the same tables, rates and options.
+pub fn step_cpu(
+    tables: &FourierTables,
+    rates: &[SpeciesRates],
+    positions: &[Vec<[f64; 2]>],
+    k: u64,
+    options: &LangevinOptions,
+) -> Vec<Vec<[f64; 2]>> {
+    let mut moments = Vec::with_capacity(tables.moment_count());
+    for (x, modes) in positions.iter().zip(&tables.moment_modes) {
+        let w = vec![1.0 / x.len() as f64; x.len()];
+        moments.extend(moments_cpu(x, &w, tables.length, modes));
+    }
+    let coeffs = tables.coefficients(&moments);
+    let l = tables.length;
+    positions
+        .iter()
+        .enumerate()
+        .map(|(s, x)| {
+            let key = species_key(options.seed, s as u32);
+            let r = rates[s];
+            let sigma = (2.0 * r.rate * r.tau * options.dt).sqrt();
+            x.iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let g = tables.gradient(s, &coeffs, *p);
+                    let xi = |step: u64| normals(philox4x32_10(counter(i as u32, step, 0), key));
+                    let z = match options.scheme {
+                        ParticleScheme::EulerMaruyama => {
+                            let a = xi(k);
+                            [a[0], a[1]]
+                        }
+                        ParticleScheme::LeimkuhlerMatthews => {
+                            let (a, b) = (xi(k), xi(k.wrapping_add(1)));
+                            [0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])]
+                        }
+                    };
+                    let mut y = [0.0; 2];
+                    for d in 0..2 {
+                        let noise = if d == 1 && tables.dim == 1 { 0.0 } else { z[d] };
+                        let v = p[d] - options.dt * r.rate * g[d] + sigma * noise;
+                        y[d] = v.rem_euclid(l);
+                    }
+                    y
+                })
+                .collect()
+        })
+        .collect()
+}

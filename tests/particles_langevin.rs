@@ -1,0 +1,421 @@
+//! Langevin particles (MFLDA.md section 9): the drift tables against the
+//! grid's own potentials, one GPU step against its f64 reference, the same
+//! particles whatever the workgroup size, the heat equation's moments, and
+//! Gibbs sampling (the MMD falls to its noise floor; Leimkuhler-Matthews has
+//! a smaller invariant-measure bias than Euler-Maruyama).
+
+mod common;
+
+use std::f64::consts::TAU as TWO_PI;
+
+use mflda::config::{Config, ParticleScheme};
+use mflda::dynamics::Params;
+use mflda::fft::spectral::Spectral;
+use mflda::gpu::field::Shape;
+use mflda::particles::fourier::FourierTables;
+use mflda::particles::langevin::{step_cpu, LangevinOptions, LangevinStepper, SpeciesRates};
+use mflda::particles::mmd::{fourier_mmd, half_modes};
+use mflda::particles::moments::{moments_cpu, Moments};
+use mflda::plan::Plan;
+use mflda::system::cpu::CpuSystem;
+use mflda::system::{Signed, Species, System};
+use num_complex::Complex64;
+use rand::Rng;
+
+/// The default game's sampled system on an `n`-point square grid.
+fn default_game(n: u32) -> (Params, System) {
+    let ctx = common::ctx();
+    let text = mflda::config::DEFAULT_TOML;
+    let config =
+        Config::from_toml_str_with_sets(text, "default", &[format!("grid.n={n}")]).unwrap();
+    let plan = Plan::new(ctx, &config).unwrap();
+    (
+        plan.problem.params.clone(),
+        plan.problem.system().clone(),
+    )
+}
+
+fn rates(system: &System) -> Vec<SpeciesRates> {
+    system
+        .species
+        .iter()
+        .map(|s| SpeciesRates {
+            tau: s.tau,
+            rate: s.rate,
+        })
+        .collect()
+}
+
+fn random_positions(rng: &mut impl Rng, count: usize, dim: u32, length: f64) -> Vec<[f64; 2]> {
+    (0..count)
+        .map(|_| {
+            let y = if dim == 2 {
+                rng.random_range(0.0..length)
+            } else {
+                0.0
+            };
+            [rng.random_range(0.0..length), y]
+        })
+        .collect()
+}
+
+/// Distance on the circle of side `l`.
+fn wrap(d: f64, l: f64) -> f64 {
+    let d = d.rem_euclid(l);
+    d.min(l - d)
+}
+
+/// The tables give the grid's own `grad Phi_s`: the particles' moments at
+/// every grid mode put into the grid reference (`rho^ = m^ / h^d`), its
+/// potentials' spectral gradient evaluated at the particles by the full
+/// trigonometric sum, agrees with the tables' sparse sums within the bound
+/// the tables state for the coefficients they drop (the samples' f32
+/// round-off, each below 1e-7 of its term).
+#[test]
+fn fourier_tables_reproduce_the_grid_potentials() {
+    let (params, system) = default_game(16);
+    let tables = FourierTables::new(&params, &system).unwrap();
+    let mut rng = common::rng("fourier_tables");
+    let x: Vec<Vec<[f64; 2]>> = (0..2)
+        .map(|_| random_positions(&mut rng, 40, 2, params.length))
+        .collect();
+    let spectral = Spectral::new(params.shape, params.length);
+    let all: Vec<[i32; 2]> = (0..spectral.len())
+        .map(|p| {
+            let k = spectral.wave_vector(p);
+            [k.0 as i32, k.1 as i32]
+        })
+        .collect();
+    let cpu = CpuSystem::new(&params, &system);
+    let cell = params.cell();
+    let rho: Vec<Vec<Complex64>> = x
+        .iter()
+        .map(|x| {
+            let w = vec![1.0 / x.len() as f64; x.len()];
+            moments_cpu(x, &w, params.length, &all)
+                .into_iter()
+                .map(|m| m / cell)
+                .collect()
+        })
+        .collect();
+    let phi = cpu.potentials(&rho, true);
+    let mut moments = Vec::new();
+    for (x, modes) in x.iter().zip(&tables.moment_modes) {
+        let w = vec![1.0 / x.len() as f64; x.len()];
+        moments.extend(moments_cpu(x, &w, params.length, modes));
+    }
+    let coeffs = tables.coefficients(&moments);
+    let points = spectral.len() as f64;
+    let mut worst = 0.0f64;
+    let mut size = 0.0f64;
+    for s in 0..2 {
+        for p in &x[s] {
+            let mut g = [0.0; 2];
+            for (q, phi_q) in phi[s].iter().enumerate() {
+                let (k1, k2) = spectral.kappa_odd(q);
+                let (a1, a2) = spectral.kappa(q);
+                let e = Complex64::from_polar(1.0, a1 * p[0] + a2 * p[1]);
+                let v = Complex64::i() * phi_q * e / points;
+                g[0] += (k1 * v).re;
+                g[1] += (k2 * v).re;
+            }
+            let h = tables.gradient(s, &coeffs, *p);
+            size = size.max(g[0].abs()).max(g[1].abs());
+            worst = worst.max((g[0] - h[0]).abs()).max((g[1] - h[1]).abs());
+        }
+    }
+    assert!(size > 0.1, "a drift of size {size}");
+    // What the tables drop is the f32 samples' round-off, each coefficient
+    // below 1e-7 of its term; the error stays within the stated bound, and
+    // that bound is small.
+    let bound = tables.dropped.iter().cloned().fold(0.0, f64::max);
+    assert!(worst <= bound + 1e-12, "tables vs grid: {worst:e} above the bound {bound:e}");
+    assert!(bound < 3e-5 * size, "dropped {:?} of {size}", tables.dropped);
+    // The default game's potentials have few modes.
+    assert!(tables.row_modes.len() <= 16, "{} rows", tables.row_modes.len());
+}
+
+/// One GPU step against the f64 reference, both schemes, from random
+/// particles, and a second step from the GPU's first (the step counter
+/// advances on the GPU). dt = 0.5 makes the drift's error visible: f32
+/// positions and moments give about 1e-6, the test allows 2e-5.
+#[test]
+fn gpu_steps_match_the_f64_reference() {
+    let ctx = common::ctx();
+    let (params, system) = default_game(32);
+    let tables = FourierTables::new(&params, &system).unwrap();
+    let mut rng = common::rng("langevin_step");
+    let l = params.length;
+    let x0: Vec<Vec<[f64; 2]>> = [3000, 1000]
+        .iter()
+        .map(|&n| random_positions(&mut rng, n, 2, l))
+        .collect();
+    // Round to f32 first: the GPU starts from the f32 positions.
+    let x0: Vec<Vec<[f64; 2]>> = x0
+        .iter()
+        .map(|x| {
+            x.iter()
+                .map(|p| [p[0] as f32 as f64, p[1] as f32 as f64])
+                .collect()
+        })
+        .collect();
+    for scheme in [ParticleScheme::EulerMaruyama, ParticleScheme::LeimkuhlerMatthews] {
+        let options = LangevinOptions {
+            dt: 0.5,
+            scheme,
+            seed: 7,
+            wg_size: 64,
+        };
+        let r = rates(&system);
+        let mut gpu = LangevinStepper::new(ctx, tables.clone(), &r, &x0, options).unwrap();
+        let mut from = x0.clone();
+        for k in 0..2 {
+            gpu.advance(ctx, 1);
+            let want = step_cpu(&tables, &r, &from, k, &options);
+            let got: Vec<Vec<[f64; 2]>> = (0..2)
+                .map(|s| {
+                    gpu.positions(ctx, s)
+                        .unwrap()
+                        .iter()
+                        .map(|p| [f64::from(p[0]), f64::from(p[1])])
+                        .collect()
+                })
+                .collect();
+            let mut worst = 0.0f64;
+            for (g, w) in got.iter().zip(&want) {
+                for (a, b) in g.iter().zip(w) {
+                    assert!(a[0] >= 0.0 && a[0] < l && a[1] >= 0.0 && a[1] < l, "{a:?}");
+                    worst = worst.max(wrap(a[0] - b[0], l)).max(wrap(a[1] - b[1], l));
+                }
+            }
+            assert!(worst < 2e-5, "{scheme:?} step {k}: {worst:e}");
+            // The particles moved: the step is not the identity.
+            let moved = wrap(got[0][0][0] - from[0][0][0], l);
+            assert!(moved > 1e-3, "{scheme:?}: moved {moved}");
+            from = got;
+        }
+        assert_eq!(gpu.step(), 2);
+    }
+}
+
+/// The same seed gives the same particles, bit for bit, for every
+/// workgroup size of the update.
+#[test]
+fn particles_do_not_depend_on_the_workgroup_size() {
+    let ctx = common::ctx();
+    let (params, system) = default_game(16);
+    let tables = FourierTables::new(&params, &system).unwrap();
+    let mut rng = common::rng("langevin_wg");
+    let x0: Vec<Vec<[f64; 2]>> = (0..2)
+        .map(|_| random_positions(&mut rng, 5000, 2, params.length))
+        .collect();
+    let run = |wg_size: u32| {
+        let options = LangevinOptions {
+            dt: 0.05,
+            scheme: ParticleScheme::LeimkuhlerMatthews,
+            seed: 3,
+            wg_size,
+        };
+        let mut gpu =
+            LangevinStepper::new(ctx, tables.clone(), &rates(&system), &x0, options).unwrap();
+        gpu.advance(ctx, 20);
+        (0..2)
+            .map(|s| gpu.positions(ctx, s).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let a = run(256);
+    for wg in [1, 32] {
+        let b = run(wg);
+        for (p, q) in a.iter().zip(&b) {
+            for (u, v) in p.iter().zip(q) {
+                assert_eq!(u[0].to_bits(), v[0].to_bits(), "wg {wg}");
+                assert_eq!(u[1].to_bits(), v[1].to_bits(), "wg {wg}");
+            }
+        }
+    }
+}
+
+/// A single species with no potential and no coupling.
+fn free_species(dim: u32, n: u32, tau: f64, potential: Option<Vec<f32>>) -> (Params, System) {
+    let shape = if dim == 2 {
+        Shape::square(n)
+    } else {
+        Shape::line(n)
+    };
+    let params = common::params(shape, tau);
+    let system = System {
+        species: vec![Species {
+            name: "rho".into(),
+            tau,
+            rate: 1.0,
+            potential: potential.map(|value| Signed { value, sign: 1.0 }),
+        }],
+        multipliers: Vec::new(),
+        convolutions: Vec::new(),
+        matrices: Vec::new(),
+        bands: Vec::new(),
+    };
+    (params, system)
+}
+
+/// The heat equation: with no payoff each Fourier moment decays as
+/// exp(-tau |kappa|^2 t) (the increments are exact Gaussians, so the only
+/// error is Monte-Carlo: given the start, the moment's deviation from
+/// m_0 exp(-tau |kappa|^2 t) has variance below 1/n; the test allows 5
+/// standard deviations).
+#[test]
+fn heat_equation_moments_decay() {
+    let ctx = common::ctx();
+    let tau = 0.3;
+    let (params, system) = free_species(2, 16, tau, None);
+    let tables = FourierTables::new(&params, &system).unwrap();
+    assert!(tables.row_modes.is_empty());
+    let l = params.length;
+    let count = 100_000;
+    // A start far from uniform: a blob.
+    let mut rng = common::rng("heat");
+    let x0: Vec<[f64; 2]> = (0..count)
+        .map(|_| {
+            let a: f64 = rng.random_range(0.0..1.0);
+            let b: f64 = rng.random_range(0.0..1.0);
+            [1.0 + a * a, 2.0 + b]
+        })
+        .collect();
+    let x0: Vec<[f64; 2]> = x0.iter().map(|p| [p[0] as f32 as f64, p[1] as f32 as f64]).collect();
+    let modes = [[1, 0], [0, 1], [1, 1], [2, -1]];
+    let w = vec![1.0 / count as f64; count];
+    let m0 = moments_cpu(&x0, &w, l, &modes);
+    let options = LangevinOptions {
+        dt: 0.1,
+        scheme: ParticleScheme::EulerMaruyama,
+        seed: 11,
+        wg_size: 256,
+    };
+    let mut gpu =
+        LangevinStepper::new(ctx, tables, &rates(&system), &[x0], options).unwrap();
+    let moments = Moments::new(
+        ctx,
+        gpu.positions_buffer(0),
+        gpu.weights_buffer(0),
+        count as u32,
+        l,
+        &modes,
+    )
+    .unwrap();
+    let unit = TWO_PI / l;
+    for steps in [5u64, 15] {
+        gpu.advance(ctx, steps - gpu.step());
+        let t = steps as f64 * options.dt;
+        let m = moments.measure(ctx).unwrap();
+        for (j, k) in modes.iter().enumerate() {
+            let k2 = unit * unit * f64::from(k[0] * k[0] + k[1] * k[1]);
+            let want = m0[j] * (-tau * k2 * t).exp();
+            let err = (m[j] - want).norm();
+            let sd = (1.0 / count as f64).sqrt();
+            assert!(err < 5.0 * sd, "t {t} mode {k:?}: {} vs {want} ({err:e})", m[j]);
+            // Decay is visible: the start's moment is well above the noise.
+            assert!(m0[j].norm() > 20.0 * sd, "mode {k:?} starts at {}", m0[j]);
+        }
+    }
+}
+
+/// The exact moments of the Gibbs density exp(-a/tau)/Z on the circle, by
+/// the trapezoid rule (spectrally accurate for a periodic analytic
+/// integrand).
+fn gibbs_moments(a: impl Fn(f64) -> f64, tau: f64, l: f64, modes: &[[i32; 2]]) -> Vec<Complex64> {
+    let m = 4096;
+    let h = l / m as f64;
+    let w: Vec<f64> = (0..m).map(|j| (-a(j as f64 * h) / tau).exp()).collect();
+    let z: f64 = w.iter().sum();
+    modes
+        .iter()
+        .map(|k| {
+            let kappa = TWO_PI / l * f64::from(k[0]);
+            w.iter()
+                .enumerate()
+                .map(|(j, wj)| Complex64::from_polar(*wj, -kappa * j as f64 * h))
+                .sum::<Complex64>()
+                / z
+        })
+        .collect()
+}
+
+/// Langevin sampling of a Gibbs density (a potential only, 1D): from the
+/// uniform start, the raw MMD to exp(-a/tau)/Z falls to its noise floor
+/// (the debiased value within 4 noise-floor units of 0), and time-averaged over the
+/// stationary phase the first moment's bias is of order dt for
+/// Euler-Maruyama and smaller for Leimkuhler-Matthews at the same dt (the
+/// same noise for both: common random numbers).
+#[test]
+fn gibbs_sampling_and_the_invariant_measure_bias() {
+    let ctx = common::ctx();
+    let tau = 0.5;
+    let n = 64u32;
+    let l = TWO_PI;
+    let a = |x: f64| x.cos();
+    let samples: Vec<f32> = (0..n).map(|j| a(l * f64::from(j) / f64::from(n)) as f32).collect();
+    let (params, system) = free_species(1, n, tau, Some(samples));
+    let tables = FourierTables::new(&params, &system).unwrap();
+    // cos(x) has the modes +-1 only.
+    assert_eq!(tables.row_modes.len(), 2);
+    let modes = half_modes(1, 6);
+    let exact = gibbs_moments(a, tau, l, &modes);
+    let count = 100_000u32;
+    let mut rng = common::rng("gibbs");
+    let x0 = random_positions(&mut rng, count as usize, 1, l);
+    let mut mean_error = Vec::new();
+    for (scheme, dt) in [
+        (ParticleScheme::LeimkuhlerMatthews, 0.05),
+        (ParticleScheme::EulerMaruyama, 0.4),
+        (ParticleScheme::LeimkuhlerMatthews, 0.4),
+    ] {
+        let options = LangevinOptions {
+            dt,
+            scheme,
+            seed: 5,
+            wg_size: 256,
+        };
+        let mut gpu = LangevinStepper::new(
+            ctx,
+            tables.clone(),
+            &rates(&system),
+            std::slice::from_ref(&x0),
+            options,
+        )
+        .unwrap();
+        let moments = Moments::new(
+            ctx,
+            gpu.positions_buffer(0),
+            gpu.weights_buffer(0),
+            count,
+            l,
+            &modes,
+        )
+        .unwrap();
+        let c = vec![1.0; modes.len()];
+        let start = fourier_mmd(&moments.measure(ctx).unwrap(), &exact, &c, f64::from(count));
+        // Relaxation: t = 12, several times 1 / (tau lambda_1).
+        gpu.advance(ctx, (12.0 / dt) as u64);
+        if dt < 0.1 {
+            let d = fourier_mmd(&moments.measure(ctx).unwrap(), &exact, &c, f64::from(count));
+            assert!(start.raw > 1000.0 * d.noise, "start {start:?}");
+            assert!(d.debiased.abs() < 4.0 * d.noise, "{scheme:?} dt {dt}: {d:?}");
+            continue;
+        }
+        // The stationary first moment, averaged over t = 40.
+        let rows = 100;
+        let mut sum = Complex64::default();
+        for _ in 0..rows {
+            gpu.advance(ctx, (0.4 / dt) as u64);
+            sum += moments.measure(ctx).unwrap()[0];
+        }
+        mean_error.push(((sum / rows as f64) - exact[0]).norm());
+    }
+    let (em, lm) = (mean_error[0], mean_error[1]);
+    eprintln!("first-moment bias: Euler-Maruyama {em:e}, Leimkuhler-Matthews {lm:e}");
+    // Monte-Carlo error of the mean: below 1/sqrt(n) (the rows are
+    // correlated), far below the Euler-Maruyama bias.
+    let sd = 1.0 / f64::from(count).sqrt();
+    assert!(em > 10.0 * sd, "Euler-Maruyama bias {em:e} vs noise {sd:e}");
+    assert!(lm < 0.5 * em, "LM bias {lm:e} vs EM {em:e}");
+}
