@@ -29,10 +29,7 @@ fn default_game(n: u32) -> (Params, System) {
     let config =
         Config::from_toml_str_with_sets(text, "default", &[format!("grid.n={n}")]).unwrap();
     let plan = Plan::new(ctx, &config).unwrap();
-    (
-        plan.problem.params.clone(),
-        plan.problem.system().clone(),
-    )
+    (plan.problem.params.clone(), plan.problem.system().clone())
 }
 
 fn rates(system: &System) -> Vec<SpeciesRates> {
@@ -129,10 +126,21 @@ fn fourier_tables_reproduce_the_grid_potentials() {
     // below 1e-7 of its term; the error stays within the stated bound, and
     // that bound is small.
     let bound = tables.dropped.iter().cloned().fold(0.0, f64::max);
-    assert!(worst <= bound + 1e-12, "tables vs grid: {worst:e} above the bound {bound:e}");
-    assert!(bound < 3e-5 * size, "dropped {:?} of {size}", tables.dropped);
+    assert!(
+        worst <= bound + 1e-12,
+        "tables vs grid: {worst:e} above the bound {bound:e}"
+    );
+    assert!(
+        bound < 3e-5 * size,
+        "dropped {:?} of {size}",
+        tables.dropped
+    );
     // The default game's potentials have few modes.
-    assert!(tables.row_modes.len() <= 16, "{} rows", tables.row_modes.len());
+    assert!(
+        tables.row_modes.len() <= 16,
+        "{} rows",
+        tables.row_modes.len()
+    );
 }
 
 /// One GPU step against the f64 reference, both schemes, from random
@@ -159,7 +167,10 @@ fn gpu_steps_match_the_f64_reference() {
                 .collect()
         })
         .collect();
-    for scheme in [ParticleScheme::EulerMaruyama, ParticleScheme::LeimkuhlerMatthews] {
+    for scheme in [
+        ParticleScheme::EulerMaruyama,
+        ParticleScheme::LeimkuhlerMatthews,
+    ] {
         let options = LangevinOptions {
             dt: 0.5,
             scheme,
@@ -281,7 +292,10 @@ fn heat_equation_moments_decay() {
             [1.0 + a * a, 2.0 + b]
         })
         .collect();
-    let x0: Vec<[f64; 2]> = x0.iter().map(|p| [p[0] as f32 as f64, p[1] as f32 as f64]).collect();
+    let x0: Vec<[f64; 2]> = x0
+        .iter()
+        .map(|p| [p[0] as f32 as f64, p[1] as f32 as f64])
+        .collect();
     let modes = [[1, 0], [0, 1], [1, 1], [2, -1]];
     let w = vec![1.0 / count as f64; count];
     let m0 = moments_cpu(&x0, &w, l, &modes);
@@ -291,8 +305,7 @@ fn heat_equation_moments_decay() {
         seed: 11,
         wg_size: 256,
     };
-    let mut gpu =
-        LangevinStepper::new(ctx, tables, &rates(&system), &[x0], options).unwrap();
+    let mut gpu = LangevinStepper::new(ctx, tables, &rates(&system), &[x0], options).unwrap();
     let moments = Moments::new(
         ctx,
         gpu.positions_buffer(0),
@@ -312,7 +325,11 @@ fn heat_equation_moments_decay() {
             let want = m0[j] * (-tau * k2 * t).exp();
             let err = (m[j] - want).norm();
             let sd = (1.0 / count as f64).sqrt();
-            assert!(err < 5.0 * sd, "t {t} mode {k:?}: {} vs {want} ({err:e})", m[j]);
+            assert!(
+                err < 5.0 * sd,
+                "t {t} mode {k:?}: {} vs {want} ({err:e})",
+                m[j]
+            );
             // Decay is visible: the start's moment is well above the noise.
             assert!(m0[j].norm() > 20.0 * sd, "mode {k:?} starts at {}", m0[j]);
         }
@@ -353,7 +370,9 @@ fn gibbs_sampling_and_the_invariant_measure_bias() {
     let n = 64u32;
     let l = TWO_PI;
     let a = |x: f64| x.cos();
-    let samples: Vec<f32> = (0..n).map(|j| a(l * f64::from(j) / f64::from(n)) as f32).collect();
+    let samples: Vec<f32> = (0..n)
+        .map(|j| a(l * f64::from(j) / f64::from(n)) as f32)
+        .collect();
     let (params, system) = free_species(1, n, tau, Some(samples));
     let tables = FourierTables::new(&params, &system).unwrap();
     // cos(x) has the modes +-1 only.
@@ -399,7 +418,10 @@ fn gibbs_sampling_and_the_invariant_measure_bias() {
         if dt < 0.1 {
             let d = fourier_mmd(&moments.measure(ctx).unwrap(), &exact, &c, f64::from(count));
             assert!(start.raw > 1000.0 * d.noise, "start {start:?}");
-            assert!(d.debiased.abs() < 4.0 * d.noise, "{scheme:?} dt {dt}: {d:?}");
+            assert!(
+                d.debiased.abs() < 4.0 * d.noise,
+                "{scheme:?} dt {dt}: {d:?}"
+            );
             continue;
         }
         // The stationary first moment, averaged over t = 40.
@@ -418,4 +440,126 @@ fn gibbs_sampling_and_the_invariant_measure_bias() {
     let sd = 1.0 / f64::from(count).sqrt();
     assert!(em > 10.0 * sd, "Euler-Maruyama bias {em:e} vs noise {sd:e}");
     assert!(lm < 0.5 * em, "LM bias {lm:e} vs EM {em:e}");
+}
+
+fn mflda(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mflda"))
+        .args(args)
+        .output()
+        .expect("the mflda binary runs")
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mflda-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// `mflda particles` on the embedded default game (a small grid and few
+/// particles here) writes every output: metrics.csv with a row per
+/// metrics time and the grid comparison, positions per species at each
+/// snapshot time, summary.json, metrics.png and the stationary densities.
+#[test]
+fn the_particles_command_writes_its_outputs() {
+    let out = scratch("particles");
+    let dir = out.to_str().unwrap();
+    let run = mflda(&[
+        "particles",
+        "-q",
+        "--set",
+        "grid.n=16",
+        "--set",
+        "particles.n=3000",
+        "--set",
+        "time.t_end=0.2",
+        "--set",
+        "output.metrics_every=0.1",
+        "--set",
+        "output.snapshots_every=0.2",
+        "-o",
+        dir,
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "header and rows at t = 0, 0.1, 0.2:\n{csv}");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    for col in [
+        "t",
+        "mmd_mu",
+        "mmddeb_nu",
+        "mmdeq_mu",
+        "m10re_nu",
+        "gridm01im_mu",
+    ] {
+        assert!(header.contains(&col), "no column {col} in {header:?}");
+    }
+    // At t = 0 the particles are exact draws of the grid's density: the
+    // debiased MMD is within a few noise units of 0.
+    let row: Vec<f64> = lines[1].split(',').map(|v| v.parse().unwrap()).collect();
+    let at = |c: &str| row[header.iter().position(|h| *h == c).unwrap()];
+    for s in ["mu", "nu"] {
+        let (deb, noise) = (at(&format!("mmddeb_{s}")), at(&format!("mmdnoise_{s}")));
+        assert!(
+            deb.abs() < 3.0 * noise,
+            "{s}: debiased {deb} vs noise {noise}"
+        );
+    }
+    for (s, t) in [("mu", "00000.000000"), ("nu", "00000.200000")] {
+        let (shape, data) =
+            mflda::output::read_npy_f32(&out.join(format!("particles/{s}_{t}.npy"))).unwrap();
+        assert_eq!(shape, vec![3000, 2]);
+        let l = std::f32::consts::TAU;
+        assert!(data.iter().all(|&v| (0.0..l).contains(&v)));
+    }
+    for f in [
+        "summary.json",
+        "metrics.png",
+        "config.toml",
+        "mu_star.npy",
+        "nu_star.npy",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("\"steps\": 20"), "{summary}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Bad `[particles]` input is refused before anything is written, naming
+/// the key and the fix.
+#[test]
+fn bad_particle_input_is_refused_with_the_fix() {
+    let cases: [(&str, &str); 6] = [
+        ("particles.n=0", "particles.n"),
+        (
+            "particles.dynamics=\"langevn\"",
+            "did you mean \"langevin\"",
+        ),
+        ("particles.dynamics=\"wfr\"", "alpha"),
+        ("particles.drift=\"fast\"", "particles.drift"),
+        ("particles.n={ mu = 10 }", "species `nu` has no count"),
+        ("particles.n=4000000000", "do not fit this device"),
+    ];
+    for (set, needle) in cases {
+        let out = scratch("bad-particles");
+        let run = mflda(&[
+            "particles",
+            "-q",
+            "--set",
+            "grid.n=16",
+            "--set",
+            set,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{set} was accepted");
+        assert!(
+            stderr.contains(needle),
+            "{set}: `{needle}` not in:\n{stderr}"
+        );
+        assert!(!out.exists(), "{set}: the run directory was made");
+    }
 }

@@ -20,7 +20,20 @@ impl ConfigArgs {
     /// The configuration with the overrides and then `extra` (more
     /// `key=value` overrides, from other flags) applied, validated.
     pub fn load(&self, extra: &[String]) -> mflda::Result<Config> {
-        let sets: Vec<String> = self.sets.iter().chain(extra).cloned().collect();
+        self.load_with_defaults(&[], extra)
+    }
+
+    /// [`Self::load`], with `defaults` (`key=value` overrides) applied to the
+    /// embedded default before the user's: a subcommand's own default run.
+    /// A config file given is used as it is.
+    pub fn load_with_defaults(&self, defaults: &[&str], extra: &[String]) -> mflda::Result<Config> {
+        let own = defaults.iter().map(|s| s.to_string());
+        let own: Vec<String> = if self.config.is_none() {
+            own.collect()
+        } else {
+            Vec::new()
+        };
+        let sets: Vec<String> = own.iter().chain(&self.sets).chain(extra).cloned().collect();
         match &self.config {
             Some(path) => Config::load_with_sets(path, &sets),
             None => Config::from_toml_str_with_sets(

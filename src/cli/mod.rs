@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod config_args;
 mod info;
+mod particles;
 mod peer;
 mod plot;
 mod render;
@@ -36,6 +37,9 @@ enum Command {
     Info,
     /// Simulate MFL-DA: equilibrium, time stepping, metrics and snapshots.
     Run(run::RunArgs),
+    /// Simulate the particle systems of the flow (Langevin descent-ascent),
+    /// beside the grid flow from the same densities: [particles] table.
+    Particles(particles::ParticlesArgs),
     /// Compute and write only the equilibrium (mu_star.npy, nu_star.npy).
     Equilibrium(run::EquilibriumArgs),
     /// Equilibrium, Poincare constants, linearised spectrum and the rate bound
@@ -67,6 +71,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => {
             let config = args.load()?;
             run::run(&context(&request, args.quiet)?, config.as_ref(), &args)
+        }
+        Command::Particles(args) => {
+            let config = args
+                .config
+                .load_with_defaults(&particles::PARTICLE_DEFAULTS, &[])?;
+            particles::run(&context(&request, args.quiet)?, &config, &args)
         }
         Command::Equilibrium(args) => {
             let config = args.config.load(&[])?;

@@ -201,10 +201,12 @@ fn check_value(dotted: &str, kind: Kind, value: &mut Value) -> Result<()> {
         )
     };
     match (kind, &*value) {
-        (Kind::U32 | Kind::U32OrTable, Value::Integer(i)) if u32::try_from(*i).is_err() => Err(Error::config(
-            dotted,
-            format!("expected an integer in 0..={}, found {i}", u32::MAX),
-        )),
+        (Kind::U32 | Kind::U32OrTable, Value::Integer(i)) if u32::try_from(*i).is_err() => {
+            Err(Error::config(
+                dotted,
+                format!("expected an integer in 0..={}, found {i}", u32::MAX),
+            ))
+        }
         (Kind::U64, Value::Integer(i)) if *i < 0 => Err(Error::config(
             dotted,
             format!("expected a non-negative integer, found {i}"),

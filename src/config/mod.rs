@@ -35,13 +35,13 @@ mod system;
 mod validate;
 
 pub use load::{apply_sets, DEFAULT_TOML};
+pub use particles::{
+    DriftMethod, Dynamics, ParticleCount, ParticleScheme, ParticlesConfig, DEFAULT_PARTICLES,
+};
 pub use resolve::fnv1a64;
 pub use schema::{
     Config, CouplingConfig, EquilibriumConfig, EquilibriumStart, GameConfig, GridConfig,
     InitConfig, OutputConfig, Scheme, SpeciesConfig, TimeConfig,
-};
-pub use particles::{
-    DriftMethod, Dynamics, ParticleCount, ParticleScheme, ParticlesConfig, DEFAULT_PARTICLES,
 };
 pub use system::MAX_NAME_LEN;
 pub use validate::{MAX_INTERACTION_MODES, MAX_N};

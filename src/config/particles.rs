@@ -172,7 +172,7 @@ impl Config {
                 for (name, &count) in table {
                     if !names.contains(name) {
                         return Err(Error::config(
-                            &format!("particles.n.{name}"),
+                            format!("particles.n.{name}"),
                             format!(
                                 "there is no species `{name}`; the species are {}",
                                 names.join(", ")
@@ -181,14 +181,14 @@ impl Config {
                     }
                     if count == 0 {
                         return Err(Error::config(
-                            &format!("particles.n.{name}"),
+                            format!("particles.n.{name}"),
                             "must be > 0 (got 0); e.g. 100000",
                         ));
                     }
                 }
                 if let Some(missing) = names.iter().find(|n| !table.contains_key(*n)) {
                     return Err(Error::config(
-                        &format!("particles.n.{missing}"),
+                        format!("particles.n.{missing}"),
                         format!(
                             "species `{missing}` has no count; give every species one, e.g. \
                              n = {{ {} }}",

@@ -104,7 +104,8 @@ impl FourierTables {
         let norm_k = |k: [i32; 2]| unit * f64::from(k[0]).hypot(f64::from(k[1]));
         let to_mode = |k: (i64, i64)| [k.0 as i32, k.1 as i32];
         let species = system.len();
-        let mut rows: Vec<BTreeMap<[i32; 2], Row>> = (0..species).map(|_| BTreeMap::new()).collect();
+        let mut rows: Vec<BTreeMap<[i32; 2], Row>> =
+            (0..species).map(|_| BTreeMap::new()).collect();
         let mut dropped = vec![0.0; species];
         // Keeps `c` at mode k of species s when above the term's floor.
         let mut keep = |s: usize, k: [i32; 2], c: Complex64, floor: f64| -> bool {
@@ -265,9 +266,9 @@ impl FourierTables {
         (0..self.row_modes.len())
             .map(|t| {
                 let (a, b) = (self.row_start[t] as usize, self.row_start[t + 1] as usize);
-                self.entries[a..b]
-                    .iter()
-                    .fold(self.row_const[t], |acc, e| acc + e.factor * moments[e.slot as usize])
+                self.entries[a..b].iter().fold(self.row_const[t], |acc, e| {
+                    acc + e.factor * moments[e.slot as usize]
+                })
             })
             .collect()
     }
@@ -278,11 +279,10 @@ impl FourierTables {
         let unit = std::f64::consts::TAU / self.length;
         let (a, b) = self.rows[s];
         let mut g = [0.0; 2];
-        for t in a..b {
-            let k = self.row_modes[t];
+        for (k, c) in self.row_modes[a..b].iter().zip(&coeffs[a..b]) {
             let (k1, k2) = (unit * f64::from(k[0]), unit * f64::from(k[1]));
             let (sin, cos) = (k1 * x[0] + k2 * x[1]).sin_cos();
-            let v = coeffs[t].re * sin + coeffs[t].im * cos;
+            let v = c.re * sin + c.im * cos;
             g[0] -= k1 * v;
             g[1] -= k2 * v;
         }

@@ -15,6 +15,9 @@
 use num_complex::Complex64;
 
 use super::rng::{counter, philox4x32_10, species_key};
+use crate::fft::cpu::fft;
+use crate::fft::spectral::Spectral;
+use crate::fft::Direction;
 use crate::gpu::Shape;
 use crate::{Error, Result};
 
@@ -95,33 +98,29 @@ pub fn sample_density(
 /// The characteristic function `∫ exp(-i kappa . x) rho(x) dx` of the
 /// piecewise-constant density of [`sample_density`] (normalised to mass 1)
 /// at the integer wave vectors `modes` (`kappa = 2 pi k / L`): the grid sum
-/// `sum_j rho_j h^d exp(-i kappa . x_j) / mass` times `sinc(kappa_a h / 2)`
-/// for each axis of the grid, in f64.
+/// `sum_j rho_j h^d exp(-i kappa . x_j) / mass` (one f64 FFT of the grid,
+/// read at `k` mod the grid) times `sinc(kappa_a h / 2)` for each axis of
+/// the grid.
 pub fn cell_moments(rho: &[f32], shape: Shape, length: f64, modes: &[[i32; 2]]) -> Vec<Complex64> {
     let h = length / f64::from(shape.n1);
     let unit = std::f64::consts::TAU / length;
     let mass: f64 = rho.iter().map(|&v| f64::from(v)).sum();
     let sinc = |t: f64| if t == 0.0 { 1.0 } else { t.sin() / t };
+    let mut z: Vec<Complex64> = rho
+        .iter()
+        .map(|&v| Complex64::new(f64::from(v), 0.0))
+        .collect();
+    fft(&mut z, shape, 1, Direction::Forward);
+    let spectral = Spectral::new(shape, length);
     modes
         .iter()
         .map(|k| {
             let (k1, k2) = (f64::from(k[0]), f64::from(k[1]));
-            let sum: Complex64 = rho
-                .iter()
-                .enumerate()
-                .map(|(j, &v)| {
-                    let (j1, j2) = (
-                        (j % shape.n1 as usize) as f64,
-                        (j / shape.n1 as usize) as f64,
-                    );
-                    Complex64::from_polar(f64::from(v), -unit * h * (k1 * j1 + k2 * j2))
-                })
-                .sum();
             let mut factor = sinc(unit * k1 * h / 2.0);
             if shape.dim() == 2 {
                 factor *= sinc(unit * k2 * h / 2.0);
             }
-            sum * factor / mass
+            z[spectral.index_of(i64::from(k[0]), i64::from(k[1]))] * factor / mass
         })
         .collect()
 }

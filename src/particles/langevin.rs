@@ -163,7 +163,12 @@ impl LangevinStepper {
             bytemuck::cast_slice(&pairs(&tables.row_const)),
             false,
         );
-        let entry_slot = storage_init(ctx, "particles.entry_slot", bytemuck::cast_slice(&slots), false);
+        let entry_slot = storage_init(
+            ctx,
+            "particles.entry_slot",
+            bytemuck::cast_slice(&slots),
+            false,
+        );
         let entry_factor = storage_init(
             ctx,
             "particles.entry_factor",
@@ -185,19 +190,29 @@ impl LangevinStepper {
         )?;
         let coefficients_bind = coefficients.bind(
             device,
-            &[&row_start, &row_const, &entry_slot, &entry_factor, &moments, &coeffs],
+            &[
+                &row_start,
+                &row_const,
+                &entry_slot,
+                &entry_factor,
+                &moments,
+                &coeffs,
+            ],
         );
         let tick = Kernel::new(device, &PARTICLES_TICK, "main", &[])?;
         let tick_bind = tick.bind(device, &[&clock]);
         let mut species = Vec::with_capacity(s);
         for (i, (x, r)) in positions.iter().zip(rates).enumerate() {
-            let count = u32::try_from(x.len()).ok().filter(|&c| c > 0).ok_or_else(|| {
-                Error::Usage(format!(
-                    "species {i}: {} particles; give 1 to {} per species",
-                    x.len(),
-                    u32::MAX
-                ))
-            })?;
+            let count = u32::try_from(x.len())
+                .ok()
+                .filter(|&c| c > 0)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "species {i}: {} particles; give 1 to {} per species",
+                        x.len(),
+                        u32::MAX
+                    ))
+                })?;
             if 8 * u64::from(count) > limit {
                 return Err(Error::Usage(format!(
                     "species {i}: {count} particles need {} bytes of positions in one binding; \
@@ -207,14 +222,26 @@ impl LangevinStepper {
                 )));
             }
             let flat: Vec<[f32; 2]> = x.iter().map(|p| [p[0] as f32, p[1] as f32]).collect();
-            let positions = storage_init(ctx, "particles.positions", bytemuck::cast_slice(&flat), true);
+            let positions = storage_init(
+                ctx,
+                "particles.positions",
+                bytemuck::cast_slice(&flat),
+                true,
+            );
             let w = vec![(1.0 / f64::from(count)) as f32; count as usize];
             let weights = storage_init(ctx, "particles.weights", bytemuck::cast_slice(&w), true);
             let modes = &tables.moment_modes[i];
             let moments = if modes.is_empty() {
                 None
             } else {
-                Some(Moments::new(ctx, &positions, &weights, count, tables.length, modes)?)
+                Some(Moments::new(
+                    ctx,
+                    &positions,
+                    &weights,
+                    count,
+                    tables.length,
+                    modes,
+                )?)
             };
             let key = species_key(options.seed, i as u32);
             let (first, end) = tables.rows[i];
@@ -258,7 +285,14 @@ impl LangevinStepper {
             tick,
             tick_bind,
             step: 0,
-            _tables: vec![coeffs, row_modes, row_start, row_const, entry_slot, entry_factor],
+            _tables: vec![
+                coeffs,
+                row_modes,
+                row_start,
+                row_const,
+                entry_slot,
+                entry_factor,
+            ],
         })
     }
 

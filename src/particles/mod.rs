@@ -12,3 +12,4 @@ pub mod mmd;
 pub mod moments;
 pub mod noise;
 pub mod rng;
+pub mod run;

@@ -4,9 +4,9 @@
 //! `m^(kappa_j) = sum_i w_i exp(-i kappa_j . X_i)`, `kappa_j = (2 pi / L) k_j`
 //!
 //! for integer wave vectors `k_j`, with weights `w_i` (1/n for plain
-//! particles). Each workgroup reduces 256 particles pairwise and the
-//! partials are finished by a fixed tree ([`Reducer`]), so a result is
-//! bit-reproducible on one device.
+//! particles). Each thread sums 16 particles in a fixed order, each
+//! workgroup its 256 threads pairwise, and the partials are finished by a
+//! fixed tree ([`Reducer`]), so a result is bit-reproducible on one device.
 
 use num_complex::Complex64;
 use wgpu::util::DeviceExt;
@@ -16,6 +16,10 @@ use crate::gpu::shaders::PARTICLES_MOMENTS;
 use crate::gpu::GpuContext;
 use crate::metrics::reduce::{Op, Reducer, RED_WG};
 use crate::{Error, Result};
+
+/// Particles each thread sums before the workgroup's tree (`PER_THREAD` in
+/// particles/moments.wgsl).
+const PER_THREAD: u64 = 16;
 
 /// The moments kernel for `count` particles and a list of modes, bound to
 /// the particles' buffers.
@@ -72,6 +76,7 @@ impl Moments {
                 ("COUNT", f64::from(count)),
                 ("MODES", modes.len() as f64),
                 ("LENGTH", length),
+                ("PER_THREAD", PER_THREAD as f64),
             ],
         )?;
         let modes_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -79,9 +84,10 @@ impl Moments {
             contents: bytemuck::cast_slice(modes),
             usage: wgpu::BufferUsages::STORAGE,
         });
-        // Workgroups of RED_WG particles, folded as elementwise kernels fold.
+        // Workgroups of RED_WG threads of PER_THREAD particles each, folded
+        // as elementwise kernels fold.
         const _: () = assert!(RED_WG == ELEMENTWISE_WG);
-        let groups = elementwise_groups(u64::from(count));
+        let groups = elementwise_groups(u64::from(count).div_ceil(PER_THREAD));
         let channels = 2 * modes.len() as u64;
         let partials = channels * u64::from(groups[0] * groups[1]) * 8;
         if channels > 65535 || partials > ctx.max_binding_bytes() {

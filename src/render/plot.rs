@@ -34,6 +34,15 @@ const SPECIES_SERIES: [(&str, &str, [u8; 4]); 4] = [
     ("w2lin", "W2 (linearised)", [140, 86, 75, 255]),
 ];
 
+/// The per-species metrics of a particle run (`mflda particles`): the raw
+/// squared MMD to the grid density and to the equilibrium, and the noise
+/// floor of exact samples.
+const PARTICLE_SERIES: [(&str, &str, [u8; 4]); 3] = [
+    ("mmd", "MMD^2 to the grid", [214, 39, 40, 255]),
+    ("mmdeq", "MMD^2 to the equilibrium", [23, 190, 207, 255]),
+    ("mmdnoise", "MMD^2 of exact samples", [127, 127, 127, 255]),
+];
+
 /// The columns of `columns` (a metrics CSV's header) that can be drawn, in
 /// legend order: each per-species metric for every species (`<metric>_<name>`;
 /// the first species solid, the second dotted, further ones paler), and the
@@ -78,6 +87,9 @@ fn specs(columns: &[String]) -> Vec<Spec> {
     }
     let (metric, label, color) = SPECIES_SERIES[3];
     out.extend(of(metric, label, color));
+    for (metric, label, color) in &PARTICLE_SERIES {
+        out.extend(of(metric, label, *color));
+    }
     out
 }
 
@@ -87,7 +99,12 @@ pub const DEFAULT_METRICS: [&str; 3] = ["l2", "kl", "ni"];
 
 /// Every metric the plot can show (`mflda plot --metrics`; `ni` is the
 /// gap, named `gap` in a species system's metrics.csv).
-pub const METRICS: [&str; 5] = ["l2", "kl", "chi2", "ni", "w2lin"];
+pub const METRICS: [&str; 8] = [
+    "l2", "kl", "chi2", "ni", "w2lin", "mmd", "mmdeq", "mmdnoise",
+];
+
+/// The metrics a particle run's metrics.png shows.
+pub const PARTICLE_METRICS: [&str; 3] = ["mmd", "mmdeq", "mmdnoise"];
 
 /// The columns [`fit_all`] fits in the game's metrics.csv, when present (a
 /// species system's: the same metrics of each of its species, and `gap`).

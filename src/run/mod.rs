@@ -48,7 +48,8 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    fn say(&self, s: impl AsRef<str>) {
+    /// Prints `s` on stderr unless quiet.
+    pub fn say(&self, s: impl AsRef<str>) {
         if !self.quiet {
             eprintln!("{}", s.as_ref());
         }

@@ -1,0 +1,453 @@
+//! A whole particle run (`mflda particles`) from a [`Plan`]: the stationary
+//! state, the initial densities and particles drawn from them, the Langevin
+//! steps, and beside them (`particles.compare`) the grid flow from the same
+//! densities. metrics.csv compares the particles with the grid and with the
+//! stationary state by the debiased Fourier MMD (docs/MATHEMATICS.md section
+//! 9) over the modes `|k_i| <= MMD_K_MAX` with the Gaussian weight of width
+//! [`MMD_WIDTH`] modes; `particles/<species>_<t>.npy` holds the positions.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use num_complex::Complex64;
+use serde::Serialize;
+
+use crate::config::{Config, DriftMethod, ParticlesConfig};
+use crate::dynamics::Stepper;
+use crate::equilibrium::species_from_logs;
+use crate::gpu::GpuContext;
+use crate::output::{write_npy_f32, MetricsCsv, RunDir};
+use crate::particles::fourier::FourierTables;
+use crate::particles::init::{cell_moments, sample_density};
+use crate::particles::langevin::{LangevinOptions, LangevinStepper, SpeciesRates};
+use crate::particles::mmd::{fourier_mmd, gaussian_weight, half_modes};
+use crate::particles::moments::Moments;
+use crate::plan::Plan;
+use crate::render::plot::{metrics_plot, PARTICLE_METRICS};
+use crate::run::{equilibrium, warn, Progress, RunOptions};
+use crate::{Error, Result};
+
+/// Largest |wave number| per axis of the MMD's modes.
+pub const MMD_K_MAX: i32 = 6;
+/// Width, in modes, of the MMD's Gaussian weight `exp(-|k|^2 / (2 w^2))`.
+pub const MMD_WIDTH: f64 = 2.0;
+/// Folder of the particle snapshots in a run directory.
+pub const PARTICLES_DIR: &str = "particles";
+
+/// What a particle run did, written to summary.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParticleSummary {
+    /// Steps taken.
+    pub steps: u64,
+    /// The time step.
+    pub dt: f64,
+    /// Simulated time reached.
+    pub t: f64,
+    /// Particles per species.
+    pub particles: BTreeMap<String, u32>,
+    /// `euler-maruyama` or `leimkuhler-matthews`.
+    pub scheme: String,
+    /// The drift method used (`fourier`).
+    pub drift: String,
+    /// Modes of each species' potential in the direct sums.
+    pub drift_modes: BTreeMap<String, usize>,
+    /// Bound on the drift change from the coefficients dropped, per species.
+    pub drift_dropped: BTreeMap<String, f64>,
+    /// Device memory moved per particle step, bytes.
+    pub bytes_per_step: u64,
+    /// Kernel dispatches per particle step.
+    pub dispatches_per_step: u32,
+    /// The last debiased squared MMD to the grid, per species (compare only).
+    pub final_mmd: BTreeMap<String, f64>,
+    /// The last debiased squared MMD to the stationary state, per species.
+    pub final_mmd_eq: BTreeMap<String, f64>,
+    /// Wall-clock seconds of the time stepping.
+    pub wall_time_s: f64,
+    /// Particle steps per second (with the grid's, when compared).
+    pub steps_per_s: f64,
+    /// Stopped early by an interrupt.
+    pub interrupted: bool,
+}
+
+/// The drift tables `particles.drift` asks for.
+pub fn drift_tables(plan: &Plan, particles: &ParticlesConfig) -> Result<FourierTables> {
+    match particles.drift {
+        DriftMethod::Auto | DriftMethod::Fourier => {
+            FourierTables::new(&plan.problem.params, plan.problem.system())
+        }
+        other => Err(Error::config(
+            "particles.drift",
+            format!(
+                "drift = \"{}\" is not available in this version yet; use \"fourier\"",
+                other.as_str()
+            ),
+        )),
+    }
+}
+
+/// The particle counts per species of `particles.n`, checked against what
+/// one binding of this device holds.
+pub fn counts(ctx: &GpuContext, plan: &Plan, particles: &ParticlesConfig) -> Result<Vec<u32>> {
+    let limit = ctx.max_binding_bytes() / 8;
+    plan.names()
+        .iter()
+        .map(|name| {
+            let n = particles.n.of(name);
+            if u64::from(n) > limit {
+                return Err(Error::config(
+                    "particles.n",
+                    format!(
+                        "{n} particles of `{name}` do not fit this device: one binding holds \
+                         at most {limit} positions; lower n"
+                    ),
+                ));
+            }
+            Ok(n)
+        })
+        .collect()
+}
+
+/// `mflda particles`: everything from t = 0 into `opts.out`. Bad input is
+/// refused before the run directory is made; a directory this call made is
+/// removed again if the setup fails.
+pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<ParticleSummary> {
+    let plan = Plan::new(ctx, config)?;
+    let particles = config.particles_or_default();
+    let tables = drift_tables(&plan, &particles)?;
+    let counts = counts(ctx, &plan, &particles)?;
+    let dir = RunDir::create(&opts.out, opts.force)?;
+    match Run::start(ctx, plan, particles, tables, counts, &dir, opts) {
+        Ok(run) => run.finish(opts),
+        Err(e) => {
+            dir.discard();
+            Err(e)
+        }
+    }
+}
+
+/// A particle run between its setup and its end.
+struct Run<'a> {
+    ctx: &'a GpuContext,
+    plan: Plan,
+    dir: RunDir,
+    particles: ParticlesConfig,
+    stepper: LangevinStepper,
+    grid: Option<Stepper>,
+    moments: Vec<Moments>,
+    modes: Vec<[i32; 2]>,
+    weights: Vec<f64>,
+    eq_moments: Vec<Vec<Complex64>>,
+    csv: MetricsCsv,
+    last: Vec<f64>,
+}
+
+impl<'a> Run<'a> {
+    fn start(
+        ctx: &'a GpuContext,
+        mut plan: Plan,
+        particles: ParticlesConfig,
+        tables: FourierTables,
+        counts: Vec<u32>,
+        dir: &RunDir,
+        opts: &RunOptions,
+    ) -> Result<Self> {
+        dir.write_text("config.toml", &plan.to_toml())?;
+        warn(ctx, &plan)?;
+        let (solver, _report, eq_logs) = equilibrium(ctx, &plan, dir, opts.quiet, &opts.interrupt)?;
+        let stars = species_from_logs(&eq_logs, solver.species());
+        drop(solver);
+        let star_refs: Vec<&[f32]> = stars.iter().map(Vec::as_slice).collect();
+        let start = plan.initial_species(ctx, &star_refs)?;
+        if plan.step().is_none() {
+            let estimate = plan.estimate_step(&stars, Some(&start));
+            let choice = plan.choose_step(&estimate);
+            if let Some(note) = &choice.note {
+                opts.say(note);
+            }
+            plan.set_step(choice.dt)?;
+        }
+        dir.write_text("config.toml", &plan.to_toml())?;
+        let dt = plan.step().expect("set above");
+        let params = &plan.problem.params;
+        let (shape, length) = (params.shape, params.length);
+        let mut x0 = Vec::with_capacity(counts.len());
+        for (s, (name, &n)) in plan.names().iter().zip(&counts).enumerate() {
+            x0.push(sample_density(
+                &format!("the initial density of `{name}`"),
+                &start[s],
+                shape,
+                length,
+                particles.seed,
+                s as u32,
+                n,
+            )?);
+        }
+        let rates: Vec<SpeciesRates> = plan
+            .problem
+            .system()
+            .species
+            .iter()
+            .map(|s| SpeciesRates {
+                tau: s.tau,
+                rate: s.rate,
+            })
+            .collect();
+        let options = LangevinOptions {
+            dt,
+            scheme: particles.scheme,
+            seed: particles.seed,
+            wg_size: 256,
+        };
+        let stepper = LangevinStepper::new(ctx, tables, &rates, &x0, options)?;
+        drop(x0);
+        let grid = if particles.compare {
+            let g = plan.stepper(ctx, &star_refs)?;
+            let refs: Vec<&[f32]> = start.iter().map(Vec::as_slice).collect();
+            g.set_species_densities(ctx, &refs)?;
+            Some(g)
+        } else {
+            None
+        };
+        let modes = half_modes(shape.dim(), MMD_K_MAX);
+        let weights: Vec<f64> = modes
+            .iter()
+            .map(|&k| gaussian_weight(k, MMD_WIDTH))
+            .collect();
+        let moments = (0..counts.len())
+            .map(|s| {
+                Moments::new(
+                    ctx,
+                    stepper.positions_buffer(s),
+                    stepper.weights_buffer(s),
+                    stepper.count(s),
+                    length,
+                    &modes,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let eq_moments = stars
+            .iter()
+            .map(|r| cell_moments(r, shape, length, &modes))
+            .collect();
+        let columns = columns(&plan.names(), shape.dim(), particles.compare);
+        let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let csv = MetricsCsv::create(&dir.file("metrics.csv"), &names)?;
+        let mut run = Run {
+            ctx,
+            plan,
+            dir: dir.clone(),
+            particles,
+            stepper,
+            grid,
+            moments,
+            modes,
+            weights,
+            eq_moments,
+            csv,
+            last: Vec::new(),
+        };
+        run.row(0.0)?;
+        if run.plan.schedule().snapshots > 0 {
+            run.snapshot(0.0)?;
+        }
+        Ok(run)
+    }
+
+    /// The first moments' indices in the MMD's modes: (1, 0), and (0, 1) in 2D.
+    fn first_modes(&self) -> Vec<usize> {
+        let wanted: &[[i32; 2]] = if self.plan.problem.params.shape.dim() == 2 {
+            &[[1, 0], [0, 1]]
+        } else {
+            &[[1, 0]]
+        };
+        wanted
+            .iter()
+            .map(|k| self.modes.iter().position(|m| m == k).expect("in the box"))
+            .collect()
+    }
+
+    /// Measures and appends one metrics row at time `t`.
+    fn row(&mut self, t: f64) -> Result<()> {
+        let ctx = self.ctx;
+        let params = &self.plan.problem.params;
+        let grid = match &self.grid {
+            Some(g) => Some(g.species_densities(ctx)?),
+            None => None,
+        };
+        let first = self.first_modes();
+        let mut row = vec![t];
+        for s in 0..self.moments.len() {
+            let m = self.moments[s].measure(ctx)?;
+            let n = f64::from(self.stepper.count(s));
+            let to_eq = fourier_mmd(&m, &self.eq_moments[s], &self.weights, n);
+            let grid_m = grid
+                .as_ref()
+                .map(|g| cell_moments(&g[s], params.shape, params.length, &self.modes));
+            if let Some(gm) = &grid_m {
+                let d = fourier_mmd(&m, gm, &self.weights, n);
+                row.extend([d.raw, d.noise, d.debiased]);
+            } else {
+                row.push(to_eq.noise);
+            }
+            row.extend([to_eq.raw, to_eq.debiased]);
+            for &j in &first {
+                row.extend([m[j].re, m[j].im]);
+                if let Some(gm) = &grid_m {
+                    row.extend([gm[j].re, gm[j].im]);
+                }
+            }
+        }
+        self.csv.append(&row)?;
+        self.last = row;
+        Ok(())
+    }
+
+    /// Writes `particles/<species>_<t>.npy`: the positions, `(n, dim)` f32.
+    fn snapshot(&self, t: f64) -> Result<()> {
+        let folder = self.dir.file(PARTICLES_DIR);
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| Error::io(format!("creating {}", folder.display()), e))?;
+        let dim = self.plan.problem.params.shape.dim() as usize;
+        for (s, name) in self.plan.names().iter().enumerate() {
+            let x = self.stepper.positions(self.ctx, s)?;
+            let flat: Vec<f32> = x.iter().flat_map(|p| p[..dim].to_vec()).collect();
+            let path = folder.join(format!("{name}_{t:012.6}.npy"));
+            write_npy_f32(&path, &[x.len(), dim], &flat)?;
+        }
+        Ok(())
+    }
+
+    /// Steps to the end (or an interrupt), then writes summary.json and
+    /// metrics.png.
+    fn finish(mut self, opts: &RunOptions) -> Result<ParticleSummary> {
+        let schedule = self.plan.schedule();
+        let dt = self.plan.step().expect("set at the start");
+        let mut progress = Progress::new(schedule.steps, dt, opts.quiet);
+        let began = Instant::now();
+        let mut k = 0u64;
+        let mut interrupted = false;
+        while k < schedule.steps {
+            if opts.interrupt.is_requested() {
+                interrupted = true;
+                break;
+            }
+            let next_metrics = (k / schedule.metrics + 1) * schedule.metrics;
+            let mut next = next_metrics.min(schedule.steps).min(k + 256);
+            if let Some(after) = k.checked_div(schedule.snapshots) {
+                next = next.min((after + 1) * schedule.snapshots);
+            }
+            let steps = next - k;
+            self.stepper.advance(self.ctx, steps);
+            if let Some(g) = &self.grid {
+                g.advance(self.ctx, steps as u32);
+            }
+            k = next;
+            let t = k as f64 * dt;
+            if schedule.metrics_at(k) {
+                self.row(t)?;
+            }
+            if schedule.snapshot_at(k) {
+                self.snapshot(t)?;
+            }
+            progress.update(k, "");
+        }
+        self.ctx.wait()?;
+        let wall = began.elapsed().as_secs_f64();
+        progress.finish();
+        if interrupted {
+            // The last row may be behind: measure where the run stopped.
+            self.row(k as f64 * dt)?;
+            eprintln!(
+                "interrupted at step {k} (t = {}); particle runs keep no checkpoint yet, so \
+                 this one cannot be resumed",
+                k as f64 * dt
+            );
+        }
+        let names = self.plan.names();
+        let per = |f: &dyn Fn(usize) -> f64| -> BTreeMap<String, f64> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(s, n)| (n.clone(), f(s)))
+                .collect()
+        };
+        let column = |name: &str| self.csv.columns().iter().position(|c| c == name);
+        let value = |name: String| column(&name).map_or(f64::NAN, |i| self.last[i]);
+        let tables = self.stepper.tables();
+        let summary = ParticleSummary {
+            steps: k,
+            dt,
+            t: k as f64 * dt,
+            particles: names
+                .iter()
+                .enumerate()
+                .map(|(s, n)| (n.clone(), self.stepper.count(s)))
+                .collect(),
+            scheme: self.particles.scheme.as_str().into(),
+            drift: "fourier".into(),
+            drift_modes: names
+                .iter()
+                .enumerate()
+                .map(|(s, n)| (n.clone(), tables.rows[s].1 - tables.rows[s].0))
+                .collect(),
+            drift_dropped: per(&|s| tables.dropped[s]),
+            bytes_per_step: self.stepper.bytes_per_step(),
+            dispatches_per_step: self.stepper.dispatches_per_step(),
+            final_mmd: if self.grid.is_some() {
+                per(&|s| value(format!("mmddeb_{}", names[s])))
+            } else {
+                BTreeMap::new()
+            },
+            final_mmd_eq: per(&|s| value(format!("mmdeqdeb_{}", names[s]))),
+            wall_time_s: wall,
+            steps_per_s: k as f64 / wall.max(1e-9),
+            interrupted,
+        };
+        self.dir.write_json("summary.json", &summary)?;
+        let csv = self.dir.file("metrics.csv");
+        metrics_plot(
+            &csv,
+            &self.dir.file("metrics.png"),
+            &self.dir.file("metrics.svg"),
+            &[],
+            &PARTICLE_METRICS,
+        )?;
+        opts.say(format!(
+            "{k} steps in {wall:.1} s ({:.1} steps/s); outputs in {}",
+            summary.steps_per_s,
+            self.dir.path().display()
+        ));
+        Ok(summary)
+    }
+}
+
+/// The metrics.csv columns of a particle run of species `names`: `t`, then
+/// per species `s` the squared MMD to the grid (`mmd_s` raw, `mmdnoise_s`
+/// the noise of exact samples, `mmddeb_s` their difference; with `compare`
+/// only, else `mmdnoise_s` alone), to the stationary state (`mmdeq_s`,
+/// `mmdeqdeb_s`), and the first Fourier moments `m10re_s`, `m10im_s` (and
+/// `m01*` in 2D) of the particles and, with `compare`, of the grid
+/// (`gridm10re_s`, ...).
+pub fn columns(names: &[String], dim: u32, compare: bool) -> Vec<String> {
+    let mut out = vec!["t".to_string()];
+    let firsts: &[&str] = if dim == 2 { &["m10", "m01"] } else { &["m10"] };
+    for s in names {
+        if compare {
+            out.extend([
+                format!("mmd_{s}"),
+                format!("mmdnoise_{s}"),
+                format!("mmddeb_{s}"),
+            ]);
+        } else {
+            out.push(format!("mmdnoise_{s}"));
+        }
+        out.extend([format!("mmdeq_{s}"), format!("mmdeqdeb_{s}")]);
+        for f in firsts {
+            out.extend([format!("{f}re_{s}"), format!("{f}im_{s}")]);
+            if compare {
+                out.extend([format!("grid{f}re_{s}"), format!("grid{f}im_{s}")]);
+            }
+        }
+    }
+    out
+}
