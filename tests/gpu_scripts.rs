@@ -34,6 +34,7 @@ fn measure(out: &Path, sizes: &str, mflda: &Path, env: &[(&str, &str)]) -> Outpu
         .env("REPS", "3")
         .env("PEER_REPS", "2")
         .env("PEER_STEPS", "2")
+        .env("PARTICLE_COUNTS", "1000")
         .envs(env.iter().copied())
         .output()
         .expect("bash runs")
@@ -121,6 +122,7 @@ fn measure_then_tables_at_64() {
         "env.txt",
         "bench-all.txt",
         "all.json",
+        "particles.json",
     ] {
         assert!(out.join(f).is_file(), "{f} missing; log:\n{log}");
     }

@@ -563,3 +563,34 @@ fn bad_particle_input_is_refused_with_the_fix() {
         assert!(!out.exists(), "{set}: the run directory was made");
     }
 }
+
+/// `mflda bench particles`' figures are consistent: both schemes per count,
+/// the bytes a step moves (each particle's position read and written by its
+/// update, and its position and weight read by the moments its drift needs,
+/// for both players), a positive time and its ratio to the copy floor.
+#[test]
+fn particle_bench_reports_consistent_figures() {
+    let ctx = common::ctx();
+    let timing = mflda::bench::timing::Timing {
+        warmup: 1,
+        reps: 5,
+        wall_clock: true,
+    };
+    let report = mflda::bench::particles::run(ctx, &[2000], &timing).unwrap();
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert_eq!(report.results.len(), 2);
+    for r in &report.results {
+        assert_eq!(r.bytes_per_step, 2 * 2000 * (16 + 12));
+        assert_eq!(
+            r.drift_modes, 6,
+            "the default game's potentials have six modes"
+        );
+        let ms = r.time.median_us / 1e3;
+        assert!(ms.is_finite() && ms > 0.0, "{ms}");
+        let want = ms / (r.bytes_per_step as f64 / (r.copy.gbps * 1e6));
+        assert!((r.ratio_to_floor - want).abs() <= 1e-9 * want, "{r:?}");
+        assert!(
+            (r.particle_steps_per_s - 4000.0 / (ms / 1e3)).abs() < 1e-6 * r.particle_steps_per_s
+        );
+    }
+}

@@ -13,6 +13,7 @@
 #   PEER_SIZES      sizes the JAX step is timed at (default SIZES)
 #   PEER_CHECK_MAX  largest size checked against an mflda export (default 4096)
 #   PEER_REPS, PEER_STEPS   jax_step.py --bench --reps / --steps (default 20, 10)
+#   PARTICLE_COUNTS `mflda bench particles --counts` (default 10000,100000,1000000,10000000)
 #   BUDGET          seconds for the whole script (default 480): each step is
 #                   cut at what is left, and steps with under 15 s left are
 #                   skipped, so one slow step cannot cost the rest
@@ -22,6 +23,7 @@
 #   steps.tsv    step, status (ok, failed rc=N, timed out, skipped), seconds, note
 #   env.txt      settings, build, loader setup, nvidia-smi, mflda info, JAX
 #   bench-all.txt, all.json    `mflda bench all` (its table, its report)
+#   particles.json  `mflda bench particles` (its table goes into bench-all.txt)
 #   peer.txt, jax-step.json    the JAX peer: checks against mflda, timings
 # A failed step is recorded and the later steps still run; the exit status is
 # 1 when any step failed or timed out.
@@ -194,6 +196,11 @@ EOF
     stamp "all.json merged from the runs size by size"
   fi
 fi
+
+# --- mflda bench particles: Langevin steps per particle count and scheme
+run_step bench-particles 180 bench-all.txt \
+  "$MFLDA" bench particles --counts "${PARTICLE_COUNTS:-10000,100000,1000000,10000000}" \
+  --reps "$REPS" --json "$OUT/particles.json" || true
 
 # --- the JAX peer (benches/peer/): checked against mflda, then timed
 peer_check() {

@@ -7,6 +7,7 @@ pub mod copy;
 pub mod equilibrium;
 pub mod fft;
 pub mod memory;
+pub mod particles;
 pub mod sizes;
 pub mod step;
 pub mod timing;

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use mflda::bench::sizes::BenchOptions;
 use mflda::bench::timing::Timing;
-use mflda::bench::{all, equilibrium, fft, memory, step};
+use mflda::bench::{all, equilibrium, fft, memory, particles, step};
 use mflda::gpu::{GpuContext, Shape};
 
 #[derive(Debug, Subcommand)]
@@ -21,6 +21,30 @@ pub enum BenchCommand {
     Equilibrium(BenchArgs),
     /// fft, step and equilibrium in one run: one report with a section each.
     All(BenchArgs),
+    /// Langevin steps of the default game's particles per particle count and
+    /// scheme, against the copy floor of the bytes a step moves.
+    Particles(ParticleBenchArgs),
+}
+
+/// Particle counts, repetitions and output of `mflda bench particles`.
+#[derive(Debug, Args)]
+pub struct ParticleBenchArgs {
+    /// Particles per species, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "10000,100000,1000000,10000000"
+    )]
+    counts: Vec<u32>,
+    /// Timed steps per measurement.
+    #[arg(long, default_value_t = 20)]
+    reps: u32,
+    /// Untimed steps before timing.
+    #[arg(long, default_value_t = 3)]
+    warmup: u32,
+    /// Write the report as JSON to this file, or to stdout when no file is given.
+    #[arg(long, num_args = 0..=1, default_missing_value = "-", value_name = "FILE")]
+    json: Option<PathBuf>,
 }
 
 /// Sizes, repetitions and output of a benchmark.
@@ -95,6 +119,19 @@ pub fn run(ctx: &GpuContext, cmd: BenchCommand) -> anyhow::Result<()> {
             );
             let report = all::run(ctx, &opts)?;
             emit(&report, &all::table(&report), args.json.as_deref())
+        }
+        BenchCommand::Particles(args) => {
+            anyhow::ensure!(
+                args.counts.iter().all(|&n| n > 0),
+                "--counts: every count must be positive (e.g. --counts 10000,100000)"
+            );
+            let timing = Timing {
+                warmup: args.warmup,
+                reps: args.reps,
+                wall_clock: true,
+            };
+            let report = particles::run(ctx, &args.counts, &timing)?;
+            emit(&report, &particles::table(&report), args.json.as_deref())
         }
     }
 }
