@@ -439,7 +439,8 @@ fn gibbs_sampling_and_the_invariant_measure_bias() {
     // correlated), far below the Euler-Maruyama bias.
     let sd = 1.0 / f64::from(count).sqrt();
     assert!(em > 10.0 * sd, "Euler-Maruyama bias {em:e} vs noise {sd:e}");
-    assert!(lm < 0.5 * em, "LM bias {lm:e} vs EM {em:e}");
+    // Measured: 6e-2 and 7e-4; the test asks for a factor of 5.
+    assert!(lm < 0.2 * em, "LM bias {lm:e} vs EM {em:e}");
 }
 
 fn mflda(args: &[&str]) -> std::process::Output {

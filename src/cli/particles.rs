@@ -63,5 +63,9 @@ pub fn run(ctx: &GpuContext, config: &Config, args: &ParticlesArgs) -> anyhow::R
             mmd.join(", ")
         );
     }
+    if s.interrupted {
+        // As an interrupted `mflda run` does.
+        std::process::exit(130);
+    }
     Ok(())
 }
