@@ -62,20 +62,17 @@ fn wrap(d: f64, l: f64) -> f64 {
     d.min(l - d)
 }
 
-/// The tables give the grid's own `grad Phi_s`: the particles' moments at
-/// every grid mode put into the grid reference (`rho^ = m^ / h^d`), its
-/// potentials' spectral gradient evaluated at the particles by the full
-/// trigonometric sum, agrees with the tables' sparse sums within the bound
-/// the tables state for the coefficients they drop (the samples' f32
-/// round-off, each below 1e-7 of its term).
-#[test]
-fn fourier_tables_reproduce_the_grid_potentials() {
-    let (params, system) = default_game(16);
-    let tables = FourierTables::new(&params, &system).unwrap();
-    let mut rng = common::rng("fourier_tables");
-    let x: Vec<Vec<[f64; 2]>> = (0..2)
-        .map(|_| random_positions(&mut rng, 40, 2, params.length))
-        .collect();
+/// The largest `|grad Phi_s|` and the largest difference between the
+/// tables' sparse sums and the grid reference, per species: the particles'
+/// moments at every grid mode put into the grid reference (`rho^ = m^ /
+/// h^d`), its potentials' spectral gradient (the odd-derivative Nyquist
+/// rule) evaluated at the particles by the full trigonometric sum.
+fn tables_against_grid(
+    params: &Params,
+    system: &System,
+    tables: &FourierTables,
+    x: &[Vec<[f64; 2]>],
+) -> Vec<(f64, f64)> {
     let spectral = Spectral::new(params.shape, params.length);
     let all: Vec<[i32; 2]> = (0..spectral.len())
         .map(|p| {
@@ -83,13 +80,13 @@ fn fourier_tables_reproduce_the_grid_potentials() {
             [k.0 as i32, k.1 as i32]
         })
         .collect();
-    let cpu = CpuSystem::new(&params, &system);
+    let cpu = CpuSystem::new(params, system);
     let cell = params.cell();
+    let weights = |x: &[[f64; 2]]| vec![1.0 / x.len() as f64; x.len()];
     let rho: Vec<Vec<Complex64>> = x
         .iter()
         .map(|x| {
-            let w = vec![1.0 / x.len() as f64; x.len()];
-            moments_cpu(x, &w, params.length, &all)
+            moments_cpu(x, &weights(x), params.length, &all)
                 .into_iter()
                 .map(|m| m / cell)
                 .collect()
@@ -98,48 +95,117 @@ fn fourier_tables_reproduce_the_grid_potentials() {
     let phi = cpu.potentials(&rho, true);
     let mut moments = Vec::new();
     for (x, modes) in x.iter().zip(&tables.moment_modes) {
-        let w = vec![1.0 / x.len() as f64; x.len()];
-        moments.extend(moments_cpu(x, &w, params.length, modes));
+        moments.extend(moments_cpu(x, &weights(x), params.length, modes));
     }
     let coeffs = tables.coefficients(&moments);
     let points = spectral.len() as f64;
-    let mut worst = 0.0f64;
-    let mut size = 0.0f64;
-    for s in 0..2 {
-        for p in &x[s] {
-            let mut g = [0.0; 2];
-            for (q, phi_q) in phi[s].iter().enumerate() {
-                let (k1, k2) = spectral.kappa_odd(q);
-                let (a1, a2) = spectral.kappa(q);
-                let e = Complex64::from_polar(1.0, a1 * p[0] + a2 * p[1]);
-                let v = Complex64::i() * phi_q * e / points;
-                g[0] += (k1 * v).re;
-                g[1] += (k2 * v).re;
+    (0..system.len())
+        .map(|s| {
+            let (mut size, mut worst) = (0.0f64, 0.0f64);
+            for p in &x[s] {
+                let mut g = [0.0; 2];
+                for (q, phi_q) in phi[s].iter().enumerate() {
+                    let (k1, k2) = spectral.kappa_odd(q);
+                    let (a1, a2) = spectral.kappa(q);
+                    let e = Complex64::from_polar(1.0, a1 * p[0] + a2 * p[1]);
+                    let v = Complex64::i() * phi_q * e / points;
+                    g[0] += (k1 * v).re;
+                    g[1] += (k2 * v).re;
+                }
+                let h = tables.gradient(s, &coeffs, *p);
+                size = size.max(g[0].abs()).max(g[1].abs());
+                worst = worst.max((g[0] - h[0]).abs()).max((g[1] - h[1]).abs());
             }
-            let h = tables.gradient(s, &coeffs, *p);
-            size = size.max(g[0].abs()).max(g[1].abs());
-            worst = worst.max((g[0] - h[0]).abs()).max((g[1] - h[1]).abs());
-        }
+            (size, worst)
+        })
+        .collect()
+}
+
+/// The tables give the grid's own `grad Phi_s` for the default game (all
+/// three payoff terms), within the bound the tables state for the
+/// coefficients they drop (the samples' f32 round-off, each below 1e-7 of
+/// its term), per species.
+#[test]
+fn fourier_tables_reproduce_the_grid_potentials() {
+    let (params, system) = default_game(16);
+    let tables = FourierTables::new(&params, &system).unwrap();
+    let mut rng = common::rng("fourier_tables");
+    let x: Vec<Vec<[f64; 2]>> = (0..2)
+        .map(|_| random_positions(&mut rng, 40, 2, params.length))
+        .collect();
+    for (s, (size, worst)) in tables_against_grid(&params, &system, &tables, &x)
+        .into_iter()
+        .enumerate()
+    {
+        assert!(size > 0.1, "species {s}: a drift of size {size}");
+        let bound = tables.dropped[s];
+        assert!(
+            worst <= bound + 1e-12,
+            "species {s}: {worst:e} above the bound {bound:e}"
+        );
+        assert!(
+            bound < 3e-5 * size,
+            "species {s}: dropped {bound:e} of {size}"
+        );
     }
-    assert!(size > 0.1, "a drift of size {size}");
-    // What the tables drop is the f32 samples' round-off, each coefficient
-    // below 1e-7 of its term; the error stays within the stated bound, and
-    // that bound is small.
-    let bound = tables.dropped.iter().cloned().fold(0.0, f64::max);
-    assert!(
-        worst <= bound + 1e-12,
-        "tables vs grid: {worst:e} above the bound {bound:e}"
-    );
-    assert!(
-        bound < 3e-5 * size,
-        "dropped {:?} of {size}",
-        tables.dropped
-    );
     // The default game's potentials have few modes.
     assert!(
         tables.row_modes.len() <= 16,
         "{} rows",
         tables.row_modes.len()
+    );
+}
+
+/// A kernel given by its multiplier with content at every mode (the
+/// aggregation kernel `M = -2 / (1 + |kappa|^2)`, self-coupled) on a 16^2
+/// grid: every mode with a gradient is a row, the Nyquist ones with their
+/// gradient's Nyquist component zeroed as the grid does, and the tables agree with the
+/// grid reference to round-off (nothing is dropped).
+#[test]
+fn fourier_tables_follow_the_nyquist_rule_of_a_given_spectrum() {
+    let shape = Shape::square(16);
+    let params = common::params(shape, 0.5);
+    let spectral = Spectral::new(shape, params.length);
+    let spectrum: Vec<[f32; 2]> = (0..spectral.len())
+        .map(|p| [(-2.0 / (1.0 + spectral.kappa2(p))) as f32, 0.0])
+        .collect();
+    let system = System {
+        species: vec![Species {
+            name: "rho".into(),
+            tau: 0.5,
+            rate: 1.0,
+            potential: None,
+        }],
+        multipliers: vec![mflda::system::Multiplier::Spectrum(spectrum)],
+        convolutions: vec![mflda::system::Convolution {
+            target: 0,
+            source: 0,
+            multiplier: 0,
+            conjugate: false,
+            sign: 1.0,
+        }],
+        matrices: Vec::new(),
+        bands: Vec::new(),
+    };
+    let tables = FourierTables::new(&params, &system).unwrap();
+    // Every mode but those whose gradient vanishes: 0, (-8, 0), (0, -8)
+    // and (-8, -8).
+    assert_eq!(tables.row_modes.len(), 256 - 4);
+    assert!(tables.row_grad.iter().any(|g| g[0] == 0 && g[1] != 0));
+    let mut rng = common::rng("fourier_nyquist");
+    // A concentrated cloud: its high moments are far from zero.
+    let x = vec![(0..60)
+        .map(|_| {
+            let a: f64 = rng.random_range(0.0..0.3);
+            let b: f64 = rng.random_range(0.0..0.3);
+            [2.0 + a, 3.0 + b]
+        })
+        .collect::<Vec<_>>()];
+    let (size, worst) = tables_against_grid(&params, &system, &tables, &x)[0];
+    assert!(size > 0.05, "a drift of size {size}");
+    assert!(
+        worst < 1e-12 * size.max(1.0),
+        "tables vs grid: {worst:e} of {size}"
     );
 }
 
@@ -532,8 +598,12 @@ fn the_particles_command_writes_its_outputs() {
 /// the key and the fix.
 #[test]
 fn bad_particle_input_is_refused_with_the_fix() {
-    let cases: [(&str, &str); 6] = [
+    let cases: [(&str, &str); 7] = [
         ("particles.n=0", "particles.n"),
+        (
+            "particles.drift=\"spread\"",
+            "not available in this version",
+        ),
         (
             "particles.dynamics=\"langevn\"",
             "did you mean \"langevin\"",
@@ -563,6 +633,16 @@ fn bad_particle_input_is_refused_with_the_fix() {
         );
         assert!(!out.exists(), "{set}: the run directory was made");
     }
+    // A config naming what `mflda particles` does not implement yet is
+    // still valid for the other commands.
+    let sets = [
+        "particles.dynamics=\"wfr\"".to_string(),
+        "particles.alpha=1.0".into(),
+    ];
+    let config =
+        Config::from_toml_str_with_sets(mflda::config::DEFAULT_TOML, "default", &sets).unwrap();
+    let refused = config.check_particles_available().unwrap_err().to_string();
+    assert!(refused.contains("particles.dynamics"), "{refused}");
 }
 
 /// `mflda bench particles`' figures are consistent: both schemes per count,
@@ -593,5 +673,93 @@ fn particle_bench_reports_consistent_figures() {
         assert!(
             (r.particle_steps_per_s - 4000.0 / (ms / 1e3)).abs() < 1e-6 * r.particle_steps_per_s
         );
+    }
+}
+
+/// The step counter's carry into its high word: a Leimkuhler-Matthews step
+/// at k = 2^32 - 1 reads the draws of k and k + 1 = 2^32 (high word 1), and
+/// the next step starts there, as the f64 reference does.
+#[test]
+fn the_step_counter_carries_into_its_high_word() {
+    let ctx = common::ctx();
+    let (params, system) = default_game(16);
+    let tables = FourierTables::new(&params, &system).unwrap();
+    let mut rng = common::rng("langevin_carry");
+    let l = params.length;
+    let x0: Vec<Vec<[f64; 2]>> = (0..2)
+        .map(|_| {
+            random_positions(&mut rng, 500, 2, l)
+                .iter()
+                .map(|p| [p[0] as f32 as f64, p[1] as f32 as f64])
+                .collect()
+        })
+        .collect();
+    let options = LangevinOptions {
+        dt: 0.1,
+        scheme: ParticleScheme::LeimkuhlerMatthews,
+        seed: 9,
+        wg_size: 64,
+    };
+    let r = rates(&system);
+    let mut gpu = LangevinStepper::new(ctx, tables.clone(), &r, &x0, options).unwrap();
+    let k0 = u64::from(u32::MAX);
+    gpu.set_step(ctx, k0);
+    let mut from = x0;
+    for k in [k0, k0 + 1] {
+        gpu.advance(ctx, 1);
+        let want = step_cpu(&tables, &r, &from, k, &options);
+        let got: Vec<Vec<[f64; 2]>> = (0..2)
+            .map(|s| {
+                gpu.positions(ctx, s)
+                    .unwrap()
+                    .iter()
+                    .map(|p| [f64::from(p[0]), f64::from(p[1])])
+                    .collect()
+            })
+            .collect();
+        let mut worst = 0.0f64;
+        for (g, w) in got.iter().zip(&want) {
+            for (a, b) in g.iter().zip(w) {
+                worst = worst.max(wrap(a[0] - b[0], l)).max(wrap(a[1] - b[1], l));
+            }
+        }
+        assert!(worst < 1e-5, "step {k}: {worst:e}");
+        from = got;
+    }
+    assert_eq!(gpu.step(), k0 + 2);
+}
+
+/// Above 65535 workgroups the update's dispatch folds into y: 70000
+/// particles in workgroups of 1 give the same particles, bit for bit, as
+/// workgroups of 256.
+#[test]
+fn folded_dispatches_give_the_same_particles() {
+    let ctx = common::ctx();
+    let (params, system) = default_game(16);
+    let tables = FourierTables::new(&params, &system).unwrap();
+    let mut rng = common::rng("langevin_fold");
+    let x0: Vec<Vec<[f64; 2]>> = (0..2)
+        .map(|_| random_positions(&mut rng, 70_000, 2, params.length))
+        .collect();
+    let run = |wg_size: u32| {
+        let options = LangevinOptions {
+            dt: 0.05,
+            scheme: ParticleScheme::EulerMaruyama,
+            seed: 4,
+            wg_size,
+        };
+        let mut gpu =
+            LangevinStepper::new(ctx, tables.clone(), &rates(&system), &x0, options).unwrap();
+        gpu.advance(ctx, 2);
+        (0..2)
+            .map(|s| gpu.positions(ctx, s).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (run(256), run(1));
+    for (p, q) in a.iter().zip(&b) {
+        for (u, v) in p.iter().zip(q) {
+            assert_eq!(u[0].to_bits(), v[0].to_bits());
+            assert_eq!(u[1].to_bits(), v[1].to_bits());
+        }
     }
 }

@@ -1,7 +1,8 @@
 // One Langevin step of a species' particles (docs/MATHEMATICS.md section 9):
 //     X <- X - DT_ETA grad Phi(X) + SIGMA noise,   SIGMA = sqrt(2 eta tau dt),
-// grad Phi(x) = -sum_t kappa_t (Re P_t sin(kappa_t . x) + Im P_t cos(kappa_t . x))
-// over the species' rows ROW0 .. ROW0 + ROWS of the coefficient table
+// grad Phi(x) = -sum_t kappa'_t (Re P_t sin(kappa_t . x) + Im P_t cos(kappa_t . x))
+// (kappa'_t: kappa_t with each Nyquist component zeroed, the grid's rule for
+// odd derivatives) over the species' rows ROW0 .. ROW0 + ROWS of the coefficient table
 // (particles/coefficients.wgsl), and noise = xi_k (Euler-Maruyama, LM = 0)
 // or (xi_k + xi_{k+1}) / 2 (Leimkuhler-Matthews, LM = 1), xi_k the normals
 // of block 0 at counter (particle, k) under the species' key, k the step in
@@ -24,6 +25,7 @@ override WG_SIZE: u32 = 256u;
 @group(0) @binding(1) var<storage, read> coeffs: array<vec2<f32>>;          // [rows] P_t
 @group(0) @binding(2) var<storage, read> row_modes: array<vec2<i32>>;       // [rows] k_t
 @group(0) @binding(3) var<storage, read> clock: array<u32>;                 // [step lo, step hi]
+@group(0) @binding(4) var<storage, read> row_grad: array<vec2<i32>>;        // [rows] k'_t
 
 fn draws(i: u32, lo: u32, hi: u32) -> vec2<f32> {
     let z = philox_normals(philox4x32_10(vec4<u32>(i, lo, hi, 0u), vec2<u32>(KEY_LO, KEY_HI)));
@@ -47,7 +49,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
         let turns = fract(k.x * u.x) + fract(k.y * u.y);
         let phase = 6.283185307179586 * (fract(turns + 0.5) - 0.5);
         let p = coeffs[t];
-        g -= (unit * k) * (p.x * sin(phase) + p.y * cos(phase));
+        g -= (unit * vec2<f32>(row_grad[t])) * (p.x * sin(phase) + p.y * cos(phase));
     }
     var xi = draws(i, clock[0], clock[1]);
     if LM == 1u {

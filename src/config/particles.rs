@@ -36,7 +36,7 @@ pub struct ParticlesConfig {
     #[serde(default)]
     pub seed: u64,
     /// Run the grid flow alongside from the same initial densities and
-    /// compare (metrics.csv columns `mmd_*`, `grid_*`).
+    /// compare (metrics.csv columns `mmd_*`, `mmddeb_*`, `gridm10re_*`, ...).
     #[serde(default = "default_true")]
     pub compare: bool,
 }
@@ -111,6 +111,17 @@ pub enum ParticleScheme {
     LeimkuhlerMatthews,
 }
 
+impl Dynamics {
+    /// The name used in config files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dynamics::Langevin => "langevin",
+            Dynamics::Wfr => "wfr",
+            Dynamics::Mirror => "mirror",
+        }
+    }
+}
+
 impl ParticleScheme {
     /// The name used in config files.
     pub fn as_str(self) -> &'static str {
@@ -155,8 +166,8 @@ impl Config {
     }
 
     /// Range checks of `[particles]` against the system: positive counts,
-    /// a count for every species and none for an unknown one, `alpha` for
-    /// the weighted dynamics, and the methods this version implements.
+    /// a count for every species and none for an unknown one, and `alpha`
+    /// (positive) for the weighted dynamics.
     pub fn validate_particles(&self) -> Result<()> {
         let p = self.particles_or_default();
         let names = self.species_names();
@@ -205,31 +216,33 @@ impl Config {
         if let Some(alpha) = p.alpha {
             positive("particles.alpha", alpha, "e.g. alpha = 1.0")?;
         }
-        match p.dynamics {
-            Dynamics::Langevin => {}
-            Dynamics::Wfr | Dynamics::Mirror => {
-                let name = if p.dynamics == Dynamics::Wfr {
-                    "wfr"
-                } else {
-                    "mirror"
-                };
-                if p.alpha.is_none() {
-                    return Err(Error::config(
-                        "particles.alpha",
-                        format!(
-                            "dynamics = \"{name}\" moves the weights at the Fisher-Rao rate \
-                             alpha; add e.g. `alpha = 1.0` under [particles]"
-                        ),
-                    ));
-                }
-                return Err(Error::config(
-                    "particles.dynamics",
-                    format!(
-                        "dynamics = \"{name}\" (weighted particles) is not available in this \
-                         version yet; use dynamics = \"langevin\""
-                    ),
-                ));
-            }
+        if matches!(p.dynamics, Dynamics::Wfr | Dynamics::Mirror) && p.alpha.is_none() {
+            return Err(Error::config(
+                "particles.alpha",
+                format!(
+                    "dynamics = \"{}\" moves the weights at the Fisher-Rao rate alpha; add \
+                     e.g. `alpha = 1.0` under [particles]",
+                    p.dynamics.as_str()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses what `mflda particles` does not implement yet (the weighted
+    /// dynamics, the spread and all-pairs drifts); a config naming them is
+    /// valid for every other command.
+    pub fn check_particles_available(&self) -> Result<()> {
+        let p = self.particles_or_default();
+        if p.dynamics != Dynamics::Langevin {
+            return Err(Error::config(
+                "particles.dynamics",
+                format!(
+                    "dynamics = \"{}\" (weighted particles) is not available in this version \
+                     yet; use dynamics = \"langevin\"",
+                    p.dynamics.as_str()
+                ),
+            ));
         }
         if matches!(p.drift, DriftMethod::Spread | DriftMethod::Pairs) {
             return Err(Error::config(

@@ -8,10 +8,11 @@
 //! ```text
 //! Phi_s(x) = Re sum_t P_t exp(i kappa_t . x),
 //! P_t      = A_t + sum_e F_e m_{r_e}^(kappa_{q_e}),
-//! grad Phi_s(x) = -sum_t kappa_t (Re P_t sin(kappa_t . x) + Im P_t cos(kappa_t . x))
+//! grad Phi_s(x) = -sum_t kappa'_t (Re P_t sin(kappa_t . x) + Im P_t cos(kappa_t . x))
 //! ```
 //!
-//! with `m_r^(kappa) = sum_j w_j exp(-i kappa . X_r^j)` the moments of
+//! with `kappa'_t` the gradient's wave vector (below) and
+//! `m_r^(kappa) = sum_j w_j exp(-i kappa . X_r^j)` the moments of
 //! species r (weights `1/n_r`). Per term, in the grid's normalisation:
 //! a potential gives `A_t = sign FFT(a_s)[t] / N^d`; a convolution gives
 //! `F = sign M(kappa_t) / L^d` on the moment of its source at `kappa_t`; a
@@ -59,8 +60,11 @@ pub struct FourierTables {
     pub dim: u32,
     /// Rows of species s: `rows[s].0 .. rows[s].1` in the row tables.
     pub rows: Vec<(usize, usize)>,
-    /// Integer wave vector `k_t` of each row.
+    /// Integer wave vector `k_t` of each row (its phase).
     pub row_modes: Vec<[i32; 2]>,
+    /// The wave vector of its gradient: `k_t` with each Nyquist component
+    /// zeroed, the grid's rule for odd derivatives.
+    pub row_grad: Vec<[i32; 2]>,
     /// The constant part `A_t` of each row.
     pub row_const: Vec<Complex64>,
     /// CSR start of each row's entries (`rows + 1` values).
@@ -96,12 +100,27 @@ impl FourierTables {
         let points = params.shape.len() as f64;
         let volume = points * params.cell();
         let unit = spectral.unit();
-        // Nyquist components and mode 0 carry no gradient.
-        let usable = |k: (i64, i64)| {
-            let nyquist = (n1 > 1 && k.0 == -n1 / 2) || (n2 > 1 && k.1 == -n2 / 2);
-            k != (0, 0) && !nyquist
+        // The wave vector of odd derivatives (the grid's rule): each Nyquist
+        // component zeroed. A mode whose gradient vector vanishes (mode 0,
+        // one whose nonzero components are all Nyquist) carries no drift.
+        let grad_k = move |k: [i32; 2]| -> [i32; 2] {
+            let g1 = if n1 > 1 && i64::from(k[0]) == -n1 / 2 {
+                0
+            } else {
+                k[0]
+            };
+            let g2 = if n2 > 1 && i64::from(k[1]) == -n2 / 2 {
+                0
+            } else {
+                k[1]
+            };
+            [g1, g2]
         };
-        let norm_k = |k: [i32; 2]| unit * f64::from(k[0]).hypot(f64::from(k[1]));
+        let usable = |k: (i64, i64)| grad_k([k.0 as i32, k.1 as i32]) != [0, 0];
+        let norm_k = |k: [i32; 2]| {
+            let g = grad_k(k);
+            unit * f64::from(g[0]).hypot(f64::from(g[1]))
+        };
         let to_mode = |k: (i64, i64)| [k.0 as i32, k.1 as i32];
         let species = system.len();
         let mut rows: Vec<BTreeMap<[i32; 2], Row>> =
@@ -118,7 +137,11 @@ impl FourierTables {
         };
         for (s, _) in system.species.iter().enumerate() {
             if let Some(a) = cpu.potential_spectrum(s) {
-                let floor = DROP_BELOW * a.iter().fold(0.0f64, |m, c| m.max(c.norm()));
+                let floor = DROP_BELOW
+                    * a.iter()
+                        .enumerate()
+                        .filter(|(p, _)| usable(spectral.wave_vector(*p)))
+                        .fold(0.0f64, |m, (_, c)| m.max(c.norm()));
                 for (p, &c) in a.iter().enumerate() {
                     let k = spectral.wave_vector(p);
                     if !usable(k) || c == Complex64::default() {
@@ -190,7 +213,8 @@ impl FourierTables {
                 return Err(Error::Usage(format!(
                     "drift = \"fourier\": the potential of species `{}` has {} Fourier modes \
                      above the f32 floor, more than the {MAX_FOURIER_ROWS} the direct sums serve \
-                     (its kernel or potential is not band-limited); use drift = \"spread\"",
+                     (its kernel or potential is not band-limited); lower grid.n (the rows grow \
+                     as its square in 2D): no other drift method is available in this version",
                     system.species[s].name,
                     r.len()
                 )));
@@ -224,6 +248,7 @@ impl FourierTables {
             dim,
             rows: Vec::with_capacity(species),
             row_modes: Vec::new(),
+            row_grad: Vec::new(),
             row_const: Vec::new(),
             row_start: vec![0],
             entries: Vec::new(),
@@ -235,6 +260,7 @@ impl FourierTables {
             let first = out.row_modes.len();
             for (&k, row) in r {
                 out.row_modes.push(k);
+                out.row_grad.push(grad_k(k));
                 out.row_const.push(row.constant);
                 for (&(src, q), &factor) in &row.entries {
                     out.entries.push(Entry {
@@ -279,12 +305,13 @@ impl FourierTables {
         let unit = std::f64::consts::TAU / self.length;
         let (a, b) = self.rows[s];
         let mut g = [0.0; 2];
-        for (k, c) in self.row_modes[a..b].iter().zip(&coeffs[a..b]) {
+        let rows = self.row_modes[a..b].iter().zip(&self.row_grad[a..b]);
+        for ((k, d), c) in rows.zip(&coeffs[a..b]) {
             let (k1, k2) = (unit * f64::from(k[0]), unit * f64::from(k[1]));
             let (sin, cos) = (k1 * x[0] + k2 * x[1]).sin_cos();
             let v = c.re * sin + c.im * cos;
-            g[0] -= k1 * v;
-            g[1] -= k2 * v;
+            g[0] -= unit * f64::from(d[0]) * v;
+            g[1] -= unit * f64::from(d[1]) * v;
         }
         g
     }

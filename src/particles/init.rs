@@ -97,15 +97,31 @@ pub fn sample_density(
 
 /// The characteristic function `∫ exp(-i kappa . x) rho(x) dx` of the
 /// piecewise-constant density of [`sample_density`] (normalised to mass 1)
-/// at the integer wave vectors `modes` (`kappa = 2 pi k / L`): the grid sum
-/// `sum_j rho_j h^d exp(-i kappa . x_j) / mass` (one f64 FFT of the grid,
-/// read at `k` mod the grid) times `sinc(kappa_a h / 2)` for each axis of
-/// the grid.
+/// at the integer wave vectors `modes` (`kappa = 2 pi k / L`): the
+/// [`point_moments`] times `sinc(kappa_a h / 2)` for each axis of the grid.
 pub fn cell_moments(rho: &[f32], shape: Shape, length: f64, modes: &[[i32; 2]]) -> Vec<Complex64> {
     let h = length / f64::from(shape.n1);
     let unit = std::f64::consts::TAU / length;
-    let mass: f64 = rho.iter().map(|&v| f64::from(v)).sum();
     let sinc = |t: f64| if t == 0.0 { 1.0 } else { t.sin() / t };
+    point_moments(rho, shape, length, modes)
+        .into_iter()
+        .zip(modes)
+        .map(|(m, k)| {
+            let mut factor = sinc(unit * f64::from(k[0]) * h / 2.0);
+            if shape.dim() == 2 {
+                factor *= sinc(unit * f64::from(k[1]) * h / 2.0);
+            }
+            m * factor
+        })
+        .collect()
+}
+
+/// The characteristic function of the grid density `rho` read as smooth
+/// (the midpoint rule, spectrally accurate for a smooth periodic density):
+/// `sum_j rho_j h^d exp(-i kappa . x_j) / mass` at the integer wave vectors
+/// `modes`, one f64 FFT of the grid read at `k` mod the grid.
+pub fn point_moments(rho: &[f32], shape: Shape, length: f64, modes: &[[i32; 2]]) -> Vec<Complex64> {
+    let mass: f64 = rho.iter().map(|&v| f64::from(v)).sum();
     let mut z: Vec<Complex64> = rho
         .iter()
         .map(|&v| Complex64::new(f64::from(v), 0.0))
@@ -114,13 +130,6 @@ pub fn cell_moments(rho: &[f32], shape: Shape, length: f64, modes: &[[i32; 2]]) 
     let spectral = Spectral::new(shape, length);
     modes
         .iter()
-        .map(|k| {
-            let (k1, k2) = (f64::from(k[0]), f64::from(k[1]));
-            let mut factor = sinc(unit * k1 * h / 2.0);
-            if shape.dim() == 2 {
-                factor *= sinc(unit * k2 * h / 2.0);
-            }
-            z[spectral.index_of(i64::from(k[0]), i64::from(k[1]))] * factor / mass
-        })
+        .map(|k| z[spectral.index_of(i64::from(k[0]), i64::from(k[1]))] / mass)
         .collect()
 }

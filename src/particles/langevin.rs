@@ -149,6 +149,12 @@ impl LangevinStepper {
             bytemuck::cast_slice(&tables.row_modes),
             false,
         );
+        let row_grad = storage_init(
+            ctx,
+            "particles.row_grad",
+            bytemuck::cast_slice(&tables.row_grad),
+            false,
+        );
         let slots: Vec<u32> = tables.entries.iter().map(|e| e.slot).collect();
         let factors: Vec<Complex64> = tables.entries.iter().map(|e| e.factor).collect();
         let row_start = storage_init(
@@ -264,7 +270,10 @@ impl LangevinStepper {
                     ("WG_SIZE", f64::from(wg)),
                 ],
             )?;
-            let bind = update.bind(device, &[&positions, &coeffs, &row_modes, &clock]);
+            let bind = update.bind(
+                device,
+                &[&positions, &coeffs, &row_modes, &clock, &row_grad],
+            );
             species.push(SpeciesParticles {
                 count,
                 positions,

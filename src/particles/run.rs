@@ -4,7 +4,9 @@
 //! densities. metrics.csv compares the particles with the grid and with the
 //! stationary state by the debiased Fourier MMD (docs/MATHEMATICS.md section
 //! 9) over the modes `|k_i| <= MMD_K_MAX` with the Gaussian weight of width
-//! [`MMD_WIDTH`] modes; `particles/<species>_<t>.npy` holds the positions.
+//! [`MMD_WIDTH`] modes (the grid density read as cells, as the initial
+//! particles are drawn; the stationary density as smooth, as the particles'
+//! invariant law is); `particles/<species>_<t>.npy` holds the positions.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -18,7 +20,7 @@ use crate::equilibrium::species_from_logs;
 use crate::gpu::GpuContext;
 use crate::output::{write_npy_f32, MetricsCsv, RunDir};
 use crate::particles::fourier::FourierTables;
-use crate::particles::init::{cell_moments, sample_density};
+use crate::particles::init::{cell_moments, point_moments, sample_density};
 use crate::particles::langevin::{LangevinOptions, LangevinStepper, SpeciesRates};
 use crate::particles::mmd::{fourier_mmd, gaussian_weight, half_modes};
 use crate::particles::moments::Moments;
@@ -61,9 +63,11 @@ pub struct ParticleSummary {
     pub final_mmd: BTreeMap<String, f64>,
     /// The last debiased squared MMD to the stationary state, per species.
     pub final_mmd_eq: BTreeMap<String, f64>,
-    /// Wall-clock seconds of the time stepping.
+    /// Wall-clock seconds of the time loop: the steps (with the grid's,
+    /// when compared), metrics rows and snapshots.
     pub wall_time_s: f64,
-    /// Particle steps per second (with the grid's, when compared).
+    /// Steps of the whole system per second of `wall_time_s` (the particle
+    /// steps per second are this times the total particle count).
     pub steps_per_s: f64,
     /// Stopped early by an interrupt.
     pub interrupted: bool,
@@ -111,6 +115,7 @@ pub fn counts(ctx: &GpuContext, plan: &Plan, particles: &ParticlesConfig) -> Res
 /// refused before the run directory is made; a directory this call made is
 /// removed again if the setup fails.
 pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<ParticleSummary> {
+    config.check_particles_available()?;
     let plan = Plan::new(ctx, config)?;
     let particles = config.particles_or_default();
     let tables = drift_tables(&plan, &particles)?;
@@ -139,6 +144,8 @@ struct Run<'a> {
     eq_moments: Vec<Vec<Complex64>>,
     csv: MetricsCsv,
     last: Vec<f64>,
+    /// Simulated time of the last metrics row.
+    last_t: f64,
 }
 
 impl<'a> Run<'a> {
@@ -225,9 +232,11 @@ impl<'a> Run<'a> {
                 )
             })
             .collect::<Result<Vec<_>>>()?;
+        // The particles' invariant law is the smooth stationary density: its
+        // moments without the cells' sinc.
         let eq_moments = stars
             .iter()
-            .map(|r| cell_moments(r, shape, length, &modes))
+            .map(|r| point_moments(r, shape, length, &modes))
             .collect();
         let columns = columns(&plan.names(), shape.dim(), particles.compare);
         let names: Vec<&str> = columns.iter().map(String::as_str).collect();
@@ -245,6 +254,7 @@ impl<'a> Run<'a> {
             eq_moments,
             csv,
             last: Vec::new(),
+            last_t: f64::NAN,
         };
         run.row(0.0)?;
         if run.plan.schedule().snapshots > 0 {
@@ -299,6 +309,7 @@ impl<'a> Run<'a> {
         }
         self.csv.append(&row)?;
         self.last = row;
+        self.last_t = t;
         Ok(())
     }
 
@@ -356,7 +367,9 @@ impl<'a> Run<'a> {
         progress.finish();
         if interrupted {
             // The last row may be behind: measure where the run stopped.
-            self.row(k as f64 * dt)?;
+            if self.last_t != k as f64 * dt {
+                self.row(k as f64 * dt)?;
+            }
             eprintln!(
                 "interrupted at step {k} (t = {}); particle runs keep no checkpoint yet, so \
                  this one cannot be resumed",
