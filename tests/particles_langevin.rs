@@ -33,14 +33,7 @@ fn default_game(n: u32) -> (Params, System) {
 }
 
 fn rates(system: &System) -> Vec<SpeciesRates> {
-    system
-        .species
-        .iter()
-        .map(|s| SpeciesRates {
-            tau: s.tau,
-            rate: s.rate,
-        })
-        .collect()
+    SpeciesRates::of(system)
 }
 
 fn random_positions(rng: &mut impl Rng, count: usize, dim: u32, length: f64) -> Vec<[f64; 2]> {
@@ -60,6 +53,31 @@ fn random_positions(rng: &mut impl Rng, count: usize, dim: u32, length: f64) -> 
 fn wrap(d: f64, l: f64) -> f64 {
     let d = d.rem_euclid(l);
     d.min(l - d)
+}
+
+/// Every species' positions read back, in f64.
+fn positions_f64(gpu: &LangevinStepper, species: usize) -> Vec<Vec<[f64; 2]>> {
+    let ctx = common::ctx();
+    (0..species)
+        .map(|s| {
+            gpu.positions(ctx, s)
+                .unwrap()
+                .iter()
+                .map(|p| [f64::from(p[0]), f64::from(p[1])])
+                .collect()
+        })
+        .collect()
+}
+
+/// The largest distance on the torus of side `l` between matching particles.
+fn torus_worst(got: &[Vec<[f64; 2]>], want: &[Vec<[f64; 2]>], l: f64) -> f64 {
+    let mut worst = 0.0f64;
+    for (g, w) in got.iter().zip(want) {
+        for (a, b) in g.iter().zip(w) {
+            worst = worst.max(wrap(a[0] - b[0], l)).max(wrap(a[1] - b[1], l));
+        }
+    }
+    worst
 }
 
 /// The largest `|grad Phi_s|` and the largest difference between the
@@ -249,22 +267,13 @@ fn gpu_steps_match_the_f64_reference() {
         for k in 0..2 {
             gpu.advance(ctx, 1);
             let want = step_cpu(&tables, &r, &from, k, &options);
-            let got: Vec<Vec<[f64; 2]>> = (0..2)
-                .map(|s| {
-                    gpu.positions(ctx, s)
-                        .unwrap()
-                        .iter()
-                        .map(|p| [f64::from(p[0]), f64::from(p[1])])
-                        .collect()
-                })
-                .collect();
-            let mut worst = 0.0f64;
-            for (g, w) in got.iter().zip(&want) {
-                for (a, b) in g.iter().zip(w) {
-                    assert!(a[0] >= 0.0 && a[0] < l && a[1] >= 0.0 && a[1] < l, "{a:?}");
-                    worst = worst.max(wrap(a[0] - b[0], l)).max(wrap(a[1] - b[1], l));
-                }
-            }
+            let got = positions_f64(&gpu, 2);
+            let inside = |a: &[f64; 2]| a.iter().all(|v| (0.0..l).contains(v));
+            assert!(
+                got.iter().flatten().all(inside),
+                "a position outside [0, L)"
+            );
+            let worst = torus_worst(&got, &want, l);
             assert!(worst < 2e-5, "{scheme:?} step {k}: {worst:e}");
             // The particles moved: the step is not the identity.
             let moved = wrap(got[0][0][0] - from[0][0][0], l);
@@ -275,41 +284,64 @@ fn gpu_steps_match_the_f64_reference() {
     }
 }
 
+/// The default game's particles (`count` per player, uniform random under
+/// `label`) after `steps` steps of `scheme` with workgroups of `wg_size`.
+fn particles_after(
+    label: &str,
+    count: usize,
+    steps: u64,
+    scheme: ParticleScheme,
+    wg_size: u32,
+) -> Vec<Vec<[f32; 2]>> {
+    let ctx = common::ctx();
+    let (params, system) = default_game(16);
+    let tables = FourierTables::new(&params, &system).unwrap();
+    let mut rng = common::rng(label);
+    let x0: Vec<Vec<[f64; 2]>> = (0..2)
+        .map(|_| random_positions(&mut rng, count, 2, params.length))
+        .collect();
+    let options = LangevinOptions {
+        dt: 0.05,
+        scheme,
+        seed: 3,
+        wg_size,
+    };
+    let mut gpu = LangevinStepper::new(ctx, tables, &rates(&system), &x0, options).unwrap();
+    gpu.advance(ctx, steps);
+    (0..2).map(|s| gpu.positions(ctx, s).unwrap()).collect()
+}
+
+fn assert_same_bits(a: &[Vec<[f32; 2]>], b: &[Vec<[f32; 2]>], what: &str) {
+    for (p, q) in a.iter().zip(b) {
+        assert_eq!(p.len(), q.len());
+        for (u, v) in p.iter().zip(q) {
+            assert_eq!(u[0].to_bits(), v[0].to_bits(), "{what}");
+            assert_eq!(u[1].to_bits(), v[1].to_bits(), "{what}");
+        }
+    }
+}
+
 /// The same seed gives the same particles, bit for bit, for every
 /// workgroup size of the update.
 #[test]
 fn particles_do_not_depend_on_the_workgroup_size() {
-    let ctx = common::ctx();
-    let (params, system) = default_game(16);
-    let tables = FourierTables::new(&params, &system).unwrap();
-    let mut rng = common::rng("langevin_wg");
-    let x0: Vec<Vec<[f64; 2]>> = (0..2)
-        .map(|_| random_positions(&mut rng, 5000, 2, params.length))
-        .collect();
-    let run = |wg_size: u32| {
-        let options = LangevinOptions {
-            dt: 0.05,
-            scheme: ParticleScheme::LeimkuhlerMatthews,
-            seed: 3,
-            wg_size,
-        };
-        let mut gpu =
-            LangevinStepper::new(ctx, tables.clone(), &rates(&system), &x0, options).unwrap();
-        gpu.advance(ctx, 20);
-        (0..2)
-            .map(|s| gpu.positions(ctx, s).unwrap())
-            .collect::<Vec<_>>()
-    };
-    let a = run(256);
+    let lm = ParticleScheme::LeimkuhlerMatthews;
+    let a = particles_after("langevin_wg", 5000, 20, lm, 256);
     for wg in [1, 32] {
-        let b = run(wg);
-        for (p, q) in a.iter().zip(&b) {
-            for (u, v) in p.iter().zip(q) {
-                assert_eq!(u[0].to_bits(), v[0].to_bits(), "wg {wg}");
-                assert_eq!(u[1].to_bits(), v[1].to_bits(), "wg {wg}");
-            }
-        }
+        let b = particles_after("langevin_wg", 5000, 20, lm, wg);
+        assert_same_bits(&a, &b, &format!("workgroups of {wg}"));
     }
+}
+
+/// Above 65535 workgroups the update's dispatch folds into y: 70000
+/// particles in workgroups of 1 give the same particles, bit for bit, as
+/// workgroups of 256.
+#[test]
+fn folded_dispatches_give_the_same_particles() {
+    let em = ParticleScheme::EulerMaruyama;
+    let a = particles_after("langevin_fold", 70_000, 2, em, 256);
+    let b = particles_after("langevin_fold", 70_000, 2, em, 1);
+    assert_same_bits(&a, &b, "folded");
 }
 
 /// A single species with no potential and no coupling.
@@ -708,58 +740,10 @@ fn the_step_counter_carries_into_its_high_word() {
     for k in [k0, k0 + 1] {
         gpu.advance(ctx, 1);
         let want = step_cpu(&tables, &r, &from, k, &options);
-        let got: Vec<Vec<[f64; 2]>> = (0..2)
-            .map(|s| {
-                gpu.positions(ctx, s)
-                    .unwrap()
-                    .iter()
-                    .map(|p| [f64::from(p[0]), f64::from(p[1])])
-                    .collect()
-            })
-            .collect();
-        let mut worst = 0.0f64;
-        for (g, w) in got.iter().zip(&want) {
-            for (a, b) in g.iter().zip(w) {
-                worst = worst.max(wrap(a[0] - b[0], l)).max(wrap(a[1] - b[1], l));
-            }
-        }
+        let got = positions_f64(&gpu, 2);
+        let worst = torus_worst(&got, &want, l);
         assert!(worst < 1e-5, "step {k}: {worst:e}");
         from = got;
     }
     assert_eq!(gpu.step(), k0 + 2);
-}
-
-/// Above 65535 workgroups the update's dispatch folds into y: 70000
-/// particles in workgroups of 1 give the same particles, bit for bit, as
-/// workgroups of 256.
-#[test]
-fn folded_dispatches_give_the_same_particles() {
-    let ctx = common::ctx();
-    let (params, system) = default_game(16);
-    let tables = FourierTables::new(&params, &system).unwrap();
-    let mut rng = common::rng("langevin_fold");
-    let x0: Vec<Vec<[f64; 2]>> = (0..2)
-        .map(|_| random_positions(&mut rng, 70_000, 2, params.length))
-        .collect();
-    let run = |wg_size: u32| {
-        let options = LangevinOptions {
-            dt: 0.05,
-            scheme: ParticleScheme::EulerMaruyama,
-            seed: 4,
-            wg_size,
-        };
-        let mut gpu =
-            LangevinStepper::new(ctx, tables.clone(), &rates(&system), &x0, options).unwrap();
-        gpu.advance(ctx, 2);
-        (0..2)
-            .map(|s| gpu.positions(ctx, s).unwrap())
-            .collect::<Vec<_>>()
-    };
-    let (a, b) = (run(256), run(1));
-    for (p, q) in a.iter().zip(&b) {
-        for (u, v) in p.iter().zip(q) {
-            assert_eq!(u[0].to_bits(), v[0].to_bits());
-            assert_eq!(u[1].to_bits(), v[1].to_bits());
-        }
-    }
 }

@@ -57,16 +57,7 @@ pub fn run(ctx: &GpuContext, counts: &[u32], timing: &Timing) -> Result<Particle
     };
     let plan = Plan::new(ctx, &Config::embedded_default())?;
     let tables = FourierTables::new(&plan.problem.params, plan.problem.system())?;
-    let rates: Vec<SpeciesRates> = plan
-        .problem
-        .system()
-        .species
-        .iter()
-        .map(|s| SpeciesRates {
-            tau: s.tau,
-            rate: s.rate,
-        })
-        .collect();
+    let rates = SpeciesRates::of(plan.problem.system());
     let mut results = Vec::new();
     let mut skipped = Vec::new();
     for &n in counts {

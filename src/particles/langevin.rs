@@ -25,6 +25,7 @@ use crate::gpu::GpuContext;
 use crate::particles::fourier::FourierTables;
 use crate::particles::moments::{moments_cpu, Moments};
 use crate::particles::rng::{counter, normals, philox4x32_10, species_key};
+use crate::system::System;
 use crate::{Error, Result};
 
 /// The step settings shared by every species.
@@ -48,6 +49,20 @@ pub struct SpeciesRates {
     pub tau: f64,
     /// Rate eta_s > 0.
     pub rate: f64,
+}
+
+impl SpeciesRates {
+    /// The temperature and rate of every species of `system`, in order.
+    pub fn of(system: &System) -> Vec<SpeciesRates> {
+        system
+            .species
+            .iter()
+            .map(|s| SpeciesRates {
+                tau: s.tau,
+                rate: s.rate,
+            })
+            .collect()
+    }
 }
 
 /// One species' particles on the GPU.

@@ -189,16 +189,7 @@ impl<'a> Run<'a> {
                 n,
             )?);
         }
-        let rates: Vec<SpeciesRates> = plan
-            .problem
-            .system()
-            .species
-            .iter()
-            .map(|s| SpeciesRates {
-                tau: s.tau,
-                rate: s.rate,
-            })
-            .collect();
+        let rates = SpeciesRates::of(plan.problem.system());
         let options = LangevinOptions {
             dt,
             scheme: particles.scheme,
