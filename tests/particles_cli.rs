@@ -1,0 +1,173 @@
+//! `mflda particles` end to end (every output of the default game on a
+//! small grid), its bad input, and `mflda bench particles`' figures.
+
+mod common;
+
+use mflda::config::Config;
+
+fn mflda(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mflda"))
+        .args(args)
+        .output()
+        .expect("the mflda binary runs")
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mflda-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// `mflda particles` on the embedded default game (a small grid and few
+/// particles here) writes every output: metrics.csv with a row per
+/// metrics time and the grid comparison, positions per species at each
+/// snapshot time, summary.json, metrics.png and the stationary densities.
+#[test]
+fn the_particles_command_writes_its_outputs() {
+    let out = scratch("particles");
+    let dir = out.to_str().unwrap();
+    let run = mflda(&[
+        "particles",
+        "-q",
+        "--set",
+        "grid.n=16",
+        "--set",
+        "particles.n=3000",
+        "--set",
+        "time.t_end=0.2",
+        "--set",
+        "output.metrics_every=0.1",
+        "--set",
+        "output.snapshots_every=0.2",
+        "-o",
+        dir,
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "header and rows at t = 0, 0.1, 0.2:\n{csv}");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    for col in [
+        "t",
+        "mmd_mu",
+        "mmddeb_nu",
+        "mmdeq_mu",
+        "m10re_nu",
+        "gridm01im_mu",
+    ] {
+        assert!(header.contains(&col), "no column {col} in {header:?}");
+    }
+    // At t = 0 the particles are exact draws of the grid's density: the
+    // debiased MMD is within a few noise units of 0.
+    let row: Vec<f64> = lines[1].split(',').map(|v| v.parse().unwrap()).collect();
+    let at = |c: &str| row[header.iter().position(|h| *h == c).unwrap()];
+    for s in ["mu", "nu"] {
+        let (deb, noise) = (at(&format!("mmddeb_{s}")), at(&format!("mmdnoise_{s}")));
+        assert!(
+            deb.abs() < 3.0 * noise,
+            "{s}: debiased {deb} vs noise {noise}"
+        );
+    }
+    for (s, t) in [("mu", "00000.000000"), ("nu", "00000.200000")] {
+        let (shape, data) =
+            mflda::output::read_npy_f32(&out.join(format!("particles/{s}_{t}.npy"))).unwrap();
+        assert_eq!(shape, vec![3000, 2]);
+        let l = std::f32::consts::TAU;
+        assert!(data.iter().all(|&v| (0.0..l).contains(&v)));
+    }
+    for f in [
+        "summary.json",
+        "metrics.png",
+        "config.toml",
+        "mu_star.npy",
+        "nu_star.npy",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("\"steps\": 20"), "{summary}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Bad `[particles]` input is refused before anything is written, naming
+/// the key and the fix.
+#[test]
+fn bad_particle_input_is_refused_with_the_fix() {
+    let cases: [(&str, &str); 7] = [
+        ("particles.n=0", "particles.n"),
+        (
+            "particles.drift=\"spread\"",
+            "not available in this version",
+        ),
+        (
+            "particles.dynamics=\"langevn\"",
+            "did you mean \"langevin\"",
+        ),
+        ("particles.dynamics=\"wfr\"", "alpha"),
+        ("particles.drift=\"fast\"", "particles.drift"),
+        ("particles.n={ mu = 10 }", "species `nu` has no count"),
+        ("particles.n=4000000000", "do not fit this device"),
+    ];
+    for (set, needle) in cases {
+        let out = scratch("bad-particles");
+        let run = mflda(&[
+            "particles",
+            "-q",
+            "--set",
+            "grid.n=16",
+            "--set",
+            set,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{set} was accepted");
+        assert!(
+            stderr.contains(needle),
+            "{set}: `{needle}` not in:\n{stderr}"
+        );
+        assert!(!out.exists(), "{set}: the run directory was made");
+    }
+    // A config naming what `mflda particles` does not implement yet is
+    // still valid for the other commands.
+    let sets = [
+        "particles.dynamics=\"wfr\"".to_string(),
+        "particles.alpha=1.0".into(),
+    ];
+    let config =
+        Config::from_toml_str_with_sets(mflda::config::DEFAULT_TOML, "default", &sets).unwrap();
+    let refused = config.check_particles_available().unwrap_err().to_string();
+    assert!(refused.contains("particles.dynamics"), "{refused}");
+}
+
+/// `mflda bench particles`' figures are consistent: both schemes per count,
+/// the bytes a step moves (each particle's position read and written by its
+/// update, and its position and weight read by the moments its drift needs,
+/// for both players), a positive time and its ratio to the copy floor.
+#[test]
+fn particle_bench_reports_consistent_figures() {
+    let ctx = common::ctx();
+    let timing = mflda::bench::timing::Timing {
+        warmup: 1,
+        reps: 5,
+        wall_clock: true,
+    };
+    let report = mflda::bench::particles::run(ctx, &[2000], &timing).unwrap();
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert_eq!(report.results.len(), 2);
+    for r in &report.results {
+        assert_eq!(r.bytes_per_step, 2 * 2000 * (16 + 12));
+        assert_eq!(
+            r.drift_modes, 6,
+            "the default game's potentials have six modes"
+        );
+        let ms = r.time.median_us / 1e3;
+        assert!(ms.is_finite() && ms > 0.0, "{ms}");
+        let want = ms / (r.bytes_per_step as f64 / (r.copy.gbps * 1e6));
+        assert!((r.ratio_to_floor - want).abs() <= 1e-9 * want, "{r:?}");
+        assert!(
+            (r.particle_steps_per_s - 4000.0 / (ms / 1e3)).abs() < 1e-6 * r.particle_steps_per_s
+        );
+    }
+}
