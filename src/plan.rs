@@ -252,7 +252,27 @@ impl Plan {
     /// The stable-step estimate about the stationary state `eq` and, when
     /// given, the start (each one density per species): the game's rule when
     /// its kernel is sampled in z, the species system's otherwise.
+    /// With the Fisher-Rao term, the step is also held to `2 / (alpha
+    /// max_s eta_s 2 sup|Phi|)`: the reaction's rate is at most `alpha
+    /// eta_s` times the spread of the potential, and the explicit part of
+    /// either scheme is stable on the negative real axis to about 2.
     pub fn estimate_step(&self, eq: &[Vec<f32>], start: Option<&[Vec<f32>]>) -> StepEstimate {
+        let mut estimate = self.transport_step(eq, start);
+        let params = &self.problem.params;
+        if params.fisher_rao > 0.0 {
+            let system = self.problem.system();
+            let rate = system.species.iter().map(|s| s.rate).fold(0.0, f64::max);
+            let spread = 2.0 * system.potential_bound(params.cell());
+            let limit = 2.0 / (params.fisher_rao * rate * spread);
+            if limit < estimate.dt_max {
+                estimate.dt_max = limit;
+                estimate.wavenumber = 0.0;
+            }
+        }
+        estimate
+    }
+
+    fn transport_step(&self, eq: &[Vec<f32>], start: Option<&[Vec<f32>]>) -> StepEstimate {
         let states: Vec<&[Vec<f32>]> = std::iter::once(eq).chain(start).collect();
         match &self.problem.payoff {
             Some(payoff) if payoff.kernel_spectrum.is_none() => {

@@ -63,6 +63,7 @@ impl Problem {
             dt: config.time.step(),
             dealias: config.time.dealias,
             scheme: config.time.scheme,
+            fisher_rao: config.time.fisher_rao,
         }
     }
 

@@ -39,6 +39,7 @@ fn case(name: &str, shape: Shape, scheme: Scheme, dealias: bool, eta: f64) -> Ca
         dt: 0.05,
         dealias,
         scheme,
+        fisher_rao: 0.0,
     };
     let f32s = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
     let k = f32s(smooth(&mut rng, shape, 0.8, 0.0));

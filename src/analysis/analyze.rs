@@ -26,7 +26,7 @@ use crate::output::{write_npy_f32, RunDir};
 use crate::plan::Plan;
 use crate::run::step::AUTO_FRACTION;
 use crate::run::summary::{sci, EquilibriumSummary};
-use crate::{Problem, Result};
+use crate::{Error, Problem, Result};
 
 /// Steps of the linearised map (T about 1) at least, when its step is
 /// automatic: the map's accuracy needs a step well inside the dynamics'
@@ -258,6 +258,17 @@ pub fn analyze_plan(
     quiet: bool,
     interrupt: &Interrupt,
 ) -> Result<Analysis> {
+    let alpha = plan.problem.params.fisher_rao;
+    if alpha > 0.0 {
+        return Err(Error::config(
+            "time.fisher_rao",
+            format!(
+                "mflda analyze linearises the Wasserstein flow about its fixed point, which the \
+                 Fisher-Rao term (fisher_rao = {alpha}) does not keep; set time.fisher_rao = 0 \
+                 to analyze, or study the flow with mflda run"
+            ),
+        ));
+    }
     crate::run::warn(ctx, &plan)?;
     dir.write_text("config.toml", &plan.to_toml())?;
     let (solver, report, logs) = crate::run::equilibrium(ctx, &plan, dir, quiet, interrupt)?;

@@ -153,6 +153,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             opt("dealias", Kind::Bool),
             opt("perturbation", Kind::Bool),
             opt("stop_below", Kind::F64),
+            opt("fisher_rao", Kind::F64),
         ],
     },
     TableSpec {

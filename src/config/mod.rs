@@ -12,7 +12,7 @@
 //!              interaction_modes              (target, source required)
 //! [init]   mu, nu, seed                      (optional table)
 //! [time]   scheme, dt (a number or "auto"), t_end, dealias, perturbation,
-//!          stop_below                        (optional table)
+//!          stop_below, fisher_rao            (optional table)
 //! [equilibrium] tol, max_iter, step, start   (optional table)
 //! [output] metrics_every, snapshots_every, frames_every, checkpoint_every,
 //!          checkpoint_wall, colormap, scale, frame_size, color_min,

@@ -226,6 +226,16 @@ pub struct TimeConfig {
     /// `t_end`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_below: Option<f64>,
+    /// Fisher-Rao rate alpha >= 0: adds `-alpha eta_s (Phi_s - <Phi_s>_rho_s)
+    /// rho_s` to every species' right-hand side (docs/MATHEMATICS.md section
+    /// 9, the mean-field limit of Wasserstein-Fisher-Rao particles); 0 (the
+    /// default) leaves it out.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fisher_rao: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl TimeConfig {
@@ -246,6 +256,7 @@ impl Default for TimeConfig {
             dealias: false,
             perturbation: false,
             stop_below: None,
+            fisher_rao: 0.0,
         }
     }
 }

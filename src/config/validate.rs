@@ -57,7 +57,7 @@ impl Config {
                 "e.g. stop_below = 1e-12, or leave it out to run to t_end",
             )?;
         }
-
+        c.validate_fisher_rao()?;
         positive("equilibrium.tol", c.equilibrium.tol, "e.g. tol = 1e-6")?;
         if c.equilibrium.max_iter == 0 {
             return Err(Error::config(
@@ -179,6 +179,31 @@ pub(crate) fn positive(field: &str, v: f64, hint: &str) -> Result<()> {
 }
 
 /// `v` is finite and >= 0.
+impl Config {
+    /// `time.fisher_rao`: finite and >= 0, and not with the perturbation
+    /// form (its reference state is the Wasserstein flow's fixed point, which
+    /// the Fisher-Rao term does not keep).
+    fn validate_fisher_rao(&self) -> Result<()> {
+        let alpha = self.time.fisher_rao;
+        non_negative(
+            "time.fisher_rao",
+            alpha,
+            "e.g. fisher_rao = 1.0, or 0 to leave the term out",
+        )?;
+        if alpha > 0.0 && self.time.perturbation {
+            return Err(Error::config(
+                "time.fisher_rao",
+                format!(
+                    "fisher_rao = {alpha} cannot run in the perturbation form: the equilibrium it \
+                     deviates from is not stationary under the Fisher-Rao term; set \
+                     time.perturbation = false"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn non_negative(field: &str, v: f64, hint: &str) -> Result<()> {
     if v.is_finite() && v >= 0.0 {
         Ok(())

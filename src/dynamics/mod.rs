@@ -5,6 +5,7 @@
 
 pub mod cpu;
 pub mod etd;
+pub mod fisher_rao;
 pub mod params;
 pub mod phi;
 pub mod potential_eval;

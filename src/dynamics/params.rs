@@ -20,6 +20,9 @@ pub struct Params {
     pub dealias: bool,
     /// Time-stepping scheme.
     pub scheme: Scheme,
+    /// Fisher-Rao rate alpha >= 0 (`time.fisher_rao`): the right-hand side
+    /// gains `-alpha eta_s (Phi_s - <Phi_s>_rho_s) rho_s`; 0 leaves it out.
+    pub fisher_rao: f64,
 }
 
 impl Params {

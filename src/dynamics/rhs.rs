@@ -12,9 +12,12 @@
 //!
 //! Two real fields share each complex transform, so a right-hand side costs
 //! `2 S + ceil(S / 2)` complex transforms of one grid (five for two species).
+//! With `time.fisher_rao > 0` the Fisher-Rao term ([`FisherRao`]) joins in
+//! (two more for two species).
 
 use std::sync::Arc;
 
+use crate::dynamics::fisher_rao::{FisherRao, FisherRaoBinding};
 use crate::dynamics::Params;
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label};
@@ -53,6 +56,8 @@ pub struct Rhs {
     state_len: u64,
     /// The perturbation form's reference fields (None in the absolute form).
     reference: Option<Reference>,
+    /// The Fisher-Rao term, when `params.fisher_rao > 0`.
+    fisher_rao: Option<FisherRao>,
 }
 
 /// The equilibrium as the perturbation form's fluxes need it.
@@ -72,6 +77,7 @@ pub struct RhsBinding {
     band: wgpu::BindGroup,
     potentials: wgpu::BindGroup,
     divergence: wgpu::BindGroup,
+    fisher_rao: Option<FisherRaoBinding>,
 }
 
 impl Rhs {
@@ -140,6 +146,17 @@ impl Rhs {
             usage: wgpu::BufferUsages::STORAGE,
             mapped_at_creation: false,
         });
+        let fisher_rao = if params.fisher_rao > 0.0 {
+            if perturbation {
+                return Err(Error::Usage(
+                    "the Fisher-Rao term needs the absolute form (time.perturbation = false)"
+                        .into(),
+                ));
+            }
+            Some(FisherRao::new(ctx, params, ops, plan_pairs.clone(), &dens)?)
+        } else {
+            None
+        };
         let fft_grad = plan_species.bind(ctx, &grad)?;
         let fft_dens = plan_pairs.bind(ctx, &dens)?;
         let reference = if perturbation {
@@ -187,6 +204,7 @@ impl Rhs {
             plan_species,
             state_len: GpuField::bytes_for(shape, species, Elem::Complex),
             reference,
+            fisher_rao,
         })
     }
 
@@ -278,6 +296,10 @@ impl Rhs {
             divergence: self
                 .divergence
                 .bind(device, &[&self.grad.buffer, &out.buffer]),
+            fisher_rao: self
+                .fisher_rao
+                .as_ref()
+                .map(|f| f.bind(ctx, ops, &self.band_box, state, out)),
         })
     }
 
@@ -311,7 +333,9 @@ impl Rhs {
     /// ceil(S/2))` B in the perturbation form: it also reads the reference's
     /// densities and gradients), divergence `16 S` B; the band kernel reads
     /// its coefficients and box modes once; each FFT pass reads and writes
-    /// its fields. For two species: 64, 40 (64), 32 B.
+    /// its fields. For two species: 64, 40 (64), 32 B. The Fisher-Rao
+    /// term's groups ([`FisherRao`]) come after the band, the densities'
+    /// transform and the divergence.
     pub fn record_groups(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding) {
         let (plan_pairs, plan_species) = (&self.plan_pairs, &self.plan_species);
         let points = self.grad.shape.len() as u64;
@@ -328,6 +352,11 @@ impl Rhs {
         });
         plan_species.record_groups(rec, "rhs.ifft_grad", &self.fft_grad, Direction::Inverse);
         plan_pairs.record_groups(rec, "rhs.ifft_dens", &self.fft_dens, Direction::Inverse);
+        let fr = self.fisher_rao.as_ref().zip(b.fisher_rao.as_ref());
+        if let Some((f, fb)) = fr {
+            f.record_potentials(rec, fb);
+            f.record_products(rec);
+        }
         let flux = 8 * (2 * s + q + if pert { s + q } else { 0 }) * points;
         rec.group(Label::new("rhs.flux"), flux, &mut |pass| {
             self.flux.dispatch(pass, &self.flux_bind, self.groups)
@@ -336,5 +365,8 @@ impl Rhs {
         rec.group(Label::new("rhs.divergence"), 16 * s * points, &mut |pass| {
             self.divergence.dispatch(pass, &b.divergence, self.groups)
         });
+        if let Some((f, fb)) = fr {
+            f.record_reaction(rec, fb);
+        }
     }
 }

@@ -141,6 +141,26 @@ pub const FLUX_PERT: ShaderSource = kernel!("dynamics/flux_pert", [INDEX, SPECIE
 /// Nonlinear terms as divergences of the flux spectra.
 pub const DIVERGENCE: ShaderSource =
     kernel!("dynamics/divergence", [COMPLEX, SPECTRAL, INDEX, SPECIES]);
+/// Fisher-Rao term: the potentials packed two species at a time.
+pub const FISHER_RAO_POTENTIALS: ShaderSource = kernel!(
+    "dynamics/fisher_rao_potentials",
+    [
+        COMPLEX,
+        SPECTRAL,
+        INDEX,
+        SPECIES,
+        BAND_BOX,
+        SYSTEM_POTENTIALS
+    ]
+);
+/// Fisher-Rao term: the products Phi_s rho_s on the grid.
+pub const FISHER_RAO_PRODUCT: ShaderSource =
+    kernel!("dynamics/fisher_rao_product", [INDEX, SPECIES]);
+/// Fisher-Rao term: added to the nonlinear terms from the products' spectra.
+pub const FISHER_RAO_REACTION: ShaderSource = kernel!(
+    "dynamics/fisher_rao_reaction",
+    [COMPLEX, SPECTRAL, INDEX, SPECIES]
+);
 /// ETD predictor stage.
 pub const ETD_PREDICT: ShaderSource = kernel!(
     "dynamics/etd_predict",
@@ -241,6 +261,9 @@ pub const ALL: &[ShaderSource] = &[
     FLUX,
     FLUX_PERT,
     DIVERGENCE,
+    FISHER_RAO_POTENTIALS,
+    FISHER_RAO_PRODUCT,
+    FISHER_RAO_REACTION,
     ETD_PREDICT,
     ETD_RK4_C,
     ETD_RK4_FINISH,

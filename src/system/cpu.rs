@@ -151,11 +151,14 @@ impl CpuSystem {
         (part(0), part(1))
     }
 
-    /// The nonlinear terms `N_s^ = eta_s FFT(div(rho_s grad Phi_s))`,
-    /// optionally 2/3-masked.
+    /// The nonlinear terms `N_s^ = eta_s FFT(div(rho_s grad Phi_s))`, plus
+    /// with `params.fisher_rao = alpha > 0` the Fisher-Rao term
+    /// `-alpha eta_s FFT((Phi_s - <Phi_s>) rho_s)`, `<Phi_s> = ∫ Phi_s rho_s /
+    /// ∫ rho_s` (so that it moves no mass); optionally 2/3-masked.
     pub fn rhs(&self, rho: &[Vec<C64>]) -> Vec<Vec<C64>> {
         let phi = self.potentials(rho, true);
         let n = self.spectral.len();
+        let alpha = self.params.fisher_rao;
         (0..self.system.len())
             .map(|s| {
                 let r = self.real(&rho[s]);
@@ -164,10 +167,20 @@ impl CpuSystem {
                 let fy: Vec<f64> = gy.iter().zip(&r).map(|(g, r)| r * g).collect();
                 let (fxh, fyh) = (self.spectrum(&fx), self.spectrum(&fy));
                 let rate = self.system.species[s].rate;
+                let reaction = (alpha > 0.0).then(|| {
+                    let values = self.real(&phi[s]);
+                    let mean = values.iter().zip(&r).map(|(p, r)| p * r).sum::<f64>()
+                        / r.iter().sum::<f64>();
+                    let g: Vec<f64> = values.iter().zip(&r).map(|(p, r)| (p - mean) * r).collect();
+                    self.spectrum(&g)
+                });
                 (0..n)
                     .map(|p| {
                         let k = self.spectral.kappa_odd(p);
-                        let d = C64::new(0.0, 1.0) * (k.0 * fxh[p] + k.1 * fyh[p]);
+                        let mut d = C64::new(0.0, 1.0) * (k.0 * fxh[p] + k.1 * fyh[p]);
+                        if let Some(g) = &reaction {
+                            d -= alpha * g[p];
+                        }
                         d * rate * self.mask(p)
                     })
                     .collect()

@@ -91,6 +91,7 @@ pub fn params(shape: Shape, tau: f64) -> Params {
         dt: 0.01,
         dealias: false,
         scheme: Scheme::Etdrk4,
+        fisher_rao: 0.0,
     }
 }
 

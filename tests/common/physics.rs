@@ -65,6 +65,7 @@ pub fn params(shape: Shape, tau: f64, eta: f64, dt: f64, scheme: Scheme) -> Para
         dt,
         dealias: false,
         scheme,
+        fisher_rao: 0.0,
     }
 }
 
