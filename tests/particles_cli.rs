@@ -131,17 +131,46 @@ fn bad_particle_input_is_refused_with_the_fix() {
     }
     // A config naming what `mflda particles` does not implement yet is
     // still valid for the other commands.
-    let sets = [
-        "particles.dynamics=\"wfr\"".to_string(),
-        "particles.alpha=1.0".into(),
-    ];
-    let config =
-        Config::from_toml_str_with_sets(mflda::config::DEFAULT_TOML, "default", &sets).unwrap();
-    let refused = config.check_particles_available().unwrap_err().to_string();
-    assert!(refused.contains("particles.dynamics"), "{refused}");
+    let config = |sets: &[&str]| {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        Config::from_toml_str_with_sets(mflda::config::DEFAULT_TOML, "default", &sets).unwrap()
+    };
+    let refused = config(&["particles.drift=\"pairs\""])
+        .particles_companion()
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("particles.drift"), "{refused}");
+    // The grid beside the particles is their mean-field limit.
+    let wfr = config(&["particles.dynamics=\"wfr\"", "particles.alpha=0.5"]);
+    assert_eq!(wfr.particles_companion().unwrap().time.fisher_rao, 0.5);
+    for (sets, needle) in [
+        (
+            &[
+                "particles.dynamics=\"wfr\"",
+                "particles.alpha=0.5",
+                "time.fisher_rao=2",
+            ][..],
+            "differs from particles.alpha",
+        ),
+        (&["time.fisher_rao=2"][..], "Langevin particles have none"),
+        (
+            &["particles.dynamics=\"mirror\"", "particles.alpha=1"][..],
+            "compare = false",
+        ),
+    ] {
+        let e = config(sets).particles_companion().unwrap_err().to_string();
+        assert!(e.contains(needle), "{sets:?}: `{needle}` not in {e}");
+    }
+    let mirror = config(&[
+        "particles.dynamics=\"mirror\"",
+        "particles.alpha=1",
+        "particles.compare=false",
+    ]);
+    assert_eq!(mirror.particles_companion().unwrap().time.fisher_rao, 0.0);
 }
 
-/// `mflda bench particles`' figures are consistent: both schemes per count,
+/// `mflda bench particles`' figures are consistent: both Langevin schemes
+/// and WFR per count,
 /// the bytes a step moves (each particle's position read and written by its
 /// update, and its position and weight read by the moments its drift needs,
 /// for both players), a positive time and its ratio to the copy floor.
@@ -155,9 +184,11 @@ fn particle_bench_reports_consistent_figures() {
     };
     let report = mflda::bench::particles::run(ctx, &[2000], &timing).unwrap();
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
-    assert_eq!(report.results.len(), 2);
+    assert_eq!(report.results.len(), 3);
     for r in &report.results {
-        assert_eq!(r.bytes_per_step, 2 * 2000 * (16 + 12));
+        // WFR also reads and writes each weight in its update.
+        let update = if r.dynamics == "wfr" { 24 } else { 16 };
+        assert_eq!(r.bytes_per_step, 2 * 2000 * (update + 12), "{}", r.dynamics);
         assert_eq!(
             r.drift_modes, 6,
             "the default game's potentials have six modes"

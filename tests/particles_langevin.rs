@@ -6,94 +6,26 @@
 //! its bad input: tests/particles_cli.rs.
 
 mod common;
+#[path = "common/particles.rs"]
+mod particles;
 
 use std::f64::consts::TAU as TWO_PI;
 
-use mflda::config::{Config, ParticleScheme};
+use mflda::config::{Dynamics, ParticleScheme};
 use mflda::dynamics::Params;
 use mflda::fft::spectral::Spectral;
 use mflda::gpu::field::Shape;
 use mflda::particles::fourier::FourierTables;
-use mflda::particles::langevin::{step_cpu, LangevinOptions, LangevinStepper, SpeciesRates};
+use mflda::particles::langevin::{step_cpu, LangevinOptions, LangevinStepper};
 use mflda::particles::mmd::{fourier_mmd, half_modes};
 use mflda::particles::moments::{moments_cpu, Moments};
-use mflda::plan::Plan;
 use mflda::system::cpu::CpuSystem;
 use mflda::system::{Signed, Species, System};
 use num_complex::Complex64;
+use particles::{
+    default_game, f32_positions, positions_f64, random_positions, rates, torus_worst, wrap,
+};
 use rand::Rng;
-
-/// The default game's sampled system on an `n`-point square grid.
-fn default_game(n: u32) -> (Params, System) {
-    let ctx = common::ctx();
-    let text = mflda::config::DEFAULT_TOML;
-    let config =
-        Config::from_toml_str_with_sets(text, "default", &[format!("grid.n={n}")]).unwrap();
-    let plan = Plan::new(ctx, &config).unwrap();
-    (plan.problem.params.clone(), plan.problem.system().clone())
-}
-
-fn rates(system: &System) -> Vec<SpeciesRates> {
-    SpeciesRates::of(system)
-}
-
-fn random_positions(rng: &mut impl Rng, count: usize, dim: u32, length: f64) -> Vec<[f64; 2]> {
-    (0..count)
-        .map(|_| {
-            let y = if dim == 2 {
-                rng.random_range(0.0..length)
-            } else {
-                0.0
-            };
-            [rng.random_range(0.0..length), y]
-        })
-        .collect()
-}
-
-/// Uniform random 2D positions, `counts[s]` for species s, rounded to f32
-/// (the GPU starts from the f32 positions; the f64 reference from the same).
-fn f32_positions(rng: &mut impl Rng, counts: &[usize], l: f64) -> Vec<Vec<[f64; 2]>> {
-    counts
-        .iter()
-        .map(|&n| {
-            random_positions(rng, n, 2, l)
-                .iter()
-                .map(|p| [p[0] as f32 as f64, p[1] as f32 as f64])
-                .collect()
-        })
-        .collect()
-}
-
-/// Distance on the circle of side `l`.
-fn wrap(d: f64, l: f64) -> f64 {
-    let d = d.rem_euclid(l);
-    d.min(l - d)
-}
-
-/// Every species' positions read back, in f64.
-fn positions_f64(gpu: &LangevinStepper, species: usize) -> Vec<Vec<[f64; 2]>> {
-    let ctx = common::ctx();
-    (0..species)
-        .map(|s| {
-            gpu.positions(ctx, s)
-                .unwrap()
-                .iter()
-                .map(|p| [f64::from(p[0]), f64::from(p[1])])
-                .collect()
-        })
-        .collect()
-}
-
-/// The largest distance on the torus of side `l` between matching particles.
-fn torus_worst(got: &[Vec<[f64; 2]>], want: &[Vec<[f64; 2]>], l: f64) -> f64 {
-    let mut worst = 0.0f64;
-    for (g, w) in got.iter().zip(want) {
-        for (a, b) in g.iter().zip(w) {
-            worst = worst.max(wrap(a[0] - b[0], l)).max(wrap(a[1] - b[1], l));
-        }
-    }
-    worst
-}
 
 /// The largest `|grad Phi_s|` and the largest difference between the
 /// tables' sparse sums and the grid reference, per species: the particles'
@@ -263,6 +195,8 @@ fn gpu_steps_match_the_f64_reference() {
             scheme,
             seed: 7,
             wg_size: 64,
+            dynamics: Dynamics::Langevin,
+            alpha: 0.0,
         };
         let r = rates(&system);
         let mut gpu = LangevinStepper::new(ctx, tables.clone(), &r, &x0, options).unwrap();
@@ -308,6 +242,8 @@ fn particles_after(
         scheme,
         seed: 3,
         wg_size,
+        dynamics: Dynamics::Langevin,
+        alpha: 0.0,
     };
     let mut gpu = LangevinStepper::new(ctx, tables, &rates(&system), &x0, options).unwrap();
     gpu.advance(ctx, steps);
@@ -405,6 +341,8 @@ fn heat_equation_moments_decay() {
         scheme: ParticleScheme::EulerMaruyama,
         seed: 11,
         wg_size: 256,
+        dynamics: Dynamics::Langevin,
+        alpha: 0.0,
     };
     let mut gpu = LangevinStepper::new(ctx, tables, &rates(&system), &[x0], options).unwrap();
     let moments = Moments::new(
@@ -494,6 +432,8 @@ fn gibbs_sampling_and_the_invariant_measure_bias() {
             scheme,
             seed: 5,
             wg_size: 256,
+            dynamics: Dynamics::Langevin,
+            alpha: 0.0,
         };
         let mut gpu = LangevinStepper::new(
             ctx,
@@ -560,6 +500,8 @@ fn the_step_counter_carries_into_its_high_word() {
         scheme: ParticleScheme::LeimkuhlerMatthews,
         seed: 9,
         wg_size: 64,
+        dynamics: Dynamics::Langevin,
+        alpha: 0.0,
     };
     let r = rates(&system);
     let mut gpu = LangevinStepper::new(ctx, tables.clone(), &r, &x0, options).unwrap();

@@ -2,7 +2,9 @@
 //! ([`crate::particles::langevin`]) for several particle counts, timed
 //! against the floor of the bytes a step moves, measured with the copy kernel
 //! in the same run on a working set of the positions' size. Particles are
-//! uniform on the torus; the drift is the direct Fourier sums.
+//! uniform on the torus; the drift is the direct Fourier sums. Langevin
+//! steps are timed with both schemes, Wasserstein-Fisher-Rao steps (weights
+//! too, alpha = 1) with Euler-Maruyama.
 
 use std::time::Instant;
 
@@ -11,7 +13,7 @@ use serde::Serialize;
 use crate::bench::copy::{self, CopyBandwidth};
 use crate::bench::sizes::{header, BenchReport, Skipped};
 use crate::bench::timing::{Stats, Timing};
-use crate::config::{Config, ParticleScheme};
+use crate::config::{Config, Dynamics, ParticleScheme};
 use crate::gpu::GpuContext;
 use crate::particles::fourier::FourierTables;
 use crate::particles::langevin::{LangevinOptions, LangevinStepper, SpeciesRates};
@@ -22,6 +24,8 @@ use crate::{Plan, Result};
 pub struct ParticleResult {
     /// Particles per species (the game has two).
     pub n: u32,
+    /// `langevin` or `wfr`.
+    pub dynamics: &'static str,
     /// `euler-maruyama` or `leimkuhler-matthews`.
     pub scheme: &'static str,
     /// The drift method (`fourier`).
@@ -47,7 +51,7 @@ pub struct ParticleResult {
 /// The report of `mflda bench particles`.
 pub type ParticleBenchReport = BenchReport<ParticleResult>;
 
-/// Times both schemes for every count of `counts` (particles per species).
+/// Times the dynamics and schemes above for every count of `counts` (particles per species).
 /// The wall clock is used (a step is several command-buffer passes), so
 /// `timing.wall_clock` is set in the report.
 pub fn run(ctx: &GpuContext, counts: &[u32], timing: &Timing) -> Result<ParticleBenchReport> {
@@ -92,15 +96,18 @@ fn bench_count(
     let start = vec![positions.clone(), positions];
     let copy = copy::measure(ctx, 8 * u64::from(n), timing)?;
     let mut out = Vec::new();
-    for scheme in [
-        ParticleScheme::EulerMaruyama,
-        ParticleScheme::LeimkuhlerMatthews,
+    for (dynamics, scheme) in [
+        (Dynamics::Langevin, ParticleScheme::EulerMaruyama),
+        (Dynamics::Langevin, ParticleScheme::LeimkuhlerMatthews),
+        (Dynamics::Wfr, ParticleScheme::EulerMaruyama),
     ] {
         let options = LangevinOptions {
             dt: 0.01,
             scheme,
             seed: 0,
             wg_size: 256,
+            dynamics,
+            alpha: 1.0,
         };
         let mut stepper = LangevinStepper::new(ctx, tables.clone(), rates, &start, options)?;
         stepper.advance(ctx, u64::from(timing.warmup.max(1)));
@@ -121,6 +128,7 @@ fn bench_count(
         let ms = time.median_us / 1e3;
         out.push(ParticleResult {
             n,
+            dynamics: dynamics.as_str(),
             scheme: scheme.as_str(),
             drift: "fourier",
             time,
@@ -140,8 +148,9 @@ fn bench_count(
 pub fn table(report: &ParticleBenchReport) -> String {
     let mut s = header(&report.adapter, report.clock);
     s += &format!(
-        "{:>10} {:>20} {:>8} {:>10} {:>9} {:>12} {:>9} {:>6} {:>10} {:>10} {:>9}\n",
+        "{:>10} {:>9} {:>20} {:>8} {:>10} {:>9} {:>12} {:>9} {:>6} {:>10} {:>10} {:>9}\n",
         "n",
+        "dynamics",
         "scheme",
         "drift",
         "ms/step",
@@ -155,8 +164,9 @@ pub fn table(report: &ParticleBenchReport) -> String {
     );
     for r in &report.results {
         s += &format!(
-            "{:>10} {:>20} {:>8} {:>10.3} {:>9.3} {:>12.3e} {:>9.2} {:>6} {:>10.1} {:>10.4} {:>9.1}\n",
+            "{:>10} {:>9} {:>20} {:>8} {:>10.3} {:>9.3} {:>12.3e} {:>9.2} {:>6} {:>10.1} {:>10.4} {:>9.1}\n",
             r.n,
+            r.dynamics,
             r.scheme,
             r.drift,
             r.time.median_us / 1e3,

@@ -229,20 +229,53 @@ impl Config {
         Ok(())
     }
 
-    /// Refuses what `mflda particles` does not implement yet (the weighted
-    /// dynamics, the spread and all-pairs drifts); a config naming them is
-    /// valid for every other command.
-    pub fn check_particles_available(&self) -> Result<()> {
+    /// Refuses what `mflda particles` does not implement yet (the spread
+    /// and all-pairs drifts; a config naming them is valid for every other
+    /// command), and returns the configuration of the grid flow run beside
+    /// the particles: their mean-field limit. For `wfr` that is the flow
+    /// with the Fisher-Rao term at the particles' alpha (`time.fisher_rao`
+    /// set to it when left at 0, refused when it differs); for `langevin`
+    /// the flow without it; `mirror` moves no mass through space, which no
+    /// grid flow here does, so it runs with `compare = false` only.
+    pub fn particles_companion(&self) -> Result<Config> {
         let p = self.particles_or_default();
-        if p.dynamics != Dynamics::Langevin {
-            return Err(Error::config(
-                "particles.dynamics",
-                format!(
-                    "dynamics = \"{}\" (weighted particles) is not available in this version \
-                     yet; use dynamics = \"langevin\"",
-                    p.dynamics.as_str()
-                ),
-            ));
+        let mut grid = self.clone();
+        let fr = self.time.fisher_rao;
+        match p.dynamics {
+            Dynamics::Langevin if fr > 0.0 && p.compare => {
+                return Err(Error::config(
+                    "time.fisher_rao",
+                    format!(
+                        "fisher_rao = {fr} changes the grid flow, but Langevin particles have \
+                         none: their mean-field limit is the flow without it; set \
+                         time.fisher_rao = 0, or dynamics = \"wfr\" with alpha = {fr}"
+                    ),
+                ));
+            }
+            Dynamics::Wfr if p.compare => {
+                let alpha = p.alpha.unwrap_or(f64::NAN);
+                if fr > 0.0 && fr != alpha {
+                    return Err(Error::config(
+                        "time.fisher_rao",
+                        format!(
+                            "fisher_rao = {fr} differs from particles.alpha = {alpha}: the grid \
+                             flow beside WFR particles is their mean-field limit, with the \
+                             Fisher-Rao term at their alpha; leave time.fisher_rao out or set it \
+                             to {alpha}"
+                        ),
+                    ));
+                }
+                grid.time.fisher_rao = alpha;
+            }
+            Dynamics::Mirror if p.compare => {
+                return Err(Error::config(
+                    "particles.compare",
+                    "mirror descent moves the weights alone, whose mean-field limit (the \
+                     Fisher-Rao flow without transport or diffusion) no grid flow here \
+                     computes; set compare = false under [particles]",
+                ));
+            }
+            _ => {}
         }
         if matches!(p.drift, DriftMethod::Spread | DriftMethod::Pairs) {
             return Err(Error::config(
@@ -254,6 +287,6 @@ impl Config {
                 ),
             ));
         }
-        Ok(())
+        Ok(grid)
     }
 }

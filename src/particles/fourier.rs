@@ -42,13 +42,18 @@ pub const DROP_BELOW: f64 = 1e-7;
 /// costs every particle two trigonometric evaluations per step.
 pub const MAX_FOURIER_ROWS: usize = 4096;
 
-/// One term of a potential coefficient: `factor * moments[slot]`.
+/// One term of a potential coefficient: `factor * moments[slot]`, divided
+/// by the real part of `moments[total]` when the weights are not normalised
+/// ([`FourierTables::weighted`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Entry {
     /// Index into the moment table ([`FourierTables::moment_modes`]).
     pub slot: u32,
     /// The complex factor `F`.
     pub factor: Complex64,
+    /// The slot of the source species' total weight (its moment at mode 0),
+    /// or `None` when its weights sum to one.
+    pub total: Option<u32>,
 }
 
 /// The tables of the direct Fourier sums for a whole system.
@@ -79,6 +84,9 @@ pub struct FourierTables {
     /// Per species: `sum |kappa| |c|` over the dropped coefficients, a bound
     /// on the change in `|grad Phi_s|` (for moments of modulus <= 1).
     pub dropped: Vec<f64>,
+    /// Per species, the slot of its total weight (mode 0) once
+    /// [`Self::weighted`]; `None` before.
+    pub total_slot: Vec<Option<u32>>,
 }
 
 /// A row under construction.
@@ -255,6 +263,7 @@ impl FourierTables {
             moment_modes: Vec::new(),
             moment_first: moment_first.clone(),
             dropped,
+            total_slot: vec![None; species],
         };
         for r in &rows {
             let first = out.row_modes.len();
@@ -266,6 +275,7 @@ impl FourierTables {
                     out.entries.push(Entry {
                         slot: slot(src, q),
                         factor,
+                        total: None,
                     });
                 }
                 out.row_start.push(out.entries.len() as u32);
@@ -274,6 +284,47 @@ impl FourierTables {
         }
         out.moment_modes = moment_modes;
         Ok(out)
+    }
+
+    /// The tables for weights that move (Wasserstein-Fisher-Rao, mirror
+    /// descent) and are kept unnormalised on the device: every species'
+    /// moments gain mode 0, its total weight `sum_j w_j`, and every entry
+    /// divides its moment by its source's total, so that the potentials
+    /// feel the normalised measure `sum_j w_j delta_{X_j} / sum_j w_j`.
+    pub fn weighted(mut self) -> Self {
+        let old_first = self.moment_first.clone();
+        let old_modes = self.moment_modes.clone();
+        for m in &mut self.moment_modes {
+            if let Err(i) = m.binary_search(&[0, 0]) {
+                m.insert(i, [0, 0]);
+            }
+        }
+        let mut first = 0;
+        for (f, m) in self.moment_first.iter_mut().zip(&self.moment_modes) {
+            *f = first;
+            first += m.len();
+        }
+        let new_slot = |src: usize, k: [i32; 2]| -> u32 {
+            let i = self.moment_modes[src]
+                .binary_search(&k)
+                .expect("every old mode is kept");
+            (self.moment_first[src] + i) as u32
+        };
+        let source_of = |slot: usize| -> usize {
+            (0..old_first.len())
+                .rev()
+                .find(|&r| old_first[r] <= slot && !old_modes[r].is_empty())
+                .expect("a slot belongs to a species")
+        };
+        let totals: Vec<u32> = (0..self.species()).map(|r| new_slot(r, [0, 0])).collect();
+        for e in &mut self.entries {
+            let src = source_of(e.slot as usize);
+            let k = old_modes[src][e.slot as usize - old_first[src]];
+            e.slot = new_slot(src, k);
+            e.total = Some(totals[src]);
+        }
+        self.total_slot = totals.into_iter().map(Some).collect();
+        self
     }
 
     /// Number of species.
@@ -293,10 +344,29 @@ impl FourierTables {
             .map(|t| {
                 let (a, b) = (self.row_start[t] as usize, self.row_start[t + 1] as usize);
                 self.entries[a..b].iter().fold(self.row_const[t], |acc, e| {
-                    acc + e.factor * moments[e.slot as usize]
+                    let total = e.total.map_or(1.0, |j| moments[j as usize].re);
+                    acc + e.factor * moments[e.slot as usize] / total
                 })
             })
             .collect()
+    }
+
+    /// `Phi_s` at `x` up to a constant (its rows: mode 0 and the modes
+    /// whose every component is Nyquist left out) from the coefficients
+    /// `coeffs` of [`Self::coefficients`], in f64: `Re sum_t P_t exp(i
+    /// kappa_t . x)`.
+    pub fn value(&self, s: usize, coeffs: &[Complex64], x: [f64; 2]) -> f64 {
+        let unit = std::f64::consts::TAU / self.length;
+        let (a, b) = self.rows[s];
+        self.row_modes[a..b]
+            .iter()
+            .zip(&coeffs[a..b])
+            .map(|(k, c)| {
+                let (k1, k2) = (unit * f64::from(k[0]), unit * f64::from(k[1]));
+                let (sin, cos) = (k1 * x[0] + k2 * x[1]).sin_cos();
+                c.re * cos - c.im * sin
+            })
+            .sum()
     }
 
     /// `grad Phi_s` at `x` from the coefficients `coeffs` of

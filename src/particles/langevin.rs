@@ -13,11 +13,24 @@
 //! coefficients, one position update per species, and the step counter's
 //! tick, so the result is bit-reproducible on one device whatever the
 //! workgroup size. [`step_cpu`] is the f64 reference of one step.
+//!
+//! With `dynamics = "wfr"` (Wasserstein-Fisher-Rao) every particle also
+//! carries a weight, which takes the Fisher-Rao step at its old position,
+//!
+//! ```text
+//! w_i <- (w_i / W_s) exp(-alpha eta_s dt Phi_s(X_i)),   W_s = sum_j w_j,
+//! ```
+//!
+//! and the potentials feel the weighted measures `sum_j w_j delta_{X_j} /
+//! W_s`; `"mirror"` moves the weights alone. The weights are kept
+//! unnormalised on the device (`W_s` is the moment at mode 0 the drift
+//! reduces anyway), which is the relative update of section 9 up to the
+//! constant that the normalisation removes.
 
 use num_complex::Complex64;
 use wgpu::util::DeviceExt;
 
-use crate::config::ParticleScheme;
+use crate::config::{Dynamics, ParticleScheme};
 use crate::gpu::field::read_buffer;
 use crate::gpu::pipeline::Kernel;
 use crate::gpu::shaders::{PARTICLES_COEFFICIENTS, PARTICLES_LANGEVIN, PARTICLES_TICK};
@@ -40,6 +53,24 @@ pub struct LangevinOptions {
     /// Threads per workgroup of the position update (a power of two, 1 to
     /// 256; the result does not depend on it).
     pub wg_size: u32,
+    /// What moves: positions (`langevin`), positions and weights (`wfr`),
+    /// or weights alone (`mirror`).
+    pub dynamics: Dynamics,
+    /// Fisher-Rao rate alpha > 0 of the weights (`wfr` and `mirror`;
+    /// ignored by `langevin`).
+    pub alpha: f64,
+}
+
+impl LangevinOptions {
+    /// True when the weights move.
+    pub fn weighted(&self) -> bool {
+        self.dynamics != Dynamics::Langevin
+    }
+
+    /// True when the positions move.
+    pub fn moving(&self) -> bool {
+        self.dynamics != Dynamics::Mirror
+    }
 }
 
 /// One species' temperature and rate.
@@ -71,7 +102,8 @@ struct SpeciesParticles {
     count: u32,
     positions: wgpu::Buffer,
     weights: wgpu::Buffer,
-    /// The moments its potential's rows read of it, if any.
+    /// The moments its potential's rows read of it (and its total weight,
+    /// when the weights move), if any.
     moments: Option<Moments>,
     update: Kernel,
     bind: wgpu::BindGroup,
@@ -91,6 +123,8 @@ pub struct LangevinStepper {
     tick_bind: wgpu::BindGroup,
     step: u64,
     _tables: Vec<wgpu::Buffer>,
+    weighted: bool,
+    moving: bool,
 }
 
 /// A storage buffer holding `data`, at least 8 bytes (bindings cannot be empty).
@@ -126,7 +160,9 @@ fn groups(count: u32, wg: u32) -> [u32; 3] {
 impl LangevinStepper {
     /// Particles at `positions` (per species, `(x, y)` in [0, L), `y = 0`
     /// in 1D; one entry per species of `tables`, each non-empty) with the
-    /// rates `rates` (one per species), at step 0.
+    /// rates `rates` (one per species), at step 0, each weight `1/n_s`.
+    /// Tables for weights that move are made [`FourierTables::weighted`]
+    /// here.
     pub fn new(
         ctx: &GpuContext,
         tables: FourierTables,
@@ -134,7 +170,19 @@ impl LangevinStepper {
         positions: &[Vec<[f64; 2]>],
         options: LangevinOptions,
     ) -> Result<Self> {
+        let tables = if options.weighted() && tables.total_slot.iter().any(Option::is_none) {
+            tables.weighted()
+        } else {
+            tables
+        };
         let s = tables.species();
+        if options.weighted() && !(options.alpha.is_finite() && options.alpha > 0.0) {
+            return Err(Error::Usage(format!(
+                "dynamics \"{}\" needs a Fisher-Rao rate alpha > 0, got {}",
+                options.dynamics.as_str(),
+                options.alpha
+            )));
+        }
         if rates.len() != s || positions.len() != s {
             return Err(Error::Usage(format!(
                 "Langevin particles of {s} species: got {} rates and {} position sets",
@@ -172,6 +220,11 @@ impl LangevinStepper {
         );
         let slots: Vec<u32> = tables.entries.iter().map(|e| e.slot).collect();
         let factors: Vec<Complex64> = tables.entries.iter().map(|e| e.factor).collect();
+        let totals: Vec<u32> = tables
+            .entries
+            .iter()
+            .map(|e| e.total.unwrap_or(u32::MAX))
+            .collect();
         let row_start = storage_init(
             ctx,
             "particles.row_start",
@@ -196,6 +249,12 @@ impl LangevinStepper {
             bytemuck::cast_slice(&pairs(&factors)),
             false,
         );
+        let entry_total = storage_init(
+            ctx,
+            "particles.entry_total",
+            bytemuck::cast_slice(&totals),
+            false,
+        );
         let moments = storage_init(
             ctx,
             "particles.moment_table",
@@ -218,6 +277,7 @@ impl LangevinStepper {
                 &entry_factor,
                 &moments,
                 &coeffs,
+                &entry_total,
             ],
         );
         let tick = Kernel::new(device, &PARTICLES_TICK, "main", &[])?;
@@ -252,7 +312,7 @@ impl LangevinStepper {
             let w = vec![(1.0 / f64::from(count)) as f32; count as usize];
             let weights = storage_init(ctx, "particles.weights", bytemuck::cast_slice(&w), true);
             let modes = &tables.moment_modes[i];
-            let moments = if modes.is_empty() {
+            let own = if modes.is_empty() {
                 None
             } else {
                 Some(Moments::new(
@@ -283,17 +343,23 @@ impl LangevinStepper {
                     ("KEY_LO", f64::from(key[0])),
                     ("KEY_HI", f64::from(key[1])),
                     ("WG_SIZE", f64::from(wg)),
+                    ("MOVE", f64::from(u8::from(options.moving()))),
+                    ("WEIGH", f64::from(u8::from(options.weighted()))),
+                    ("RATE_DT", options.alpha * r.rate * options.dt),
+                    ("TOTAL", f64::from(tables.total_slot[i].unwrap_or(0))),
                 ],
             )?;
             let bind = update.bind(
                 device,
-                &[&positions, &coeffs, &row_modes, &clock, &row_grad],
+                &[
+                    &positions, &coeffs, &row_modes, &clock, &row_grad, &weights, &moments,
+                ],
             );
             species.push(SpeciesParticles {
                 count,
                 positions,
                 weights,
-                moments,
+                moments: own,
                 update,
                 bind,
                 groups: groups(count, wg),
@@ -316,7 +382,10 @@ impl LangevinStepper {
                 row_const,
                 entry_slot,
                 entry_factor,
+                entry_total,
             ],
+            weighted: options.weighted(),
+            moving: options.moving(),
         })
     }
 
@@ -340,7 +409,13 @@ impl LangevinStepper {
         &self.species[s].positions
     }
 
-    /// Species `s`'s weights buffer (`count` f32, each `1/count`).
+    /// True when the weights move (`wfr`, `mirror`).
+    pub fn weighted(&self) -> bool {
+        self.weighted
+    }
+
+    /// Species `s`'s weights buffer (`count` f32, each `1/count` at the
+    /// start; unnormalised once they move).
     pub fn weights_buffer(&self, s: usize) -> &wgpu::Buffer {
         &self.species[s].weights
     }
@@ -406,6 +481,28 @@ impl LangevinStepper {
         Ok(v.chunks_exact(2).map(|c| [c[0], c[1]]).collect())
     }
 
+    /// Species `s`'s weights, read back (blocking), as the device keeps
+    /// them: their sum is near but not exactly one once they move.
+    pub fn weights(&self, ctx: &GpuContext, s: usize) -> Result<Vec<f32>> {
+        let p = &self.species[s];
+        read_buffer(ctx, &p.weights, 4 * u64::from(p.count))
+    }
+
+    /// Replaces species `s`'s weights (`count` of them, positive).
+    pub fn set_weights(&self, ctx: &GpuContext, s: usize, w: &[f32]) -> Result<()> {
+        let p = &self.species[s];
+        if w.len() != p.count as usize {
+            return Err(Error::Usage(format!(
+                "species {s}: {} weights for {} particles",
+                w.len(),
+                p.count
+            )));
+        }
+        ctx.queue
+            .write_buffer(&p.weights, 0, bytemuck::cast_slice(w));
+        Ok(())
+    }
+
     /// Replaces species `s`'s positions (`count` of them, in [0, L)).
     pub fn set_positions(&self, ctx: &GpuContext, s: usize, x: &[[f32; 2]]) -> Result<()> {
         let p = &self.species[s];
@@ -422,14 +519,18 @@ impl LangevinStepper {
     }
 
     /// Device memory moved per step, in bytes: each particle's position read
-    /// and written by its update and read once per moment pass, the
-    /// coefficient tables and the moment partials aside.
+    /// and written by its update (read only when it stays put) and position
+    /// and weight read once per moment pass, plus its weight read and
+    /// written when the weights move; the coefficient tables and the moment
+    /// partials aside.
     pub fn bytes_per_step(&self) -> u64 {
+        let position = if self.moving { 16 } else { 8 };
+        let update = position + if self.weighted { 8 } else { 0 };
         self.species
             .iter()
             .map(|s| {
                 let reads = if s.moments.is_some() { 12 } else { 0 };
-                u64::from(s.count) * (16 + reads)
+                u64::from(s.count) * (update + reads)
             })
             .sum()
     }
@@ -447,7 +548,8 @@ impl LangevinStepper {
 }
 
 /// The f64 reference of one step `k` of [`LangevinStepper`] from `positions`
-/// (per species), with the same tables, rates and options.
+/// (per species, weights `1/n_s`), with the same tables, rates and options;
+/// the Langevin dynamics only (see [`step_cpu_weighted`]).
 pub fn step_cpu(
     tables: &FourierTables,
     rates: &[SpeciesRates],
@@ -455,20 +557,52 @@ pub fn step_cpu(
     k: u64,
     options: &LangevinOptions,
 ) -> Vec<Vec<[f64; 2]>> {
+    let weights: Vec<Vec<f64>> = positions
+        .iter()
+        .map(|x| vec![1.0 / x.len() as f64; x.len()])
+        .collect();
+    step_cpu_weighted(tables, rates, positions, &weights, k, options).0
+}
+
+/// The f64 reference of one step `k` of any dynamics from `positions` and
+/// `weights` (per species, the weights as the device keeps them): the new
+/// positions and weights. `tables` must be [`FourierTables::weighted`] when
+/// the weights move, as [`LangevinStepper::tables`] then is.
+pub fn step_cpu_weighted(
+    tables: &FourierTables,
+    rates: &[SpeciesRates],
+    positions: &[Vec<[f64; 2]>],
+    weights: &[Vec<f64>],
+    k: u64,
+    options: &LangevinOptions,
+) -> (Vec<Vec<[f64; 2]>>, Vec<Vec<f64>>) {
     let mut moments = Vec::with_capacity(tables.moment_count());
-    for (x, modes) in positions.iter().zip(&tables.moment_modes) {
-        let w = vec![1.0 / x.len() as f64; x.len()];
-        moments.extend(moments_cpu(x, &w, tables.length, modes));
+    for ((x, w), modes) in positions.iter().zip(weights).zip(&tables.moment_modes) {
+        moments.extend(moments_cpu(x, w, tables.length, modes));
     }
     let coeffs = tables.coefficients(&moments);
     let l = tables.length;
-    positions
-        .iter()
-        .enumerate()
-        .map(|(s, x)| {
-            let key = species_key(options.seed, s as u32);
-            let r = rates[s];
-            let sigma = (2.0 * r.rate * r.tau * options.dt).sqrt();
+    let mut new_x = Vec::with_capacity(positions.len());
+    let mut new_w = Vec::with_capacity(positions.len());
+    for (s, (x, w)) in positions.iter().zip(weights).enumerate() {
+        let key = species_key(options.seed, s as u32);
+        let r = rates[s];
+        let sigma = (2.0 * r.rate * r.tau * options.dt).sqrt();
+        let total = tables.total_slot[s].map_or(1.0, |j| moments[j as usize].re);
+        let rate_dt = options.alpha * r.rate * options.dt;
+        new_w.push(if options.weighted() {
+            x.iter()
+                .zip(w)
+                .map(|(p, w)| w / total * (-rate_dt * tables.value(s, &coeffs, *p)).exp())
+                .collect()
+        } else {
+            w.clone()
+        });
+        if !options.moving() {
+            new_x.push(x.clone());
+            continue;
+        }
+        new_x.push(
             x.iter()
                 .enumerate()
                 .map(|(i, p)| {
@@ -492,7 +626,8 @@ pub fn step_cpu(
                     }
                     y
                 })
-                .collect()
-        })
-        .collect()
+                .collect(),
+        );
+    }
+    (new_x, new_w)
 }

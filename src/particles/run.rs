@@ -6,7 +6,11 @@
 //! 9) over the modes `|k_i| <= MMD_K_MAX` with the Gaussian weight of width
 //! [`MMD_WIDTH`] modes (the grid density read as cells, as the initial
 //! particles are drawn; the stationary density as smooth, as the particles'
-//! invariant law is); `particles/<species>_<t>.npy` holds the positions.
+//! invariant law is); `particles/<species>_<t>.npy` holds the positions
+//! (and, when the weights move, the normalised weights as a last column).
+//! Weighted particles are measured by their normalised measure
+//! `sum_j w_j delta_{X_j} / sum_j w_j`, and their MMD noise term takes
+//! Kish's effective sample size `(sum w)^2 / sum w^2` for n.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -47,6 +51,13 @@ pub struct ParticleSummary {
     pub t: f64,
     /// Particles per species.
     pub particles: BTreeMap<String, u32>,
+    /// `langevin`, `wfr` or `mirror`.
+    pub dynamics: String,
+    /// The Fisher-Rao rate of the weights (`wfr`, `mirror`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// Effective sample size `(sum w)^2 / sum w^2` per species at the end.
+    pub effective_n: BTreeMap<String, f64>,
     /// `euler-maruyama` or `leimkuhler-matthews`.
     pub scheme: String,
     /// The drift method used (`fourier`).
@@ -115,8 +126,7 @@ pub fn counts(ctx: &GpuContext, plan: &Plan, particles: &ParticlesConfig) -> Res
 /// refused before the run directory is made; a directory this call made is
 /// removed again if the setup fails.
 pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<ParticleSummary> {
-    config.check_particles_available()?;
-    let plan = Plan::new(ctx, config)?;
+    let plan = Plan::new(ctx, &config.particles_companion()?)?;
     let particles = config.particles_or_default();
     let tables = drift_tables(&plan, &particles)?;
     let counts = counts(ctx, &plan, &particles)?;
@@ -146,6 +156,8 @@ struct Run<'a> {
     last: Vec<f64>,
     /// Simulated time of the last metrics row.
     last_t: f64,
+    /// Effective sample size per species at the last row.
+    effective_n: Vec<f64>,
 }
 
 impl<'a> Run<'a> {
@@ -195,6 +207,8 @@ impl<'a> Run<'a> {
             scheme: particles.scheme,
             seed: particles.seed,
             wg_size: 256,
+            dynamics: particles.dynamics,
+            alpha: particles.alpha.unwrap_or(0.0),
         };
         let stepper = LangevinStepper::new(ctx, tables, &rates, &x0, options)?;
         drop(x0);
@@ -246,6 +260,7 @@ impl<'a> Run<'a> {
             csv,
             last: Vec::new(),
             last_t: f64::NAN,
+            effective_n: Vec::new(),
         };
         run.row(0.0)?;
         if run.plan.schedule().snapshots > 0 {
@@ -277,9 +292,16 @@ impl<'a> Run<'a> {
         };
         let first = self.first_modes();
         let mut row = vec![t];
+        self.effective_n.clear();
         for s in 0..self.moments.len() {
-            let m = self.moments[s].measure(ctx)?;
-            let n = f64::from(self.stepper.count(s));
+            let mut m = self.moments[s].measure(ctx)?;
+            let mut n = f64::from(self.stepper.count(s));
+            if self.stepper.weighted() {
+                let (total, n_eff) = weight_sums(&self.stepper.weights(ctx, s)?);
+                m.iter_mut().for_each(|z| *z /= total);
+                n = n_eff;
+            }
+            self.effective_n.push(n);
             let to_eq = fourier_mmd(&m, &self.eq_moments[s], &self.weights, n);
             let grid_m = grid
                 .as_ref()
@@ -304,7 +326,9 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Writes `particles/<species>_<t>.npy`: the positions, `(n, dim)` f32.
+    /// Writes `particles/<species>_<t>.npy`: the positions, `(n, dim)` f32,
+    /// or `(n, dim + 1)` with the weights (normalised to sum to one) last
+    /// when they move.
     fn snapshot(&self, t: f64) -> Result<()> {
         let folder = self.dir.file(PARTICLES_DIR);
         std::fs::create_dir_all(&folder)
@@ -312,9 +336,24 @@ impl<'a> Run<'a> {
         let dim = self.plan.problem.params.shape.dim() as usize;
         for (s, name) in self.plan.names().iter().enumerate() {
             let x = self.stepper.positions(self.ctx, s)?;
-            let flat: Vec<f32> = x.iter().flat_map(|p| p[..dim].to_vec()).collect();
             let path = folder.join(format!("{name}_{t:012.6}.npy"));
-            write_npy_f32(&path, &[x.len(), dim], &flat)?;
+            if self.stepper.weighted() {
+                let w = self.stepper.weights(self.ctx, s)?;
+                let (total, _) = weight_sums(&w);
+                let flat: Vec<f32> = x
+                    .iter()
+                    .zip(&w)
+                    .flat_map(|(p, &w)| {
+                        let mut r = p[..dim].to_vec();
+                        r.push((f64::from(w) / total) as f32);
+                        r
+                    })
+                    .collect();
+                write_npy_f32(&path, &[x.len(), dim + 1], &flat)?;
+            } else {
+                let flat: Vec<f32> = x.iter().flat_map(|p| p[..dim].to_vec()).collect();
+                write_npy_f32(&path, &[x.len(), dim], &flat)?;
+            }
         }
         Ok(())
     }
@@ -387,6 +426,13 @@ impl<'a> Run<'a> {
                 .enumerate()
                 .map(|(s, n)| (n.clone(), self.stepper.count(s)))
                 .collect(),
+            dynamics: self.particles.dynamics.as_str().into(),
+            alpha: self
+                .stepper
+                .weighted()
+                .then_some(self.particles.alpha)
+                .flatten(),
+            effective_n: per(&|s| self.effective_n.get(s).copied().unwrap_or(f64::NAN)),
             scheme: self.particles.scheme.as_str().into(),
             drift: "fourier".into(),
             drift_modes: names
@@ -423,6 +469,16 @@ impl<'a> Run<'a> {
         ));
         Ok(summary)
     }
+}
+
+/// The total `sum w` of weights (in f64) and Kish's effective sample size
+/// `(sum w)^2 / sum w^2`.
+pub fn weight_sums(w: &[f32]) -> (f64, f64) {
+    let (s, s2) = w.iter().fold((0.0f64, 0.0f64), |(s, s2), &w| {
+        let w = f64::from(w);
+        (s + w, s2 + w * w)
+    });
+    (s, s * s / s2)
 }
 
 /// The metrics.csv columns of a particle run of species `names`: `t`, then
