@@ -425,6 +425,8 @@ mod tests {
         cfg.equilibrium.step = Some(0.5);
         cfg.time.dt = Some(0.01);
         cfg.time.stop_below = Some(1e-12);
+        // Left out of the TOML at its default of 0.
+        cfg.time.fisher_rao = 1.0;
         cfg.output.color_min = Some(0.0);
         cfg.output.color_max = Some(1.0);
         cfg.game.as_mut().unwrap().kernel_spectrum = Some("0.0".into());
