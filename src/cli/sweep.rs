@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 use mflda::gpu::AdapterRequest;
 use mflda::sweep::{
-    collect, format_table, job_lines, run_sweep, write_sweep_plot, JobOptions, Param, Record,
-    Status, Sweep, SweepOptions, DEFAULT_CONVERGED_RATIO, SWEEP_CSV,
+    chaos_table, collect, collect_chaos, format_table, job_lines, run_chaos, run_sweep,
+    write_sweep_plot, JobOptions, Param, Record, Status, Sweep, SweepOptions, CHAOS_CSV,
+    DEFAULT_CONVERGED_RATIO, SWEEP_CSV,
 };
 
 /// Exit status when some runs failed (or, with `--collect`, are missing).
@@ -44,6 +45,13 @@ pub struct SweepArgs {
     /// stable) and the bifurcation plot branch.png / .svg.
     #[arg(long = "continue", conflicts_with_all = ["emit_jobs", "collect"])]
     follow: bool,
+    /// A propagation-of-chaos study: run `mflda particles` for every
+    /// configuration (typically `--param particles.n=...` and `time.dt`)
+    /// and write chaos.csv (the MMD between the particles and the grid
+    /// averaged over the second half of each run, its noise floor, the
+    /// debiased value, the slope of log MMD against log n) and chaos.png.
+    #[arg(long, conflicts_with = "follow")]
+    particles: bool,
     /// Overwrite an earlier sweep in the same directory.
     #[arg(long)]
     force: bool,
@@ -76,6 +84,9 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
     }
     if let Some(file) = &args.emit_jobs {
         return emit(request, &sweep, &args, file);
+    }
+    if args.particles {
+        return chaos(request, &sweep, &args);
     }
     let records = if args.collect {
         collect(&sweep, args.converged_ratio)?
@@ -111,6 +122,62 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
         None => println!("no rate plot: the first --param's values are not numbers"),
     }
     report_failures(&records)
+}
+
+/// `--particles`: the propagation-of-chaos study (or its collection).
+fn chaos(request: &AdapterRequest, sweep: &Sweep, args: &SweepArgs) -> anyhow::Result<()> {
+    let first = sweep.points().into_iter().next();
+    let names = match first.map(|p| sweep.config_for(&p)) {
+        Some(Ok(config)) => config.species_names(),
+        Some(Err(e)) => return Err(e.into()),
+        None => anyhow::bail!("the sweep has no configuration"),
+    };
+    let records = if args.collect {
+        collect_chaos(sweep, &names)?
+    } else {
+        let ctx = super::context(request, args.quiet)?;
+        let total = sweep.points().len();
+        let opts = SweepOptions {
+            force: args.force,
+            quiet: args.quiet,
+            converged_ratio: args.converged_ratio,
+            interrupt: super::run::interrupt_on_signal("stopping the study after the current run"),
+        };
+        run_chaos(&ctx, sweep, &names, &opts, &mut |point, record| {
+            eprintln!(
+                "[{}/{total}] {}: {}{}",
+                point.index,
+                sweep.describe(point),
+                record.status,
+                record
+                    .error
+                    .lines()
+                    .next()
+                    .map_or(String::new(), |l| format!(": {l}"))
+            );
+        })?
+    };
+    print!("{}", chaos_table(sweep, &names, &records));
+    println!("table written to {}", sweep.out.join(CHAOS_CSV).display());
+    if sweep.out.join("chaos.png").is_file() {
+        println!(
+            "MMD against n plotted in {}",
+            sweep.out.join("chaos.png").display()
+        );
+    }
+    let bad = records
+        .iter()
+        .filter(|r| matches!(r.status, Status::Failed | Status::Missing))
+        .count();
+    if bad > 0 {
+        eprintln!("{bad} of {} runs did not complete:", records.len());
+        for r in records.iter().filter(|r| r.status != Status::Ok) {
+            eprintln!("  {} {}: {}", r.dir, r.status, r.error);
+        }
+        let _ = std::io::stdout().flush();
+        std::process::exit(SOME_FAILED);
+    }
+    Ok(())
 }
 
 /// `--continue`: the branch, printed point by point, then its files.
@@ -169,6 +236,7 @@ fn emit(
         adapter: request.adapter.clone(),
         force: args.force,
         quiet: args.quiet,
+        particles: args.particles,
     };
     let mut text = job_lines(sweep, &program, &opts).join("\n");
     text.push('\n');
@@ -178,7 +246,10 @@ fn emit(
         "{n} commands written to {}; run them with `parallel < {0}` or a Slurm array \
          (--array=1-{n}), then `mflda sweep ... --collect` to build {}",
         file.display(),
-        sweep.out.join(SWEEP_CSV).display()
+        sweep
+            .out
+            .join(if args.particles { CHAOS_CSV } else { SWEEP_CSV })
+            .display()
     );
     Ok(())
 }

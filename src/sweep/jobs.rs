@@ -4,7 +4,8 @@
 //! sweep on one GPU does), with absolute paths and shell-quoted arguments, so
 //! that `parallel < FILE` or a Slurm array task (`sed -n
 //! "${SLURM_ARRAY_TASK_ID}p" FILE | bash`) runs it anywhere the same paths
-//! are visible. Line `i` is the run with index `i`.
+//! are visible. Line `i` is the run with index `i`. A propagation-of-chaos
+//! study (`--particles`) emits `mflda particles` commands alone.
 
 use std::path::Path;
 
@@ -21,6 +22,9 @@ pub struct JobOptions {
     pub force: bool,
     /// Pass `--quiet`.
     pub quiet: bool,
+    /// Emit `mflda particles` commands (a propagation-of-chaos study)
+    /// instead of `mflda run && mflda analyze`.
+    pub particles: bool,
 }
 
 /// The command lines, one per configuration in sweep order, each without a
@@ -38,7 +42,7 @@ pub fn job_lines(sweep: &Sweep, program: &Path, opts: &JobOptions) -> Vec<String
                 }
             }
             let start = words.clone();
-            words.push("run".into());
+            words.push(if opts.particles { "particles" } else { "run" }.into());
             if let Some(path) = &sweep.config_path {
                 words.push(quote(&path.to_string_lossy()));
             }
@@ -53,6 +57,9 @@ pub fn job_lines(sweep: &Sweep, program: &Path, opts: &JobOptions) -> Vec<String
             }
             if opts.quiet {
                 words.push("--quiet".into());
+            }
+            if opts.particles {
+                return words.join(" ");
             }
             let run_dir = sweep.run_dir(point);
             let mut analyze = start;

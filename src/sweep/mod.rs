@@ -15,10 +15,14 @@
 //! - [`rate`]: the measured asymptotic decay rate of a run;
 //! - [`predict`]: the predicted decay rate, from each run's analysis;
 //! - [`figure`]: `sweep.png`, the rates against the first parameter;
+//! - [`chaos`]: a propagation-of-chaos study (`--particles`): `mflda
+//!   particles` per configuration, the MMD to the grid against n in
+//!   `chaos.csv` with fitted slopes, and `chaos.png`;
 //! - [`branch`]: following a branch of stationary states along one
 //!   parameter (`--continue`), its table and bifurcation plot.
 
 pub mod branch;
+pub mod chaos;
 pub mod csv;
 pub mod definition;
 pub mod figure;
@@ -31,6 +35,7 @@ pub mod runner;
 pub mod table;
 
 pub use branch::{follow_branch, BranchPoint, BRANCH_CSV};
+pub use chaos::{chaos_table, collect_chaos, run_chaos, write_chaos_plot, ChaosRecord, CHAOS_CSV};
 pub use csv::{FIXED_COLUMNS, SWEEP_CSV};
 pub use definition::{Point, Sweep};
 pub use figure::write_sweep_plot;

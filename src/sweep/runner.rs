@@ -178,7 +178,7 @@ pub fn collect(sweep: &Sweep, converged_ratio: f64) -> Result<Vec<Record>> {
 
 /// Refuses to overwrite an earlier sweep without `force`; creates the
 /// sweep directory.
-fn prepare(sweep: &Sweep, force: bool) -> Result<()> {
+pub(crate) fn prepare(sweep: &Sweep, force: bool) -> Result<()> {
     if !force {
         let earlier = std::iter::once(sweep.out.join(SWEEP_CSV))
             .chain(sweep.points().iter().map(|p| sweep.run_dir(p)))
