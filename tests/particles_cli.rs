@@ -202,3 +202,109 @@ fn particle_bench_reports_consistent_figures() {
         );
     }
 }
+
+/// A particle run extended from its checkpoint (`--resume DIR --t-end T`)
+/// writes, bit for bit, the snapshots and metrics of the run made to T at
+/// once (weighted particles, Leimkuhler-Matthews: positions, weights, the
+/// grid flow and the noise's step counter all carry over); a complete run
+/// resumed without a later end, and a grid run's directory, are refused
+/// with the fix.
+#[test]
+fn an_extended_particle_run_is_the_run_made_at_once() {
+    let sets = [
+        "grid.n=16",
+        "particles.n=3000",
+        "output.metrics_every=0.25",
+        "output.snapshots_every=0.5",
+        "output.checkpoint_every=0.5",
+        "particles.dynamics=\"wfr\"",
+        "particles.alpha=1",
+        "particles.scheme=\"leimkuhler-matthews\"",
+    ];
+    let with = |extra: &[&str], out: &std::path::Path| {
+        let mut args = vec!["particles", "-q", "-o", out.to_str().unwrap()];
+        for s in sets.iter().chain(extra) {
+            args.extend(["--set", s]);
+        }
+        let run = mflda(&args);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    };
+    let (a, b) = (scratch("extend-a"), scratch("extend-b"));
+    with(&["time.t_end=1"], &a);
+    let more = mflda(&[
+        "particles",
+        "-q",
+        "--resume",
+        a.to_str().unwrap(),
+        "--t-end",
+        "2",
+    ]);
+    assert!(
+        more.status.success(),
+        "{}",
+        String::from_utf8_lossy(&more.stderr)
+    );
+    with(&["time.t_end=2"], &b);
+    let read = |p: std::path::PathBuf| std::fs::read(&p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
+    let mut snapshots = 0;
+    for entry in std::fs::read_dir(b.join("particles")).unwrap() {
+        let name = entry.unwrap().file_name();
+        let (x, y) = (
+            read(a.join("particles").join(&name)),
+            read(b.join("particles").join(&name)),
+        );
+        assert!(x == y, "{name:?} differs");
+        snapshots += 1;
+    }
+    assert_eq!(snapshots, 10, "five snapshot times, two species");
+    assert_eq!(read(a.join("metrics.csv")), read(b.join("metrics.csv")));
+    let summary: serde_json::Value = serde_json::from_slice(&read(a.join("summary.json"))).unwrap();
+    assert_eq!(summary["resumed_from_step"], 100);
+    assert_eq!(summary["steps"], 200);
+    // Complete: a later end is needed.
+    let again = mflda(&["particles", "-q", "--resume", a.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        !again.status.success() && stderr.contains("--t-end 4"),
+        "{stderr}"
+    );
+    // A grid run's checkpoints are not a particle run's.
+    let grid = scratch("extend-grid");
+    let run = mflda(&[
+        "run",
+        "-q",
+        "--set",
+        "grid.n=16",
+        "--set",
+        "time.t_end=0.1",
+        "--set",
+        "output.checkpoint_every=0.05",
+        "-o",
+        grid.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let wrong = mflda(&[
+        "particles",
+        "-q",
+        "--resume",
+        grid.to_str().unwrap(),
+        "--t-end",
+        "1",
+    ]);
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        !wrong.status.success() && stderr.contains("mflda run --resume"),
+        "{stderr}"
+    );
+    for d in [a, b, grid] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

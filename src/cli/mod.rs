@@ -73,10 +73,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             run::run(&context(&request, args.quiet)?, config.as_ref(), &args)
         }
         Command::Particles(args) => {
-            let config = args
-                .config
-                .load_with_defaults(&particles::PARTICLE_DEFAULTS, &[])?;
-            particles::run(&context(&request, args.quiet)?, &config, &args)
+            let config = args.load()?;
+            particles::run(&context(&request, args.quiet)?, config.as_ref(), &args)
         }
         Command::Equilibrium(args) => {
             let config = args.config.load(&[])?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use mflda::config::Config;
 use mflda::gpu::GpuContext;
+use mflda::particles::resume::resume;
 use mflda::particles::run::execute;
 use mflda::run::RunOptions;
 
@@ -29,28 +30,65 @@ pub const PARTICLE_DEFAULTS: [&str; 5] = [
 pub struct ParticlesArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Output directory (created; must be new, or an earlier one with --force).
-    #[arg(long, short)]
-    out: PathBuf,
+    /// Output directory, required unless --resume (created; must be new, or
+    /// an earlier one with --force).
+    #[arg(long, short, required_unless_present = "resume")]
+    out: Option<PathBuf>,
     /// Overwrite an existing output directory.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     force: bool,
     /// No progress output and no adapter warning.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Continue the particle run in DIR from its newest checkpoint (its
+    /// config.toml is used).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["config", "out", "sets"])]
+    resume: Option<PathBuf>,
+    /// The end time: for a new run the same as `--set time.t_end=T`; with
+    /// --resume, a later end time to run on to (also past the end of a
+    /// complete run), recorded in DIR/config.toml.
+    #[arg(long, value_name = "T")]
+    t_end: Option<f64>,
 }
 
-/// Runs `mflda particles`.
-pub fn run(ctx: &GpuContext, config: &Config, args: &ParticlesArgs) -> anyhow::Result<()> {
+impl ParticlesArgs {
+    /// The configuration with the defaults and overrides applied,
+    /// validated; `None` when resuming.
+    pub fn load(&self) -> mflda::Result<Option<Config>> {
+        if self.resume.is_some() {
+            return Ok(None);
+        }
+        let t_end: Vec<String> = self
+            .t_end
+            .iter()
+            .map(|t| format!("time.t_end={t}"))
+            .collect();
+        self.config
+            .load_with_defaults(&PARTICLE_DEFAULTS, &t_end)
+            .map(Some)
+    }
+}
+
+/// Runs `mflda particles` (fresh or `--resume`).
+pub fn run(ctx: &GpuContext, config: Option<&Config>, args: &ParticlesArgs) -> anyhow::Result<()> {
     let opts = RunOptions {
-        out: args.out.clone(),
+        out: args
+            .resume
+            .clone()
+            .or_else(|| args.out.clone())
+            .unwrap_or_default(),
         force: args.force,
         quiet: args.quiet,
         interrupt: interrupt_on_signal(
-            "stopping after the current steps (the metrics so far are kept)",
+            "stopping: a checkpoint is written after the current steps, and a run still \
+             computing its equilibrium stops at once",
         ),
     };
-    let s = execute(ctx, config, &opts)?;
+    let s = match (config, &args.resume) {
+        (_, Some(dir)) => resume(ctx, dir, args.t_end, &opts)?,
+        (Some(config), None) => execute(ctx, config, &opts)?,
+        (None, None) => anyhow::bail!("nothing to run: give a config or --resume DIR"),
+    };
     let mmd: Vec<String> = s
         .final_mmd
         .iter()
@@ -62,10 +100,6 @@ pub fn run(ctx: &GpuContext, config: &Config, args: &ParticlesArgs) -> anyhow::R
             s.t,
             mmd.join(", ")
         );
-    }
-    if s.interrupted {
-        // As an interrupted `mflda run` does.
-        std::process::exit(130);
     }
     Ok(())
 }

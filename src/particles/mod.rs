@@ -11,5 +11,6 @@ pub mod langevin;
 pub mod mmd;
 pub mod moments;
 pub mod noise;
+pub mod resume;
 pub mod rng;
 pub mod run;

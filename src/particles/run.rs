@@ -22,7 +22,7 @@ use crate::config::{Config, DriftMethod, ParticlesConfig};
 use crate::dynamics::Stepper;
 use crate::equilibrium::species_from_logs;
 use crate::gpu::GpuContext;
-use crate::output::{write_npy_f32, MetricsCsv, RunDir};
+use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::particles::fourier::FourierTables;
 use crate::particles::init::{cell_moments, point_moments, sample_density};
 use crate::particles::langevin::{LangevinOptions, LangevinStepper, SpeciesRates};
@@ -39,6 +39,8 @@ pub const MMD_K_MAX: i32 = 6;
 pub const MMD_WIDTH: f64 = 2.0;
 /// Folder of the particle snapshots in a run directory.
 pub const PARTICLES_DIR: &str = "particles";
+/// `kind` in a particle run's checkpoint metadata.
+pub const CHECKPOINT_KIND: &str = "particles";
 
 /// What a particle run did, written to summary.json.
 #[derive(Debug, Clone, Serialize)]
@@ -74,14 +76,15 @@ pub struct ParticleSummary {
     pub final_mmd: BTreeMap<String, f64>,
     /// The last debiased squared MMD to the stationary state, per species.
     pub final_mmd_eq: BTreeMap<String, f64>,
-    /// Wall-clock seconds of the time loop: the steps (with the grid's,
-    /// when compared), metrics rows and snapshots.
+    /// The step this session started from: 0, or the checkpoint's of a
+    /// resumed run.
+    pub resumed_from_step: u64,
+    /// Wall-clock seconds of this session's time loop: the steps (with the
+    /// grid's, when compared), metrics rows, snapshots and checkpoints.
     pub wall_time_s: f64,
     /// Steps of the whole system per second of `wall_time_s` (the particle
     /// steps per second are this times the total particle count).
     pub steps_per_s: f64,
-    /// Stopped early by an interrupt.
-    pub interrupted: bool,
 }
 
 /// The drift tables `particles.drift` asks for.
@@ -141,7 +144,7 @@ pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<P
 }
 
 /// A particle run between its setup and its end.
-struct Run<'a> {
+pub(crate) struct Run<'a> {
     ctx: &'a GpuContext,
     plan: Plan,
     dir: RunDir,
@@ -158,6 +161,24 @@ struct Run<'a> {
     last_t: f64,
     /// Effective sample size per species at the last row.
     effective_n: Vec<f64>,
+    /// `[log rho_s*]` on the grid (host copy, for checkpoints).
+    eq_logs: Vec<f32>,
+    /// Steps taken.
+    k: u64,
+    /// The step this session started from (0, or a checkpoint's).
+    start_step: u64,
+}
+
+/// The step settings of `particles` for a plan whose step is set.
+pub(crate) fn langevin_options(plan: &Plan, particles: &ParticlesConfig) -> LangevinOptions {
+    LangevinOptions {
+        dt: plan.step().unwrap_or(f64::NAN),
+        scheme: particles.scheme,
+        seed: particles.seed,
+        wg_size: 256,
+        dynamics: particles.dynamics,
+        alpha: particles.alpha.unwrap_or(0.0),
+    }
 }
 
 impl<'a> Run<'a> {
@@ -186,7 +207,6 @@ impl<'a> Run<'a> {
             plan.set_step(choice.dt)?;
         }
         dir.write_text("config.toml", &plan.to_toml())?;
-        let dt = plan.step().expect("set above");
         let params = &plan.problem.params;
         let (shape, length) = (params.shape, params.length);
         let mut x0 = Vec::with_capacity(counts.len());
@@ -202,14 +222,7 @@ impl<'a> Run<'a> {
             )?);
         }
         let rates = SpeciesRates::of(plan.problem.system());
-        let options = LangevinOptions {
-            dt,
-            scheme: particles.scheme,
-            seed: particles.seed,
-            wg_size: 256,
-            dynamics: particles.dynamics,
-            alpha: particles.alpha.unwrap_or(0.0),
-        };
+        let options = langevin_options(&plan, &particles);
         let stepper = LangevinStepper::new(ctx, tables, &rates, &x0, options)?;
         drop(x0);
         let grid = if particles.compare {
@@ -220,12 +233,46 @@ impl<'a> Run<'a> {
         } else {
             None
         };
+        let columns = columns(&plan.names(), shape.dim(), particles.compare);
+        let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let csv = MetricsCsv::create(&dir.file("metrics.csv"), &names)?;
+        let mut run = Run::assemble(
+            ctx, plan, dir, particles, stepper, grid, &stars, eq_logs, csv, 0,
+        )?;
+        run.row(0.0)?;
+        if run.plan.schedule().snapshots > 0 {
+            run.snapshot(0.0)?;
+        }
+        Ok(run)
+    }
+
+    /// The run around a stepper and grid flow in their state at step `k`:
+    /// the metrics' moments and weights, the stationary state's moments
+    /// (from `stars`, one density per species, and `eq_logs`, their logs).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the parts of a run, built by start and resume"
+    )]
+    pub(crate) fn assemble(
+        ctx: &'a GpuContext,
+        plan: Plan,
+        dir: &RunDir,
+        particles: ParticlesConfig,
+        stepper: LangevinStepper,
+        grid: Option<Stepper>,
+        stars: &[Vec<f32>],
+        eq_logs: Vec<f32>,
+        csv: MetricsCsv,
+        k: u64,
+    ) -> Result<Self> {
+        let params = &plan.problem.params;
+        let (shape, length) = (params.shape, params.length);
         let modes = half_modes(shape.dim(), MMD_K_MAX);
         let weights: Vec<f64> = modes
             .iter()
             .map(|&k| gaussian_weight(k, MMD_WIDTH))
             .collect();
-        let moments = (0..counts.len())
+        let moments = (0..stepper.tables().species())
             .map(|s| {
                 Moments::new(
                     ctx,
@@ -243,10 +290,7 @@ impl<'a> Run<'a> {
             .iter()
             .map(|r| point_moments(r, shape, length, &modes))
             .collect();
-        let columns = columns(&plan.names(), shape.dim(), particles.compare);
-        let names: Vec<&str> = columns.iter().map(String::as_str).collect();
-        let csv = MetricsCsv::create(&dir.file("metrics.csv"), &names)?;
-        let mut run = Run {
+        Ok(Run {
             ctx,
             plan,
             dir: dir.clone(),
@@ -261,12 +305,40 @@ impl<'a> Run<'a> {
             last: Vec::new(),
             last_t: f64::NAN,
             effective_n: Vec::new(),
-        };
-        run.row(0.0)?;
-        if run.plan.schedule().snapshots > 0 {
-            run.snapshot(0.0)?;
+            eq_logs,
+            k,
+            start_step: k,
+        })
+    }
+
+    /// The last metrics row written (a resumed run's, read back).
+    pub(crate) fn set_last(&mut self, row: Vec<f64>) {
+        self.last_t = row.first().copied().unwrap_or(f64::NAN);
+        self.last = row;
+    }
+
+    /// Writes a checkpoint of the current state (atomically; the two newest
+    /// kept): every species' positions `x_<s>` and weights `w_<s>`, the grid
+    /// flow's state `grid` when compared, the stationary log-densities.
+    fn checkpoint(&self) -> Result<std::path::PathBuf> {
+        let ctx = self.ctx;
+        let mut arrays = vec![("eq_logs".to_string(), self.eq_logs.clone())];
+        for (s, name) in self.plan.names().iter().enumerate() {
+            let x = self.stepper.positions(ctx, s)?;
+            arrays.push((format!("x_{name}"), x.into_iter().flatten().collect()));
+            arrays.push((format!("w_{name}"), self.stepper.weights(ctx, s)?));
         }
-        Ok(run)
+        if let Some(g) = &self.grid {
+            arrays.push(("grid".into(), g.read_state(ctx)?));
+        }
+        Checkpoint {
+            step: self.k,
+            t: self.k as f64 * self.plan.step().unwrap_or(f64::NAN),
+            config_hash: self.plan.hash(),
+            arrays,
+            meta: serde_json::json!({ "kind": CHECKPOINT_KIND, "last_t": self.last_t }),
+        }
+        .write(self.dir.path())
     }
 
     /// The first moments' indices in the MMD's modes: (1, 0), and (0, 1) in 2D.
@@ -358,32 +430,28 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Steps to the end (or an interrupt), then writes summary.json and
-    /// metrics.png.
-    fn finish(mut self, opts: &RunOptions) -> Result<ParticleSummary> {
+    /// Steps to the end, then writes summary.json and metrics.png. Metrics
+    /// rows, snapshots and checkpoints follow the schedules (and
+    /// `output.checkpoint_wall`); an interrupt writes a checkpoint after the
+    /// current steps and returns [`Error::Interrupted`] with the command
+    /// that resumes the run.
+    pub(crate) fn finish(mut self, opts: &RunOptions) -> Result<ParticleSummary> {
         let schedule = self.plan.schedule();
         let dt = self.plan.step().expect("set at the start");
+        let wall_every = self.plan.config().output.checkpoint_wall.unwrap_or(0.0);
         let mut progress = Progress::new(schedule.steps, dt, opts.quiet);
+        progress.update(self.k, "");
         let began = Instant::now();
-        let mut k = 0u64;
-        let mut interrupted = false;
-        while k < schedule.steps {
-            if opts.interrupt.is_requested() {
-                interrupted = true;
-                break;
-            }
-            let next_metrics = (k / schedule.metrics + 1) * schedule.metrics;
-            let mut next = next_metrics.min(schedule.steps).min(k + 256);
-            if let Some(after) = k.checked_div(schedule.snapshots) {
-                next = next.min((after + 1) * schedule.snapshots);
-            }
-            let steps = next - k;
+        let mut last_checkpoint = Instant::now();
+        while self.k < schedule.steps {
+            let next = schedule.next_event(self.k).min(self.k + 256);
+            let steps = next - self.k;
             self.stepper.advance(self.ctx, steps);
             if let Some(g) = &self.grid {
                 g.advance(self.ctx, steps as u32);
             }
-            k = next;
-            let t = k as f64 * dt;
+            self.k = next;
+            let (k, t) = (self.k, self.k as f64 * dt);
             if schedule.metrics_at(k) {
                 self.row(t)?;
             }
@@ -391,21 +459,32 @@ impl<'a> Run<'a> {
                 self.snapshot(t)?;
             }
             progress.update(k, "");
+            let wall_due =
+                wall_every > 0.0 && last_checkpoint.elapsed().as_secs_f64() >= wall_every;
+            if (schedule.checkpoint_at(k) || wall_due) && k < schedule.steps {
+                self.checkpoint()?;
+                last_checkpoint = Instant::now();
+            }
+            if opts.interrupt.is_requested() && k < schedule.steps {
+                progress.finish();
+                let path = self.checkpoint()?;
+                return Err(Error::Interrupted(format!(
+                    "interrupted at t = {t:.6} (step {k} of {}); checkpoint written to {}. \
+                     Resume with: mflda particles --resume {}",
+                    schedule.steps,
+                    path.display(),
+                    self.dir.path().display()
+                )));
+            }
         }
         self.ctx.wait()?;
         let wall = began.elapsed().as_secs_f64();
         progress.finish();
-        if interrupted {
-            // The last row may be behind: measure where the run stopped.
-            if self.last_t != k as f64 * dt {
-                self.row(k as f64 * dt)?;
-            }
-            eprintln!(
-                "interrupted at step {k} (t = {}); particle runs keep no checkpoint yet, so \
-                 this one cannot be resumed",
-                k as f64 * dt
-            );
+        // The end state, so that the run can be extended (`--t-end`).
+        if schedule.checkpoints > 0 || wall_every > 0.0 {
+            self.checkpoint()?;
         }
+        let k = self.k;
         let names = self.plan.names();
         let per = |f: &dyn Fn(usize) -> f64| -> BTreeMap<String, f64> {
             names
@@ -415,7 +494,11 @@ impl<'a> Run<'a> {
                 .collect()
         };
         let column = |name: &str| self.csv.columns().iter().position(|c| c == name);
-        let value = |name: String| column(&name).map_or(f64::NAN, |i| self.last[i]);
+        let value = |name: String| {
+            column(&name)
+                .and_then(|i| self.last.get(i).copied())
+                .unwrap_or(f64::NAN)
+        };
         let tables = self.stepper.tables();
         let summary = ParticleSummary {
             steps: k,
@@ -449,9 +532,9 @@ impl<'a> Run<'a> {
                 BTreeMap::new()
             },
             final_mmd_eq: per(&|s| value(format!("mmdeqdeb_{}", names[s]))),
+            resumed_from_step: self.start_step,
             wall_time_s: wall,
-            steps_per_s: k as f64 / wall.max(1e-9),
-            interrupted,
+            steps_per_s: (k - self.start_step) as f64 / wall.max(1e-9),
         };
         self.dir.write_json("summary.json", &summary)?;
         let csv = self.dir.file("metrics.csv");

@@ -26,6 +26,7 @@ use assembly::Assembly;
 use frames::FrameLimits;
 pub use memory::RunMemory;
 pub use progress::{EquilibriumProgress, Progress};
+pub(crate) use resume::set_end;
 pub use resume::{extend, resume};
 pub use schedule::Schedule;
 use session::{CheckpointMeta, Session};

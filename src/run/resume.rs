@@ -62,7 +62,7 @@ fn resume_to(
             ),
         ));
     }
-    set_end(&dir, &mut config, checkpoint.step, t_end)?;
+    set_end(&dir, &mut config, checkpoint.step, t_end, "mflda run")?;
     let meta: CheckpointMeta =
         serde_json::from_value(checkpoint.meta.clone()).map_err(|e| Error::Data {
             field: "checkpoint".into(),
@@ -121,11 +121,20 @@ fn resume_to(
 /// Moves the end of the run in `dir` to `t_end` (recorded in its config.toml),
 /// which must come after `step`, the step of the checkpoint it continues
 /// from; without `t_end`, checks that the run is not already complete.
-fn set_end(dir: &RunDir, config: &mut Config, step: u64, t_end: Option<f64>) -> Result<()> {
+/// Checks `t_end` (None: resume to the recorded end, refused for a complete
+/// run) against the checkpoint at `step` and records it in config.toml;
+/// `command` is the one that resumes (`mflda run`), for the suggestions.
+pub(crate) fn set_end(
+    dir: &RunDir,
+    config: &mut Config,
+    step: u64,
+    t_end: Option<f64>,
+    command: &str,
+) -> Result<()> {
     let dt = config.time.step();
     let t = step as f64 * dt;
     let later = (2.0 * t).max(t + dt);
-    let resume = format!("mflda run --resume {}", dir.path().display());
+    let resume = format!("{command} --resume {}", dir.path().display());
     let Some(t_end) = t_end else {
         if step >= Schedule::new(config).steps {
             return Err(Error::Data {

@@ -1,0 +1,134 @@
+//! `mflda particles --resume DIR [--t-end T]`: a particle run continued from
+//! its newest valid checkpoint, to its end or to a later one. The
+//! checkpoint holds every position and weight in f32 as the device keeps
+//! them, the grid flow's state and the step counter the noise is drawn by,
+//! so the continuation is bit for bit the uninterrupted run on the same
+//! device.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::equilibrium::species_from_logs;
+use crate::gpu::GpuContext;
+use crate::output::{Checkpoint, MetricsCsv, RunDir};
+use crate::particles::langevin::{LangevinStepper, SpeciesRates};
+use crate::particles::run::{
+    columns, counts, drift_tables, langevin_options, ParticleSummary, Run, CHECKPOINT_KIND,
+};
+use crate::plan::Plan;
+use crate::render::metrics_table::MetricsTable;
+use crate::run::{set_end, RunOptions};
+use crate::{Error, Result};
+
+/// Continues the particle run in `path` from its newest valid checkpoint,
+/// to its end (`t_end` None; a complete run is then an error that suggests
+/// `--t-end`) or to the later end time `t_end`, which its config.toml then
+/// records.
+pub fn resume(
+    ctx: &GpuContext,
+    path: &Path,
+    t_end: Option<f64>,
+    opts: &RunOptions,
+) -> Result<ParticleSummary> {
+    let dir = RunDir::open(path)?;
+    let mut config = Config::load(&dir.file("config.toml"))?;
+    let (checkpoint, skipped) = Checkpoint::load_latest(dir.path())?;
+    for s in &skipped {
+        opts.say(format!("warning: skipping a checkpoint: {s}"));
+    }
+    let checkpoint = checkpoint.ok_or_else(|| Error::Data {
+        field: path.display().to_string(),
+        message: "no checkpoint to resume from: the run stopped before its first one, or \
+                  finished with checkpoints off (output.checkpoint_every and checkpoint_wall \
+                  = 0); start it again with --force"
+            .into(),
+    })?;
+    if checkpoint.meta["kind"] != CHECKPOINT_KIND {
+        return Err(Error::Data {
+            field: path.display().to_string(),
+            message: "its checkpoint is a grid run's: resume it with mflda run --resume".into(),
+        });
+    }
+    if checkpoint.config_hash != config.hash() {
+        return Err(Error::config(
+            "config.toml",
+            format!(
+                "{} changed since the checkpoint at t = {} was written; restore it or start \
+                 a new run",
+                dir.file("config.toml").display(),
+                checkpoint.t
+            ),
+        ));
+    }
+    set_end(&dir, &mut config, checkpoint.step, t_end, "mflda particles")?;
+    let config = config.particles_companion()?;
+    let plan = Plan::new(ctx, &config)?;
+    let particles = config.particles_or_default();
+    let tables = drift_tables(&plan, &particles)?;
+    let counts = counts(ctx, &plan, &particles)?;
+    let names = plan.names();
+    let mut x0 = Vec::with_capacity(names.len());
+    for (name, &n) in names.iter().zip(&counts) {
+        let x = checkpoint.array(&format!("x_{name}"))?;
+        if x.len() != 2 * n as usize {
+            return Err(Error::Data {
+                field: "checkpoint".into(),
+                message: format!(
+                    "{} positions of `{name}` for particles.n = {n}",
+                    x.len() / 2
+                ),
+            });
+        }
+        x0.push(
+            x.chunks_exact(2)
+                .map(|p| [f64::from(p[0]), f64::from(p[1])])
+                .collect::<Vec<_>>(),
+        );
+    }
+    let rates = SpeciesRates::of(plan.problem.system());
+    let options = langevin_options(&plan, &particles);
+    let mut stepper = LangevinStepper::new(ctx, tables, &rates, &x0, options)?;
+    drop(x0);
+    for (s, name) in names.iter().enumerate() {
+        stepper.set_weights(ctx, s, checkpoint.array(&format!("w_{name}"))?)?;
+    }
+    stepper.set_step(ctx, checkpoint.step);
+    let eq_logs = checkpoint.array("eq_logs")?.to_vec();
+    let stars = species_from_logs(&eq_logs, names.len());
+    let grid = if particles.compare {
+        let star_refs: Vec<&[f32]> = stars.iter().map(Vec::as_slice).collect();
+        let g = plan.stepper(ctx, &star_refs)?;
+        g.write_state(ctx, checkpoint.array("grid")?)?;
+        Some(g)
+    } else {
+        None
+    };
+    let csv_path = dir.file("metrics.csv");
+    MetricsCsv::truncate_after(&csv_path, checkpoint.t)?;
+    let dim = plan.problem.params.shape.dim();
+    let columns = columns(&names, dim, particles.compare);
+    let column_names: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let csv = MetricsCsv::open_append(&csv_path, &column_names)?;
+    let last = MetricsTable::read(&csv_path)?
+        .rows
+        .pop()
+        .unwrap_or_default();
+    opts.say(format!(
+        "resuming at t = {} (step {}), to t = {}",
+        checkpoint.t, checkpoint.step, config.time.t_end
+    ));
+    let mut run = Run::assemble(
+        ctx,
+        plan,
+        &dir,
+        particles,
+        stepper,
+        grid,
+        &stars,
+        eq_logs,
+        csv,
+        checkpoint.step,
+    )?;
+    run.set_last(last);
+    run.finish(opts)
+}
