@@ -21,7 +21,8 @@ fn scratch(name: &str) -> std::path::PathBuf {
 /// `mflda particles` on the embedded default game (a small grid and few
 /// particles here) writes every output: metrics.csv with a row per
 /// metrics time and the grid comparison, positions per species at each
-/// snapshot time, summary.json, metrics.png and the stationary densities.
+/// snapshot time, frames (each species' histogram beside its grid
+/// density), summary.json, metrics.png and the stationary densities.
 #[test]
 fn the_particles_command_writes_its_outputs() {
     let out = scratch("particles");
@@ -39,6 +40,10 @@ fn the_particles_command_writes_its_outputs() {
         "output.metrics_every=0.1",
         "--set",
         "output.snapshots_every=0.2",
+        "--set",
+        "output.frames_every=0.1",
+        "--set",
+        "output.frame_size=64",
         "-o",
         dir,
     ]);
@@ -85,6 +90,18 @@ fn the_particles_command_writes_its_outputs() {
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
+    // Frames at t = 0, 0.1, 0.2: four panels (histogram and grid per
+    // species) of the grid upscaled to 64 pixels, side by side.
+    for i in 0..3 {
+        let img = image::open(out.join(format!("frames/frame_{i:06}.png"))).unwrap();
+        assert!(
+            img.width() > 4 * 64 && img.height() > 64,
+            "{}x{}",
+            img.width(),
+            img.height()
+        );
+    }
+    assert!(!out.join("frames/frame_000003.png").exists());
     let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
     assert!(summary.contains("\"steps\": 20"), "{summary}");
     let _ = std::fs::remove_dir_all(&out);
@@ -217,6 +234,8 @@ fn an_extended_particle_run_is_the_run_made_at_once() {
         "output.metrics_every=0.25",
         "output.snapshots_every=0.5",
         "output.checkpoint_every=0.5",
+        "output.frames_every=0.5",
+        "output.frame_size=32",
         "particles.dynamics=\"wfr\"",
         "particles.alpha=1",
         "particles.scheme=\"leimkuhler-matthews\"",
@@ -261,6 +280,10 @@ fn an_extended_particle_run_is_the_run_made_at_once() {
         snapshots += 1;
     }
     assert_eq!(snapshots, 10, "five snapshot times, two species");
+    for i in 0..5 {
+        let name = format!("frames/frame_{i:06}.png");
+        assert!(read(a.join(&name)) == read(b.join(&name)), "{name} differs");
+    }
     assert_eq!(read(a.join("metrics.csv")), read(b.join("metrics.csv")));
     let summary: serde_json::Value = serde_json::from_slice(&read(a.join("summary.json"))).unwrap();
     assert_eq!(summary["resumed_from_step"], 100);

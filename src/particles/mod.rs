@@ -6,6 +6,7 @@
 //! and the Langevin stepper.
 
 pub mod fourier;
+pub mod frames;
 pub mod init;
 pub mod langevin;
 pub mod mmd;

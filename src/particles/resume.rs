@@ -17,6 +17,7 @@ use crate::particles::run::{
 };
 use crate::plan::Plan;
 use crate::render::metrics_table::MetricsTable;
+use crate::run::frames::FrameLimits;
 use crate::run::{set_end, RunOptions};
 use crate::{Error, Result};
 
@@ -130,5 +131,7 @@ pub fn resume(
         checkpoint.step,
     )?;
     run.set_last(last);
-    run.finish(opts)
+    let limits: Option<FrameLimits> =
+        serde_json::from_value(checkpoint.meta["frame_limits"].clone()).unwrap_or(None);
+    run.with_frames(limits)?.finish(opts)
 }

@@ -24,12 +24,14 @@ use crate::equilibrium::species_from_logs;
 use crate::gpu::GpuContext;
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::particles::fourier::FourierTables;
+use crate::particles::frames::ParticleFrames;
 use crate::particles::init::{cell_moments, point_moments, sample_density};
 use crate::particles::langevin::{LangevinOptions, LangevinStepper, SpeciesRates};
 use crate::particles::mmd::{fourier_mmd, gaussian_weight, half_modes};
 use crate::particles::moments::Moments;
 use crate::plan::Plan;
 use crate::render::plot::{metrics_plot, PARTICLE_METRICS};
+use crate::run::frames::FrameLimits;
 use crate::run::{equilibrium, warn, Progress, RunOptions};
 use crate::{Error, Result};
 
@@ -167,6 +169,8 @@ pub(crate) struct Run<'a> {
     k: u64,
     /// The step this session started from (0, or a checkpoint's).
     start_step: u64,
+    /// The frames and their colour limits, when `output.frames_every` asks.
+    frames: Option<(ParticleFrames, FrameLimits)>,
 }
 
 /// The step settings of `particles` for a plan whose step is set.
@@ -236,9 +240,14 @@ impl<'a> Run<'a> {
         let columns = columns(&plan.names(), shape.dim(), particles.compare);
         let names: Vec<&str> = columns.iter().map(String::as_str).collect();
         let csv = MetricsCsv::create(&dir.file("metrics.csv"), &names)?;
+        let star_refs: Vec<&[f32]> = stars.iter().map(Vec::as_slice).collect();
+        let start_refs: Vec<&[f32]> = start.iter().map(Vec::as_slice).collect();
+        let limits = FrameLimits::new(&plan.config().output, &star_refs, &start_refs)?;
         let mut run = Run::assemble(
             ctx, plan, dir, particles, stepper, grid, &stars, eq_logs, csv, 0,
-        )?;
+        )?
+        .with_frames(Some(limits))?;
+        run.frame(0, 0.0)?;
         run.row(0.0)?;
         if run.plan.schedule().snapshots > 0 {
             run.snapshot(0.0)?;
@@ -308,7 +317,27 @@ impl<'a> Run<'a> {
             eq_logs,
             k,
             start_step: k,
+            frames: None,
         })
+    }
+
+    /// Draws frames with the colour `limits` when the schedule has any.
+    pub(crate) fn with_frames(mut self, limits: Option<FrameLimits>) -> Result<Self> {
+        if self.plan.schedule().frames > 0 {
+            if let Some(limits) = limits {
+                let frames = ParticleFrames::new(&self.plan, &limits, self.dir.path())?;
+                self.frames = Some((frames, limits));
+            }
+        }
+        Ok(self)
+    }
+
+    /// Renders frame `index` at time `t`, when there are frames.
+    fn frame(&self, index: u64, t: f64) -> Result<()> {
+        match &self.frames {
+            Some((f, _)) => f.render(self.ctx, &self.stepper, self.grid.as_ref(), index, t),
+            None => Ok(()),
+        }
     }
 
     /// The last metrics row written (a resumed run's, read back).
@@ -336,7 +365,11 @@ impl<'a> Run<'a> {
             t: self.k as f64 * self.plan.step().unwrap_or(f64::NAN),
             config_hash: self.plan.hash(),
             arrays,
-            meta: serde_json::json!({ "kind": CHECKPOINT_KIND, "last_t": self.last_t }),
+            meta: serde_json::json!({
+                "kind": CHECKPOINT_KIND,
+                "last_t": self.last_t,
+                "frame_limits": self.frames.as_ref().map(|f| f.1),
+            }),
         }
         .write(self.dir.path())
     }
@@ -457,6 +490,9 @@ impl<'a> Run<'a> {
             }
             if schedule.snapshot_at(k) {
                 self.snapshot(t)?;
+            }
+            if schedule.frame_at(k) {
+                self.frame(k / schedule.frames, t)?;
             }
             progress.update(k, "");
             let wall_due =
