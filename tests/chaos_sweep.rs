@@ -61,8 +61,7 @@ fn a_particle_study_tabulates_the_mmd_against_n() {
         for s in ["mu", "nu"] {
             // Started at the equilibrium, the particles stay within their
             // sampling noise of the grid: the raw MMD^2 is about the noise
-            // term (their difference, the debiased value, fluctuates about
-            // zero by a fraction of it).
+            // term, and the debiased value is a fraction of it.
             let (raw, noise) = (num(r, &format!("mmd2_{s}")), num(r, &format!("noise_{s}")));
             assert!(
                 raw > 0.5 * noise && raw < 2.0 * noise,
@@ -70,12 +69,10 @@ fn a_particle_study_tabulates_the_mmd_against_n() {
             );
             let deb = num(r, &format!("debiased_{s}"));
             assert!(
-                (raw - noise - deb).abs() < 1e-9 * noise,
-                "{s}: debiased {deb}"
+                deb.abs() < 0.8 * noise,
+                "{s}: debiased {deb} vs noise {noise}"
             );
-            // The noise term of n exact samples scales as 1/n.
-            let n = num(r, &format!("n_{s}"));
-            assert_eq!(n, num(r, "particles.n"));
+            assert_eq!(num(r, &format!("n_{s}")), num(r, "particles.n"));
         }
     }
     // One slope per (dt, species) group, shared by its rows, near -1/2.
@@ -94,6 +91,7 @@ fn a_particle_study_tabulates_the_mmd_against_n() {
                 group[0]
             );
         }
+        // The noise term of n exact samples scales as 1/n.
         let noise: Vec<f64> = rows.iter().map(|r| num(r, &format!("noise_{s}"))).collect();
         let ratio = noise[0] / noise[2];
         assert!((ratio - 8.0).abs() < 0.8, "noise 400 / 3200 = {ratio}");

@@ -331,3 +331,104 @@ fn an_extended_particle_run_is_the_run_made_at_once() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// SIGINT during the steps writes a checkpoint and exits with 130, naming
+/// the command that resumes; `--resume` then finishes the run, whose
+/// metrics.csv has every row once and whose summary says where it resumed.
+/// The run is long (10^5 steps, so that the interrupt lands on any
+/// device); once it is stopped the test moves its end to 20 steps past the
+/// checkpoint in config.toml (the end is outside the checkpoint's hash, as
+/// `--t-end` relies on), so that the resumed part is short.
+#[test]
+fn an_interrupted_particle_run_resumes_to_its_end() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let out = scratch("particles-interrupt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mflda"))
+        .args([
+            "particles",
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+            "--set",
+            "grid.n=16",
+            "--set",
+            "particles.n=20000",
+            "--set",
+            "time.dt=0.01",
+            "--set",
+            "time.t_end=1000",
+            "--set",
+            "output.metrics_every=0.05",
+            "--set",
+            "output.snapshots_every=0",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let csv = out.join("metrics.csv");
+    let start = Instant::now();
+    while std::fs::read_to_string(&csv).map_or(0, |t| t.lines().count()) < 4 {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the steps never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("Resume with: mflda particles --resume"),
+        "{err}"
+    );
+    let step: u64 = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().to_string();
+            name.strip_prefix("checkpoint-")?
+                .strip_suffix(".bin")?
+                .parse()
+                .ok()
+        })
+        .max()
+        .expect("a checkpoint");
+    assert!(step > 0 && step < 100_000, "checkpoint at step {step}");
+    let end = (step + 20).div_ceil(5) * 5;
+    let config = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    let shorter = config.replace("t_end = 1000.0", &format!("t_end = {}", end as f64 * 0.01));
+    assert_ne!(config, shorter, "no t_end in:\n{config}");
+    std::fs::write(out.join("config.toml"), shorter).unwrap();
+    let resumed = mflda(&["particles", "-q", "--resume", out.to_str().unwrap()]);
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let times: Vec<f64> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        times.len() as u64,
+        end / 5 + 1,
+        "rows every 5 steps to step {end}"
+    );
+    for (i, t) in times.iter().enumerate() {
+        assert!((t - 0.05 * i as f64).abs() < 1e-9, "row {i} at t = {t}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["steps"], end);
+    assert_eq!(summary["resumed_from_step"], step);
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -8,9 +8,11 @@ mod common;
 #[path = "common/particles.rs"]
 mod particles;
 
+use common::mflda;
 use mflda::config::{Dynamics, ParticleScheme};
 use mflda::particles::fourier::FourierTables;
-use mflda::particles::langevin::{step_cpu_weighted, LangevinOptions, LangevinStepper};
+use mflda::particles::langevin::{LangevinOptions, LangevinStepper};
+use mflda::particles::reference::step_cpu_weighted;
 use particles::{default_game, f32_positions, positions_f64, rates, torus_worst};
 
 fn options(dynamics: Dynamics, dt: f64, wg_size: u32) -> LangevinOptions {
@@ -128,13 +130,6 @@ fn weighted_particles_do_not_depend_on_the_workgroup_size() {
     for wg in [1, 32] {
         assert!(a == run(wg), "workgroups of {wg} changed the particles");
     }
-}
-
-fn mflda(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_mflda"))
-        .args(args)
-        .output()
-        .expect("the mflda binary runs")
 }
 
 /// The metrics.csv of `mflda particles` on the default game (32^2 grid,

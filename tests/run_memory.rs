@@ -197,6 +197,12 @@ fn fresh_and_resumed_runs_hold_what_the_estimate_says() {
         |n| config(n, true, true),
         false,
     );
+    let fisher_rao = |n| {
+        let mut c = config(n, false, false);
+        c.time.fisher_rao = 1.0;
+        c
+    };
+    measure_sizes(ctx, "absolute with the Fisher-Rao term", fisher_rao, false);
 }
 
 /// A species system on an `n^2` grid, as short as [`config`]'s runs: one

@@ -15,12 +15,11 @@ use super::run::interrupt_on_signal;
 /// Without a config file, `mflda particles` runs the embedded default game
 /// on a coarser grid and a shorter span, so that the grid flow beside the
 /// particles takes minutes on a CPU; `--set` overrides these too.
-pub const PARTICLE_DEFAULTS: [&str; 5] = [
+pub const PARTICLE_DEFAULTS: [&str; 4] = [
     "grid.n=128",
     "time.t_end=4",
     "output.metrics_every=0.2",
     "output.snapshots_every=1",
-    "output.checkpoint_every=0",
 ];
 
 /// Arguments of `mflda particles`. Without CONFIG: the embedded default

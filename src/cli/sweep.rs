@@ -78,7 +78,18 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
         .iter()
         .map(|p| Param::parse(p))
         .collect::<mflda::Result<Vec<_>>>()?;
-    let sweep = Sweep::new(args.config.as_deref(), args.sets.clone(), params, &args.out)?;
+    // A study without a config runs what `mflda particles` runs without
+    // one: its defaults first, as --set, so that emitted jobs match.
+    let sets: Vec<String> = if args.particles && args.config.is_none() {
+        super::particles::PARTICLE_DEFAULTS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(args.sets.iter().cloned())
+            .collect()
+    } else {
+        args.sets.clone()
+    };
+    let sweep = Sweep::new(args.config.as_deref(), sets, params, &args.out)?;
     if args.follow {
         return follow(request, &sweep, &args);
     }

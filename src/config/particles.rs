@@ -265,6 +265,14 @@ impl Config {
                         ),
                     ));
                 }
+                if self.time.perturbation {
+                    return Err(Error::config(
+                        "time.perturbation",
+                        "the grid flow beside WFR particles carries the Fisher-Rao term, which \
+                         the perturbation form cannot (its equilibrium is not stationary under \
+                         it); set time.perturbation = false, or particles.compare = false",
+                    ));
+                }
                 grid.time.fisher_rao = alpha;
             }
             Dynamics::Mirror if p.compare => {

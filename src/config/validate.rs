@@ -178,7 +178,6 @@ pub(crate) fn positive(field: &str, v: f64, hint: &str) -> Result<()> {
     }
 }
 
-/// `v` is finite and >= 0.
 impl Config {
     /// `time.fisher_rao`: finite and >= 0, and not with the perturbation
     /// form (its reference state is the Wasserstein flow's fixed point, which
@@ -204,6 +203,7 @@ impl Config {
     }
 }
 
+/// `v` is finite and >= 0.
 fn non_negative(field: &str, v: f64, hint: &str) -> Result<()> {
     if v.is_finite() && v >= 0.0 {
         Ok(())

@@ -7,11 +7,14 @@
 
 pub mod fourier;
 pub mod frames;
+pub mod grid_moments;
 pub mod init;
 pub mod langevin;
 pub mod mmd;
 pub mod moments;
 pub mod noise;
+pub mod reference;
 pub mod resume;
 pub mod rng;
 pub mod run;
+pub mod summary;

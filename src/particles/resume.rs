@@ -7,18 +7,16 @@
 
 use std::path::Path;
 
-use crate::config::Config;
 use crate::equilibrium::species_from_logs;
 use crate::gpu::GpuContext;
-use crate::output::{Checkpoint, MetricsCsv, RunDir};
+use crate::output::MetricsCsv;
 use crate::particles::langevin::{LangevinStepper, SpeciesRates};
-use crate::particles::run::{
-    columns, counts, drift_tables, langevin_options, ParticleSummary, Run, CHECKPOINT_KIND,
-};
+use crate::particles::run::{counts, drift_tables, langevin_options, Run, CHECKPOINT_KIND};
+use crate::particles::summary::{columns, ParticleSummary};
 use crate::plan::Plan;
 use crate::render::metrics_table::MetricsTable;
 use crate::run::frames::FrameLimits;
-use crate::run::{set_end, RunOptions};
+use crate::run::{open_checkpoint, set_end, RunOptions};
 use crate::{Error, Result};
 
 /// Continues the particle run in `path` from its newest valid checkpoint,
@@ -31,36 +29,7 @@ pub fn resume(
     t_end: Option<f64>,
     opts: &RunOptions,
 ) -> Result<ParticleSummary> {
-    let dir = RunDir::open(path)?;
-    let mut config = Config::load(&dir.file("config.toml"))?;
-    let (checkpoint, skipped) = Checkpoint::load_latest(dir.path())?;
-    for s in &skipped {
-        opts.say(format!("warning: skipping a checkpoint: {s}"));
-    }
-    let checkpoint = checkpoint.ok_or_else(|| Error::Data {
-        field: path.display().to_string(),
-        message: "no checkpoint to resume from: the run stopped before its first one, or \
-                  finished with checkpoints off (output.checkpoint_every and checkpoint_wall \
-                  = 0); start it again with --force"
-            .into(),
-    })?;
-    if checkpoint.meta["kind"] != CHECKPOINT_KIND {
-        return Err(Error::Data {
-            field: path.display().to_string(),
-            message: "its checkpoint is a grid run's: resume it with mflda run --resume".into(),
-        });
-    }
-    if checkpoint.config_hash != config.hash() {
-        return Err(Error::config(
-            "config.toml",
-            format!(
-                "{} changed since the checkpoint at t = {} was written; restore it or start \
-                 a new run",
-                dir.file("config.toml").display(),
-                checkpoint.t
-            ),
-        ));
-    }
+    let (dir, mut config, checkpoint) = open_checkpoint(path, opts, CHECKPOINT_KIND)?;
     set_end(&dir, &mut config, checkpoint.step, t_end, "mflda particles")?;
     let config = config.particles_companion()?;
     let plan = Plan::new(ctx, &config)?;
@@ -87,7 +56,7 @@ pub fn resume(
         );
     }
     let rates = SpeciesRates::of(plan.problem.system());
-    let options = langevin_options(&plan, &particles);
+    let options = langevin_options(&plan, &particles)?;
     let mut stepper = LangevinStepper::new(ctx, tables, &rates, &x0, options)?;
     drop(x0);
     for (s, name) in names.iter().enumerate() {

@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use num_complex::Complex64;
-use serde::Serialize;
 
 use crate::config::{Config, DriftMethod, ParticlesConfig};
 use crate::dynamics::Stepper;
@@ -25,10 +24,12 @@ use crate::gpu::GpuContext;
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
 use crate::particles::fourier::FourierTables;
 use crate::particles::frames::ParticleFrames;
-use crate::particles::init::{cell_moments, point_moments, sample_density};
+use crate::particles::grid_moments::GridMoments;
+use crate::particles::init::{point_moments, sample_density};
 use crate::particles::langevin::{LangevinOptions, LangevinStepper, SpeciesRates};
 use crate::particles::mmd::{fourier_mmd, gaussian_weight, half_modes};
 use crate::particles::moments::Moments;
+use crate::particles::summary::{columns, weight_sums, ParticleSummary};
 use crate::plan::Plan;
 use crate::render::plot::{metrics_plot, PARTICLE_METRICS};
 use crate::run::frames::FrameLimits;
@@ -43,51 +44,6 @@ pub const MMD_WIDTH: f64 = 2.0;
 pub const PARTICLES_DIR: &str = "particles";
 /// `kind` in a particle run's checkpoint metadata.
 pub const CHECKPOINT_KIND: &str = "particles";
-
-/// What a particle run did, written to summary.json.
-#[derive(Debug, Clone, Serialize)]
-pub struct ParticleSummary {
-    /// Steps taken.
-    pub steps: u64,
-    /// The time step.
-    pub dt: f64,
-    /// Simulated time reached.
-    pub t: f64,
-    /// Particles per species.
-    pub particles: BTreeMap<String, u32>,
-    /// `langevin`, `wfr` or `mirror`.
-    pub dynamics: String,
-    /// The Fisher-Rao rate of the weights (`wfr`, `mirror`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alpha: Option<f64>,
-    /// Effective sample size `(sum w)^2 / sum w^2` per species at the end.
-    pub effective_n: BTreeMap<String, f64>,
-    /// `euler-maruyama` or `leimkuhler-matthews`.
-    pub scheme: String,
-    /// The drift method used (`fourier`).
-    pub drift: String,
-    /// Modes of each species' potential in the direct sums.
-    pub drift_modes: BTreeMap<String, usize>,
-    /// Bound on the drift change from the coefficients dropped, per species.
-    pub drift_dropped: BTreeMap<String, f64>,
-    /// Device memory moved per particle step, bytes.
-    pub bytes_per_step: u64,
-    /// Kernel dispatches per particle step.
-    pub dispatches_per_step: u32,
-    /// The last debiased squared MMD to the grid, per species (compare only).
-    pub final_mmd: BTreeMap<String, f64>,
-    /// The last debiased squared MMD to the stationary state, per species.
-    pub final_mmd_eq: BTreeMap<String, f64>,
-    /// The step this session started from: 0, or the checkpoint's of a
-    /// resumed run.
-    pub resumed_from_step: u64,
-    /// Wall-clock seconds of this session's time loop: the steps (with the
-    /// grid's, when compared), metrics rows, snapshots and checkpoints.
-    pub wall_time_s: f64,
-    /// Steps of the whole system per second of `wall_time_s` (the particle
-    /// steps per second are this times the total particle count).
-    pub steps_per_s: f64,
-}
 
 /// The drift tables `particles.drift` asks for.
 pub fn drift_tables(plan: &Plan, particles: &ParticlesConfig) -> Result<FourierTables> {
@@ -171,18 +127,50 @@ pub(crate) struct Run<'a> {
     start_step: u64,
     /// The frames and their colour limits, when `output.frames_every` asks.
     frames: Option<(ParticleFrames, FrameLimits)>,
+    /// The grid density's moments at the MMD's modes, from its state.
+    grid_moments: Option<GridMoments>,
 }
 
-/// The step settings of `particles` for a plan whose step is set.
-pub(crate) fn langevin_options(plan: &Plan, particles: &ParticlesConfig) -> LangevinOptions {
-    LangevinOptions {
-        dt: plan.step().unwrap_or(f64::NAN),
+/// Largest `alpha eta_s dt 2 sup|Phi_s|` accepted: the factor a weight can
+/// change by in one step is `exp` of it (about 5e8), far inside f32.
+pub const MAX_WEIGHT_EXPONENT: f64 = 20.0;
+
+/// The step settings of `particles` for a plan whose step is set. Refuses a
+/// Fisher-Rao step whose weight factor `exp(alpha eta_s dt 2 sup|Phi_s|)`
+/// could overflow or underflow f32 ([`MAX_WEIGHT_EXPONENT`]), naming the
+/// fix.
+pub(crate) fn langevin_options(
+    plan: &Plan,
+    particles: &ParticlesConfig,
+) -> Result<LangevinOptions> {
+    let dt = plan.step().unwrap_or(f64::NAN);
+    let options = LangevinOptions {
+        dt,
         scheme: particles.scheme,
         seed: particles.seed,
         wg_size: 256,
         dynamics: particles.dynamics,
         alpha: particles.alpha.unwrap_or(0.0),
+    };
+    if options.weighted() {
+        let system = plan.problem.system();
+        let rate = system.species.iter().map(|s| s.rate).fold(0.0, f64::max);
+        let spread = 2.0 * system.potential_bound(plan.problem.params.cell());
+        let exponent = options.alpha * rate * dt * spread;
+        if exponent > MAX_WEIGHT_EXPONENT {
+            return Err(Error::config(
+                "particles.alpha",
+                format!(
+                    "alpha = {} with time.dt = {dt} lets a weight change by exp({exponent:.1}) \
+                     in one step (2 sup|Phi| = {spread:.3}, largest rate {rate}), beyond \
+                     f32; lower alpha or time.dt so that alpha dt eta 2 sup|Phi| <= \
+                     {MAX_WEIGHT_EXPONENT}",
+                    options.alpha
+                ),
+            ));
+        }
     }
+    Ok(options)
 }
 
 impl<'a> Run<'a> {
@@ -226,7 +214,7 @@ impl<'a> Run<'a> {
             )?);
         }
         let rates = SpeciesRates::of(plan.problem.system());
-        let options = langevin_options(&plan, &particles);
+        let options = langevin_options(&plan, &particles)?;
         let stepper = LangevinStepper::new(ctx, tables, &rates, &x0, options)?;
         drop(x0);
         let grid = if particles.compare {
@@ -299,6 +287,10 @@ impl<'a> Run<'a> {
             .iter()
             .map(|r| point_moments(r, shape, length, &modes))
             .collect();
+        let grid_moments = match &grid {
+            Some(g) => Some(GridMoments::new(ctx, g, &modes, shape, length, stars)?),
+            None => None,
+        };
         Ok(Run {
             ctx,
             plan,
@@ -318,6 +310,7 @@ impl<'a> Run<'a> {
             k,
             start_step: k,
             frames: None,
+            grid_moments,
         })
     }
 
@@ -390,10 +383,9 @@ impl<'a> Run<'a> {
     /// Measures and appends one metrics row at time `t`.
     fn row(&mut self, t: f64) -> Result<()> {
         let ctx = self.ctx;
-        let params = &self.plan.problem.params;
-        let grid = match &self.grid {
-            Some(g) => Some(g.species_densities(ctx)?),
-            None => None,
+        let grid = match (&self.grid, &self.grid_moments) {
+            (Some(g), Some(m)) => Some(m.measure(ctx, g)?),
+            _ => None,
         };
         let first = self.first_modes();
         let mut row = vec![t];
@@ -408,9 +400,7 @@ impl<'a> Run<'a> {
             }
             self.effective_n.push(n);
             let to_eq = fourier_mmd(&m, &self.eq_moments[s], &self.weights, n);
-            let grid_m = grid
-                .as_ref()
-                .map(|g| cell_moments(&g[s], params.shape, params.length, &self.modes));
+            let grid_m = grid.as_ref().map(|g| &g[s]);
             if let Some(gm) = &grid_m {
                 let d = fourier_mmd(&m, gm, &self.weights, n);
                 row.extend([d.raw, d.noise, d.debiased]);
@@ -588,45 +578,4 @@ impl<'a> Run<'a> {
         ));
         Ok(summary)
     }
-}
-
-/// The total `sum w` of weights (in f64) and Kish's effective sample size
-/// `(sum w)^2 / sum w^2`.
-pub fn weight_sums(w: &[f32]) -> (f64, f64) {
-    let (s, s2) = w.iter().fold((0.0f64, 0.0f64), |(s, s2), &w| {
-        let w = f64::from(w);
-        (s + w, s2 + w * w)
-    });
-    (s, s * s / s2)
-}
-
-/// The metrics.csv columns of a particle run of species `names`: `t`, then
-/// per species `s` the squared MMD to the grid (`mmd_s` raw, `mmdnoise_s`
-/// the noise of exact samples, `mmddeb_s` their difference; with `compare`
-/// only, else `mmdnoise_s` alone), to the stationary state (`mmdeq_s`,
-/// `mmdeqdeb_s`), and the first Fourier moments `m10re_s`, `m10im_s` (and
-/// `m01*` in 2D) of the particles and, with `compare`, of the grid
-/// (`gridm10re_s`, ...).
-pub fn columns(names: &[String], dim: u32, compare: bool) -> Vec<String> {
-    let mut out = vec!["t".to_string()];
-    let firsts: &[&str] = if dim == 2 { &["m10", "m01"] } else { &["m10"] };
-    for s in names {
-        if compare {
-            out.extend([
-                format!("mmd_{s}"),
-                format!("mmdnoise_{s}"),
-                format!("mmddeb_{s}"),
-            ]);
-        } else {
-            out.push(format!("mmdnoise_{s}"));
-        }
-        out.extend([format!("mmdeq_{s}"), format!("mmdeqdeb_{s}")]);
-        for f in firsts {
-            out.extend([format!("{f}re_{s}"), format!("{f}im_{s}")]);
-            if compare {
-                out.extend([format!("grid{f}re_{s}"), format!("grid{f}im_{s}")]);
-            }
-        }
-    }
-    out
 }

@@ -209,6 +209,10 @@ impl Parts {
             // for the game).
             held += (2 * size.complex() + 8 * size.pairs) * points;
         }
+        if config.time.fisher_rao > 0.0 {
+            // The Fisher-Rao term's packed potentials and products.
+            held += 8 * size.pairs * points;
+        }
         let (images, readback) = frames(config, shape, size.species);
         let reads_eq = config.time.perturbation || config.output.frame_deviation;
         let frames_eq_logs = if images > 0 && reads_eq {

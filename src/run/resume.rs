@@ -38,36 +38,13 @@ fn resume_to(
     t_end: Option<f64>,
     opts: &RunOptions,
 ) -> Result<Summary> {
-    let dir = RunDir::open(path)?;
-    let mut config = Config::load(&dir.file("config.toml"))?;
-    let (checkpoint, skipped) = Checkpoint::load_latest(dir.path())?;
-    for s in &skipped {
-        opts.say(format!("warning: skipping a checkpoint: {s}"));
-    }
-    let checkpoint = checkpoint.ok_or_else(|| Error::Data {
-        field: path.display().to_string(),
-        message: "no checkpoint to resume from: the run stopped before its first one, or \
-                  finished with checkpoints off (output.checkpoint_every and checkpoint_wall \
-                  = 0); start it again with --force"
-            .into(),
-    })?;
-    if checkpoint.config_hash != config.hash() {
-        return Err(Error::config(
-            "config.toml",
-            format!(
-                "{} changed since the checkpoint at t = {} was written; restore it or start \
-                 a new run",
-                dir.file("config.toml").display(),
-                checkpoint.t
-            ),
-        ));
-    }
-    set_end(&dir, &mut config, checkpoint.step, t_end, "mflda run")?;
+    let (dir, mut config, checkpoint) = open_checkpoint(path, opts, "grid")?;
     let meta: CheckpointMeta =
         serde_json::from_value(checkpoint.meta.clone()).map_err(|e| Error::Data {
             field: "checkpoint".into(),
             message: format!("unreadable metadata: {e}"),
         })?;
+    set_end(&dir, &mut config, checkpoint.step, t_end, "mflda run")?;
     let memory = RunMemory::resumed(&config);
     opts.say(memory.describe(ctx));
     let plan = Plan::new(ctx, &config)?;
@@ -121,6 +98,57 @@ fn resume_to(
 /// Moves the end of the run in `dir` to `t_end` (recorded in its config.toml),
 /// which must come after `step`, the step of the checkpoint it continues
 /// from; without `t_end`, checks that the run is not already complete.
+/// The run directory at `path`, its config.toml and its newest valid
+/// checkpoint, which must be of `kind` (`"grid"`: a `mflda run`'s, whose
+/// metadata has no kind; `"particles"`) and match the config's hash; the
+/// checkpoints skipped are reported through `opts`.
+pub(crate) fn open_checkpoint(
+    path: &Path,
+    opts: &RunOptions,
+    kind: &str,
+) -> Result<(RunDir, Config, Checkpoint)> {
+    let dir = RunDir::open(path)?;
+    let config = Config::load(&dir.file("config.toml"))?;
+    let (checkpoint, skipped) = Checkpoint::load_latest(dir.path())?;
+    for s in &skipped {
+        opts.say(format!("warning: skipping a checkpoint: {s}"));
+    }
+    let checkpoint = checkpoint.ok_or_else(|| Error::Data {
+        field: path.display().to_string(),
+        message: "no checkpoint to resume from: the run stopped before its first one, or \
+                  finished with checkpoints off (output.checkpoint_every and checkpoint_wall \
+                  = 0); start it again with --force"
+            .into(),
+    })?;
+    let found = checkpoint.meta["kind"].as_str().unwrap_or("grid");
+    if found != kind {
+        let command = if found == "particles" {
+            "mflda particles"
+        } else {
+            "mflda run"
+        };
+        return Err(Error::Data {
+            field: path.display().to_string(),
+            message: format!(
+                "its checkpoint is a {found} run's: resume it with {command} --resume {}",
+                path.display()
+            ),
+        });
+    }
+    if checkpoint.config_hash != config.hash() {
+        return Err(Error::config(
+            "config.toml",
+            format!(
+                "{} changed since the checkpoint at t = {} was written; restore it or start \
+                 a new run",
+                dir.file("config.toml").display(),
+                checkpoint.t
+            ),
+        ));
+    }
+    Ok((dir, config, checkpoint))
+}
+
 /// Checks `t_end` (None: resume to the recorded end, refused for a complete
 /// run) against the checkpoint at `step` and records it in config.toml;
 /// `command` is the one that resumes (`mflda run`), for the suggestions.

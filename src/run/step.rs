@@ -93,11 +93,18 @@ pub fn choose_step(config: &Config, estimate: &StepEstimate) -> StepChoice {
         None
     };
     let warning = (!auto && dt > estimate.dt_max).then(|| {
+        // A finite limit at wave number 0 is the Fisher-Rao term's
+        // (Plan::estimate_step): no transport mode limits there.
+        let limit = if estimate.wavenumber == 0.0 {
+            "the Fisher-Rao term's reaction rate, time.fisher_rao".to_string()
+        } else {
+            format!("the mode |kappa| = {:.3}", estimate.wavenumber)
+        };
         format!(
             "warning: time.dt = {wanted} is above the estimated stable step {:.3e} (limited by \
-             the mode |kappa| = {:.3}; drift speed {:.3}, coupling rate {:.3}); the run stops and \
-             says so if it blows up, and `--set time.dt=auto` takes the estimate",
-            estimate.dt_max, estimate.wavenumber, estimate.speed, estimate.coupling
+             {limit}; drift speed {:.3}, coupling rate {:.3}); the run stops and says so if it \
+             blows up, and `--set time.dt=auto` takes the estimate",
+            estimate.dt_max, estimate.speed, estimate.coupling
         )
     });
     StepChoice {
