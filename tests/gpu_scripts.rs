@@ -154,6 +154,14 @@ fn measure_then_tables_at_64() {
     let kernels = section(&md, "ETDRK4 step by kernel");
     assert!(kernels.contains("kernel (ETDRK4, 64^2)"), "{md}");
     assert!(kernels.contains("| rhs.potentials | 4 | "), "{md}");
+    let particles = section(&md, "Particle steps");
+    for row in [
+        "\n| 1000 | langevin | euler-maruyama | fourier | ",
+        "\n| 1000 | langevin | leimkuhler-matthews | fourier | ",
+        "\n| 1000 | wfr | euler-maruyama | fourier | ",
+    ] {
+        assert!(particles.contains(row), "{row:?} not in:\n{md}");
+    }
     assert!(!md.contains("### Not measured"), "{md}");
 
     if peer {

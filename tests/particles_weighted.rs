@@ -13,6 +13,8 @@ use mflda::config::{Dynamics, ParticleScheme};
 use mflda::particles::fourier::FourierTables;
 use mflda::particles::langevin::{LangevinOptions, LangevinStepper};
 use mflda::particles::reference::step_cpu_weighted;
+use mflda::particles::summary::weight_sums;
+use mflda::particles::weight_sums::WeightSums;
 use particles::{default_game, f32_positions, positions_f64, rates, torus_worst};
 
 fn options(dynamics: Dynamics, dt: f64, wg_size: u32) -> LangevinOptions {
@@ -221,4 +223,40 @@ fn wfr_particles_follow_the_grid_flow_with_the_fisher_rao_term() {
         apart > 5.0,
         "the Fisher-Rao term moved the grid's moments by only {apart} tolerances"
     );
+}
+
+/// The weights' sum and effective sample size reduced on the device
+/// (`WeightSums`, the square kernel and two mode-0 moments) against the f64
+/// sums of the weights read back, after WFR steps have spread them.
+#[test]
+fn weight_sums_on_the_device_match_the_f64_sums() {
+    let ctx = common::ctx();
+    let (params, system) = default_game(16);
+    let tables = FourierTables::new(&params, &system).unwrap();
+    let x0 = f32_positions(
+        &mut common::rng("weight_sums"),
+        &[70_000, 3_000],
+        params.length,
+    );
+    let opts = options(Dynamics::Wfr, 0.1, 256);
+    let mut gpu = LangevinStepper::new(ctx, tables, &rates(&system), &x0, opts).unwrap();
+    gpu.advance(ctx, 10);
+    let sums = WeightSums::new(ctx, &gpu, params.length).unwrap();
+    for s in 0..2 {
+        let (total, n_eff) = sums.measure(ctx, s).unwrap();
+        let (want_total, want_n) = weight_sums(&gpu.weights(ctx, s).unwrap());
+        assert!(
+            (total - want_total).abs() < 1e-6 * want_total,
+            "{s}: {total} vs {want_total}"
+        );
+        assert!(
+            (n_eff - want_n).abs() < 1e-5 * want_n,
+            "{s}: {n_eff} vs {want_n}"
+        );
+        let n = x0[s].len() as f64;
+        assert!(
+            want_n < 0.99 * n,
+            "{s}: the weights did not spread ({want_n} of {n})"
+        );
+    }
 }

@@ -4,12 +4,14 @@
     python3 benches/gpu/tables.py OUTDIR
 
 Reads OUTDIR/all.json (`mflda bench all`), and where present jax-step.json
-(the JAX peer's timings), peer.txt (its checks against mflda), env.txt (the
-date, build and settings) and steps.tsv (steps that failed), and prints:
-a header naming the adapter and driver, the FFT per size, the step per size
-and scheme (with JAX's steps/s beside ETDRK4), the equilibrium iteration per
-size, the per-kernel breakdown of the ETDRK4 step and of the equilibrium
-iteration at the largest size, and the peer checks. Standard library only.
+(the JAX peer's timings), peer.txt (its checks against mflda),
+particles.json (`mflda bench particles`), env.txt (the date, build and
+settings) and steps.tsv (steps that failed), and prints: a header naming
+the adapter and driver, the FFT per size, the step per size and scheme
+(with JAX's steps/s beside ETDRK4), the equilibrium iteration per size, the
+per-kernel breakdown of the ETDRK4 step and of the equilibrium iteration at
+the largest size, the particle steps per count, dynamics and scheme, and
+the peer checks. Standard library only.
 """
 
 import json
@@ -154,6 +156,26 @@ def equilibrium_table(section):
     return table(["N", "us/iteration", "MB/iteration", "GB/s", "copy GB/s", "x floor"], rows)
 
 
+def particle_table(section):
+    rows = [
+        [
+            r["n"],
+            r.get("dynamics", "langevin"),
+            r["scheme"],
+            r["drift"],
+            num(r["time"]["median_us"] / 1e3, 3),
+            num(r["particle_steps_per_s"]),
+            num(r["bytes_per_step"] / 1e6, 2),
+            r["dispatches_per_step"],
+            num(r["copy"]["gbps"]),
+            num(r["ratio_to_floor"], 2),
+        ]
+        for r in section["results"]
+    ]
+    headers = ["n per species", "<dynamics", "<scheme", "<drift", "ms/step", "particle steps/s", "MB/step", "dispatches", "copy GB/s", "x floor"]
+    return table(headers, rows)
+
+
 def breakdown_table(result, what):
     b = result["breakdown"]
     kernels = sorted(b["kernels"], key=lambda k: -k["share"])
@@ -219,6 +241,7 @@ def main(argv):
     outdir = argv[1]
     report = load_json(os.path.join(outdir, "all.json"))
     jax = load_json(os.path.join(outdir, "jax-step.json"))
+    particles = load_json(os.path.join(outdir, "particles.json"))
     env = settings(outdir)
     if report is None:
         print(f"{outdir}/all.json: missing (see measure.log and bench-all.txt there)", file=sys.stderr)
@@ -265,6 +288,9 @@ def main(argv):
     if eq:
         largest = max(eq, key=lambda r: r["n"])
         out += ["### Equilibrium iteration by kernel", "", breakdown_table(largest, "equilibrium"), ""]
+    if particles is not None:
+        out += ["### Particle steps (default game, drift by direct Fourier sums)", "", particle_table(particles), ""]
+        notes += skipped_lines("particles", particles)
     checks = peer_checks(outdir)
     if checks:
         headers = ["<grid", "<player", "output rel L2", "increment rel L2", "<verdict"]

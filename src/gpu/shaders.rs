@@ -83,6 +83,8 @@ pub const PARTICLES_COEFFICIENTS: ShaderSource = kernel!("particles/coefficients
 pub const PARTICLES_LANGEVIN: ShaderSource = kernel!("particles/langevin", [PHILOX]);
 /// Advances the particles' step counter.
 pub const PARTICLES_TICK: ShaderSource = kernel!("particles/tick", []);
+/// The squares of the particles' weights.
+pub const PARTICLES_SQUARE: ShaderSource = kernel!("particles/square", []);
 
 /// One level of the multi-channel reduction tree.
 pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
@@ -246,6 +248,7 @@ pub const ALL: &[ShaderSource] = &[
     PARTICLES_COEFFICIENTS,
     PARTICLES_LANGEVIN,
     PARTICLES_TICK,
+    PARTICLES_SQUARE,
     FFT_STOCKHAM,
     REAL_PACK,
     REAL_UNPACK,

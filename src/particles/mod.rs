@@ -18,3 +18,4 @@ pub mod resume;
 pub mod rng;
 pub mod run;
 pub mod summary;
+pub mod weight_sums;

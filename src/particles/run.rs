@@ -30,6 +30,7 @@ use crate::particles::langevin::{LangevinOptions, LangevinStepper, SpeciesRates}
 use crate::particles::mmd::{fourier_mmd, gaussian_weight, half_modes};
 use crate::particles::moments::Moments;
 use crate::particles::summary::{columns, weight_sums, ParticleSummary};
+use crate::particles::weight_sums::WeightSums;
 use crate::plan::Plan;
 use crate::render::plot::{metrics_plot, PARTICLE_METRICS};
 use crate::run::frames::FrameLimits;
@@ -129,6 +130,8 @@ pub(crate) struct Run<'a> {
     frames: Option<(ParticleFrames, FrameLimits)>,
     /// The grid density's moments at the MMD's modes, from its state.
     grid_moments: Option<GridMoments>,
+    /// The weights' sums, when they move.
+    weight_sums: Option<WeightSums>,
 }
 
 /// Largest `alpha eta_s dt 2 sup|Phi_s|` accepted: the factor a weight can
@@ -287,6 +290,11 @@ impl<'a> Run<'a> {
             .iter()
             .map(|r| point_moments(r, shape, length, &modes))
             .collect();
+        let weight_sums = if stepper.weighted() {
+            Some(WeightSums::new(ctx, &stepper, length)?)
+        } else {
+            None
+        };
         let grid_moments = match &grid {
             Some(g) => Some(GridMoments::new(ctx, g, &modes, shape, length, stars)?),
             None => None,
@@ -311,6 +319,7 @@ impl<'a> Run<'a> {
             start_step: k,
             frames: None,
             grid_moments,
+            weight_sums,
         })
     }
 
@@ -393,8 +402,8 @@ impl<'a> Run<'a> {
         for s in 0..self.moments.len() {
             let mut m = self.moments[s].measure(ctx)?;
             let mut n = f64::from(self.stepper.count(s));
-            if self.stepper.weighted() {
-                let (total, n_eff) = weight_sums(&self.stepper.weights(ctx, s)?);
+            if let Some(sums) = &self.weight_sums {
+                let (total, n_eff) = sums.measure(ctx, s)?;
                 m.iter_mut().for_each(|z| *z /= total);
                 n = n_eff;
             }
