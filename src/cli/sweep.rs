@@ -7,7 +7,7 @@ use clap::Args;
 use mflda::gpu::AdapterRequest;
 use mflda::sweep::{
     chaos_table, collect, collect_chaos, format_table, job_lines, run_chaos, run_sweep,
-    write_sweep_plot, JobOptions, Param, Record, Status, Sweep, SweepOptions, CHAOS_CSV,
+    write_sweep_plot, JobOptions, Param, Point, Record, Status, Sweep, SweepOptions, CHAOS_CSV,
     DEFAULT_CONVERGED_RATIO, SWEEP_CSV,
 };
 
@@ -113,17 +113,7 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
             ),
         };
         run_sweep(&ctx, &sweep, &opts, &mut |point, record| {
-            eprintln!(
-                "[{}/{total}] {}: {}{}",
-                point.index,
-                sweep.describe(point),
-                record.status,
-                record
-                    .error
-                    .lines()
-                    .next()
-                    .map_or(String::new(), |l| format!(": {l}"))
-            );
+            say_done(&sweep, total, point, &record.status, &record.error)
         })?
     };
     print!("{}", format_table(&sweep, &records));
@@ -133,6 +123,20 @@ pub fn run(request: &AdapterRequest, args: SweepArgs) -> anyhow::Result<()> {
         None => println!("no rate plot: the first --param's values are not numbers"),
     }
     report_failures(&records)
+}
+
+/// The line on stderr for a finished configuration: `[i/total] values:
+/// status` and the first line of its error.
+fn say_done(sweep: &Sweep, total: usize, point: &Point, status: &Status, error: &str) {
+    eprintln!(
+        "[{}/{total}] {}: {status}{}",
+        point.index,
+        sweep.describe(point),
+        error
+            .lines()
+            .next()
+            .map_or(String::new(), |l| format!(": {l}"))
+    );
 }
 
 /// `--particles`: the propagation-of-chaos study (or its collection).
@@ -155,17 +159,7 @@ fn chaos(request: &AdapterRequest, sweep: &Sweep, args: &SweepArgs) -> anyhow::R
             interrupt: super::run::interrupt_on_signal("stopping the study after the current run"),
         };
         run_chaos(&ctx, sweep, &names, &opts, &mut |point, record| {
-            eprintln!(
-                "[{}/{total}] {}: {}{}",
-                point.index,
-                sweep.describe(point),
-                record.status,
-                record
-                    .error
-                    .lines()
-                    .next()
-                    .map_or(String::new(), |l| format!(": {l}"))
-            );
+            say_done(sweep, total, point, &record.status, &record.error)
         })?
     };
     print!("{}", chaos_table(sweep, &names, &records));

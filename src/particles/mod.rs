@@ -3,7 +3,10 @@
 //! kernels and their CPU references), initial particles drawn exactly from a
 //! grid density, their Fourier moments on the GPU, the debiased Fourier MMD
 //! that compares them with a grid density, the drift by direct Fourier sums
-//! and the Langevin stepper.
+//! and the stepper of the Langevin and weighted (Wasserstein-Fisher-Rao,
+//! mirror) dynamics with its f64 reference, and the whole run: its metrics
+//! against the grid flow (moments gathered from the grid's spectral state,
+//! the weights' sums), frames, checkpoints and resumption.
 
 pub mod fourier;
 pub mod frames;

@@ -10,7 +10,9 @@
 //! (and, when the weights move, the normalised weights as a last column).
 //! Weighted particles are measured by their normalised measure
 //! `sum_j w_j delta_{X_j} / sum_j w_j`, and their MMD noise term takes
-//! Kish's effective sample size `(sum w)^2 / sum w^2` for n.
+//! Kish's effective sample size `(sum w)^2 / sum w^2` for n. Frames,
+//! checkpoints and the resumption ([`super::resume`]) follow the run's
+//! schedules as a grid run's do.
 
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -17,7 +17,7 @@ use std::time::Instant;
 use super::csv::field;
 use super::definition::{Point, Sweep};
 use super::record::Status;
-use super::runner::{prepare, SweepOptions};
+use super::runner::{prepare, require_dir, SweepOptions};
 use crate::gpu::GpuContext;
 use crate::output::{format_value, write_atomic, MARKER_FILE};
 use crate::render::metrics_table::MetricsTable;
@@ -197,15 +197,7 @@ pub fn run_chaos(
 /// Rebuilds `chaos.csv` and `chaos.png` from the run directories (runs
 /// made by the `--emit-jobs` commands, or an earlier study).
 pub fn collect_chaos(sweep: &Sweep, names: &[String]) -> Result<Vec<ChaosRecord>> {
-    if !sweep.out.is_dir() {
-        return Err(Error::io(
-            format!("collecting {}", sweep.out.display()),
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "the sweep directory does not exist (run the jobs first, with the same --out)",
-            ),
-        ));
-    }
+    require_dir(sweep)?;
     let mut records: Vec<ChaosRecord> = sweep
         .points()
         .iter()

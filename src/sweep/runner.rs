@@ -139,15 +139,7 @@ pub fn run_sweep(
 /// Errors: the sweep directory does not exist, or `sweep.csv` cannot be
 /// written.
 pub fn collect(sweep: &Sweep, converged_ratio: f64) -> Result<Vec<Record>> {
-    if !sweep.out.is_dir() {
-        return Err(Error::io(
-            format!("collecting {}", sweep.out.display()),
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "the sweep directory does not exist (run the jobs first, with the same --out)",
-            ),
-        ));
-    }
+    require_dir(sweep)?;
     let records: Vec<Record> = sweep
         .points()
         .iter()
@@ -174,6 +166,20 @@ pub fn collect(sweep: &Sweep, converged_ratio: f64) -> Result<Vec<Record>> {
         .collect();
     write_csv(&sweep.out, sweep, &records)?;
     Ok(records)
+}
+
+/// The sweep directory must exist to be collected.
+pub(crate) fn require_dir(sweep: &Sweep) -> Result<()> {
+    if sweep.out.is_dir() {
+        return Ok(());
+    }
+    Err(Error::io(
+        format!("collecting {}", sweep.out.display()),
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the sweep directory does not exist (run the jobs first, with the same --out)",
+        ),
+    ))
 }
 
 /// Refuses to overwrite an earlier sweep without `force`; creates the
