@@ -83,6 +83,10 @@ pub const PARTICLES_COEFFICIENTS: ShaderSource = kernel!("particles/coefficients
 pub const PARTICLES_LANGEVIN: ShaderSource = kernel!("particles/langevin", [PHILOX]);
 /// Advances the particles' step counter.
 pub const PARTICLES_TICK: ShaderSource = kernel!("particles/tick", []);
+/// Type-1 spreading of particles onto an oversampled grid (fixed point).
+pub const PARTICLES_SPREAD: ShaderSource = kernel!("particles/spread", []);
+/// The spread grid's fixed-point sums as a complex field.
+pub const PARTICLES_SPREAD_READ: ShaderSource = kernel!("particles/spread_read", []);
 /// The squares of the particles' weights.
 pub const PARTICLES_SQUARE: ShaderSource = kernel!("particles/square", []);
 
@@ -249,6 +253,8 @@ pub const ALL: &[ShaderSource] = &[
     PARTICLES_LANGEVIN,
     PARTICLES_TICK,
     PARTICLES_SQUARE,
+    PARTICLES_SPREAD,
+    PARTICLES_SPREAD_READ,
     FFT_STOCKHAM,
     REAL_PACK,
     REAL_UNPACK,

@@ -20,5 +20,6 @@ pub mod reference;
 pub mod resume;
 pub mod rng;
 pub mod run;
+pub mod spread;
 pub mod summary;
 pub mod weight_sums;
