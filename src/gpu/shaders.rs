@@ -37,6 +37,8 @@ pub const BREGMAN: &str = include_str!("../../shaders/shared/bregman.wgsl");
 pub const PHILOX: &str = include_str!("../../shaders/shared/philox.wgsl");
 /// Flat element index of elementwise kernels (workgroups of 256, folded 2D grid).
 pub const INDEX: &str = include_str!("../../shaders/shared/index.wgsl");
+/// The periodic Gaussian of the non-uniform FFT.
+pub const GAUSSIAN: &str = include_str!("../../shaders/shared/gaussian.wgsl");
 
 /// One kernel: a name (its path under `shaders/` without `.wgsl`) and its parts,
 /// shared code first, concatenated in order.
@@ -84,9 +86,13 @@ pub const PARTICLES_LANGEVIN: ShaderSource = kernel!("particles/langevin", [PHIL
 /// Advances the particles' step counter.
 pub const PARTICLES_TICK: ShaderSource = kernel!("particles/tick", []);
 /// Type-1 spreading of particles onto an oversampled grid (fixed point).
-pub const PARTICLES_SPREAD: ShaderSource = kernel!("particles/spread", []);
+pub const PARTICLES_SPREAD: ShaderSource = kernel!("particles/spread", [GAUSSIAN]);
 /// The spread grid's fixed-point sums as a complex field.
 pub const PARTICLES_SPREAD_READ: ShaderSource = kernel!("particles/spread_read", []);
+/// Type-2 evaluation: a grid spectrum onto the oversampled grid.
+pub const PARTICLES_INTERP_PAD: ShaderSource = kernel!("particles/interp_pad", []);
+/// Type-2 evaluation: the oversampled grid gathered at the particles.
+pub const PARTICLES_INTERP_GATHER: ShaderSource = kernel!("particles/interp_gather", [GAUSSIAN]);
 /// The squares of the particles' weights.
 pub const PARTICLES_SQUARE: ShaderSource = kernel!("particles/square", []);
 
@@ -255,6 +261,8 @@ pub const ALL: &[ShaderSource] = &[
     PARTICLES_SQUARE,
     PARTICLES_SPREAD,
     PARTICLES_SPREAD_READ,
+    PARTICLES_INTERP_PAD,
+    PARTICLES_INTERP_GATHER,
     FFT_STOCKHAM,
     REAL_PACK,
     REAL_UNPACK,

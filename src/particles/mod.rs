@@ -12,6 +12,7 @@ pub mod fourier;
 pub mod frames;
 pub mod grid_moments;
 pub mod init;
+pub mod interpolate;
 pub mod langevin;
 pub mod mmd;
 pub mod moments;
