@@ -185,7 +185,14 @@ pub const ELEMENTWISE_WG: u32 = 256;
 /// folded into y when x would exceed the 65535 groups every device allows.
 /// Keep in sync with `flat_index` in `shaders/shared/index.wgsl`.
 pub fn elementwise_groups(count: u64) -> [u32; 3] {
-    let groups = count.div_ceil(ELEMENTWISE_WG as u64).max(1);
+    folded_groups(count, ELEMENTWISE_WG)
+}
+
+/// Workgroup grid covering `count` elements with `wg` threads each, folded
+/// into y above 65535 groups: thread `(x, y)` of group `(gx, gy)` handles
+/// element `gy groups.x wg + gx wg + x`, as the kernels compute it.
+pub fn folded_groups(count: u64, wg: u32) -> [u32; 3] {
+    let groups = count.div_ceil(u64::from(wg)).max(1);
     if groups <= 65535 {
         return [groups as u32, 1, 1];
     }

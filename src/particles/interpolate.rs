@@ -21,7 +21,7 @@ use num_complex::Complex64;
 
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::field::read_buffer;
-use crate::gpu::pipeline::Kernel;
+use crate::gpu::pipeline::{folded_groups, Kernel};
 use crate::gpu::shaders::{PARTICLES_INTERP_GATHER, PARTICLES_INTERP_PAD};
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::particles::spread::{gaussian_tau, OVERSAMPLING};
@@ -127,8 +127,8 @@ impl Interpolator {
             gather,
             pad_bind,
             gather_bind,
-            pad_groups: folded(shape.len() as u32, 64),
-            gather_groups: folded(count, 64),
+            pad_groups: folded_groups(shape.len() as u64, 64),
+            gather_groups: folded_groups(u64::from(count), 64),
             grid,
             plan,
             fft,
@@ -160,16 +160,6 @@ impl Interpolator {
     pub fn grid(&self) -> &GpuField {
         &self.grid
     }
-}
-
-/// Workgroups of `wg` threads covering `count`, folded into y above 65535.
-fn folded(count: u32, wg: u32) -> [u32; 3] {
-    let g = u64::from(count).div_ceil(u64::from(wg)).max(1);
-    if g <= 65535 {
-        return [g as u32, 1, 1];
-    }
-    let y = g.div_ceil(65535);
-    [g.div_ceil(y) as u32, y as u32, 1]
 }
 
 /// The direct f64 sum of [`Interpolator`]: `(1 / N^d) sum c[k] exp(i k .

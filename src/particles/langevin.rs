@@ -32,7 +32,7 @@ use wgpu::util::DeviceExt;
 
 use crate::config::{Dynamics, ParticleScheme};
 use crate::gpu::field::read_buffer;
-use crate::gpu::pipeline::Kernel;
+use crate::gpu::pipeline::{folded_groups, Kernel};
 use crate::gpu::shaders::{PARTICLES_COEFFICIENTS, PARTICLES_LANGEVIN, PARTICLES_TICK};
 use crate::gpu::GpuContext;
 use crate::particles::fourier::FourierTables;
@@ -145,16 +145,6 @@ fn storage_init(ctx: &GpuContext, label: &str, data: &[u8], copy: bool) -> wgpu:
 
 fn pairs(v: &[Complex64]) -> Vec<[f32; 2]> {
     v.iter().map(|c| [c.re as f32, c.im as f32]).collect()
-}
-
-/// Workgroups of `wg` threads covering `count`, folded into y above 65535.
-fn groups(count: u32, wg: u32) -> [u32; 3] {
-    let g = u64::from(count).div_ceil(u64::from(wg)).max(1);
-    if g <= 65535 {
-        return [g as u32, 1, 1];
-    }
-    let y = g.div_ceil(65535);
-    [g.div_ceil(y) as u32, y as u32, 1]
 }
 
 impl LangevinStepper {
@@ -362,7 +352,7 @@ impl LangevinStepper {
                 moments: own,
                 update,
                 bind,
-                groups: groups(count, wg),
+                groups: folded_groups(u64::from(count), wg),
             });
         }
         Ok(LangevinStepper {

@@ -21,7 +21,7 @@ use num_complex::Complex64;
 
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::field::read_buffer;
-use crate::gpu::pipeline::Kernel;
+use crate::gpu::pipeline::{folded_groups, Kernel};
 use crate::gpu::shaders::{PARTICLES_SPREAD, PARTICLES_SPREAD_READ};
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::{Error, Result};
@@ -138,8 +138,8 @@ impl Spreader {
             read,
             spread_bind,
             read_bind,
-            spread_groups: folded(count, 64),
-            read_groups: folded(points as u32, 64),
+            spread_groups: folded_groups(u64::from(count), 64),
+            read_groups: folded_groups(points, 64),
             grid,
             plan,
             fft,
@@ -203,16 +203,6 @@ impl Spreader {
             })
             .collect())
     }
-}
-
-/// Workgroups of `wg` threads covering `count`, folded into y above 65535.
-fn folded(count: u32, wg: u32) -> [u32; 3] {
-    let g = u64::from(count).div_ceil(u64::from(wg)).max(1);
-    if g <= 65535 {
-        return [g as u32, 1, 1];
-    }
-    let y = g.div_ceil(65535);
-    [g.div_ceil(y) as u32, y as u32, 1]
 }
 
 /// The f64 reference of the spread grid of [`Spreader`]: `(M2, M1)`

@@ -4,7 +4,7 @@
 //! of the weights and of their squares (`particles/square.wgsl`), so that a
 //! metrics row reads back four numbers per species rather than the weights.
 
-use crate::gpu::pipeline::Kernel;
+use crate::gpu::pipeline::{folded_groups, Kernel};
 use crate::gpu::shaders::PARTICLES_SQUARE;
 use crate::gpu::GpuContext;
 use crate::particles::langevin::LangevinStepper;
@@ -59,7 +59,8 @@ impl WeightSums {
             out.squares.push(Moments::new(
                 ctx, positions, &squared, count, length, &zero,
             )?);
-            out.square.push((kernel, bind, groups(count)));
+            out.square
+                .push((kernel, bind, folded_groups(u64::from(count), 256)));
             out._squared.push(squared);
         }
         Ok(out)
@@ -79,14 +80,4 @@ impl WeightSums {
         let squares = self.squares[s].measure(ctx)?[0].re;
         Ok((total, total * total / squares))
     }
-}
-
-/// Workgroups of 256 covering `count`, folded into y above 65535.
-fn groups(count: u32) -> [u32; 3] {
-    let g = u64::from(count).div_ceil(256).max(1);
-    if g <= 65535 {
-        return [g as u32, 1, 1];
-    }
-    let y = g.div_ceil(65535);
-    [g.div_ceil(y) as u32, y as u32, 1]
 }
