@@ -47,11 +47,13 @@ impl Progress {
     /// Records that `k` steps are done; `note` is a short status (e.g. the L2 distance).
     pub fn update(&mut self, k: u64, note: &str) {
         let t = k as f64 * self.dt;
+        // The rate counts from the first update (the start, or a resumed
+        // run's checkpoint), whether or not it was logged.
+        let first = *self.first.get_or_insert(k);
         if let Some(bar) = &self.bar {
             bar.set_position(k);
             bar.set_message(format!("{t:.4} {note}"));
         } else if !self.quiet && (k >= self.next_log || k == self.steps) {
-            let first = *self.first.get_or_insert(k);
             let secs = self.start.elapsed().as_secs_f64();
             let rate = (k - first) as f64 / secs.max(1e-9);
             let speed = if k > first {
@@ -206,7 +208,7 @@ fn log_fraction(first: f64, residual: f64, tol: f64) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{duration_text, log_fraction, rate_text, EquilibriumProgress};
+    use super::{duration_text, log_fraction, rate_text, EquilibriumProgress, Progress};
 
     #[test]
     fn log_fraction_spans_first_residual_to_tol() {
@@ -232,6 +234,21 @@ mod tests {
         assert!((eta - 40.0).abs() < 1e-9, "{eta}");
         p.update(300, Some(2e-2));
         assert_eq!(p.eta(10.0), None, "rising since the anchor");
+    }
+
+    /// The rate counts from the first update, logged or not: a run's first
+    /// log line (at 10%) must not count its steps against the time of all of
+    /// them.
+    #[test]
+    fn the_rate_counts_from_the_first_update() {
+        let mut p = Progress::new(2000, 0.01, true);
+        p.update(0, "");
+        p.update(200, "");
+        assert_eq!(p.first, Some(0));
+        let mut resumed = Progress::new(2000, 0.01, true);
+        resumed.update(700, "");
+        resumed.update(900, "");
+        assert_eq!(resumed.first, Some(700));
     }
 
     #[test]
