@@ -43,4 +43,20 @@ impl ConfigArgs {
             ),
         }
     }
+
+    /// For a command that can also resume: `None` when `resuming` (the run
+    /// directory's config.toml is used), else [`Self::load_with_defaults`]
+    /// with `--t-end T` applied as `time.t_end=T`.
+    pub fn load_unless_resuming(
+        &self,
+        resuming: bool,
+        defaults: &[&str],
+        t_end: Option<f64>,
+    ) -> mflda::Result<Option<Config>> {
+        if resuming {
+            return Ok(None);
+        }
+        let t_end: Vec<String> = t_end.iter().map(|t| format!("time.t_end={t}")).collect();
+        self.load_with_defaults(defaults, &t_end).map(Some)
+    }
 }

@@ -54,17 +54,8 @@ impl ParticlesArgs {
     /// The configuration with the defaults and overrides applied,
     /// validated; `None` when resuming.
     pub fn load(&self) -> mflda::Result<Option<Config>> {
-        if self.resume.is_some() {
-            return Ok(None);
-        }
-        let t_end: Vec<String> = self
-            .t_end
-            .iter()
-            .map(|t| format!("time.t_end={t}"))
-            .collect();
         self.config
-            .load_with_defaults(&PARTICLE_DEFAULTS, &t_end)
-            .map(Some)
+            .load_unless_resuming(self.resume.is_some(), &PARTICLE_DEFAULTS, self.t_end)
     }
 }
 

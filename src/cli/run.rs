@@ -38,15 +38,8 @@ pub struct RunArgs {
 impl RunArgs {
     /// The configuration with overrides applied, validated; `None` when resuming.
     pub fn load(&self) -> mflda::Result<Option<Config>> {
-        if self.resume.is_some() {
-            return Ok(None);
-        }
-        let t_end: Vec<String> = self
-            .t_end
-            .iter()
-            .map(|t| format!("time.t_end={t}"))
-            .collect();
-        self.config.load(&t_end).map(Some)
+        self.config
+            .load_unless_resuming(self.resume.is_some(), &[], self.t_end)
     }
 }
 
