@@ -23,8 +23,8 @@ use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::field::read_buffer;
 use crate::gpu::pipeline::{folded_groups, Kernel};
 use crate::gpu::shaders::{PARTICLES_INTERP_GATHER, PARTICLES_INTERP_PAD};
-use crate::gpu::{Elem, GpuContext, GpuField, Shape};
-use crate::particles::spread::{gaussian_tau, OVERSAMPLING};
+use crate::gpu::{GpuContext, GpuField};
+use crate::particles::spread::{OversampledGrid, OVERSAMPLING};
 use crate::{Error, Result};
 
 /// The evaluation at one species' particles of spectra held in one buffer.
@@ -63,25 +63,15 @@ impl Interpolator {
         dim: u32,
         span: u32,
     ) -> Result<Self> {
-        if !n.is_power_of_two() || !(4..=4096).contains(&n) || !(1..=2).contains(&dim) {
-            return Err(Error::Usage(format!(
-                "interpolation from {n} modes per axis in {dim} dimensions: a power of two 4 \
-                 to 4096, in 1 or 2 dimensions"
-            )));
+        if count == 0 {
+            return Err(Error::Usage(
+                "interpolation at 0 particles: give at least one".into(),
+            ));
         }
-        if !(1..=16).contains(&span) || count == 0 {
-            return Err(Error::Usage(format!(
-                "interpolation at {count} particles over half-width {span}: both must be \
-                 positive, the half-width at most 16"
-            )));
-        }
+        let over = OversampledGrid::new(ctx, "particles.interp_grid", n, dim, span)?;
+        let (shape, tau) = (over.shape, over.tau);
         let m = OVERSAMPLING * n;
-        let (shape, n2, m2) = if dim == 2 {
-            (Shape::square(m), n, m)
-        } else {
-            (Shape::line(m), 1, 1)
-        };
-        let tau = gaussian_tau(n, span);
+        let (n2, m2) = if dim == 2 { (n, m) } else { (1, 1) };
         let device = &ctx.device;
         let scale = (std::f64::consts::TAU / f64::from(n)).powi(dim as i32);
         let pad = Kernel::new(
@@ -111,17 +101,14 @@ impl Interpolator {
                 ("SPAN", f64::from(span)),
             ],
         )?;
-        let grid = GpuField::zeros(ctx, "particles.interp_grid", shape, 1, Elem::Complex)?;
-        let plan = Arc::new(FftPlan::new(ctx, shape, 1)?);
-        let fft = plan.bind(ctx, &grid)?;
         let output = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("particles.interp_out"),
             size: 8 * u64::from(count),
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
-        let pad_bind = pad.bind(device, &[spectrum, &grid.buffer]);
-        let gather_bind = gather.bind(device, &[positions, &grid.buffer, &output]);
+        let pad_bind = pad.bind(device, &[spectrum, &over.field.buffer]);
+        let gather_bind = gather.bind(device, &[positions, &over.field.buffer, &output]);
         Ok(Interpolator {
             pad,
             gather,
@@ -129,9 +116,9 @@ impl Interpolator {
             gather_bind,
             pad_groups: folded_groups(shape.len() as u64, 64),
             gather_groups: folded_groups(u64::from(count), 64),
-            grid,
-            plan,
-            fft,
+            grid: over.field,
+            plan: over.plan,
+            fft: over.fft,
             output,
             count,
         })

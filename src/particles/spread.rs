@@ -42,6 +42,52 @@ pub fn gaussian_hat(tau: f64, k: i32) -> f64 {
     2.0 * (std::f64::consts::PI * tau).sqrt() * (-tau * k * k).exp()
 }
 
+/// The oversampled grid both transforms use: `M = 2 n` points per axis of
+/// an `n`-mode grid (a power of two, 4 to 4096) in `dim` dimensions, the
+/// Gaussian's `tau` for the half-width `span` (1 to 16), one complex field
+/// and its FFT.
+#[derive(Debug)]
+pub(crate) struct OversampledGrid {
+    pub(crate) shape: Shape,
+    pub(crate) tau: f64,
+    pub(crate) field: GpuField,
+    pub(crate) plan: Arc<FftPlan>,
+    pub(crate) fft: FftBinding,
+}
+
+impl OversampledGrid {
+    /// The grid, or [`Error::Usage`] naming `what` for sizes it cannot take.
+    pub(crate) fn new(ctx: &GpuContext, what: &str, n: u32, dim: u32, span: u32) -> Result<Self> {
+        if !n.is_power_of_two() || !(4..=4096).contains(&n) || !(1..=2).contains(&dim) {
+            return Err(Error::Usage(format!(
+                "{what} for {n} modes per axis in {dim} dimensions: a power of two 4 to 4096, \
+                 in 1 or 2 dimensions"
+            )));
+        }
+        if !(1..=16).contains(&span) {
+            return Err(Error::Usage(format!(
+                "{what} over half-width {span}: 1 to 16 points"
+            )));
+        }
+        let m = OVERSAMPLING * n;
+        let shape = if dim == 2 {
+            Shape::square(m)
+        } else {
+            Shape::line(m)
+        };
+        let field = GpuField::zeros(ctx, what, shape, 1, Elem::Complex)?;
+        let plan = Arc::new(FftPlan::new(ctx, shape, 1)?);
+        let fft = plan.bind(ctx, &field)?;
+        Ok(OversampledGrid {
+            shape,
+            tau: gaussian_tau(n, span),
+            field,
+            plan,
+            fft,
+        })
+    }
+}
+
 /// The spreading of one species' particles, its grid and FFT.
 #[derive(Debug)]
 pub struct Spreader {
@@ -65,7 +111,7 @@ pub struct Spreader {
 impl Spreader {
     /// The spreading of `count` particles at `positions` (`vec2<f32>`
     /// each, in [0, L)) with `weights` (f32 each) for the moments of an
-    /// `n`-point grid (a power of two, 2 to 4096) in `dim` dimensions, over
+    /// `n`-point grid (a power of two, 4 to 4096) in `dim` dimensions, over
     /// `2 span + 1` points per axis (1 to 16).
     #[allow(
         clippy::too_many_arguments,
@@ -81,27 +127,9 @@ impl Spreader {
         dim: u32,
         span: u32,
     ) -> Result<Self> {
-        if !n.is_power_of_two() || !(2..=4096).contains(&n) || !(1..=2).contains(&dim) {
-            return Err(Error::Usage(format!(
-                "spreading for {n} modes per axis in {dim} dimensions: a power of two 2 to \
-                 4096, in 1 or 2 dimensions"
-            )));
-        }
-        if !(1..=16).contains(&span) || 2 * span + 1 > OVERSAMPLING * n {
-            return Err(Error::Usage(format!(
-                "spreading half-width {span}: 1 to 16 and under the grid's {} points",
-                OVERSAMPLING * n
-            )));
-        }
-        let m = OVERSAMPLING * n;
-        let shape = if dim == 2 {
-            Shape::square(m)
-        } else {
-            Shape::line(m)
-        };
-        let points = shape.len() as u64;
+        let over = OversampledGrid::new(ctx, "particles.spread_grid", n, dim, span)?;
+        let (m, points, tau) = (OVERSAMPLING * n, over.shape.len() as u64, over.tau);
         let device = &ctx.device;
-        let tau = gaussian_tau(n, span);
         let spread = Kernel::new(
             device,
             &PARTICLES_SPREAD,
@@ -128,11 +156,8 @@ impl Spreader {
             usage: wgpu::BufferUsages::STORAGE,
             mapped_at_creation: false,
         });
-        let grid = GpuField::zeros(ctx, "particles.spread_grid", shape, 1, Elem::Complex)?;
-        let plan = Arc::new(FftPlan::new(ctx, shape, 1)?);
-        let fft = plan.bind(ctx, &grid)?;
         let spread_bind = spread.bind(device, &[positions, weights, &acc]);
-        let read_bind = read.bind(device, &[&acc, &grid.buffer]);
+        let read_bind = read.bind(device, &[&acc, &over.field.buffer]);
         Ok(Spreader {
             spread,
             read,
@@ -140,9 +165,9 @@ impl Spreader {
             read_bind,
             spread_groups: folded_groups(u64::from(count), 64),
             read_groups: folded_groups(points, 64),
-            grid,
-            plan,
-            fft,
+            grid: over.field,
+            plan: over.plan,
+            fft: over.fft,
             _acc: acc,
             n,
             dim,
