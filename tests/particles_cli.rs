@@ -113,10 +113,7 @@ fn the_particles_command_writes_its_outputs() {
 fn bad_particle_input_is_refused_with_the_fix() {
     let cases: [(&str, &str); 7] = [
         ("particles.n=0", "particles.n"),
-        (
-            "particles.drift=\"spread\"",
-            "not available in this version",
-        ),
+        ("particles.drift=\"pairs\"", "not available in this version"),
         (
             "particles.dynamics=\"langevn\"",
             "did you mean \"langevin\"",
@@ -187,10 +184,13 @@ fn bad_particle_input_is_refused_with_the_fix() {
 }
 
 /// `mflda bench particles`' figures are consistent: both Langevin schemes
-/// and WFR per count,
-/// the bytes a step moves (each particle's position read and written by its
-/// update, and its position and weight read by the moments its drift needs,
-/// for both players), a positive time and its ratio to the copy floor.
+/// and WFR per count with the direct sums, Langevin and WFR with the spread
+/// drift, the bytes a step moves (with the direct sums each particle's
+/// position read and written by its update, and its position and weight
+/// read by the moments its drift needs, for both players; with the spread
+/// drift at least the forward and inverse FFTs of each player's oversampled
+/// grid, 512^2 points for the default 256^2 grid, 16 B per point and pass,
+/// two passes), a positive time and its ratio to the copy floor.
 #[test]
 fn particle_bench_reports_consistent_figures() {
     let ctx = common::ctx();
@@ -201,15 +201,27 @@ fn particle_bench_reports_consistent_figures() {
     };
     let report = mflda::bench::particles::run(ctx, &[2000], &timing).unwrap();
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
-    assert_eq!(report.results.len(), 3);
+    assert_eq!(report.results.len(), 5);
+    let drifts: Vec<&str> = report.results.iter().map(|r| r.drift).collect();
+    assert_eq!(
+        drifts,
+        ["fourier", "fourier", "fourier", "spread", "spread"]
+    );
     for r in &report.results {
         // WFR also reads and writes each weight in its update.
         let update = if r.dynamics == "wfr" { 24 } else { 16 };
-        assert_eq!(r.bytes_per_step, 2 * 2000 * (update + 12), "{}", r.dynamics);
-        assert_eq!(
-            r.drift_modes, 6,
-            "the default game's potentials have six modes"
-        );
+        if r.drift == "fourier" {
+            assert_eq!(r.bytes_per_step, 2 * 2000 * (update + 12), "{}", r.dynamics);
+            assert_eq!(
+                r.drift_modes, 6,
+                "the default game's potentials have six modes"
+            );
+        } else {
+            let ffts = if r.dynamics == "wfr" { 3 } else { 2 };
+            let floor = 2 * ffts * 2 * 16 * 512 * 512;
+            assert!(r.bytes_per_step > floor, "{r:?}");
+            assert_eq!(r.drift_modes, 0);
+        }
         let ms = r.time.median_us / 1e3;
         assert!(ms.is_finite() && ms > 0.0, "{ms}");
         let want = ms / (r.bytes_per_step as f64 / (r.copy.gbps * 1e6));
@@ -431,4 +443,62 @@ fn an_interrupted_particle_run_resumes_to_its_end() {
     assert_eq!(summary["steps"], end);
     assert_eq!(summary["resumed_from_step"], step);
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// `particles.drift = "spread"` runs the whole command, says so in
+/// summary.json, and follows the run with the direct sums from the same
+/// seed: the final positions agree to 1e-4 of the side after 0.2 time units
+/// (the drifts differ by a few 1e-6, tests/particles_spread_drift.rs).
+#[test]
+fn a_spread_drift_run_follows_the_direct_sums() {
+    let run_with = |drift: &str| {
+        let out = scratch(&format!("particles-{drift}"));
+        let run = mflda(&[
+            "particles",
+            "-q",
+            "--set",
+            "grid.n=16",
+            "--set",
+            "particles.n=2000",
+            "--set",
+            &format!("particles.drift=\"{drift}\""),
+            "--set",
+            "time.t_end=0.2",
+            "--set",
+            "output.snapshots_every=0.2",
+            "--set",
+            "output.frames_every=0",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{drift}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+        assert!(
+            summary.contains(&format!("\"drift\": \"{drift}\"")),
+            "{summary}"
+        );
+        let (_, x) =
+            mflda::output::read_npy_f32(&out.join("particles/mu_00000.200000.npy")).unwrap();
+        let _ = std::fs::remove_dir_all(&out);
+        x
+    };
+    let (a, b) = (run_with("fourier"), run_with("spread"));
+    let l = std::f32::consts::TAU;
+    let worst = a
+        .iter()
+        .zip(&b)
+        .map(|(u, v)| {
+            let d = (u - v).abs();
+            d.min(l - d)
+        })
+        .fold(0.0f32, f32::max);
+    assert!(worst < 1e-4 * l, "positions differ by {worst}");
+    assert!(
+        a != b,
+        "the two drifts gave the same bits: the spread drift was not used"
+    );
 }

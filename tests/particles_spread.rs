@@ -14,7 +14,7 @@ use mflda::fft::cpu::fft;
 use mflda::fft::Direction;
 use mflda::gpu::Shape;
 use mflda::particles::moments::moments_cpu;
-use mflda::particles::spread::{spread_cpu, Spreader, OVERSAMPLING};
+use mflda::particles::spread::{spread_cpu, NufftGrid, Spreader, OVERSAMPLING};
 use num_complex::Complex64;
 use particles::f32_positions;
 use rand::Rng;
@@ -57,7 +57,13 @@ fn spread_moments_match_the_direct_sums_at_every_mode() {
             .collect();
         let want = moments_cpu(&x, &w, l, &modes);
         for (span, tol) in [(6u32, 2e-6), (8, 2e-6)] {
-            let s = Spreader::new(ctx, &xb, &wb, count as u32, l, n, dim, span).unwrap();
+            let grid = NufftGrid {
+                length: l,
+                n,
+                dim,
+                span,
+            };
+            let s = Spreader::new(ctx, &xb, &wb, count as u32, &grid).unwrap();
             let got = s.moments(ctx, &modes).unwrap();
             let worst = got
                 .iter()
@@ -105,7 +111,7 @@ fn spread_moments_match_the_direct_sums_at_every_mode() {
 /// 128-point line: the f32 floor), and the same bits on a repeat.
 #[test]
 fn interpolated_sums_match_the_direct_sums_at_the_particles() {
-    use mflda::particles::interpolate::{interpolate_cpu, Interpolator};
+    use mflda::particles::interpolate::{interpolate_cpu, Evaluate, Interpolator};
     let ctx = common::ctx();
     let l = 4.0;
     for (dim, n) in [(2u32, 32u32), (1, 128)] {
@@ -125,27 +131,62 @@ fn interpolated_sums_match_the_direct_sums_at_the_particles() {
             .iter()
             .map(|z| Complex64::new(f64::from(z[0]), f64::from(z[1])))
             .collect();
-        let (cb, xb) = (
-            buffer(ctx, bytemuck::cast_slice(&cf)),
-            buffer(ctx, bytemuck::cast_slice(&xf)),
-        );
-        let want = interpolate_cpu(&c32, n, dim, &x, l);
-        let scale = want.iter().map(|z| z.norm()).fold(0.0, f64::max);
-        let s = Interpolator::new(ctx, &cb, &xb, 3000, l, n, dim, 8).unwrap();
-        let got = s.values(ctx).unwrap();
-        let worst = got
+        let xb = buffer(ctx, bytemuck::cast_slice(&xf));
+        let grid = NufftGrid {
+            length: l,
+            n,
+            dim,
+            span: 8,
+        };
+        // Field 1 of a two-field buffer (field 0 random too), as values and
+        // as the potential of a packed gradient: c / (i kx - ky), mode 0 out.
+        let unit = std::f64::consts::TAU / l;
+        let potential: Vec<Complex64> = c32
             .iter()
-            .zip(&want)
-            .map(|(a, b)| (a - b).norm())
-            .fold(0.0, f64::max);
-        assert!(
-            worst < 2e-6 * scale,
-            "dim {dim}: worst error {worst:e} of {scale}"
-        );
-        assert!(
-            got == s.values(ctx).unwrap(),
-            "dim {dim}: a repeat changed the values"
-        );
+            .enumerate()
+            .map(|(p, z)| {
+                let (j1, j2) = ((p % n as usize) as i64, (p / n as usize) as i64);
+                let signed = |j: i64| {
+                    if j >= (i64::from(n) + 1) / 2 {
+                        j - i64::from(n)
+                    } else {
+                        j
+                    }
+                };
+                let (k1, k2) = (
+                    signed(j1) as f64,
+                    if dim == 2 { signed(j2) as f64 } else { 0.0 },
+                );
+                let d = Complex64::new(-unit * k2, unit * k1);
+                if d.norm() == 0.0 {
+                    Complex64::default()
+                } else {
+                    z / d
+                }
+            })
+            .collect();
+        let mut two = vec![[0.5f32, -0.25]; points];
+        two.extend_from_slice(&cf);
+        let cb = buffer(ctx, bytemuck::cast_slice(&two));
+        for (what, spectrum) in [(Evaluate::Values, &c32), (Evaluate::Potential, &potential)] {
+            let want = interpolate_cpu(spectrum, n, dim, &x, l);
+            let scale = want.iter().map(|z| z.norm()).fold(0.0, f64::max);
+            let s = Interpolator::new(ctx, &cb, 1, what, &xb, 3000, &grid).unwrap();
+            let got = s.values(ctx).unwrap();
+            let worst = got
+                .iter()
+                .zip(&want)
+                .map(|(a, b)| (a - b).norm())
+                .fold(0.0, f64::max);
+            assert!(
+                worst < 2e-6 * scale,
+                "dim {dim}, {what:?}: worst error {worst:e} of {scale}"
+            );
+            assert!(
+                got == s.values(ctx).unwrap(),
+                "dim {dim}: a repeat changed the values"
+            );
+        }
         ctx.take_errors().unwrap();
     }
 }

@@ -14,3 +14,15 @@ fn gaussian_factor(u: f32, g: i32, m: u32, tau: f32) -> f32 {
 fn wrap_index(g: i32, m: u32) -> u32 {
     return u32((g % i32(m) + i32(m)) % i32(m));
 }
+
+// The Gaussian's Fourier transform along one axis at integer mode k,
+// 2 sqrt(pi tau) exp(-tau k^2) (gaussian_hat in src/particles/spread.rs).
+fn gaussian_hat(k: i32, tau: f32) -> f32 {
+    let kf = f32(k);
+    return 2.0 * sqrt(3.141592653589793 * tau) * exp(-tau * kf * kf);
+}
+
+// The signed wave number of index j of an m-point axis in FFT order.
+fn signed_mode(j: u32, m: u32) -> i32 {
+    return select(i32(j), i32(j) - i32(m), j >= (m + 1u) / 2u);
+}

@@ -2,9 +2,10 @@
 //! ([`crate::particles::langevin`]) for several particle counts, timed
 //! against the floor of the bytes a step moves, measured with the copy kernel
 //! in the same run on a working set of the positions' size. Particles are
-//! uniform on the torus; the drift is the direct Fourier sums. Langevin
-//! steps are timed with both schemes, Wasserstein-Fisher-Rao steps (weights
-//! too, alpha = 1) with Euler-Maruyama.
+//! uniform on the torus. With the drift by direct Fourier sums, Langevin
+//! steps are timed with both schemes and Wasserstein-Fisher-Rao steps
+//! (weights too, alpha = 1) with Euler-Maruyama; with the spread drift (on
+//! the default grid), Langevin and WFR steps with Euler-Maruyama.
 
 use std::time::Instant;
 
@@ -15,6 +16,7 @@ use crate::bench::sizes::{header, BenchReport, Skipped};
 use crate::bench::timing::{Stats, Timing};
 use crate::config::{Config, Dynamics, ParticleScheme};
 use crate::gpu::GpuContext;
+use crate::particles::drift::Drift;
 use crate::particles::fourier::FourierTables;
 use crate::particles::langevin::{LangevinOptions, LangevinStepper, SpeciesRates};
 use crate::{Plan, Result};
@@ -28,7 +30,7 @@ pub struct ParticleResult {
     pub dynamics: &'static str,
     /// `euler-maruyama` or `leimkuhler-matthews`.
     pub scheme: &'static str,
-    /// The drift method (`fourier`).
+    /// The drift method (`fourier` or `spread`).
     pub drift: &'static str,
     /// Time per step (host wall clock around synchronised batches).
     pub time: Stats,
@@ -38,7 +40,7 @@ pub struct ParticleResult {
     pub bytes_per_step: u64,
     /// Kernel dispatches per step.
     pub dispatches_per_step: u32,
-    /// Modes of each potential in the direct sums.
+    /// Modes of each potential in the direct sums (0 for `spread`).
     pub drift_modes: usize,
     /// Copy bandwidth of a positions-sized working set, same run.
     pub copy: CopyBandwidth,
@@ -96,10 +98,21 @@ fn bench_count(
     let start = vec![positions.clone(), positions];
     let copy = copy::measure(ctx, 8 * u64::from(n), timing)?;
     let mut out = Vec::new();
-    for (dynamics, scheme) in [
-        (Dynamics::Langevin, ParticleScheme::EulerMaruyama),
-        (Dynamics::Langevin, ParticleScheme::LeimkuhlerMatthews),
-        (Dynamics::Wfr, ParticleScheme::EulerMaruyama),
+    let spread = Drift::Spread {
+        params: plan.problem.params.clone(),
+        system: plan.problem.system().clone(),
+    };
+    let fourier = Drift::Fourier(tables.clone());
+    for (dynamics, scheme, drift) in [
+        (Dynamics::Langevin, ParticleScheme::EulerMaruyama, &fourier),
+        (
+            Dynamics::Langevin,
+            ParticleScheme::LeimkuhlerMatthews,
+            &fourier,
+        ),
+        (Dynamics::Wfr, ParticleScheme::EulerMaruyama, &fourier),
+        (Dynamics::Langevin, ParticleScheme::EulerMaruyama, &spread),
+        (Dynamics::Wfr, ParticleScheme::EulerMaruyama, &spread),
     ] {
         let options = LangevinOptions {
             dt: 0.01,
@@ -109,7 +122,7 @@ fn bench_count(
             dynamics,
             alpha: 1.0,
         };
-        let mut stepper = LangevinStepper::new(ctx, tables.clone(), rates, &start, options)?;
+        let mut stepper = LangevinStepper::new(ctx, drift.clone(), rates, &start, options)?;
         stepper.advance(ctx, u64::from(timing.warmup.max(1)));
         ctx.wait()?;
         let batches = 5;
@@ -130,12 +143,12 @@ fn bench_count(
             n,
             dynamics: dynamics.as_str(),
             scheme: scheme.as_str(),
-            drift: "fourier",
+            drift: drift.method().as_str(),
             time,
             particle_steps_per_s: 2.0 * f64::from(n) / (ms / 1e3),
             bytes_per_step: bytes,
             dispatches_per_step: stepper.dispatches_per_step(),
-            drift_modes: tables.rows[0].1 - tables.rows[0].0,
+            drift_modes: stepper.tables().rows[0].1 - stepper.tables().rows[0].0,
             copy,
             floor_ms,
             ratio_to_floor: ms / floor_ms,

@@ -121,3 +121,113 @@ impl PotentialEval {
             .record_groups(rec, "potential.ifft", &self.fft, Direction::Inverse);
     }
 }
+
+/// The gradient spectra of every species' potential from the spectra
+/// `[rho_s^]` of a state, constant potentials included: the band kernel and
+/// the right-hand side's spectra kernel (`shaders/dynamics/potentials.wgsl`),
+/// so that field s of [`Self::gradients`] holds `(i kx - ky) Phi_s^`, whose
+/// inverse transform is `dPhi_s/dx + i dPhi_s/dy`. Serves the particles'
+/// spread drift.
+#[derive(Debug)]
+pub struct GradientEval {
+    band: Kernel,
+    potentials: Kernel,
+    band_bind: wgpu::BindGroup,
+    potentials_bind: wgpu::BindGroup,
+    /// `[(i kx - ky) Phi_s^]` after [`Self::record`] (S complex fields).
+    pub gradients: GpuField,
+    /// The densities packed two at a time (the kernel's second output).
+    _densities: GpuField,
+    _band_box: wgpu::Buffer,
+    groups: [u32; 3],
+    band_groups: u32,
+    has_band: bool,
+}
+
+impl GradientEval {
+    /// Gradient spectra of the spectra `[rho_s^]` in `state` (S complex
+    /// fields of the grid of `params`).
+    pub fn new(
+        ctx: &GpuContext,
+        params: &Params,
+        ops: &SystemOperators,
+        state: &wgpu::Buffer,
+    ) -> Result<Self> {
+        let shape = params.shape;
+        let device = &ctx.device;
+        let with = |extra: &[(&'static str, f64)]| {
+            let mut c = params.spectral_constants();
+            c.extend_from_slice(extra);
+            c
+        };
+        let code = ops.replacements();
+        let band = Kernel::generated(
+            device,
+            &shaders::BAND,
+            &code,
+            "main",
+            &with(&[("SCALE", shape.len() as f64 * params.cell())]),
+        )?;
+        let potentials = Kernel::generated(
+            device,
+            &shaders::POTENTIALS,
+            &code,
+            "main",
+            &with(&[("INCLUDE_POTENTIALS", 1.0)]),
+        )?;
+        let species = ops.species() as u32;
+        let gradients = GpuField::zeros(ctx, "gradients.grad", shape, species, Elem::Complex)?;
+        let densities = GpuField::zeros(
+            ctx,
+            "gradients.dens",
+            shape,
+            ops.pairs() as u32,
+            Elem::Complex,
+        )?;
+        let band_box = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("gradients.band_box"),
+            size: ops.band_threads.max(1) as u64 * 8,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let band_bind = band.bind(device, &[state, &ops.band_coeffs, &band_box]);
+        let potentials_bind = potentials.bind(
+            device,
+            &[
+                state,
+                &ops.mult,
+                &ops.pots,
+                &band_box,
+                &gradients.buffer,
+                &densities.buffer,
+            ],
+        );
+        Ok(GradientEval {
+            band,
+            potentials,
+            band_bind,
+            potentials_bind,
+            gradients,
+            _densities: densities,
+            _band_box: band_box,
+            groups: elementwise_groups(shape.len() as u64),
+            band_groups: ops.band_threads.div_ceil(64).max(1),
+            has_band: ops.has_band(),
+        })
+    }
+
+    /// Records the evaluation into [`Self::gradients`].
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        if self.has_band {
+            self.band
+                .dispatch(pass, &self.band_bind, [self.band_groups, 1, 1]);
+        }
+        self.potentials
+            .dispatch(pass, &self.potentials_bind, self.groups);
+    }
+
+    /// Kernel dispatches of [`Self::record`].
+    pub fn dispatches(&self) -> u32 {
+        1 + u32::from(self.has_band)
+    }
+}

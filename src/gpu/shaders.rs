@@ -89,8 +89,10 @@ pub const PARTICLES_TICK: ShaderSource = kernel!("particles/tick", []);
 pub const PARTICLES_SPREAD: ShaderSource = kernel!("particles/spread", [GAUSSIAN]);
 /// The spread grid's fixed-point sums as a complex field.
 pub const PARTICLES_SPREAD_READ: ShaderSource = kernel!("particles/spread_read", []);
+/// The spread drift: a species' spread spectrum as a grid density.
+pub const PARTICLES_SPREAD_DENSITY: ShaderSource = kernel!("particles/spread_density", [GAUSSIAN]);
 /// Type-2 evaluation: a grid spectrum onto the oversampled grid.
-pub const PARTICLES_INTERP_PAD: ShaderSource = kernel!("particles/interp_pad", []);
+pub const PARTICLES_INTERP_PAD: ShaderSource = kernel!("particles/interp_pad", [GAUSSIAN]);
 /// Type-2 evaluation: the oversampled grid gathered at the particles.
 pub const PARTICLES_INTERP_GATHER: ShaderSource = kernel!("particles/interp_gather", [GAUSSIAN]);
 /// The squares of the particles' weights.
@@ -261,6 +263,7 @@ pub const ALL: &[ShaderSource] = &[
     PARTICLES_SQUARE,
     PARTICLES_SPREAD,
     PARTICLES_SPREAD_READ,
+    PARTICLES_SPREAD_DENSITY,
     PARTICLES_INTERP_PAD,
     PARTICLES_INTERP_GATHER,
     FFT_STOCKHAM,

@@ -327,6 +327,26 @@ impl FourierTables {
         self
     }
 
+    /// Tables without rows for `species` species on a torus of side
+    /// `length` in `dim` dimensions: no potential is summed directly (the
+    /// spread drift's stepper).
+    pub fn empty(length: f64, dim: u32, species: usize) -> Self {
+        FourierTables {
+            length,
+            dim,
+            rows: vec![(0, 0); species],
+            row_modes: Vec::new(),
+            row_grad: Vec::new(),
+            row_const: Vec::new(),
+            row_start: vec![0],
+            entries: Vec::new(),
+            moment_modes: vec![Vec::new(); species],
+            moment_first: vec![0; species],
+            dropped: vec![0.0; species],
+            total_slot: vec![None; species],
+        }
+    }
+
     /// Number of species.
     pub fn species(&self) -> usize {
         self.rows.len()

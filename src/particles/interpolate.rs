@@ -24,8 +24,19 @@ use crate::gpu::field::read_buffer;
 use crate::gpu::pipeline::{folded_groups, Kernel};
 use crate::gpu::shaders::{PARTICLES_INTERP_GATHER, PARTICLES_INTERP_PAD};
 use crate::gpu::{GpuContext, GpuField};
-use crate::particles::spread::{OversampledGrid, OVERSAMPLING};
+use crate::particles::spread::{NufftGrid, OversampledGrid, OVERSAMPLING};
 use crate::{Error, Result};
+
+/// What an [`Interpolator`] evaluates of the spectrum `c` it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evaluate {
+    /// The trigonometric sum `f(X) = (1 / N^d) sum c[k] exp(i k . u)`.
+    Values,
+    /// `c` is a packed gradient spectrum `(i kx - ky) Phi^` (the grid's
+    /// convention): the potential `Phi(X)` less its mean, from `Phi^ = c /
+    /// (i kx - ky)` at every mode but 0 (real for a real `Phi`).
+    Potential,
+}
 
 /// The evaluation at one species' particles of spectra held in one buffer.
 #[derive(Debug)]
@@ -45,30 +56,32 @@ pub struct Interpolator {
 }
 
 impl Interpolator {
-    /// The evaluation of the spectrum in `spectrum` (an `n`-point grid in
-    /// `dim` dimensions, complex, its FFT order) at `count` particles at
-    /// `positions` (`vec2<f32>` each, in [0, L)) over `2 span + 1` points
-    /// per axis; the values go to [`Self::output`].
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the buffers and the transform's sizes"
-    )]
+    /// The evaluation at `count` particles at `positions` (`vec2<f32>`
+    /// each, in [0, L)) of field `field` of `spectrum` (complex spectra of
+    /// the `grid`'s n-point grid, its FFT order, one after another): its
+    /// values, or with `what = Evaluate::Potential` the potential whose
+    /// packed gradient it is. The values go to [`Self::output`].
     pub fn new(
         ctx: &GpuContext,
         spectrum: &wgpu::Buffer,
+        field: u32,
+        what: Evaluate,
         positions: &wgpu::Buffer,
         count: u32,
-        length: f64,
-        n: u32,
-        dim: u32,
-        span: u32,
+        grid: &NufftGrid,
     ) -> Result<Self> {
         if count == 0 {
             return Err(Error::Usage(
                 "interpolation at 0 particles: give at least one".into(),
             ));
         }
-        let over = OversampledGrid::new(ctx, "particles.interp_grid", n, dim, span)?;
+        let over = OversampledGrid::new(ctx, "particles.interp_grid", grid)?;
+        let NufftGrid {
+            length,
+            n,
+            dim,
+            span,
+        } = *grid;
         let (shape, tau) = (over.shape, over.tau);
         let m = OVERSAMPLING * n;
         let (n2, m2) = if dim == 2 { (n, m) } else { (1, 1) };
@@ -85,6 +98,12 @@ impl Interpolator {
                 ("M2", f64::from(m2)),
                 ("TAU", tau),
                 ("SCALE", scale),
+                ("FIELD", f64::from(field)),
+                (
+                    "POTENTIAL",
+                    f64::from(u8::from(what == Evaluate::Potential)),
+                ),
+                ("UNIT", std::f64::consts::TAU / length),
             ],
         )?;
         let gather = Kernel::new(

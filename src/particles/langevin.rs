@@ -30,14 +30,16 @@
 use num_complex::Complex64;
 use wgpu::util::DeviceExt;
 
-use crate::config::{Dynamics, ParticleScheme};
+use crate::config::{DriftMethod, Dynamics, ParticleScheme};
 use crate::gpu::field::read_buffer;
 use crate::gpu::pipeline::{folded_groups, Kernel};
 use crate::gpu::shaders::{PARTICLES_COEFFICIENTS, PARTICLES_LANGEVIN, PARTICLES_TICK};
 use crate::gpu::GpuContext;
+use crate::particles::drift::Drift;
 use crate::particles::fourier::FourierTables;
 use crate::particles::moments::Moments;
 use crate::particles::rng::species_key;
+use crate::particles::spread_drift::{SpreadDrift, SpreadSource};
 use crate::system::System;
 use crate::{Error, Result};
 
@@ -125,6 +127,9 @@ pub struct LangevinStepper {
     _tables: Vec<wgpu::Buffer>,
     weighted: bool,
     moving: bool,
+    /// The spread drift, when the drift is not by direct sums.
+    spread: Option<SpreadDrift>,
+    _unused: wgpu::Buffer,
 }
 
 /// A storage buffer holding `data`, at least 8 bytes (bindings cannot be empty).
@@ -149,21 +154,26 @@ fn pairs(v: &[Complex64]) -> Vec<[f32; 2]> {
 
 impl LangevinStepper {
     /// Particles at `positions` (per species, `(x, y)` in [0, L), `y = 0`
-    /// in 1D; one entry per species of `tables`, each non-empty) with the
-    /// rates `rates` (one per species), at step 0, each weight `1/n_s`.
-    /// Tables for weights that move are made [`FourierTables::weighted`]
-    /// here.
+    /// in 1D; one entry per species, each non-empty) with the rates `rates`
+    /// (one per species), at step 0, each weight `1/n_s`, their drift by
+    /// `drift` (Fourier tables, or [`Drift::Spread`]). Tables for weights
+    /// that move are made [`FourierTables::weighted`] here.
     pub fn new(
         ctx: &GpuContext,
-        tables: FourierTables,
+        drift: impl Into<Drift>,
         rates: &[SpeciesRates],
         positions: &[Vec<[f64; 2]>],
         options: LangevinOptions,
     ) -> Result<Self> {
-        let tables = if options.weighted() && tables.total_slot.iter().any(Option::is_none) {
-            tables.weighted()
-        } else {
-            tables
+        let drift = drift.into();
+        let tables = match &drift {
+            Drift::Fourier(t) if options.weighted() && t.total_slot.iter().any(Option::is_none) => {
+                t.clone().weighted()
+            }
+            Drift::Fourier(t) => t.clone(),
+            Drift::Spread { params, system } => {
+                FourierTables::empty(params.length, params.shape.dim(), system.len())
+            }
         };
         let s = tables.species();
         if options.weighted() && !(options.alpha.is_finite() && options.alpha > 0.0) {
@@ -272,8 +282,8 @@ impl LangevinStepper {
         );
         let tick = Kernel::new(device, &PARTICLES_TICK, "main", &[])?;
         let tick_bind = tick.bind(device, &[&clock]);
-        let mut species = Vec::with_capacity(s);
-        for (i, (x, r)) in positions.iter().zip(rates).enumerate() {
+        let mut buffers = Vec::with_capacity(s);
+        for (i, x) in positions.iter().enumerate() {
             let count = u32::try_from(x.len())
                 .ok()
                 .filter(|&c| c > 0)
@@ -301,6 +311,32 @@ impl LangevinStepper {
             );
             let w = vec![(1.0 / f64::from(count)) as f32; count as usize];
             let weights = storage_init(ctx, "particles.weights", bytemuck::cast_slice(&w), true);
+            buffers.push((count, positions, weights));
+        }
+        let spread = match &drift {
+            Drift::Fourier(_) => None,
+            Drift::Spread { params, system } => {
+                let sources: Vec<SpreadSource<'_>> = buffers
+                    .iter()
+                    .map(|(count, positions, weights)| SpreadSource {
+                        positions,
+                        weights,
+                        count: *count,
+                    })
+                    .collect();
+                Some(SpreadDrift::new(
+                    ctx,
+                    params,
+                    system,
+                    &sources,
+                    options.weighted(),
+                )?)
+            }
+        };
+        // Bound in place of the spread drift's buffers by the direct sums.
+        let unused = storage_init(ctx, "particles.unused", &[], false);
+        let mut species = Vec::with_capacity(s);
+        for (i, ((count, positions, weights), r)) in buffers.into_iter().zip(rates).enumerate() {
             let modes = &tables.moment_modes[i];
             let own = if modes.is_empty() {
                 None
@@ -317,6 +353,10 @@ impl LangevinStepper {
             let key = species_key(options.seed, i as u32);
             let (first, end) = tables.rows[i];
             let lm = options.scheme == ParticleScheme::LeimkuhlerMatthews;
+            let total = match &spread {
+                Some(_) => i as u32,
+                None => tables.total_slot[i].unwrap_or(0),
+            };
             let update = Kernel::new(
                 device,
                 &PARTICLES_LANGEVIN,
@@ -336,13 +376,19 @@ impl LangevinStepper {
                     ("MOVE", f64::from(u8::from(options.moving()))),
                     ("WEIGH", f64::from(u8::from(options.weighted()))),
                     ("RATE_DT", options.alpha * r.rate * options.dt),
-                    ("TOTAL", f64::from(tables.total_slot[i].unwrap_or(0))),
+                    ("TOTAL", f64::from(total)),
+                    ("SPREAD", f64::from(u8::from(spread.is_some()))),
                 ],
             )?;
+            let (table, gradient, potential) = match &spread {
+                Some(d) => (d.totals(), d.gradient(i), d.potential(i).unwrap_or(&unused)),
+                None => (&moments, &unused, &unused),
+            };
             let bind = update.bind(
                 device,
                 &[
-                    &positions, &coeffs, &row_modes, &clock, &row_grad, &weights, &moments,
+                    &positions, &coeffs, &row_modes, &clock, &row_grad, &weights, table, gradient,
+                    potential,
                 ],
             );
             species.push(SpeciesParticles {
@@ -376,12 +422,33 @@ impl LangevinStepper {
             ],
             weighted: options.weighted(),
             moving: options.moving(),
+            spread,
+            _unused: unused,
         })
     }
 
-    /// The drift tables.
+    /// The direct sums' tables (without rows under the spread drift).
     pub fn tables(&self) -> &FourierTables {
         &self.tables
+    }
+
+    /// Number of species.
+    pub fn species(&self) -> usize {
+        self.species.len()
+    }
+
+    /// The drift method: `Fourier` or `Spread`.
+    pub fn drift_method(&self) -> DriftMethod {
+        if self.spread.is_some() {
+            DriftMethod::Spread
+        } else {
+            DriftMethod::Fourier
+        }
+    }
+
+    /// The spread drift, when the drift is not by direct sums.
+    pub fn spread(&self) -> Option<&SpreadDrift> {
+        self.spread.as_ref()
     }
 
     /// Steps taken so far.
@@ -428,6 +495,9 @@ impl LangevinStepper {
             }
         }
         let mut pass = encoder.begin_compute_pass(&Default::default());
+        if let Some(d) = &self.spread {
+            d.record(&mut pass);
+        }
         let rows = self.tables.row_modes.len() as u32;
         if rows > 0 {
             let groups = [rows.div_ceil(64), 1, 1];
@@ -511,18 +581,26 @@ impl LangevinStepper {
     /// Device memory moved per step, in bytes: each particle's position read
     /// and written by its update (read only when it stays put) and position
     /// and weight read once per moment pass, plus its weight read and
-    /// written when the weights move; the coefficient tables and the moment
+    /// written when the weights move; under the spread drift the values its
+    /// update reads (gradient, and potential when the weights move) and
+    /// [`SpreadDrift::bytes`]; the coefficient tables and the moment
     /// partials aside.
     pub fn bytes_per_step(&self) -> u64 {
         let position = if self.moving { 16 } else { 8 };
         let update = position + if self.weighted { 8 } else { 0 };
-        self.species
+        let drift = match &self.spread {
+            Some(_) => 8 + if self.weighted { 8 } else { 0 },
+            None => 0,
+        };
+        let particles: u64 = self
+            .species
             .iter()
             .map(|s| {
                 let reads = if s.moments.is_some() { 12 } else { 0 };
-                u64::from(s.count) * (update + reads)
+                u64::from(s.count) * (update + reads + drift)
             })
-            .sum()
+            .sum();
+        particles + self.spread.as_ref().map_or(0, SpreadDrift::bytes)
     }
 
     /// Kernel dispatches per step.
@@ -533,6 +611,7 @@ impl LangevinStepper {
             .filter_map(|s| s.moments.as_ref().map(Moments::dispatches))
             .sum();
         let coeffs = u32::from(!self.tables.row_modes.is_empty());
-        moments + coeffs + self.species.len() as u32 + 1
+        let spread = self.spread.as_ref().map_or(0, SpreadDrift::dispatches);
+        moments + coeffs + spread + self.species.len() as u32 + 1
     }
 }

@@ -10,8 +10,9 @@ use std::path::Path;
 use crate::equilibrium::species_from_logs;
 use crate::gpu::GpuContext;
 use crate::output::MetricsCsv;
+use crate::particles::drift::Drift;
 use crate::particles::langevin::{LangevinStepper, SpeciesRates};
-use crate::particles::run::{counts, drift_tables, langevin_options, Run, CHECKPOINT_KIND};
+use crate::particles::run::{counts, langevin_options, Run, CHECKPOINT_KIND};
 use crate::particles::summary::{columns, ParticleSummary};
 use crate::plan::Plan;
 use crate::render::metrics_table::MetricsTable;
@@ -34,8 +35,8 @@ pub fn resume(
     let config = config.particles_companion()?;
     let plan = Plan::new(ctx, &config)?;
     let particles = config.particles_or_default();
-    let tables = drift_tables(&plan, &particles)?;
     let counts = counts(ctx, &plan, &particles)?;
+    let drift = Drift::resolve(&plan, &particles, &counts)?;
     let names = plan.names();
     let mut x0 = Vec::with_capacity(names.len());
     for (name, &n) in names.iter().zip(&counts) {
@@ -57,7 +58,7 @@ pub fn resume(
     }
     let rates = SpeciesRates::of(plan.problem.system());
     let options = langevin_options(&plan, &particles)?;
-    let mut stepper = LangevinStepper::new(ctx, tables, &rates, &x0, options)?;
+    let mut stepper = LangevinStepper::new(ctx, drift, &rates, &x0, options)?;
     drop(x0);
     for (s, name) in names.iter().enumerate() {
         stepper.set_weights(ctx, s, checkpoint.array(&format!("w_{name}"))?)?;

@@ -19,12 +19,12 @@ use std::time::Instant;
 
 use num_complex::Complex64;
 
-use crate::config::{Config, DriftMethod, ParticlesConfig};
+use crate::config::{Config, ParticlesConfig};
 use crate::dynamics::Stepper;
 use crate::equilibrium::species_from_logs;
 use crate::gpu::GpuContext;
 use crate::output::{write_npy_f32, Checkpoint, MetricsCsv, RunDir};
-use crate::particles::fourier::FourierTables;
+use crate::particles::drift::Drift;
 use crate::particles::frames::ParticleFrames;
 use crate::particles::grid_moments::GridMoments;
 use crate::particles::init::{point_moments, sample_density};
@@ -47,22 +47,6 @@ pub const MMD_WIDTH: f64 = 2.0;
 pub const PARTICLES_DIR: &str = "particles";
 /// `kind` in a particle run's checkpoint metadata.
 pub const CHECKPOINT_KIND: &str = "particles";
-
-/// The drift tables `particles.drift` asks for.
-pub fn drift_tables(plan: &Plan, particles: &ParticlesConfig) -> Result<FourierTables> {
-    match particles.drift {
-        DriftMethod::Auto | DriftMethod::Fourier => {
-            FourierTables::new(&plan.problem.params, plan.problem.system())
-        }
-        other => Err(Error::config(
-            "particles.drift",
-            format!(
-                "drift = \"{}\" is not available in this version yet; use \"fourier\"",
-                other.as_str()
-            ),
-        )),
-    }
-}
 
 /// The particle counts per species of `particles.n`, checked against what
 /// one binding of this device holds.
@@ -92,10 +76,10 @@ pub fn counts(ctx: &GpuContext, plan: &Plan, particles: &ParticlesConfig) -> Res
 pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<ParticleSummary> {
     let plan = Plan::new(ctx, &config.particles_companion()?)?;
     let particles = config.particles_or_default();
-    let tables = drift_tables(&plan, &particles)?;
     let counts = counts(ctx, &plan, &particles)?;
+    let drift = Drift::resolve(&plan, &particles, &counts)?;
     let dir = RunDir::create(&opts.out, opts.force)?;
-    match Run::start(ctx, plan, particles, tables, counts, &dir, opts) {
+    match Run::start(ctx, plan, particles, drift, counts, &dir, opts) {
         Ok(run) => run.finish(opts),
         Err(e) => {
             dir.discard();
@@ -183,7 +167,7 @@ impl<'a> Run<'a> {
         ctx: &'a GpuContext,
         mut plan: Plan,
         particles: ParticlesConfig,
-        tables: FourierTables,
+        drift: Drift,
         counts: Vec<u32>,
         dir: &RunDir,
         opts: &RunOptions,
@@ -220,7 +204,7 @@ impl<'a> Run<'a> {
         }
         let rates = SpeciesRates::of(plan.problem.system());
         let options = langevin_options(&plan, &particles)?;
-        let stepper = LangevinStepper::new(ctx, tables, &rates, &x0, options)?;
+        let stepper = LangevinStepper::new(ctx, drift, &rates, &x0, options)?;
         drop(x0);
         let grid = if particles.compare {
             let g = plan.stepper(ctx, &star_refs)?;
@@ -274,7 +258,7 @@ impl<'a> Run<'a> {
             .iter()
             .map(|&k| gaussian_weight(k, MMD_WIDTH))
             .collect();
-        let moments = (0..stepper.tables().species())
+        let moments = (0..stepper.species())
             .map(|s| {
                 Moments::new(
                     ctx,
@@ -554,7 +538,7 @@ impl<'a> Run<'a> {
                 .flatten(),
             effective_n: per(&|s| self.effective_n.get(s).copied().unwrap_or(f64::NAN)),
             scheme: self.particles.scheme.as_str().into(),
-            drift: "fourier".into(),
+            drift: self.stepper.drift_method().as_str().into(),
             drift_modes: names
                 .iter()
                 .enumerate()

@@ -42,10 +42,23 @@ pub fn gaussian_hat(tau: f64, k: i32) -> f64 {
     2.0 * (std::f64::consts::PI * tau).sqrt() * (-tau * k * k).exp()
 }
 
+/// The sizes both non-uniform transforms share: a torus of side `length`,
+/// `n` modes per axis (a power of two, 4 to 4096) in `dim` dimensions (1 or
+/// 2), and the Gaussian over `2 span + 1` points per axis (1 to 16).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NufftGrid {
+    /// Side length L of the torus.
+    pub length: f64,
+    /// Modes per axis.
+    pub n: u32,
+    /// Space dimension.
+    pub dim: u32,
+    /// Half-width of the Gaussian in points of the oversampled grid.
+    pub span: u32,
+}
+
 /// The oversampled grid both transforms use: `M = 2 n` points per axis of
-/// an `n`-mode grid (a power of two, 4 to 4096) in `dim` dimensions, the
-/// Gaussian's `tau` for the half-width `span` (1 to 16), one complex field
-/// and its FFT.
+/// a [`NufftGrid`], the Gaussian's `tau`, one complex field and its FFT.
 #[derive(Debug)]
 pub(crate) struct OversampledGrid {
     pub(crate) shape: Shape,
@@ -57,7 +70,8 @@ pub(crate) struct OversampledGrid {
 
 impl OversampledGrid {
     /// The grid, or [`Error::Usage`] naming `what` for sizes it cannot take.
-    pub(crate) fn new(ctx: &GpuContext, what: &str, n: u32, dim: u32, span: u32) -> Result<Self> {
+    pub(crate) fn new(ctx: &GpuContext, what: &str, grid: &NufftGrid) -> Result<Self> {
+        let NufftGrid { n, dim, span, .. } = *grid;
         if !n.is_power_of_two() || !(4..=4096).contains(&n) || !(1..=2).contains(&dim) {
             return Err(Error::Usage(format!(
                 "{what} for {n} modes per axis in {dim} dimensions: a power of two 4 to 4096, \
@@ -110,24 +124,22 @@ pub struct Spreader {
 
 impl Spreader {
     /// The spreading of `count` particles at `positions` (`vec2<f32>`
-    /// each, in [0, L)) with `weights` (f32 each) for the moments of an
-    /// `n`-point grid (a power of two, 4 to 4096) in `dim` dimensions, over
-    /// `2 span + 1` points per axis (1 to 16).
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the buffers and the transform's sizes"
-    )]
+    /// each, in [0, L)) with `weights` (f32 each) for the moments of the
+    /// `grid`'s modes.
     pub fn new(
         ctx: &GpuContext,
         positions: &wgpu::Buffer,
         weights: &wgpu::Buffer,
         count: u32,
-        length: f64,
-        n: u32,
-        dim: u32,
-        span: u32,
+        grid: &NufftGrid,
     ) -> Result<Self> {
-        let over = OversampledGrid::new(ctx, "particles.spread_grid", n, dim, span)?;
+        let over = OversampledGrid::new(ctx, "particles.spread_grid", grid)?;
+        let NufftGrid {
+            length,
+            n,
+            dim,
+            span,
+        } = *grid;
         let (m, points, tau) = (OVERSAMPLING * n, over.shape.len() as u64, over.tau);
         let device = &ctx.device;
         let spread = Kernel::new(
@@ -182,6 +194,11 @@ impl Spreader {
             .dispatch(pass, &self.spread_bind, self.spread_groups);
         self.read.dispatch(pass, &self.read_bind, self.read_groups);
         self.plan.record(pass, &self.fft, Direction::Forward);
+    }
+
+    /// Dispatches of the oversampled grid's FFT.
+    pub fn fft_passes(&self) -> u32 {
+        self.plan.passes()
     }
 
     /// The spread grid's spectrum after [`Self::record`] (`M^d` complex).

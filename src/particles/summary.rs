@@ -26,9 +26,9 @@ pub struct ParticleSummary {
     pub effective_n: BTreeMap<String, f64>,
     /// `euler-maruyama` or `leimkuhler-matthews`.
     pub scheme: String,
-    /// The drift method used (`fourier`).
+    /// The drift method used (`fourier` or `spread`).
     pub drift: String,
-    /// Modes of each species' potential in the direct sums.
+    /// Modes of each species' potential in the direct sums (0 for `spread`).
     pub drift_modes: BTreeMap<String, usize>,
     /// Bound on the drift change from the coefficients dropped, per species.
     pub drift_dropped: BTreeMap<String, f64>,

@@ -31,7 +31,7 @@ impl WeightSums {
             squares: Vec::new(),
             _squared: Vec::new(),
         };
-        for s in 0..stepper.tables().species() {
+        for s in 0..stepper.species() {
             let count = stepper.count(s);
             let squared = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("particles.weights_squared"),

@@ -1,0 +1,130 @@
+//! How the particles' drift is evaluated (docs/MATHEMATICS.md section 9),
+//! resolved once from `particles.drift`: direct Fourier sums over the
+//! payoff's modes ([`super::fourier`]), or the spread drift through the grid
+//! ([`super::spread_drift`]). `auto` takes the cheaper by a count of the
+//! work per step, in evaluations of a trigonometric pair or a Gaussian:
+//!
+//! ```text
+//! fourier: sum_s n_s (rows_s + moments_s)
+//! spread:  sum_s [ n_s (2 w + 1)^d (1 + e) + (1 + e) M^d log2(M^d) ]
+//! ```
+//!
+//! (`rows_s` the modes of species s's potential, `moments_s` those of its
+//! moments the rows read, `e` the evaluations per particle, one for the
+//! gradient and one more when the weights move, `M = 2 N` the oversampled
+//! grid's side), and the spread drift alone when the payoff has more modes
+//! than the direct sums serve.
+
+use crate::config::{DriftMethod, ParticlesConfig};
+use crate::dynamics::Params;
+use crate::particles::fourier::FourierTables;
+use crate::particles::spread::OVERSAMPLING;
+use crate::particles::spread_drift::{check_grid, SPREAD_SPAN};
+use crate::plan::Plan;
+use crate::system::System;
+use crate::{Error, Result};
+
+/// A resolved drift method.
+#[derive(Debug, Clone)]
+pub enum Drift {
+    /// Direct Fourier sums with these tables.
+    Fourier(FourierTables),
+    /// The spread drift of `system` on the grid of `params`.
+    Spread {
+        /// The grid the particles' densities go onto.
+        params: Params,
+        /// The species system whose potentials are evaluated there.
+        system: System,
+    },
+}
+
+impl From<FourierTables> for Drift {
+    fn from(tables: FourierTables) -> Self {
+        Drift::Fourier(tables)
+    }
+}
+
+impl Drift {
+    /// The method, `Fourier` or `Spread`.
+    pub fn method(&self) -> DriftMethod {
+        match self {
+            Drift::Fourier(_) => DriftMethod::Fourier,
+            Drift::Spread { .. } => DriftMethod::Spread,
+        }
+    }
+
+    /// The drift `particles.drift` asks for, for `counts` particles per
+    /// species of `plan`'s system (`auto` by the cost above). Fails, naming
+    /// the field and the way out, when the method cannot serve the payoff
+    /// or the grid.
+    pub fn resolve(plan: &Plan, particles: &ParticlesConfig, counts: &[u32]) -> Result<Drift> {
+        let params = &plan.problem.params;
+        let system = plan.problem.system();
+        let spread = || Drift::Spread {
+            params: params.clone(),
+            system: system.clone(),
+        };
+        match particles.drift {
+            DriftMethod::Fourier => FourierTables::new(params, system).map(Drift::Fourier),
+            DriftMethod::Spread => {
+                check_grid(params)?;
+                Ok(spread())
+            }
+            DriftMethod::Pairs => Err(Error::config(
+                "particles.drift",
+                "drift = \"pairs\" is not available in this version yet; use \"fourier\" (exact \
+                 for payoffs with few Fourier modes) or \"spread\" (any payoff, to the f32 floor)",
+            )),
+            DriftMethod::Auto => {
+                let tables = FourierTables::new(params, system);
+                let weighted = particles.dynamics != crate::config::Dynamics::Langevin;
+                let fits = check_grid(params);
+                match (tables, fits) {
+                    (Ok(t), Ok(())) => {
+                        let (direct, spreading) = costs(&t, params, counts, weighted);
+                        Ok(if spreading < direct {
+                            spread()
+                        } else {
+                            Drift::Fourier(t)
+                        })
+                    }
+                    (Ok(t), Err(_)) => Ok(Drift::Fourier(t)),
+                    (Err(_), Ok(())) => Ok(spread()),
+                    (Err(e), Err(_)) => Err(Error::config(
+                        "particles.drift",
+                        format!(
+                            "neither drift serves this system: the direct sums fail ({e}), and \
+                             the spread drift takes grids of at most {} points per side; lower \
+                             grid.n",
+                            crate::particles::spread_drift::MAX_SPREAD_N
+                        ),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// The work per step of the direct sums with `tables` and of the spread
+/// drift on the grid of `params`, for `counts` particles per species (the
+/// model in the module docs).
+pub fn costs(
+    tables: &FourierTables,
+    params: &Params,
+    counts: &[u32],
+    weighted: bool,
+) -> (f64, f64) {
+    let evals = if weighted { 2.0 } else { 1.0 };
+    let dim = params.shape.dim() as i32;
+    let m = f64::from(OVERSAMPLING * params.shape.n1).powi(dim);
+    let stencil = f64::from(2 * SPREAD_SPAN + 1).powi(dim);
+    let mut direct = 0.0;
+    let mut spreading = 0.0;
+    for (s, &n) in counts.iter().enumerate() {
+        let n = f64::from(n);
+        let (first, end) = tables.rows[s];
+        direct += n * ((end - first) + tables.moment_modes[s].len()) as f64;
+        spreading += (1.0 + evals) * (n * stencil + m * m.log2());
+    }
+    (direct, spreading)
+}
