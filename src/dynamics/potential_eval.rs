@@ -2,7 +2,9 @@
 //! a state: the band kernel, `Phi_2q^ - i Phi_2q+1^`
 //! (`shaders/equilibrium/eq_potentials.wgsl`) and inverse FFTs, so that field
 //! q holds `Phi_2q - i Phi_2q+1` (for the game, `V + i U`). Used by the
-//! equilibrium iteration and by the equilibrium-gap metric.
+//! equilibrium iteration and by the equilibrium-gap metric. And
+//! [`GradientEval`], their gradient spectra `(i kx - ky) Phi_s^`, for the
+//! particles' spread drift.
 
 use crate::dynamics::Params;
 use crate::fft::{Direction, FftBinding, FftPlan};

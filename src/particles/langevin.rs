@@ -1,5 +1,7 @@
 //! Langevin particles of a species system on the GPU (docs/MATHEMATICS.md
-//! section 9), with the drift by direct Fourier sums ([`super::fourier`]):
+//! section 9), with the drift by direct Fourier sums ([`super::fourier`])
+//! or through the grid ([`super::spread_drift`], evaluated at the particles
+//! before the updates read it):
 //!
 //! ```text
 //! X_s^i <- X_s^i - dt eta_s grad Phi_s[m](X_s^i) + sqrt(2 eta_s tau_s dt) noise
