@@ -10,7 +10,7 @@ use mflda::Error;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const KINDS: [(ExprKind, &str); 8] = [
+const KINDS: [(ExprKind, &str); 9] = [
     (ExprKind::Kernel, "game.kernel"),
     (ExprKind::PotentialMu, "game.potential_mu"),
     (ExprKind::PotentialNu, "game.potential_nu"),
@@ -19,6 +19,7 @@ const KINDS: [(ExprKind, &str); 8] = [
     (ExprKind::Potential, "species[0].potential"),
     (ExprKind::Spectrum, "coupling[0].kernel_spectrum"),
     (ExprKind::SpectrumComplex, "coupling[1].kernel_spectrum"),
+    (ExprKind::KernelGradient, "game.kernel_gradient"),
 ];
 
 /// Valid expressions of each kind, the seeds of the mutations.
@@ -41,6 +42,10 @@ fn valid(kind: ExprKind) -> &'static [&'static str] {
             "exp(-0.5 * dot(kappa, kappa)) // a Gaussian kernel",
         ],
         ExprKind::SpectrumComplex => &["vec2<f32>(cos(kappa.x), -sin(kappa.x))"],
+        ExprKind::KernelGradient => &[
+            "vec2<f32>(-sin(z.x), 0.0)",
+            "-z * exp(-dot(z, z)) // a Gaussian's",
+        ],
         ExprKind::Init => &[
             "eq * (1.0 + 0.5 * cos(x.x))",
             "1.0 + 0.5 * cos(x.x)",
@@ -104,6 +109,7 @@ fn probe(field: &str, text: &str, kind: ExprKind) -> Result<bool, String> {
         "user_value",
         "user_field",
         "user_pair",
+        "user_gradient",
         "mflda_rand_pcg",
         "RAND_",
     ] {

@@ -111,9 +111,8 @@ fn the_particles_command_writes_its_outputs() {
 /// the key and the fix.
 #[test]
 fn bad_particle_input_is_refused_with_the_fix() {
-    let cases: [(&str, &str); 7] = [
+    let cases: [(&str, &str); 6] = [
         ("particles.n=0", "particles.n"),
-        ("particles.drift=\"pairs\"", "not available in this version"),
         (
             "particles.dynamics=\"langevn\"",
             "did you mean \"langevin\"",
@@ -143,17 +142,10 @@ fn bad_particle_input_is_refused_with_the_fix() {
         );
         assert!(!out.exists(), "{set}: the run directory was made");
     }
-    // A config naming what `mflda particles` does not implement yet is
-    // still valid for the other commands.
     let config = |sets: &[&str]| {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
         Config::from_toml_str_with_sets(mflda::config::DEFAULT_TOML, "default", &sets).unwrap()
     };
-    let refused = config(&["particles.drift=\"pairs\""])
-        .particles_companion()
-        .unwrap_err()
-        .to_string();
-    assert!(refused.contains("particles.drift"), "{refused}");
     // The grid beside the particles is their mean-field limit.
     let wfr = config(&["particles.dynamics=\"wfr\"", "particles.alpha=0.5"]);
     assert_eq!(wfr.particles_companion().unwrap().time.fisher_rao, 0.5);

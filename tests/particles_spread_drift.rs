@@ -13,17 +13,17 @@ mod common;
 #[path = "common/particles.rs"]
 mod particles;
 
-use mflda::config::{Config, Dynamics, ParticleScheme, ParticlesConfig};
+use mflda::config::{Dynamics, ParticleScheme, ParticlesConfig};
 use mflda::dynamics::Params;
 use mflda::gpu::field::read_buffer;
 use mflda::particles::drift::Drift;
+use mflda::particles::drift::ParticleSource;
 use mflda::particles::fourier::FourierTables;
 use mflda::particles::langevin::{LangevinOptions, LangevinStepper};
 use mflda::particles::moments::moments_cpu;
-use mflda::particles::spread_drift::{SpreadDrift, SpreadSource};
-use mflda::plan::Plan;
+use mflda::particles::spread_drift::SpreadDrift;
 use mflda::system::System;
-use particles::{default_game, f32_positions, positions_f64, rates, torus_worst};
+use particles::{default_game, f32_positions, plan_of, positions_f64, rates, torus_worst};
 use rand::Rng;
 use wgpu::util::DeviceExt;
 
@@ -45,12 +45,6 @@ target = "rho"
 source = "rho"
 kernel_spectrum = "-20.0 * exp(-0.02 * dot(kappa, kappa))"
 "#;
-
-fn plan_of(text: &str, sets: &[&str]) -> Plan {
-    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    let config = Config::from_toml_str_with_sets(text, "test", &sets).unwrap();
-    Plan::new(common::ctx(), &config).unwrap()
-}
 
 fn system_of(text: &str) -> (Params, System) {
     let plan = plan_of(text, &[]);
@@ -112,10 +106,10 @@ fn spread_gradients_and_potentials_match_the_direct_sums() {
                 )
             })
             .collect();
-        let sources: Vec<SpreadSource<'_>> = buffers
+        let sources: Vec<ParticleSource<'_>> = buffers
             .iter()
             .zip(&counts)
-            .map(|((positions, weights), &n)| SpreadSource {
+            .map(|((positions, weights), &n)| ParticleSource {
                 positions,
                 weights,
                 count: n as u32,

@@ -12,10 +12,11 @@
 //     w <- (w / W) exp(-RATE_DT Phi(X)),   RATE_DT = alpha eta dt,
 // Phi(x) = sum_t (Re P_t cos(kappa_t . x) - Im P_t sin(kappa_t . x)) and W the
 // species' total weight (the real part of moment slot TOTAL), so that they
-// stay near a sum of one without a reduction of their own. With SPREAD = 1
-// (the spread drift, src/particles/spread_drift.rs) there are no rows: the
-// gradient and potential come evaluated at the particles in `drift` and
-// `potential`, and `moments` holds the totals. Keep in sync with
+// stay near a sum of one without a reduction of their own. With EXTERNAL = 1
+// a gradient and potential evaluated at the particles beforehand, in `drift`
+// and `potential`, are added to the rows' (the spread drift,
+// src/particles/spread_drift.rs, with no rows and the totals in `moments`;
+// the all-pairs drift of the convolutions, src/particles/pairs.rs). Keep in sync with
 // src/particles/reference.rs (its f64 reference).
 
 override COUNT: u32;
@@ -33,7 +34,7 @@ override MOVE: u32 = 1u;
 override WEIGH: u32 = 0u;
 override RATE_DT: f32 = 0.0;
 override TOTAL: u32 = 0u;
-override SPREAD: u32 = 0u;
+override EXTERNAL: u32 = 0u;
 
 @group(0) @binding(0) var<storage, read_write> positions: array<vec2<f32>>; // [COUNT]
 @group(0) @binding(1) var<storage, read> coeffs: array<vec2<f32>>;          // [rows] P_t
@@ -42,8 +43,8 @@ override SPREAD: u32 = 0u;
 @group(0) @binding(4) var<storage, read> row_grad: array<vec2<i32>>;        // [rows] k'_t
 @group(0) @binding(5) var<storage, read_write> weights: array<f32>;         // [COUNT]
 @group(0) @binding(6) var<storage, read> moments: array<vec2<f32>>;         // [2 slots]
-@group(0) @binding(7) var<storage, read> drift: array<vec2<f32>>;           // [COUNT] if SPREAD
-@group(0) @binding(8) var<storage, read> potential: array<vec2<f32>>;       // [COUNT] if SPREAD, WEIGH
+@group(0) @binding(7) var<storage, read> drift: array<vec2<f32>>;           // [COUNT] if EXTERNAL
+@group(0) @binding(8) var<storage, read> potential: array<vec2<f32>>;       // [COUNT] if EXTERNAL, WEIGH
 
 fn draws(i: u32, lo: u32, hi: u32) -> vec2<f32> {
     let z = philox_normals(philox4x32_10(vec4<u32>(i, lo, hi, 0u), vec2<u32>(KEY_LO, KEY_HI)));
@@ -73,10 +74,10 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
         g -= (unit * vec2<f32>(row_grad[t])) * (p.x * sn + p.y * cs);
         phi += p.x * cs - p.y * sn;
     }
-    if SPREAD == 1u {
-        g = drift[i];
+    if EXTERNAL == 1u {
+        g += drift[i];
         if WEIGH == 1u {
-            phi = potential[i].x;
+            phi += potential[i].x;
         }
     }
     if WEIGH == 1u {

@@ -229,9 +229,7 @@ impl Config {
         Ok(())
     }
 
-    /// Refuses what `mflda particles` does not implement yet (the all-pairs
-    /// drift; a config naming it is valid for every other command), and
-    /// returns the configuration of the grid flow run beside
+    /// Returns the configuration of the grid flow run beside
     /// the particles: their mean-field limit. For `wfr` that is the flow
     /// with the Fisher-Rao term at the particles' alpha (`time.fisher_rao`
     /// set to it when left at 0, refused when it differs); for `langevin`
@@ -284,14 +282,6 @@ impl Config {
                 ));
             }
             _ => {}
-        }
-        if p.drift == DriftMethod::Pairs {
-            return Err(Error::config(
-                "particles.drift",
-                "drift = \"pairs\" is not available in this version yet; use \"fourier\" \
-                 (exact for payoffs with few Fourier modes), \"spread\" (any payoff, to the f32 \
-                 floor) or \"auto\"",
-            ));
         }
         Ok(grid)
     }

@@ -79,6 +79,10 @@ pub struct GameConfig {
     /// its value at kappa = 0 is ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kernel_spectrum: Option<String>,
+    /// The gradient `grad k(z)` of `kernel`, a WGSL `vec2<f32>` expression
+    /// in `z`: read by the all-pairs particle drift only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_gradient: Option<String>,
     /// Potential a(x) felt by the min player, a WGSL expression in `x`.
     #[serde(default = "default_zero_expr")]
     pub potential_mu: String,
@@ -136,6 +140,10 @@ pub struct CouplingConfig {
     /// ignored (a constant potential has no gradient).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kernel_spectrum: Option<String>,
+    /// The gradient `grad k(z)` of `kernel`, a WGSL `vec2<f32>` expression
+    /// in `z`: read by the all-pairs particle drift only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_gradient: Option<String>,
     /// Band-limited interaction G(x, y), a WGSL expression in `x` (the
     /// target's variable) and `y` (the source's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -430,6 +438,7 @@ mod tests {
         cfg.output.color_min = Some(0.0);
         cfg.output.color_max = Some(1.0);
         cfg.game.as_mut().unwrap().kernel_spectrum = Some("0.0".into());
+        cfg.game.as_mut().unwrap().kernel_gradient = Some("vec2<f32>(0.0)".into());
         cfg.particles.as_mut().unwrap().alpha = Some(1.0);
         // Every table at once: the game and a species system's tables.
         cfg.species.push(SpeciesConfig {
@@ -444,6 +453,7 @@ mod tests {
             source: "rho".into(),
             kernel: Some("0.0".into()),
             kernel_spectrum: Some("0.0".into()),
+            kernel_gradient: Some("vec2<f32>(0.0)".into()),
             interaction: Some("0.0".into()),
             interaction_modes: 2,
         });

@@ -188,6 +188,13 @@ impl Config {
                 ));
             }
         }
+        if g.kernel_gradient.is_some() && g.kernel_spectrum.is_some() {
+            return Err(Error::config(
+                "game.kernel_gradient",
+                "is the gradient of `kernel` in space; a kernel given by `kernel_spectrum` has \
+                 none: give the kernel as `kernel` with its gradient, or leave kernel_gradient out",
+            ));
+        }
         check_modes(
             "game.interaction_modes",
             g.interaction_modes,
@@ -240,6 +247,14 @@ impl Config {
                 ));
             }
         }
+        if c.kernel_gradient.is_some() && c.kernel.is_none() {
+            return Err(Error::config(
+                format!("{at}.kernel_gradient"),
+                "is the gradient of the coupling's `kernel` in space, and this coupling has no \
+                 `kernel`: give the kernel as `kernel` with its gradient, or leave \
+                 kernel_gradient out",
+            ));
+        }
         if let Some(g) = &c.interaction {
             if c.interaction_modes == 0 && !is_zero_expr(g) {
                 return Err(Error::config(
@@ -272,6 +287,9 @@ impl Config {
             if let Some(m) = &g.kernel_spectrum {
                 check_spectrum("game.kernel_spectrum", m)?;
             }
+            if let Some(d) = &g.kernel_gradient {
+                check_expr("game.kernel_gradient", d, ExprKind::KernelGradient)?;
+            }
             crate::game::check_init("init.mu", &self.init.mu)?;
             crate::game::check_init("init.nu", &self.init.nu)?;
             return Ok(());
@@ -288,6 +306,13 @@ impl Config {
             let at = format!("coupling[{i}]");
             if let Some(k) = &c.kernel {
                 check_expr(&format!("{at}.kernel"), k, ExprKind::Kernel)?;
+            }
+            if let Some(d) = &c.kernel_gradient {
+                check_expr(
+                    &format!("{at}.kernel_gradient"),
+                    d,
+                    ExprKind::KernelGradient,
+                )?;
             }
             if let Some(m) = &c.kernel_spectrum {
                 check_spectrum(&format!("{at}.kernel_spectrum"), m)?;

@@ -34,6 +34,9 @@ pub(crate) const PAIR_PLACEHOLDER: &str = include_str!("../../shaders/game/share
 /// Placeholder text of the multiplier user function in the registered kernel.
 pub(crate) const SPECTRUM_PLACEHOLDER: &str =
     include_str!("../../shaders/game/shared/user_spectrum.wgsl");
+/// Placeholder text of the kernel-gradient user function in the registered kernel.
+pub(crate) const GRADIENT_PLACEHOLDER: &str =
+    include_str!("../../shaders/game/shared/user_gradient.wgsl");
 /// `rand(p)` and its pipeline constants, appended for [`ExprKind::Init`] only.
 pub(crate) const RAND: &str = include_str!("../../shaders/game/shared/rand.wgsl");
 
@@ -64,13 +67,18 @@ pub enum ExprKind {
     /// A complex multiplier M(kappa) as `vec2<f32>` (re, im), variable
     /// `kappa: vec2<f32>` (`coupling.kernel_spectrum`).
     SpectrumComplex,
+    /// The gradient `grad k(z)` of a convolution kernel as `vec2<f32>`,
+    /// variable `z: vec2<f32>` (`kernel_gradient`, read by the all-pairs
+    /// particle drift). Its generated function is `user_gradient_value`, so
+    /// that it can share a module with the kernel's `user_value`.
+    KernelGradient,
 }
 
 impl ExprKind {
     /// The variables in scope, as (name, WGSL type), in parameter order.
     pub fn variables(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            ExprKind::Kernel => &[("z", "vec2<f32>")],
+            ExprKind::Kernel | ExprKind::KernelGradient => &[("z", "vec2<f32>")],
             ExprKind::PotentialMu => &[("x", "vec2<f32>")],
             ExprKind::PotentialNu => &[("y", "vec2<f32>")],
             ExprKind::Interaction => &[("x", "vec2<f32>"), ("y", "vec2<f32>")],
@@ -92,6 +100,7 @@ impl ExprKind {
             ExprKind::Spectrum | ExprKind::SpectrumComplex => {
                 "the multiplier M(kappa) of a kernel (an f32, or a vec2<f32> (re, im))"
             }
+            ExprKind::KernelGradient => "the gradient grad k(z) of the kernel (a vec2<f32>)",
         }
     }
 
@@ -105,6 +114,7 @@ impl ExprKind {
             ExprKind::Init => "eq * (1.0 + 0.5 * cos(x.x))",
             ExprKind::Potential => "0.2 * cos(x.x)",
             ExprKind::Spectrum | ExprKind::SpectrumComplex => "-20.0 / dot(kappa, kappa)",
+            ExprKind::KernelGradient => "vec2<f32>(-sin(z.x), 0.0)",
         }
     }
 
@@ -139,7 +149,9 @@ impl ExprKind {
 
     /// The registered placeholder text that the generated function replaces.
     pub(crate) fn placeholder(self) -> &'static str {
-        if self.is_pair() {
+        if self == ExprKind::KernelGradient {
+            GRADIENT_PLACEHOLDER
+        } else if self.is_pair() {
             PAIR_PLACEHOLDER
         } else if self.is_spectrum() {
             SPECTRUM_PLACEHOLDER
@@ -172,11 +184,18 @@ pub fn user_function(text: &str, kind: ExprKind) -> UserFunction {
         .collect();
     let (ret, open, close) = match kind {
         ExprKind::Spectrum => ("vec2<f32>", "vec2<f32>(f32(", "\n    ), 0.0);"),
-        ExprKind::SpectrumComplex => ("vec2<f32>", "vec2<f32>(", "\n    );"),
+        ExprKind::SpectrumComplex | ExprKind::KernelGradient => {
+            ("vec2<f32>", "vec2<f32>(", "\n    );")
+        }
         _ => ("f32", "f32(", "\n    );"),
     };
+    let name = if kind == ExprKind::KernelGradient {
+        "user_gradient_value"
+    } else {
+        "user_value"
+    };
     let head = format!(
-        "fn user_value({}) -> {ret} {{\n    return {open}",
+        "fn {name}({}) -> {ret} {{\n    return {open}",
         params.join(", ")
     );
     let adapter = match kind {
@@ -185,6 +204,9 @@ pub fn user_function(text: &str, kind: ExprKind) -> UserFunction {
         }
         ExprKind::Interaction => {
             "fn user_pair(x: vec2<f32>, y: vec2<f32>) -> f32 {\n    return user_value(x, y);\n}\n"
+        }
+        ExprKind::KernelGradient => {
+            "fn user_gradient(z: vec2<f32>) -> vec2<f32> {\n    return user_gradient_value(z);\n}\n"
         }
         ExprKind::Init => {
             "fn user_field(p: vec2<f32>, e: f32) -> f32 {\n    return user_value(p, e);\n}\n"

@@ -95,6 +95,25 @@ pub const PARTICLES_SPREAD_DENSITY: ShaderSource = kernel!("particles/spread_den
 pub const PARTICLES_INTERP_PAD: ShaderSource = kernel!("particles/interp_pad", [GAUSSIAN]);
 /// Type-2 evaluation: the oversampled grid gathered at the particles.
 pub const PARTICLES_INTERP_GATHER: ShaderSource = kernel!("particles/interp_gather", [GAUSSIAN]);
+/// The all-pairs drift of one convolution term; placeholder user functions
+/// for the kernel and its gradient, replaced at runtime.
+pub const PARTICLES_PAIRS: ShaderSource = kernel!(
+    "particles/pairs",
+    [
+        include_str!("../../shaders/game/shared/prelude.wgsl"),
+        include_str!("../../shaders/game/shared/user_field.wgsl"),
+        include_str!("../../shaders/game/shared/user_gradient.wgsl")
+    ]
+);
+/// The check of a kernel's gradient expression against central differences.
+pub const PARTICLES_PAIRS_CHECK: ShaderSource = kernel!(
+    "particles/pairs_check",
+    [
+        include_str!("../../shaders/game/shared/prelude.wgsl"),
+        include_str!("../../shaders/game/shared/user_field.wgsl"),
+        include_str!("../../shaders/game/shared/user_gradient.wgsl")
+    ]
+);
 /// The squares of the particles' weights.
 pub const PARTICLES_SQUARE: ShaderSource = kernel!("particles/square", []);
 
@@ -264,6 +283,8 @@ pub const ALL: &[ShaderSource] = &[
     PARTICLES_SPREAD,
     PARTICLES_SPREAD_READ,
     PARTICLES_SPREAD_DENSITY,
+    PARTICLES_PAIRS,
+    PARTICLES_PAIRS_CHECK,
     PARTICLES_INTERP_PAD,
     PARTICLES_INTERP_GATHER,
     FFT_STOCKHAM,

@@ -1,7 +1,9 @@
 //! How the particles' drift is evaluated (docs/MATHEMATICS.md section 9),
 //! resolved once from `particles.drift`: direct Fourier sums over the
-//! payoff's modes ([`super::fourier`]), or the spread drift through the grid
-//! ([`super::spread_drift`]). `auto` takes the cheaper by a count of the
+//! payoff's modes ([`super::fourier`]), the spread drift through the grid
+//! ([`super::spread_drift`]), or the convolutions over all pairs of
+//! particles ([`super::pairs`], the exact reference, never chosen by
+//! `auto`). `auto` takes the cheaper of the first two by a count of the
 //! work per step, in evaluations of a trigonometric pair or a Gaussian:
 //!
 //! ```text
@@ -18,11 +20,23 @@
 use crate::config::{DriftMethod, ParticlesConfig};
 use crate::dynamics::Params;
 use crate::particles::fourier::FourierTables;
+use crate::particles::pairs::{pair_terms, PairTerm};
 use crate::particles::spread::OVERSAMPLING;
 use crate::particles::spread_drift::{check_grid, SPREAD_SPAN};
 use crate::plan::Plan;
 use crate::system::System;
 use crate::{Error, Result};
+
+/// One species' particles as the spread and all-pairs drifts read them.
+#[derive(Debug, Clone, Copy)]
+pub struct ParticleSource<'a> {
+    /// `count` positions, `vec2<f32>` each, in [0, L).
+    pub positions: &'a wgpu::Buffer,
+    /// `count` weights, f32 each, positive (their sum need not be one).
+    pub weights: &'a wgpu::Buffer,
+    /// Number of particles, > 0.
+    pub count: u32,
+}
 
 /// A resolved drift method.
 #[derive(Debug, Clone)]
@@ -35,6 +49,14 @@ pub enum Drift {
         params: Params,
         /// The species system whose potentials are evaluated there.
         system: System,
+    },
+    /// The convolutions over all pairs, the rest by direct sums.
+    Pairs {
+        /// The direct sums' tables without the convolutions
+        /// ([`FourierTables::without_convolutions`]).
+        tables: FourierTables,
+        /// The convolution terms.
+        terms: Vec<PairTerm>,
     },
 }
 
@@ -50,6 +72,7 @@ impl Drift {
         match self {
             Drift::Fourier(_) => DriftMethod::Fourier,
             Drift::Spread { .. } => DriftMethod::Spread,
+            Drift::Pairs { .. } => DriftMethod::Pairs,
         }
     }
 
@@ -70,11 +93,10 @@ impl Drift {
                 check_grid(params)?;
                 Ok(spread())
             }
-            DriftMethod::Pairs => Err(Error::config(
-                "particles.drift",
-                "drift = \"pairs\" is not available in this version yet; use \"fourier\" (exact \
-                 for payoffs with few Fourier modes) or \"spread\" (any payoff, to the f32 floor)",
-            )),
+            DriftMethod::Pairs => Ok(Drift::Pairs {
+                terms: pair_terms(plan.config())?,
+                tables: FourierTables::without_convolutions(params, system)?,
+            }),
             DriftMethod::Auto => {
                 let tables = FourierTables::new(params, system);
                 let weighted = particles.dynamics != crate::config::Dynamics::Langevin;

@@ -101,6 +101,16 @@ impl FourierTables {
     /// species' potential has more than [`MAX_FOURIER_ROWS`] modes (a kernel
     /// that is not band-limited), naming it.
     pub fn new(params: &Params, system: &System) -> Result<Self> {
+        Self::build(params, system, true)
+    }
+
+    /// The tables of `system`'s potentials and band-limited terms alone,
+    /// its convolutions left to the all-pairs drift ([`super::pairs`]).
+    pub fn without_convolutions(params: &Params, system: &System) -> Result<Self> {
+        Self::build(params, system, false)
+    }
+
+    fn build(params: &Params, system: &System, convolutions: bool) -> Result<Self> {
         let cpu = CpuSystem::new(params, system);
         let spectral = Spectral::new(params.shape, params.length);
         let dim = params.shape.dim();
@@ -162,7 +172,7 @@ impl FourierTables {
                 }
             }
         }
-        for c in &system.convolutions {
+        for c in system.convolutions.iter().filter(|_| convolutions) {
             let m = cpu.multiplier(c.multiplier);
             let floor = DROP_BELOW
                 * m.iter()
@@ -218,14 +228,18 @@ impl FourierTables {
         }
         for (s, r) in rows.iter().enumerate() {
             if r.len() > MAX_FOURIER_ROWS {
-                return Err(Error::Usage(format!(
-                    "drift = \"fourier\": the potential of species `{}` has {} Fourier modes \
-                     above the f32 floor, more than the {MAX_FOURIER_ROWS} the direct sums serve \
-                     (its kernel or potential is not band-limited); lower grid.n (the rows grow \
-                     as its square in 2D): no other drift method is available in this version",
-                    system.species[s].name,
-                    r.len()
-                )));
+                return Err(Error::config(
+                    "particles.drift",
+                    format!(
+                        "the direct Fourier sums cannot serve species `{}`: its potential has {} \
+                         Fourier modes above the f32 floor, more than the {MAX_FOURIER_ROWS} \
+                         they serve (its kernel or potential is not band-limited); use drift = \
+                         \"spread\" (or \"auto\"), or lower grid.n (the modes grow as its \
+                         square in 2D)",
+                        system.species[s].name,
+                        r.len()
+                    ),
+                ));
             }
         }
         // The moment table: every (source, mode) an entry reads, by species.

@@ -1,7 +1,8 @@
 //! Langevin particles of a species system on the GPU (docs/MATHEMATICS.md
 //! section 9), with the drift by direct Fourier sums ([`super::fourier`])
-//! or through the grid ([`super::spread_drift`], evaluated at the particles
-//! before the updates read it):
+//! or through the grid ([`super::spread_drift`]), or its convolutions over
+//! all pairs ([`super::pairs`]), both evaluated at the particles before the
+//! updates read them:
 //!
 //! ```text
 //! X_s^i <- X_s^i - dt eta_s grad Phi_s[m](X_s^i) + sqrt(2 eta_s tau_s dt) noise
@@ -38,10 +39,12 @@ use crate::gpu::pipeline::{folded_groups, Kernel};
 use crate::gpu::shaders::{PARTICLES_COEFFICIENTS, PARTICLES_LANGEVIN, PARTICLES_TICK};
 use crate::gpu::GpuContext;
 use crate::particles::drift::Drift;
+use crate::particles::drift::ParticleSource;
 use crate::particles::fourier::FourierTables;
 use crate::particles::moments::Moments;
+use crate::particles::pairs::PairDrift;
 use crate::particles::rng::species_key;
-use crate::particles::spread_drift::{SpreadDrift, SpreadSource};
+use crate::particles::spread_drift::SpreadDrift;
 use crate::system::System;
 use crate::{Error, Result};
 
@@ -129,9 +132,41 @@ pub struct LangevinStepper {
     _tables: Vec<wgpu::Buffer>,
     weighted: bool,
     moving: bool,
-    /// The spread drift, when the drift is not by direct sums.
-    spread: Option<SpreadDrift>,
+    /// The drift evaluated before the updates, when not by direct sums alone.
+    external: Option<External>,
     _unused: wgpu::Buffer,
+}
+
+/// A drift evaluated at the particles before the updates read it.
+#[derive(Debug)]
+enum External {
+    /// Through the grid: the whole drift.
+    Spread(Box<SpreadDrift>),
+    /// Over all pairs: the convolutions, added to the direct sums' rest.
+    Pairs(PairDrift),
+}
+
+impl External {
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        match self {
+            External::Spread(d) => d.record(pass),
+            External::Pairs(d) => d.record(pass),
+        }
+    }
+
+    fn dispatches(&self) -> u32 {
+        match self {
+            External::Spread(d) => d.dispatches(),
+            External::Pairs(d) => d.dispatches(),
+        }
+    }
+
+    fn bytes(&self) -> u64 {
+        match self {
+            External::Spread(d) => d.bytes(),
+            External::Pairs(d) => d.bytes(),
+        }
+    }
 }
 
 /// A storage buffer holding `data`, at least 8 bytes (bindings cannot be empty).
@@ -158,8 +193,9 @@ impl LangevinStepper {
     /// Particles at `positions` (per species, `(x, y)` in [0, L), `y = 0`
     /// in 1D; one entry per species, each non-empty) with the rates `rates`
     /// (one per species), at step 0, each weight `1/n_s`, their drift by
-    /// `drift` (Fourier tables, or [`Drift::Spread`]). Tables for weights
-    /// that move are made [`FourierTables::weighted`] here.
+    /// `drift` (Fourier tables, [`Drift::Spread`] or [`Drift::Pairs`]).
+    /// Tables for weights that move are made [`FourierTables::weighted`]
+    /// here.
     pub fn new(
         ctx: &GpuContext,
         drift: impl Into<Drift>,
@@ -169,10 +205,13 @@ impl LangevinStepper {
     ) -> Result<Self> {
         let drift = drift.into();
         let tables = match &drift {
-            Drift::Fourier(t) if options.weighted() && t.total_slot.iter().any(Option::is_none) => {
-                t.clone().weighted()
+            Drift::Fourier(t) | Drift::Pairs { tables: t, .. } => {
+                if options.weighted() && t.total_slot.iter().any(Option::is_none) {
+                    t.clone().weighted()
+                } else {
+                    t.clone()
+                }
             }
-            Drift::Fourier(t) => t.clone(),
             Drift::Spread { params, system } => {
                 FourierTables::empty(params.length, params.shape.dim(), system.len())
             }
@@ -315,27 +354,30 @@ impl LangevinStepper {
             let weights = storage_init(ctx, "particles.weights", bytemuck::cast_slice(&w), true);
             buffers.push((count, positions, weights));
         }
-        let spread = match &drift {
-            Drift::Fourier(_) => None,
-            Drift::Spread { params, system } => {
-                let sources: Vec<SpreadSource<'_>> = buffers
-                    .iter()
-                    .map(|(count, positions, weights)| SpreadSource {
-                        positions,
-                        weights,
-                        count: *count,
-                    })
-                    .collect();
-                Some(SpreadDrift::new(
+        let sources: Vec<ParticleSource<'_>> = buffers
+            .iter()
+            .map(|(count, positions, weights)| ParticleSource {
+                positions,
+                weights,
+                count: *count,
+            })
+            .collect();
+        let external =
+            match &drift {
+                Drift::Fourier(_) => None,
+                Drift::Spread { params, system } => Some(External::Spread(Box::new(
+                    SpreadDrift::new(ctx, params, system, &sources, options.weighted())?,
+                ))),
+                Drift::Pairs { terms, .. } => Some(External::Pairs(PairDrift::new(
                     ctx,
-                    params,
-                    system,
+                    terms,
+                    tables.length,
+                    tables.dim,
                     &sources,
-                    options.weighted(),
-                )?)
-            }
-        };
-        // Bound in place of the spread drift's buffers by the direct sums.
+                )?)),
+            };
+        drop(sources);
+        // Bound in place of the external drift's buffers by the direct sums.
         let unused = storage_init(ctx, "particles.unused", &[], false);
         let mut species = Vec::with_capacity(s);
         for (i, ((count, positions, weights), r)) in buffers.into_iter().zip(rates).enumerate() {
@@ -355,9 +397,9 @@ impl LangevinStepper {
             let key = species_key(options.seed, i as u32);
             let (first, end) = tables.rows[i];
             let lm = options.scheme == ParticleScheme::LeimkuhlerMatthews;
-            let total = match &spread {
-                Some(_) => i as u32,
-                None => tables.total_slot[i].unwrap_or(0),
+            let total = match &external {
+                Some(External::Spread(_)) => i as u32,
+                _ => tables.total_slot[i].unwrap_or(0),
             };
             let update = Kernel::new(
                 device,
@@ -379,11 +421,14 @@ impl LangevinStepper {
                     ("WEIGH", f64::from(u8::from(options.weighted()))),
                     ("RATE_DT", options.alpha * r.rate * options.dt),
                     ("TOTAL", f64::from(total)),
-                    ("SPREAD", f64::from(u8::from(spread.is_some()))),
+                    ("EXTERNAL", f64::from(u8::from(external.is_some()))),
                 ],
             )?;
-            let (table, gradient, potential) = match &spread {
-                Some(d) => (d.totals(), d.gradient(i), d.potential(i).unwrap_or(&unused)),
+            let (table, gradient, potential) = match &external {
+                Some(External::Spread(d)) => {
+                    (d.totals(), d.gradient(i), d.potential(i).unwrap_or(&unused))
+                }
+                Some(External::Pairs(d)) => (&moments, d.gradient(i), d.value(i)),
                 None => (&moments, &unused, &unused),
             };
             let bind = update.bind(
@@ -424,7 +469,7 @@ impl LangevinStepper {
             ],
             weighted: options.weighted(),
             moving: options.moving(),
-            spread,
+            external,
             _unused: unused,
         })
     }
@@ -439,18 +484,29 @@ impl LangevinStepper {
         self.species.len()
     }
 
-    /// The drift method: `Fourier` or `Spread`.
+    /// The drift method: `Fourier`, `Spread` or `Pairs`.
     pub fn drift_method(&self) -> DriftMethod {
-        if self.spread.is_some() {
-            DriftMethod::Spread
-        } else {
-            DriftMethod::Fourier
+        match &self.external {
+            None => DriftMethod::Fourier,
+            Some(External::Spread(_)) => DriftMethod::Spread,
+            Some(External::Pairs(_)) => DriftMethod::Pairs,
         }
     }
 
-    /// The spread drift, when the drift is not by direct sums.
+    /// The spread drift, when it is the drift.
     pub fn spread(&self) -> Option<&SpreadDrift> {
-        self.spread.as_ref()
+        match &self.external {
+            Some(External::Spread(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The all-pairs drift of the convolutions, when it is used.
+    pub fn pairs(&self) -> Option<&PairDrift> {
+        match &self.external {
+            Some(External::Pairs(d)) => Some(d),
+            _ => None,
+        }
     }
 
     /// Steps taken so far.
@@ -497,7 +553,7 @@ impl LangevinStepper {
             }
         }
         let mut pass = encoder.begin_compute_pass(&Default::default());
-        if let Some(d) = &self.spread {
+        if let Some(d) = &self.external {
             d.record(&mut pass);
         }
         let rows = self.tables.row_modes.len() as u32;
@@ -583,14 +639,14 @@ impl LangevinStepper {
     /// Device memory moved per step, in bytes: each particle's position read
     /// and written by its update (read only when it stays put) and position
     /// and weight read once per moment pass, plus its weight read and
-    /// written when the weights move; under the spread drift the values its
-    /// update reads (gradient, and potential when the weights move) and
-    /// [`SpreadDrift::bytes`]; the coefficient tables and the moment
-    /// partials aside.
+    /// written when the weights move; under the spread or all-pairs drift
+    /// the values its update reads (gradient, and potential when the weights
+    /// move) and [`SpreadDrift::bytes`] or [`PairDrift::bytes`]; the
+    /// coefficient tables and the moment partials aside.
     pub fn bytes_per_step(&self) -> u64 {
         let position = if self.moving { 16 } else { 8 };
         let update = position + if self.weighted { 8 } else { 0 };
-        let drift = match &self.spread {
+        let drift = match &self.external {
             Some(_) => 8 + if self.weighted { 8 } else { 0 },
             None => 0,
         };
@@ -602,7 +658,7 @@ impl LangevinStepper {
                 u64::from(s.count) * (update + reads + drift)
             })
             .sum();
-        particles + self.spread.as_ref().map_or(0, SpreadDrift::bytes)
+        particles + self.external.as_ref().map_or(0, External::bytes)
     }
 
     /// Kernel dispatches per step.
@@ -613,7 +669,7 @@ impl LangevinStepper {
             .filter_map(|s| s.moments.as_ref().map(Moments::dispatches))
             .sum();
         let coeffs = u32::from(!self.tables.row_modes.is_empty());
-        let spread = self.spread.as_ref().map_or(0, SpreadDrift::dispatches);
-        moments + coeffs + spread + self.species.len() as u32 + 1
+        let external = self.external.as_ref().map_or(0, External::dispatches);
+        moments + coeffs + external + self.species.len() as u32 + 1
     }
 }

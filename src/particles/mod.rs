@@ -3,8 +3,8 @@
 //! kernels and their CPU references), initial particles drawn exactly from a
 //! grid density, their Fourier moments on the GPU, the debiased Fourier MMD
 //! that compares them with a grid density, the drift by direct Fourier sums
-//! or through the grid by non-uniform FFTs (spreading, interpolation) and
-//! the stepper of the Langevin and weighted (Wasserstein-Fisher-Rao,
+//! or through the grid by non-uniform FFTs (spreading, interpolation) or
+//! over all pairs, and the stepper of the Langevin and weighted (Wasserstein-Fisher-Rao,
 //! mirror) dynamics with its f64 reference, and the whole run: its metrics
 //! against the grid flow (moments gathered from the grid's spectral state,
 //! the weights' sums), frames, checkpoints and resumption.
@@ -19,6 +19,7 @@ pub mod langevin;
 pub mod mmd;
 pub mod moments;
 pub mod noise;
+pub mod pairs;
 pub mod reference;
 pub mod resume;
 pub mod rng;

@@ -27,6 +27,7 @@ use crate::dynamics::Params;
 use crate::gpu::pipeline::{folded_groups, Kernel};
 use crate::gpu::shaders::PARTICLES_SPREAD_DENSITY;
 use crate::gpu::{Elem, GpuContext, GpuField};
+use crate::particles::drift::ParticleSource;
 use crate::particles::interpolate::{Evaluate, Interpolator};
 use crate::particles::spread::{gaussian_tau, NufftGrid, Spreader, OVERSAMPLING};
 use crate::system::{System, SystemOperators};
@@ -56,17 +57,6 @@ pub fn check_grid(params: &Params) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// One species' particles as the spread drift reads them.
-#[derive(Debug, Clone, Copy)]
-pub struct SpreadSource<'a> {
-    /// `count` positions, `vec2<f32>` each, in [0, L).
-    pub positions: &'a wgpu::Buffer,
-    /// `count` weights, f32 each, positive (their sum need not be one).
-    pub weights: &'a wgpu::Buffer,
-    /// Number of particles, > 0.
-    pub count: u32,
 }
 
 /// One species' part of the spread drift.
@@ -102,7 +92,7 @@ impl SpreadDrift {
         ctx: &GpuContext,
         params: &Params,
         system: &System,
-        sources: &[SpreadSource<'_>],
+        sources: &[ParticleSource<'_>],
         potentials: bool,
     ) -> Result<Self> {
         check_grid(params)?;

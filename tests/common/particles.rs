@@ -9,6 +9,13 @@ use mflda::plan::Plan;
 use mflda::system::System;
 use rand::Rng;
 
+/// The plan of the config `text` with `sets` applied (`key=value` each).
+pub fn plan_of(text: &str, sets: &[&str]) -> Plan {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let config = Config::from_toml_str_with_sets(text, "test", &sets).unwrap();
+    Plan::new(crate::common::ctx(), &config).unwrap()
+}
+
 /// The default game's sampled system on an `n`-point square grid.
 pub fn default_game(n: u32) -> (Params, System) {
     let ctx = crate::common::ctx();
