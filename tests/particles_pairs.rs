@@ -66,8 +66,17 @@ fn storage(ctx: &mflda::gpu::GpuContext, bytes: &[u8]) -> wgpu::Buffer {
         })
 }
 
+/// The default game with its kernel's gradient (commented out in the
+/// default config) on a 32^2 grid.
 fn game() -> Plan {
-    plan_of(mflda::config::DEFAULT_TOML, &["grid.n=32"])
+    plan_of(
+        mflda::config::DEFAULT_TOML,
+        &[
+            "grid.n=32",
+            "game.kernel_gradient=\"vec2<f32>(0.5 * cos(z.x + z.y) - sin(z.x) * cos(z.y), 0.5 * \
+             cos(z.x + z.y) - cos(z.x) * sin(z.y))\"",
+        ],
+    )
 }
 
 /// The pair sums of every species at random weighted particles against the
