@@ -16,9 +16,8 @@ use mflda::particles::drift::{Drift, ParticleSource};
 use mflda::particles::langevin::{LangevinOptions, LangevinStepper};
 use mflda::particles::pairs::{pair_terms, PairDrift};
 use mflda::plan::Plan;
-use particles::{f32_positions, plan_of, positions_f64, rates, torus_worst};
+use particles::{f32_positions, plan_of, positions_f64, rates, storage, torus_worst};
 use rand::Rng;
-use wgpu::util::DeviceExt;
 
 /// A 1D aggregation whose kernel exp(cos z) has every Fourier mode (its
 /// coefficients I_k(1) fall below 1e-30 of the first well inside 128
@@ -55,15 +54,6 @@ fn game_kernel(z: [f64; 2]) -> (f64, [f64; 2]) {
 fn aggregation_kernel(z: [f64; 2]) -> (f64, [f64; 2]) {
     let e = z[0].cos().exp();
     (-2.0 * e, [2.0 * z[0].sin() * e, 0.0])
-}
-
-fn storage(ctx: &mflda::gpu::GpuContext, bytes: &[u8]) -> wgpu::Buffer {
-    ctx.device
-        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("test"),
-            contents: bytes,
-            usage: wgpu::BufferUsages::STORAGE,
-        })
 }
 
 /// The default game with its kernel's gradient (commented out in the

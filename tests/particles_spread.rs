@@ -16,18 +16,8 @@ use mflda::gpu::Shape;
 use mflda::particles::moments::moments_cpu;
 use mflda::particles::spread::{spread_cpu, NufftGrid, Spreader, OVERSAMPLING};
 use num_complex::Complex64;
-use particles::f32_positions;
+use particles::{f32_positions, storage};
 use rand::Rng;
-use wgpu::util::DeviceExt;
-
-fn buffer(ctx: &mflda::gpu::GpuContext, bytes: &[u8]) -> wgpu::Buffer {
-    ctx.device
-        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("test"),
-            contents: bytes,
-            usage: wgpu::BufferUsages::STORAGE,
-        })
-}
 
 #[test]
 fn spread_moments_match_the_direct_sums_at_every_mode() {
@@ -45,8 +35,8 @@ fn spread_moments_match_the_direct_sums_at_every_mode() {
         let xf: Vec<[f32; 2]> = x.iter().map(|p| [p[0] as f32, p[1] as f32]).collect();
         let wf: Vec<f32> = w.iter().map(|&v| v as f32).collect();
         let (xb, wb) = (
-            buffer(ctx, bytemuck::cast_slice(&xf)),
-            buffer(ctx, bytemuck::cast_slice(&wf)),
+            storage(ctx, bytemuck::cast_slice(&xf)),
+            storage(ctx, bytemuck::cast_slice(&wf)),
         );
         let half = (n / 2) as i32;
         let modes: Vec<[i32; 2]> = (-half + 1..half)
@@ -131,7 +121,7 @@ fn interpolated_sums_match_the_direct_sums_at_the_particles() {
             .iter()
             .map(|z| Complex64::new(f64::from(z[0]), f64::from(z[1])))
             .collect();
-        let xb = buffer(ctx, bytemuck::cast_slice(&xf));
+        let xb = storage(ctx, bytemuck::cast_slice(&xf));
         let grid = NufftGrid {
             length: l,
             n,
@@ -167,7 +157,7 @@ fn interpolated_sums_match_the_direct_sums_at_the_particles() {
             .collect();
         let mut two = vec![[0.5f32, -0.25]; points];
         two.extend_from_slice(&cf);
-        let cb = buffer(ctx, bytemuck::cast_slice(&two));
+        let cb = storage(ctx, bytemuck::cast_slice(&two));
         for (what, spectrum) in [(Evaluate::Values, &c32), (Evaluate::Potential, &potential)] {
             let want = interpolate_cpu(spectrum, n, dim, &x, l);
             let scale = want.iter().map(|z| z.norm()).fold(0.0, f64::max);

@@ -23,9 +23,8 @@ use mflda::particles::langevin::{LangevinOptions, LangevinStepper};
 use mflda::particles::moments::moments_cpu;
 use mflda::particles::spread_drift::SpreadDrift;
 use mflda::system::System;
-use particles::{default_game, f32_positions, plan_of, positions_f64, rates, torus_worst};
+use particles::{default_game, f32_positions, plan_of, positions_f64, rates, storage, torus_worst};
 use rand::Rng;
-use wgpu::util::DeviceExt;
 
 /// A 1D aggregation: a smooth attractive kernel (below 1e-30 at the
 /// Nyquist mode of 128 points) and an external potential.
@@ -49,15 +48,6 @@ kernel_spectrum = "-20.0 * exp(-0.02 * dot(kappa, kappa))"
 fn system_of(text: &str) -> (Params, System) {
     let plan = plan_of(text, &[]);
     (plan.problem.params.clone(), plan.problem.system().clone())
-}
-
-fn storage(ctx: &mflda::gpu::GpuContext, bytes: &[u8]) -> wgpu::Buffer {
-    ctx.device
-        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("test"),
-            contents: bytes,
-            usage: wgpu::BufferUsages::STORAGE,
-        })
 }
 
 /// The gradient and the potential (less its mean) of every species at its

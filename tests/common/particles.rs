@@ -8,6 +8,7 @@ use mflda::particles::langevin::{LangevinStepper, SpeciesRates};
 use mflda::plan::Plan;
 use mflda::system::System;
 use rand::Rng;
+use wgpu::util::DeviceExt;
 
 /// The plan of the config `text` with `sets` applied (`key=value` each).
 pub fn plan_of(text: &str, sets: &[&str]) -> Plan {
@@ -86,4 +87,14 @@ pub fn torus_worst(got: &[Vec<[f64; 2]>], want: &[Vec<[f64; 2]>], l: f64) -> f64
         }
     }
     worst
+}
+
+/// A storage buffer holding `bytes` (the tests' particle and spectrum inputs).
+pub fn storage(ctx: &mflda::gpu::GpuContext, bytes: &[u8]) -> wgpu::Buffer {
+    ctx.device
+        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("test"),
+            contents: bytes,
+            usage: wgpu::BufferUsages::STORAGE,
+        })
 }
