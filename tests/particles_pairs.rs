@@ -333,3 +333,22 @@ fn pairs_refuse_what_they_cannot_serve() {
         "{e}"
     );
 }
+
+/// The all-pairs drift counts its kernel evaluations per step (the game:
+/// two couplings, each `n_x n_y`) and warns above
+/// `PAIRS_WARN_EVALUATIONS`; the other methods count none and never warn.
+#[test]
+fn pairs_warn_when_their_quadratic_cost_dominates() {
+    use mflda::particles::drift::PAIRS_WARN_EVALUATIONS;
+    let plan = game();
+    let pairs = resolve(&plan, DriftMethod::Pairs, &[1000, 2000]);
+    assert_eq!(pairs.pair_evaluations(&[1000, 2000]), 2 * 1000 * 2000);
+    assert!(pairs.warning(&[1000, 2000]).is_none());
+    let n = 100_000u32;
+    assert!(2 * u64::from(n) * u64::from(n) > PAIRS_WARN_EVALUATIONS);
+    let w = pairs.warning(&[n, n]).expect("a warning at n = 1e5");
+    assert!(w.contains("particles.drift") && w.contains("auto"), "{w}");
+    let fourier = resolve(&plan, DriftMethod::Fourier, &[n, n]);
+    assert_eq!(fourier.pair_evaluations(&[n, n]), 0);
+    assert!(fourier.warning(&[n, n]).is_none());
+}

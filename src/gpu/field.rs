@@ -249,3 +249,21 @@ pub fn read_mapped(ctx: &GpuContext, staging: &wgpu::Buffer) -> Result<Vec<f32>>
     staging.unmap();
     Ok(out)
 }
+
+/// A storage buffer holding `data`, padded with zeros to at least 8 bytes (a
+/// binding must not be empty); `copy` adds COPY_SRC and COPY_DST, for buffers
+/// that are written from the host or read back.
+pub fn storage_init(ctx: &GpuContext, label: &str, data: &[u8], copy: bool) -> wgpu::Buffer {
+    let mut bytes = data.to_vec();
+    bytes.resize(bytes.len().max(8), 0);
+    let mut usage = wgpu::BufferUsages::STORAGE;
+    if copy {
+        usage |= wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC;
+    }
+    ctx.device
+        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents: &bytes,
+            usage,
+        })
+}

@@ -19,13 +19,17 @@
 
 use crate::config::{DriftMethod, ParticlesConfig};
 use crate::dynamics::Params;
+use crate::gpu::GpuContext;
 use crate::particles::fourier::FourierTables;
-use crate::particles::pairs::{pair_terms, PairTerm};
+use crate::particles::pairs::{pair_terms, PairDrift, PairTerm};
 use crate::particles::spread::OVERSAMPLING;
-use crate::particles::spread_drift::{check_grid, SPREAD_SPAN};
+use crate::particles::spread_drift::{check_grid, SpreadDrift, SPREAD_SPAN};
 use crate::plan::Plan;
 use crate::system::System;
 use crate::{Error, Result};
+
+/// Pair evaluations per step above which [`Drift::warning`] speaks.
+pub const PAIRS_WARN_EVALUATIONS: u64 = 10_000_000_000;
 
 /// One species' particles as the spread and all-pairs drifts read them.
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +78,35 @@ impl Drift {
             Drift::Spread { .. } => DriftMethod::Spread,
             Drift::Pairs { .. } => DriftMethod::Pairs,
         }
+    }
+
+    /// Kernel evaluations per step of the all-pairs drift for `counts`
+    /// particles per species: `sum_terms n_target n_source`, zero for the
+    /// other methods.
+    pub fn pair_evaluations(&self, counts: &[u32]) -> u64 {
+        match self {
+            Drift::Pairs { terms, .. } => terms
+                .iter()
+                .map(|t| u64::from(counts[t.target]) * u64::from(counts[t.source]))
+                .sum(),
+            _ => 0,
+        }
+    }
+
+    /// A warning when the all-pairs drift's quadratic cost would dominate a
+    /// run: above [`PAIRS_WARN_EVALUATIONS`] kernel evaluations per step
+    /// (about a second per step on a large GPU, hours on the software
+    /// adapter).
+    pub fn warning(&self, counts: &[u32]) -> Option<String> {
+        let evaluations = self.pair_evaluations(counts);
+        (evaluations > PAIRS_WARN_EVALUATIONS).then(|| {
+            let evaluations = evaluations as f64;
+            format!(
+                "warning: particles.drift = \"pairs\" evaluates the kernel {evaluations:.3e} \
+                 times per step (n^2 per coupling); it is the exact reference for small n: \
+                 for this n use \"auto\" (the Fourier sums or the spread drift)"
+            )
+        })
     }
 
     /// The drift `particles.drift` asks for, for `counts` particles per
@@ -149,4 +182,60 @@ pub fn costs(
         spreading += (1.0 + evals) * (n * stencil + m * m.log2());
     }
     (direct, spreading)
+}
+
+/// A drift evaluated at the particles before the updates read it.
+#[derive(Debug)]
+pub(crate) enum External {
+    /// Through the grid: the whole drift.
+    Spread(Box<SpreadDrift>),
+    /// Over all pairs: the convolutions, added to the direct sums' rest.
+    Pairs(PairDrift),
+}
+
+impl External {
+    /// The drift `drift` evaluates before the updates, at the particles of
+    /// `sources` (one per species): none under the direct sums alone.
+    pub(crate) fn new(
+        ctx: &GpuContext,
+        drift: &Drift,
+        tables: &FourierTables,
+        sources: &[ParticleSource<'_>],
+        weighted: bool,
+    ) -> Result<Option<Self>> {
+        Ok(match drift {
+            Drift::Fourier(_) => None,
+            Drift::Spread { params, system } => Some(External::Spread(Box::new(SpreadDrift::new(
+                ctx, params, system, sources, weighted,
+            )?))),
+            Drift::Pairs { terms, .. } => Some(External::Pairs(PairDrift::new(
+                ctx,
+                terms,
+                tables.length,
+                tables.dim,
+                sources,
+            )?)),
+        })
+    }
+
+    pub(crate) fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+        match self {
+            External::Spread(d) => d.record(pass),
+            External::Pairs(d) => d.record(pass),
+        }
+    }
+
+    pub(crate) fn dispatches(&self) -> u32 {
+        match self {
+            External::Spread(d) => d.dispatches(),
+            External::Pairs(d) => d.dispatches(),
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> u64 {
+        match self {
+            External::Spread(d) => d.bytes(),
+            External::Pairs(d) => d.bytes(),
+        }
+    }
 }

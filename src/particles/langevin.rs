@@ -30,16 +30,13 @@
 //! reduces anyway), which is the relative update of section 9 up to the
 //! constant that the normalisation removes.
 
-use num_complex::Complex64;
-use wgpu::util::DeviceExt;
-
 use crate::config::{DriftMethod, Dynamics, ParticleScheme};
-use crate::gpu::field::read_buffer;
+use crate::gpu::field::{read_buffer, storage_init};
 use crate::gpu::pipeline::{folded_groups, Kernel};
-use crate::gpu::shaders::{PARTICLES_COEFFICIENTS, PARTICLES_LANGEVIN, PARTICLES_TICK};
+use crate::gpu::shaders::{PARTICLES_LANGEVIN, PARTICLES_TICK};
 use crate::gpu::GpuContext;
-use crate::particles::drift::Drift;
-use crate::particles::drift::ParticleSource;
+use crate::particles::direct_sums::DirectSums;
+use crate::particles::drift::{Drift, External, ParticleSource};
 use crate::particles::fourier::FourierTables;
 use crate::particles::moments::Moments;
 use crate::particles::pairs::PairDrift;
@@ -122,71 +119,16 @@ struct SpeciesParticles {
 pub struct LangevinStepper {
     tables: FourierTables,
     species: Vec<SpeciesParticles>,
-    coefficients: Kernel,
-    coefficients_bind: wgpu::BindGroup,
-    moments: wgpu::Buffer,
+    sums: DirectSums,
     clock: wgpu::Buffer,
     tick: Kernel,
     tick_bind: wgpu::BindGroup,
     step: u64,
-    _tables: Vec<wgpu::Buffer>,
     weighted: bool,
     moving: bool,
     /// The drift evaluated before the updates, when not by direct sums alone.
     external: Option<External>,
     _unused: wgpu::Buffer,
-}
-
-/// A drift evaluated at the particles before the updates read it.
-#[derive(Debug)]
-enum External {
-    /// Through the grid: the whole drift.
-    Spread(Box<SpreadDrift>),
-    /// Over all pairs: the convolutions, added to the direct sums' rest.
-    Pairs(PairDrift),
-}
-
-impl External {
-    fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
-        match self {
-            External::Spread(d) => d.record(pass),
-            External::Pairs(d) => d.record(pass),
-        }
-    }
-
-    fn dispatches(&self) -> u32 {
-        match self {
-            External::Spread(d) => d.dispatches(),
-            External::Pairs(d) => d.dispatches(),
-        }
-    }
-
-    fn bytes(&self) -> u64 {
-        match self {
-            External::Spread(d) => d.bytes(),
-            External::Pairs(d) => d.bytes(),
-        }
-    }
-}
-
-/// A storage buffer holding `data`, at least 8 bytes (bindings cannot be empty).
-fn storage_init(ctx: &GpuContext, label: &str, data: &[u8], copy: bool) -> wgpu::Buffer {
-    let mut bytes = data.to_vec();
-    bytes.resize(bytes.len().max(8), 0);
-    let mut usage = wgpu::BufferUsages::STORAGE;
-    if copy {
-        usage |= wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC;
-    }
-    ctx.device
-        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some(label),
-            contents: &bytes,
-            usage,
-        })
-}
-
-fn pairs(v: &[Complex64]) -> Vec<[f32; 2]> {
-    v.iter().map(|c| [c.re as f32, c.im as f32]).collect()
 }
 
 impl LangevinStepper {
@@ -245,82 +187,8 @@ impl LangevinStepper {
         }
         let device = &ctx.device;
         let limit = ctx.max_binding_bytes();
-        let rows = tables.row_modes.len();
-        let coeffs = storage_init(ctx, "particles.coeffs", &vec![0u8; 8 * rows], false);
-        let row_modes = storage_init(
-            ctx,
-            "particles.row_modes",
-            bytemuck::cast_slice(&tables.row_modes),
-            false,
-        );
-        let row_grad = storage_init(
-            ctx,
-            "particles.row_grad",
-            bytemuck::cast_slice(&tables.row_grad),
-            false,
-        );
-        let slots: Vec<u32> = tables.entries.iter().map(|e| e.slot).collect();
-        let factors: Vec<Complex64> = tables.entries.iter().map(|e| e.factor).collect();
-        let totals: Vec<u32> = tables
-            .entries
-            .iter()
-            .map(|e| e.total.unwrap_or(u32::MAX))
-            .collect();
-        let row_start = storage_init(
-            ctx,
-            "particles.row_start",
-            bytemuck::cast_slice(&tables.row_start),
-            false,
-        );
-        let row_const = storage_init(
-            ctx,
-            "particles.row_const",
-            bytemuck::cast_slice(&pairs(&tables.row_const)),
-            false,
-        );
-        let entry_slot = storage_init(
-            ctx,
-            "particles.entry_slot",
-            bytemuck::cast_slice(&slots),
-            false,
-        );
-        let entry_factor = storage_init(
-            ctx,
-            "particles.entry_factor",
-            bytemuck::cast_slice(&pairs(&factors)),
-            false,
-        );
-        let entry_total = storage_init(
-            ctx,
-            "particles.entry_total",
-            bytemuck::cast_slice(&totals),
-            false,
-        );
-        let moments = storage_init(
-            ctx,
-            "particles.moment_table",
-            &vec![0u8; 16 * tables.moment_count()],
-            true,
-        );
+        let sums = DirectSums::new(ctx, &tables)?;
         let clock = storage_init(ctx, "particles.clock", &[0u8; 8], true);
-        let coefficients = Kernel::new(
-            device,
-            &PARTICLES_COEFFICIENTS,
-            "main",
-            &[("ROWS", rows as f64)],
-        )?;
-        let coefficients_bind = coefficients.bind(
-            device,
-            &[
-                &row_start,
-                &row_const,
-                &entry_slot,
-                &entry_factor,
-                &moments,
-                &coeffs,
-                &entry_total,
-            ],
-        );
         let tick = Kernel::new(device, &PARTICLES_TICK, "main", &[])?;
         let tick_bind = tick.bind(device, &[&clock]);
         let mut buffers = Vec::with_capacity(s);
@@ -362,20 +230,7 @@ impl LangevinStepper {
                 count: *count,
             })
             .collect();
-        let external =
-            match &drift {
-                Drift::Fourier(_) => None,
-                Drift::Spread { params, system } => Some(External::Spread(Box::new(
-                    SpreadDrift::new(ctx, params, system, &sources, options.weighted())?,
-                ))),
-                Drift::Pairs { terms, .. } => Some(External::Pairs(PairDrift::new(
-                    ctx,
-                    terms,
-                    tables.length,
-                    tables.dim,
-                    &sources,
-                )?)),
-            };
+        let external = External::new(ctx, &drift, &tables, &sources, options.weighted())?;
         drop(sources);
         // Bound in place of the external drift's buffers by the direct sums.
         let unused = storage_init(ctx, "particles.unused", &[], false);
@@ -428,13 +283,20 @@ impl LangevinStepper {
                 Some(External::Spread(d)) => {
                     (d.totals(), d.gradient(i), d.potential(i).unwrap_or(&unused))
                 }
-                Some(External::Pairs(d)) => (&moments, d.gradient(i), d.value(i)),
-                None => (&moments, &unused, &unused),
+                Some(External::Pairs(d)) => (sums.moments(), d.gradient(i), d.value(i)),
+                None => (sums.moments(), &unused, &unused),
             };
             let bind = update.bind(
                 device,
                 &[
-                    &positions, &coeffs, &row_modes, &clock, &row_grad, &weights, table, gradient,
+                    &positions,
+                    sums.coeffs(),
+                    sums.row_modes(),
+                    &clock,
+                    sums.row_grad(),
+                    &weights,
+                    table,
+                    gradient,
                     potential,
                 ],
             );
@@ -451,22 +313,11 @@ impl LangevinStepper {
         Ok(LangevinStepper {
             tables,
             species,
-            coefficients,
-            coefficients_bind,
-            moments,
+            sums,
             clock,
             tick,
             tick_bind,
             step: 0,
-            _tables: vec![
-                coeffs,
-                row_modes,
-                row_start,
-                row_const,
-                entry_slot,
-                entry_factor,
-                entry_total,
-            ],
             weighted: options.weighted(),
             moving: options.moving(),
             external,
@@ -549,19 +400,14 @@ impl LangevinStepper {
             if let Some(m) = &s.moments {
                 let first = 16 * self.tables.moment_first[i] as u64;
                 let bytes = 16 * self.tables.moment_modes[i].len() as u64;
-                encoder.copy_buffer_to_buffer(m.result(), 0, &self.moments, first, bytes);
+                encoder.copy_buffer_to_buffer(m.result(), 0, self.sums.moments(), first, bytes);
             }
         }
         let mut pass = encoder.begin_compute_pass(&Default::default());
         if let Some(d) = &self.external {
             d.record(&mut pass);
         }
-        let rows = self.tables.row_modes.len() as u32;
-        if rows > 0 {
-            let groups = [rows.div_ceil(64), 1, 1];
-            self.coefficients
-                .dispatch(&mut pass, &self.coefficients_bind, groups);
-        }
+        self.sums.record(&mut pass);
         for s in &self.species {
             s.update.dispatch(&mut pass, &s.bind, s.groups);
         }
@@ -668,7 +514,7 @@ impl LangevinStepper {
             .iter()
             .filter_map(|s| s.moments.as_ref().map(Moments::dispatches))
             .sum();
-        let coeffs = u32::from(!self.tables.row_modes.is_empty());
+        let coeffs = self.sums.dispatches();
         let external = self.external.as_ref().map_or(0, External::dispatches);
         moments + coeffs + external + self.species.len() as u32 + 1
     }

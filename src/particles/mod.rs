@@ -9,6 +9,7 @@
 //! against the grid flow (moments gathered from the grid's spectral state,
 //! the weights' sums), frames, checkpoints and resumption.
 
+pub mod direct_sums;
 pub mod drift;
 pub mod fourier;
 pub mod frames;

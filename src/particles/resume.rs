@@ -37,6 +37,9 @@ pub fn resume(
     let particles = config.particles_or_default();
     let counts = counts(ctx, &plan, &particles)?;
     let drift = Drift::resolve(&plan, &particles, &counts)?;
+    if let Some(w) = drift.warning(&counts) {
+        eprintln!("{w}");
+    }
     let names = plan.names();
     let mut x0 = Vec::with_capacity(names.len());
     for (name, &n) in names.iter().zip(&counts) {

@@ -78,6 +78,9 @@ pub fn execute(ctx: &GpuContext, config: &Config, opts: &RunOptions) -> Result<P
     let particles = config.particles_or_default();
     let counts = counts(ctx, &plan, &particles)?;
     let drift = Drift::resolve(&plan, &particles, &counts)?;
+    if let Some(w) = drift.warning(&counts) {
+        eprintln!("{w}");
+    }
     let dir = RunDir::create(&opts.out, opts.force)?;
     match Run::start(ctx, plan, particles, drift, counts, &dir, opts) {
         Ok(run) => run.finish(opts),

@@ -4,9 +4,8 @@
 //! ([`crate::system::code`]). The right-hand side, the equilibrium and the
 //! metrics all evaluate the potentials through these.
 
-use wgpu::util::DeviceExt;
-
 use crate::fft::{Direction, FftPlan, PairOp, RealPair};
+use crate::gpu::field::storage_init;
 use crate::gpu::{shaders, Elem, GpuContext, GpuField, Shape};
 use crate::system::{code, Multiplier, System};
 use crate::Result;
@@ -35,21 +34,6 @@ pub struct SystemOperators {
     species_code: String,
     potentials_code: String,
     band_code: String,
-}
-
-/// A storage buffer holding `data`, or 8 zero bytes when it is empty (a
-/// binding must not be empty).
-fn storage_init(ctx: &GpuContext, label: &str, data: &[f32]) -> wgpu::Buffer {
-    let dummy = [0.0f32; 2];
-    let contents = if data.is_empty() { &dummy[..] } else { data };
-    ctx.device
-        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some(label),
-            contents: bytemuck::cast_slice(contents),
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_DST
-                | wgpu::BufferUsages::COPY_SRC,
-        })
 }
 
 /// Writes the spectra of the real fields `reals` (each one value per point
@@ -181,7 +165,12 @@ impl SystemOperators {
             .iter()
             .flat_map(|m| m.coeffs.iter().flat_map(|z| [z.re as f32, z.im as f32]))
             .collect();
-        let band_coeffs = storage_init(ctx, "system.band_coeffs", &coeffs);
+        let band_coeffs = storage_init(
+            ctx,
+            "system.band_coeffs",
+            bytemuck::cast_slice(&coeffs),
+            true,
+        );
         let (_, band_threads) = code::band_offsets(&system, dim);
         ctx.wait()?;
         Ok(SystemOperators {
