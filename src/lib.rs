@@ -62,6 +62,7 @@ pub mod render;
 pub mod run;
 pub mod sweep;
 pub mod system;
+pub mod w2;
 
 pub use error::{Error, Result};
 pub use plan::Plan;
