@@ -10,6 +10,7 @@ mod plot;
 mod render;
 mod run;
 mod sweep;
+mod w2;
 
 use clap::{Parser, Subcommand};
 use mflda::gpu::{AdapterRequest, GpuContext};
@@ -57,6 +58,9 @@ enum Command {
     /// Write one ETDRK4 step's input, payoff samples and mflda's output as .npy
     /// files, for the comparison with an outside implementation (benches/peer/).
     PeerExport(peer::PeerExportArgs),
+    /// The 2-Wasserstein distance between two saved densities (.npy), with
+    /// the primal-dual gap and the cost of the evaluation.
+    W2(w2::W2Args),
 }
 
 /// Runs the parsed command.
@@ -88,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plot(args) => plot::run(&args),
         Command::Bench(cmd) => bench::run(&context(&request, false)?, cmd),
         Command::Sweep(args) => sweep::run(&request, args),
+        Command::W2(args) => w2::run(&args),
         Command::PeerExport(args) => {
             let config = args.load()?;
             peer::run(&context(&request, false)?, &config, &args)
