@@ -12,6 +12,7 @@ use crate::equilibrium::{EquilibriumOptions, EquilibriumReport, EquilibriumSolve
 use crate::game::sample_init;
 use crate::gpu::{GpuContext, GpuField};
 use crate::interrupt::Interrupt;
+use crate::metrics::w2_metric::W2Metric;
 use crate::metrics::{Metrics, W2linOptions};
 use crate::run::{choose_step, EquilibriumProgress, RunMemory, Schedule, StepChoice};
 use crate::system::stability::system_step_estimate;
@@ -305,7 +306,8 @@ impl Plan {
     /// The metrics of a run: [`Metrics`] against the stationary log-densities
     /// (`eq_field` on the GPU, S real fields; `eq_logs` the same values on
     /// the host), with the linearised W2 distances when `output.w2lin` asks
-    /// for them (two species only).
+    /// for them (two species only) and the Wasserstein distances when
+    /// `output.w2` does.
     pub fn metrics(
         &self,
         ctx: &GpuContext,
@@ -313,7 +315,16 @@ impl Plan {
         eq_field: &GpuField,
         eq_logs: &[f32],
     ) -> Result<Metrics> {
-        let metrics = Metrics::new(ctx, stepper, &self.problem.ops, eq_field)?;
+        let mut metrics = Metrics::new(ctx, stepper, &self.problem.ops, eq_field)?;
+        if self.resolved.output.w2 {
+            let params = &stepper.params;
+            let n = params.shape.len();
+            let stars = eq_logs
+                .chunks(n)
+                .map(|l| l.iter().map(|&v| f64::from(v).exp()).collect())
+                .collect();
+            metrics = metrics.with_w2(W2Metric::new(params.shape, params.length, stars)?);
+        }
         if !self.resolved.output.w2lin {
             return Ok(metrics);
         }

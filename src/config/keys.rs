@@ -186,6 +186,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             opt("color_max", Kind::F64),
             opt("frame_deviation", Kind::Bool),
             opt("w2lin", Kind::Bool),
+            opt("w2", Kind::Bool),
         ],
     },
     TableSpec {

@@ -344,6 +344,11 @@ pub struct OutputConfig {
     /// (a conjugate-gradient solve per row, so off by default).
     #[serde(default)]
     pub w2lin: bool,
+    /// Add the Wasserstein distances `w2_<species>` to the equilibrium to
+    /// metrics.csv (docs/MATHEMATICS.md section 10; a transport solve per
+    /// row and species, so off by default).
+    #[serde(default)]
+    pub w2: bool,
 }
 
 impl Default for InitConfig {
@@ -416,6 +421,7 @@ impl Default for OutputConfig {
             color_max: None,
             frame_deviation: false,
             w2lin: false,
+            w2: false,
         }
     }
 }

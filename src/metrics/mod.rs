@@ -3,6 +3,7 @@
 pub mod cpu;
 pub mod reduce;
 pub mod stats;
+pub mod w2_metric;
 pub mod w2lin;
 pub mod w2lin_cpu;
 

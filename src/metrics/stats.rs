@@ -11,6 +11,7 @@ use crate::equilibrium::gibbs::GibbsEval;
 use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField, Shape};
 use crate::metrics::reduce::{finish, Op, Reducer};
+use crate::metrics::w2_metric::W2Metric;
 use crate::metrics::w2lin::{W2lin, W2linOptions};
 use crate::system::SystemOperators;
 use crate::{Error, Result};
@@ -54,9 +55,15 @@ pub fn columns(w2lin: bool) -> Vec<&'static str> {
 
 /// The columns of a system's `metrics.csv`: `t`, each of [`SPECIES_METRICS`]
 /// for every species, the gap (`ni` for the game, `gap` otherwise), then
-/// `free_energy` for a gradient system and `w2lin_<species>` when measured.
-/// For the game these are [`columns`].
-pub fn system_columns(names: &[String], game: bool, free_energy: bool, w2lin: bool) -> Vec<String> {
+/// `free_energy` for a gradient system, `w2lin_<species>` and `w2_<species>`
+/// when measured. For the game without `w2` these are [`columns`].
+pub fn system_columns(
+    names: &[String],
+    game: bool,
+    free_energy: bool,
+    w2lin: bool,
+    w2: bool,
+) -> Vec<String> {
     let mut c = vec!["t".to_string()];
     for m in SPECIES_METRICS {
         c.extend(names.iter().map(|n| format!("{m}_{n}")));
@@ -67,6 +74,9 @@ pub fn system_columns(names: &[String], game: bool, free_energy: bool, w2lin: bo
     }
     if w2lin {
         c.extend(names.iter().map(|n| format!("w2lin_{n}")));
+    }
+    if w2 {
+        c.extend(names.iter().map(|n| format!("w2_{n}")));
     }
     c
 }
@@ -93,6 +103,9 @@ pub struct PlayerStats {
     /// The linearised W2 distance `||rho - rho*||_{H^-1(rho*)}`, when measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub w2lin: Option<f64>,
+    /// The Wasserstein distance `W2(rho, rho*)`, when measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w2: Option<f64>,
 }
 
 impl PlayerStats {
@@ -174,6 +187,9 @@ impl MetricsRow {
         v.extend(self.free_energy);
         if self.species.iter().all(|(_, s)| s.w2lin.is_some()) && !self.species.is_empty() {
             v.extend(self.species.iter().filter_map(|(_, s)| s.w2lin));
+        }
+        if self.species.iter().all(|(_, s)| s.w2.is_some()) && !self.species.is_empty() {
+            v.extend(self.species.iter().filter_map(|(_, s)| s.w2));
         }
         v
     }
@@ -269,6 +285,8 @@ pub struct Metrics {
     full: Option<(Kernel, wgpu::BindGroup, GpuField, [u32; 3])>,
     /// The linearised W2 solver, when requested ([`Self::with_w2lin`]).
     w2lin: Option<W2lin>,
+    /// The Wasserstein distances, when requested ([`Self::with_w2`]).
+    w2: Option<W2Metric>,
 }
 
 impl Metrics {
@@ -418,12 +436,19 @@ impl Metrics {
             _fields: [star, own],
             full,
             w2lin: None,
+            w2: None,
         })
     }
 
     /// The columns of this system's `metrics.csv` ([`system_columns`]).
     pub fn columns(&self) -> Vec<String> {
-        system_columns(&self.names, self.game, self.gradient, self.w2lin.is_some())
+        system_columns(
+            &self.names,
+            self.game,
+            self.gradient,
+            self.w2lin.is_some(),
+            self.w2.is_some(),
+        )
     }
 
     /// True when the free energy is measured (a gradient system).
@@ -451,6 +476,18 @@ impl Metrics {
             opts,
         )?);
         Ok(self)
+    }
+
+    /// Adds the Wasserstein distances of every species to its stationary
+    /// density (`w2`, see [`W2Metric`]) to every measurement.
+    pub fn with_w2(mut self, w2: W2Metric) -> Self {
+        self.w2 = Some(w2);
+        self
+    }
+
+    /// The Wasserstein distances' solver, when measured.
+    pub fn w2(&self) -> Option<&W2Metric> {
+        self.w2.as_ref()
     }
 
     /// Records the whole measurement of `stepper`'s current state, and the
@@ -498,6 +535,12 @@ impl Metrics {
                 stats.w2lin = d.get(i).copied();
             }
         }
+        if let Some(w) = &self.w2 {
+            let d = w.distances(&stepper.species_densities(ctx)?)?;
+            for ((_, stats), d) in row.species.iter_mut().zip(d) {
+                stats.w2 = Some(d);
+            }
+        }
         Ok(row)
     }
 
@@ -513,6 +556,7 @@ impl Metrics {
             kl: cell * s[o + 6],
             chi2: cell * s[o + 7],
             w2lin: None,
+            w2: None,
         };
         let species: Vec<(String, PlayerStats)> = self
             .names

@@ -27,11 +27,12 @@ struct Spec {
 }
 
 /// The per-species metrics that can be drawn, with their labels and colours.
-const SPECIES_SERIES: [(&str, &str, [u8; 4]); 4] = [
+const SPECIES_SERIES: [(&str, &str, [u8; 4]); 5] = [
     ("l2", "L2", [31, 119, 180, 255]),
     ("kl", "KL", [255, 127, 14, 255]),
     ("chi2", "chi2", [44, 160, 44, 255]),
     ("w2lin", "W2 (linearised)", [140, 86, 75, 255]),
+    ("w2", "W2", [148, 103, 189, 255]),
 ];
 
 /// The per-species metrics of a particle run (`mflda particles`): the raw
@@ -99,8 +100,8 @@ pub const DEFAULT_METRICS: [&str; 3] = ["l2", "kl", "ni"];
 
 /// Every metric the plot can show (`mflda plot --metrics`; `ni` is the
 /// gap, named `gap` in a species system's metrics.csv).
-pub const METRICS: [&str; 8] = [
-    "l2", "kl", "chi2", "ni", "w2lin", "mmd", "mmdeq", "mmdnoise",
+pub const METRICS: [&str; 9] = [
+    "l2", "kl", "chi2", "ni", "w2lin", "w2", "mmd", "mmdeq", "mmdnoise",
 ];
 
 /// The metrics a particle run's metrics.png shows.
@@ -108,8 +109,9 @@ pub const PARTICLE_METRICS: [&str; 3] = ["mmd", "mmdeq", "mmdnoise"];
 
 /// The columns [`fit_all`] fits in the game's metrics.csv, when present (a
 /// species system's: the same metrics of each of its species, and `gap`).
-pub const FIT_COLUMNS: [&str; 9] = [
+pub const FIT_COLUMNS: [&str; 11] = [
     "l2_mu", "l2_nu", "kl_mu", "kl_nu", "chi2_mu", "chi2_nu", "ni", "w2lin_mu", "w2lin_nu",
+    "w2_mu", "w2_nu",
 ];
 
 /// Checks a `--metrics` list against [`METRICS`].

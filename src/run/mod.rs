@@ -29,6 +29,10 @@ pub use progress::{EquilibriumProgress, Progress};
 pub use resume::{extend, resume};
 pub(crate) use resume::{open_checkpoint, set_end};
 pub use schedule::Schedule;
+
+/// The projected time of a run's `output.w2` evaluations, in seconds, above
+/// which the run warns that they may dominate it.
+pub const W2_WARN_SECONDS: f64 = 30.0;
 use session::{CheckpointMeta, Session};
 pub use step::{choose_step, land, on_step_grid, StepChoice};
 pub use summary::{EquilibriumSummary, Summary};
@@ -213,6 +217,17 @@ fn start<'a>(
     let mut csv = MetricsCsv::create(&dir.file("metrics.csv"), &names)?;
     let first = metrics.measure(ctx, &stepper, 0.0)?;
     csv.append(&first.values())?;
+    if let Some(w) = metrics.w2() {
+        let s = plan.schedule();
+        let rows = s.steps / s.metrics + 1;
+        let total = w.last_seconds() * rows as f64;
+        if total > W2_WARN_SECONDS {
+            eprintln!(
+                "warning: output.w2 took {:.2} s for one metrics row (host transport solves);                  {rows} rows take about {total:.0} s, likely most of this run: raise                  output.metrics_every or set output.w2 = false",
+                w.last_seconds()
+            );
+        }
+    }
     Ok(Session {
         ctx,
         meta: CheckpointMeta {

@@ -270,12 +270,17 @@ impl Session<'_> {
         }
         let csv = self.dir.file("metrics.csv");
         let fits = crate::render::plot::fit_all(&csv)?;
+        // W2 itself is drawn whenever it was measured.
+        let mut drawn = crate::render::plot::DEFAULT_METRICS.to_vec();
+        if self.metrics.w2().is_some() {
+            drawn.push("w2");
+        }
         crate::render::plot::metrics_plot(
             &csv,
             &self.dir.file("metrics.png"),
             &self.dir.file("metrics.svg"),
             &fits,
-            &crate::render::plot::DEFAULT_METRICS,
+            &drawn,
         )?;
         let p = &self.plan.problem;
         let steps = self.k - start_step;

@@ -1,0 +1,86 @@
+//! The Wasserstein distance of each species to its stationary density, a
+//! metrics.csv column (`output.w2`, docs/MATHEMATICS.md section 10): exact
+//! on the circle, by the back-and-forth method on the 2D torus, on the host
+//! in f64 from one readback of the densities per metrics row.
+
+use std::cell::Cell;
+use std::time::Instant;
+
+use crate::gpu::Shape;
+use crate::w2::bfm_cpu::{w2_bfm, BfmOptions, BfmStop};
+use crate::w2::circle::w2_circle;
+use crate::{Error, Result};
+
+/// `W2(rho_s, rho_s*)` for every species `s` against fixed stationary
+/// densities.
+#[derive(Debug)]
+pub struct W2Metric {
+    shape: Shape,
+    length: f64,
+    stars: Vec<Vec<f64>>,
+    options: BfmOptions,
+    /// Wall time of the last evaluation (all species), seconds.
+    seconds: Cell<f64>,
+    /// Set once an evaluation stops at its iteration limit (warned once).
+    limited: Cell<bool>,
+}
+
+impl W2Metric {
+    /// The distances to `stars` (one row-major `(n2, n1)` density per
+    /// species on the grid `shape` of side `length`; 1D grids have `n2 = 1`,
+    /// 2D grids must be square).
+    pub fn new(shape: Shape, length: f64, stars: Vec<Vec<f64>>) -> Result<Self> {
+        if shape.n2 > 1 && shape.n1 != shape.n2 {
+            return Err(Error::config(
+                "output.w2",
+                format!("W2 is measured on square 2D grids; this one is {shape}"),
+            ));
+        }
+        if let Some(bad) = stars.iter().find(|s| s.len() != shape.len()) {
+            return Err(Error::Usage(format!(
+                "W2 metric: a stationary density of {} values for {shape}",
+                bad.len()
+            )));
+        }
+        Ok(W2Metric {
+            shape,
+            length,
+            stars,
+            options: BfmOptions::default(),
+            seconds: Cell::new(0.0),
+            limited: Cell::new(false),
+        })
+    }
+
+    /// `W2(rho_s, rho_s*)` for the densities `rho` (one row-major grid per
+    /// species, as [`crate::dynamics::Stepper::species_densities`] gives).
+    pub fn distances(&self, rho: &[Vec<f32>]) -> Result<Vec<f64>> {
+        let start = Instant::now();
+        let mut out = Vec::with_capacity(rho.len());
+        for (r, star) in rho.iter().zip(&self.stars) {
+            // Round-off may leave tiny negative values; W2 takes densities.
+            let r: Vec<f64> = r.iter().map(|&v| f64::from(v).max(0.0)).collect();
+            let d = if self.shape.n2 == 1 {
+                w2_circle(&r, star, self.length)?.w2
+            } else {
+                let b = w2_bfm(&r, star, self.shape, self.length, self.options)?;
+                if b.stop == BfmStop::IterationLimit && !self.limited.replace(true) {
+                    eprintln!(
+                        "warning: output.w2: a transport solve reached its iteration limit \
+                         ({}) at relative gap {:.2e}; the w2 column is uncertain to that",
+                        self.options.max_iter, b.gap
+                    );
+                }
+                b.w2()
+            };
+            out.push(d);
+        }
+        self.seconds.set(start.elapsed().as_secs_f64());
+        Ok(out)
+    }
+
+    /// Wall time of the last [`Self::distances`], seconds.
+    pub fn last_seconds(&self) -> f64 {
+        self.seconds.get()
+    }
+}
