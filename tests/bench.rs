@@ -318,3 +318,25 @@ fn memory_estimates_bound_what_the_benchmarks_allocate() {
         within("equilibrium", memory::equilibrium(shape), held(&ctx) - base);
     }
 }
+
+/// `mflda bench w2`'s figures are consistent with each other, and its error
+/// on the product pair is within the bound it reports.
+#[test]
+fn w2_bench_reports_consistent_figures() {
+    use mflda::bench::w2::{run, BYTES_PER_POINT_ITERATION};
+    use mflda::w2::bfm_cpu::BfmOptions;
+    let report = run(&[32], BfmOptions::default(), 3).unwrap();
+    assert_eq!(report.results.len(), 1);
+    let r = &report.results[0];
+    assert_eq!(r.bytes_per_iteration, BYTES_PER_POINT_ITERATION * 32 * 32);
+    let floor = r.bytes_per_iteration as f64 / (r.copy_gbps * 1e6);
+    assert!((r.floor_ms - floor).abs() <= 1e-12 * floor);
+    assert!((r.ratio_to_floor - r.ms_per_iteration / r.floor_ms).abs() <= 1e-9 * r.ratio_to_floor);
+    assert!(
+        (r.ms_per_iteration - 1e3 * r.seconds / f64::from(r.iterations)).abs()
+            <= 1e-9 * r.ms_per_iteration
+    );
+    assert!(["converged", "grid-floor", "iteration-limit"].contains(&r.stop));
+    // The bound is relative in W2^2: the relative error of W2 is about half.
+    assert!(r.error <= 0.5 * r.bound, "{r:?}");
+}

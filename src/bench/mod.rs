@@ -11,3 +11,4 @@ pub mod particles;
 pub mod sizes;
 pub mod step;
 pub mod timing;
+pub mod w2;

@@ -6,8 +6,9 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use mflda::bench::sizes::BenchOptions;
 use mflda::bench::timing::Timing;
-use mflda::bench::{all, equilibrium, fft, memory, particles, step};
+use mflda::bench::{all, equilibrium, fft, memory, particles, step, w2};
 use mflda::gpu::{GpuContext, Shape};
+use mflda::w2::bfm_cpu::BfmOptions;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -24,6 +25,29 @@ pub enum BenchCommand {
     /// Langevin steps of the default game's particles per particle count and
     /// scheme, against the copy floor of the bytes a step moves.
     Particles(ParticleBenchArgs),
+    /// One W2 evaluation (back-and-forth method) per grid size on a pair
+    /// with an exact answer: time, iterations, the gap reached and the error.
+    W2(W2BenchArgs),
+}
+
+/// Sizes, stopping rule and output of `mflda bench w2`.
+#[derive(Debug, Args)]
+pub struct W2BenchArgs {
+    /// Grid sides N, comma-separated (N x N grids).
+    #[arg(long, value_delimiter = ',', default_value = "256,512,1024")]
+    sizes: Vec<u32>,
+    /// Stop when the relative primal-dual gap falls to this.
+    #[arg(long, default_value_t = BfmOptions::default().tol)]
+    tol: f64,
+    /// Stop after this many iterations.
+    #[arg(long, default_value_t = BfmOptions::default().max_iter)]
+    max_iter: u32,
+    /// Repetitions of the copy that measures the bandwidth floor.
+    #[arg(long, default_value_t = 20)]
+    reps: u32,
+    /// Write the report as JSON to this file, or to stdout when no file is given.
+    #[arg(long, num_args = 0..=1, default_missing_value = "-", value_name = "FILE")]
+    json: Option<PathBuf>,
 }
 
 /// Particle counts, repetitions and output of `mflda bench particles`.
@@ -132,6 +156,22 @@ pub fn run(ctx: &GpuContext, cmd: BenchCommand) -> anyhow::Result<()> {
             };
             let report = particles::run(ctx, &args.counts, &timing)?;
             emit(&report, &particles::table(&report), args.json.as_deref())
+        }
+        BenchCommand::W2(args) => {
+            anyhow::ensure!(
+                args.sizes.iter().all(|&n| n >= 4),
+                "--sizes: every side must be at least 4 (e.g. --sizes 256,512)"
+            );
+            anyhow::ensure!(
+                args.tol > 0.0 && args.max_iter > 0,
+                "--tol must be positive and --max-iter at least 1 (e.g. --tol 1e-4)"
+            );
+            let options = BfmOptions {
+                tol: args.tol,
+                max_iter: args.max_iter,
+            };
+            let report = w2::run(&args.sizes, options, args.reps)?;
+            emit(&report, &w2::table(&report), args.json.as_deref())
         }
     }
 }

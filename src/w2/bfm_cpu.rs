@@ -34,10 +34,10 @@
 //! one: it is the reported `W2^2 / 2`. `|P - D| / P` is the reported gap,
 //! and `gap + kappa d h^2 / (8 P)` the reported error bound: a grid
 //! minimum of a function of curvature `kappa` exceeds the true one by at
-//! most `kappa d h^2 / 8`, which bounds the dual's bias. The iteration stops when the gap
-//! falls to `tol`, when it stops falling (what is left is the dual's grid
-//! bias, [`BfmStop::Floor`]), or after `max_iter` iterations, and says
-//! which.
+//! most `kappa d h^2 / 8`, which bounds the dual's bias. The iteration
+//! stops when the gap stays at or below `tol` for [`SETTLE`] iterations,
+//! when it stops falling (what is left is the dual's grid bias,
+//! [`BfmStop::Floor`]), or after `max_iter` iterations, and says which.
 
 use num_complex::Complex64;
 
@@ -67,7 +67,7 @@ impl Default for BfmOptions {
 /// Why the iteration stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BfmStop {
-    /// The relative gap reached `tol`.
+    /// The relative gap stayed at or below `tol` for [`SETTLE`] iterations.
     Converged,
     /// The gap stopped falling (over the last [`PLATEAU`] iterations)
     /// above `tol`: the gap left is the grid's floor (the dual value's
@@ -81,6 +81,10 @@ pub enum BfmStop {
 /// [`PLATEAU_FALL`] of itself) than its largest value in the older half of
 /// the last `PLATEAU` iterations, the gap left is the grid's floor.
 pub const PLATEAU: u32 = 40;
+
+/// Iterations in a row the gap must stay at or below `tol` to count as
+/// converged (the gap can cross zero on the way).
+pub const SETTLE: u32 = 10;
 
 /// The relative fall of the gap over [`PLATEAU`] iterations below which
 /// it has stopped falling.
@@ -376,7 +380,13 @@ pub fn w2_bfm(
             value.abs()
         };
         history.push([value, gap]);
-        if gap <= options.tol {
+        // The primal cost is no bound, so the gap may cross zero on the way:
+        // it must stay below tol for SETTLE iterations.
+        let settled = history.len() >= SETTLE as usize
+            && history[history.len() - SETTLE as usize..]
+                .iter()
+                .all(|v| v[1] <= options.tol);
+        if settled {
             stop = BfmStop::Converged;
             break;
         }
