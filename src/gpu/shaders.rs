@@ -117,6 +117,9 @@ pub const PARTICLES_PAIRS_CHECK: ShaderSource = kernel!(
 /// The squares of the particles' weights.
 pub const PARTICLES_SQUARE: ShaderSource = kernel!("particles/square", []);
 
+/// One pass of the c-transform on the torus: lower envelopes along lines.
+pub const W2_ENVELOPE: ShaderSource = kernel!("w2/envelope", []);
+
 /// One level of the multi-channel reduction tree.
 pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
 
@@ -280,6 +283,7 @@ pub const ALL: &[ShaderSource] = &[
     PARTICLES_LANGEVIN,
     PARTICLES_TICK,
     PARTICLES_SQUARE,
+    W2_ENVELOPE,
     PARTICLES_SPREAD,
     PARTICLES_SPREAD_READ,
     PARTICLES_SPREAD_DENSITY,

@@ -8,3 +8,4 @@
 pub mod bfm_cpu;
 pub mod circle;
 pub mod envelope;
+pub mod envelope_gpu;
