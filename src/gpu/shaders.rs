@@ -119,6 +119,10 @@ pub const PARTICLES_SQUARE: ShaderSource = kernel!("particles/square", []);
 
 /// One pass of the c-transform on the torus: lower envelopes along lines.
 pub const W2_ENVELOPE: ShaderSource = kernel!("w2/envelope", []);
+/// The back-and-forth method's push-forward, deposited in fixed point.
+pub const W2_PUSH: ShaderSource = kernel!("w2/push", []);
+/// The pushed density from the fixed-point deposits.
+pub const W2_PUSH_FINISH: ShaderSource = kernel!("w2/push_finish", []);
 
 /// One level of the multi-channel reduction tree.
 pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
@@ -284,6 +288,8 @@ pub const ALL: &[ShaderSource] = &[
     PARTICLES_TICK,
     PARTICLES_SQUARE,
     W2_ENVELOPE,
+    W2_PUSH,
+    W2_PUSH_FINISH,
     PARTICLES_SPREAD,
     PARTICLES_SPREAD_READ,
     PARTICLES_SPREAD_DENSITY,

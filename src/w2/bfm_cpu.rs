@@ -269,6 +269,14 @@ impl Grid {
     }
 }
 
+/// The push-forward `(x -> x - grad psi(x))_# rho` of the iteration on the
+/// torus grid `shape` of side `length` (`rho`, `psi` row-major `(n2, n1)`):
+/// each point's mass moves to its image (centred-difference gradient) and is
+/// split bilinearly among the nearest points; the result is a density.
+pub fn push_forward(rho: &[f64], psi: &[f64], shape: Shape, length: f64) -> Vec<f64> {
+    Grid::new(shape, length).push(rho, psi)
+}
+
 /// One potential's half-step: `phi` rises against `mu` with `psi = phi^c`
 /// against `nu`; returns the new dual value.
 struct Half<'a> {

@@ -9,3 +9,4 @@ pub mod bfm_cpu;
 pub mod circle;
 pub mod envelope;
 pub mod envelope_gpu;
+pub mod push_gpu;
