@@ -123,6 +123,12 @@ pub const W2_ENVELOPE: ShaderSource = kernel!("w2/envelope", []);
 pub const W2_PUSH: ShaderSource = kernel!("w2/push", []);
 /// The pushed density from the fixed-point deposits.
 pub const W2_PUSH_FINISH: ShaderSource = kernel!("w2/push_finish", []);
+/// A half-step's residual as a complex field.
+pub const W2_RESIDUAL: ShaderSource = kernel!("w2/residual", []);
+/// The inverse periodic five-point Laplacian on spectra.
+pub const W2_INVERSE_LAPLACIAN: ShaderSource = kernel!("w2/inverse_laplacian", []);
+/// The gradient step `phi += sigma (-Lap)^-1 r`.
+pub const W2_ASCEND: ShaderSource = kernel!("w2/ascend", []);
 
 /// One level of the multi-channel reduction tree.
 pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
@@ -290,6 +296,9 @@ pub const ALL: &[ShaderSource] = &[
     W2_ENVELOPE,
     W2_PUSH,
     W2_PUSH_FINISH,
+    W2_RESIDUAL,
+    W2_INVERSE_LAPLACIAN,
+    W2_ASCEND,
     PARTICLES_SPREAD,
     PARTICLES_SPREAD_READ,
     PARTICLES_SPREAD_DENSITY,

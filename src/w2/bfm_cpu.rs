@@ -277,6 +277,12 @@ pub fn push_forward(rho: &[f64], psi: &[f64], shape: Shape, length: f64) -> Vec<
     Grid::new(shape, length).push(rho, psi)
 }
 
+/// `(-Lap_h)^-1 r` of the mean-free part of `r` on the torus grid `shape`
+/// of side `length` (the periodic five-point Laplacian, by FFT).
+pub fn inverse_laplacian(r: &[f64], shape: Shape, length: f64) -> Vec<f64> {
+    Grid::new(shape, length).inverse_laplacian(r)
+}
+
 /// One potential's half-step: `phi` rises against `mu` with `psi = phi^c`
 /// against `nu`; returns the new dual value.
 struct Half<'a> {

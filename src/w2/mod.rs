@@ -9,4 +9,5 @@ pub mod bfm_cpu;
 pub mod circle;
 pub mod envelope;
 pub mod envelope_gpu;
+pub mod h1_step_gpu;
 pub mod push_gpu;
