@@ -336,7 +336,10 @@ fn w2_bench_reports_consistent_figures() {
         (r.ms_per_iteration - 1e3 * r.seconds / f64::from(r.iterations)).abs()
             <= 1e-9 * r.ms_per_iteration
     );
-    assert!(["converged", "grid-floor", "iteration-limit"].contains(&r.stop));
+    assert!(r.iterations >= 1);
+    if r.stop == "converged" {
+        assert!(r.gap <= BfmOptions::default().tol, "{r:?}");
+    }
     // The bound is relative in W2^2: the relative error of W2 is about half.
     assert!(r.error <= 0.5 * r.bound, "{r:?}");
 }

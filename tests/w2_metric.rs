@@ -71,7 +71,12 @@ fn a_1d_run_reports_the_circle_distance_of_its_densities() {
             "the run should still be away from rho*: {want}"
         );
     }
-    assert!(dir.join("metrics.png").exists());
+    // metrics.png draws it: its SVG twin has the legend entries.
+    let svg = std::fs::read_to_string(dir.join("metrics.svg")).unwrap();
+    assert!(
+        svg.contains("W2, mu") && svg.contains("W2, nu"),
+        "W2 is not drawn"
+    );
 }
 
 #[test]

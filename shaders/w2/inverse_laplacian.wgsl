@@ -16,8 +16,12 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
     if j >= N1 * N2 {
         return;
     }
-    let s1 = sin(PI * f32(j % N1) / f32(N1));
-    let s2 = sin(PI * f32(j / N1) / f32(N2));
+    // The index folded to |k| <= N/2 first: sin(pi k / N) near k = N in f32
+    // would lose the low modes' symbol to the rounding of pi.
+    let k1 = j % N1;
+    let k2 = j / N1;
+    let s1 = sin(PI * f32(min(k1, N1 - k1)) / f32(N1));
+    let s2 = sin(PI * f32(min(k2, N2 - k2)) / f32(N2));
     let lambda = 4.0 * (s1 * s1 + s2 * s2) / (H * H);
     if lambda > 0.0 {
         work[j] = work[j] / lambda;

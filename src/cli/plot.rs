@@ -11,7 +11,7 @@ pub struct PlotArgs {
     /// The run directory (its metrics.csv).
     dir: PathBuf,
     /// The metrics to draw, comma-separated, from l2, kl, chi2, ni (the gap),
-    /// w2lin (default: l2,kl,ni, as the run draws it).
+    /// w2lin, w2 (default: l2,kl,ni, and w2 where the run measured it).
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     metrics: Vec<String>,
 }

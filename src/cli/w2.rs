@@ -74,6 +74,13 @@ pub fn run(args: &W2Args) -> anyhow::Result<()> {
             );
         }
     }
+    if a.len() < 2 {
+        bail!(
+            "{} holds {} value(s): W2 takes densities on a grid of at least 2 points",
+            args.a.display(),
+            a.len()
+        );
+    }
     let dims = squeeze(&sa);
     if dims != squeeze(&sb) {
         bail!(

@@ -16,7 +16,7 @@
 //! [equilibrium] tol, max_iter, step, start   (optional table)
 //! [output] metrics_every, snapshots_every, frames_every, checkpoint_every,
 //!          checkpoint_wall, colormap, scale, frame_size, color_min,
-//!          color_max, frame_deviation, w2lin (optional table)
+//!          color_max, frame_deviation, w2lin, w2 (optional table)
 //! [particles] n (a count or a table by species), dynamics, alpha, scheme,
 //!          drift, seed, compare              (optional table)
 //! ```

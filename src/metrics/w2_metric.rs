@@ -21,7 +21,7 @@ pub struct W2Metric {
     options: BfmOptions,
     /// Wall time of the last evaluation (all species), seconds.
     seconds: Cell<f64>,
-    /// Set once an evaluation stops at its iteration limit (warned once).
+    /// Set once an evaluation stops short of its tolerance (warned once).
     limited: Cell<bool>,
 }
 
@@ -58,17 +58,24 @@ impl W2Metric {
         let start = Instant::now();
         let mut out = Vec::with_capacity(rho.len());
         for (r, star) in rho.iter().zip(&self.stars) {
-            // Round-off may leave tiny negative values; W2 takes densities.
-            let r: Vec<f64> = r.iter().map(|&v| f64::from(v).max(0.0)).collect();
+            // Round-off may leave tiny negative values; W2 takes densities
+            // (a NaN stays, for the check to name it).
+            let r: Vec<f64> = r
+                .iter()
+                .map(|&v| if v < 0.0 { 0.0 } else { f64::from(v) })
+                .collect();
             let d = if self.shape.n2 == 1 {
                 w2_circle(&r, star, self.length)?.w2
             } else {
                 let b = w2_bfm(&r, star, self.shape, self.length, self.options)?;
-                if b.stop == BfmStop::IterationLimit && !self.limited.replace(true) {
+                if b.stop != BfmStop::Converged && !self.limited.replace(true) {
                     eprintln!(
-                        "warning: output.w2: a transport solve reached its iteration limit \
-                         ({}) at relative gap {:.2e}; the w2 column is uncertain to that",
-                        self.options.max_iter, b.gap
+                        "warning: output.w2: a transport solve stopped ({}) at relative gap \
+                         {:.2e}, error bound {:.2e} of W2^2: the w2 column is uncertain to \
+                         about that (said once; a finer grid lowers it)",
+                        b.stop.as_str(),
+                        b.gap,
+                        b.bound
                     );
                 }
                 b.w2()

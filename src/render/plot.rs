@@ -32,7 +32,7 @@ const SPECIES_SERIES: [(&str, &str, [u8; 4]); 5] = [
     ("kl", "KL", [255, 127, 14, 255]),
     ("chi2", "chi2", [44, 160, 44, 255]),
     ("w2lin", "W2 (linearised)", [140, 86, 75, 255]),
-    ("w2", "W2", [148, 103, 189, 255]),
+    ("w2", "W2", [188, 189, 34, 255]),
 ];
 
 /// The per-species metrics of a particle run (`mflda particles`): the raw
@@ -86,8 +86,9 @@ fn specs(columns: &[String]) -> Vec<Spec> {
             });
         }
     }
-    let (metric, label, color) = SPECIES_SERIES[3];
-    out.extend(of(metric, label, color));
+    for (metric, label, color) in &SPECIES_SERIES[3..] {
+        out.extend(of(metric, label, *color));
+    }
     for (metric, label, color) in &PARTICLE_SERIES {
         out.extend(of(metric, label, *color));
     }

@@ -223,7 +223,9 @@ fn start<'a>(
         let total = w.last_seconds() * rows as f64;
         if total > W2_WARN_SECONDS {
             eprintln!(
-                "warning: output.w2 took {:.2} s for one metrics row (host transport solves);                  {rows} rows take about {total:.0} s, likely most of this run: raise                  output.metrics_every or set output.w2 = false",
+                "warning: output.w2 took {:.2} s for one metrics row (host transport solves); \
+                 {rows} rows take about {total:.0} s, likely most of this run: raise \
+                 output.metrics_every or set output.w2 = false",
                 w.last_seconds()
             );
         }

@@ -109,7 +109,7 @@ pub struct BfmResult {
     pub dual: f64,
     /// The primal cost `P` of the final map of `mu`.
     pub primal: f64,
-    /// `|P - D| / P` (0 when both vanish).
+    /// `|P - D| / P` (`|D|` when `P = 0`).
     pub gap: f64,
     /// The relative error bound `gap + b / P` of `P` as `W2^2 / 2`, with
     /// `b = kappa d h^2 / 8` the bound of the dual's grid bias (`kappa` the
@@ -289,8 +289,6 @@ struct Half<'a> {
     mu: &'a [f64],
     nu: &'a [f64],
     sigma: f64,
-    /// `||grad||_{H^1}^2` of the last step.
-    norm: f64,
 }
 
 const UPPER: f64 = 0.75;
@@ -317,7 +315,6 @@ impl Half<'_> {
         } else if diff < LOWER * self.sigma * norm {
             self.sigma *= SCALE;
         }
-        self.norm = norm;
         new
     }
 }
@@ -342,6 +339,13 @@ pub fn w2_bfm(
             shape.n1
         )));
     }
+    if shape.n1 < 4 || (shape.n2 > 1 && shape.n2 != shape.n1) {
+        return Err(Error::Usage(format!(
+            "W2: the back-and-forth method takes square grids of at least 4 points a side \
+             (centred differences vanish on 2), not {}x{}",
+            shape.n2, shape.n1
+        )));
+    }
     if options.tol.is_nan() || options.tol <= 0.0 || options.max_iter == 0 {
         return Err(Error::Usage(format!(
             "W2: the relative gap tolerance ({}) must be positive and the iteration limit \
@@ -362,13 +366,11 @@ pub fn w2_bfm(
         mu: &mu,
         nu: &nu,
         sigma: 4.0 / top,
-        norm: 0.0,
     };
     let mut back = Half {
         mu: &nu,
         nu: &mu,
         sigma: 4.0 / top,
-        norm: 0.0,
     };
     let mut value = 0.0;
     let mut iterations = 0;
@@ -406,6 +408,7 @@ pub fn w2_bfm(
         }
         let (k, w) = (iterations as usize, PLATEAU as usize);
         if k > w
+            && gap > options.tol
             && gap
                 >= history[k - 1 - w..k - 1 - w / 2]
                     .iter()
