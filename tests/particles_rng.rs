@@ -51,11 +51,7 @@ fn gpu_normals_match_the_f64_reference_and_do_not_depend_on_the_workgroup() {
     for wg in [32, 256] {
         let noise = StepNoise::new(ctx, seed, species, count, draws, wg).unwrap();
         let got = noise.normals(ctx, step).unwrap();
-        let worst = got
-            .iter()
-            .zip(&want)
-            .map(|(g, w)| (f64::from(*g) - w).abs())
-            .fold(0.0, f64::max);
+        let worst = common::max_abs_diff(&got, &want);
         assert!(
             got.iter().all(|v| v.is_finite()),
             "wg {wg}: a normal is not finite"

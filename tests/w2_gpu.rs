@@ -48,11 +48,7 @@ fn the_device_c_transform_matches_the_f64_one() {
             let phi64: Vec<f64> = phi.iter().map(|&v| f64::from(v)).collect();
             let want = c_transform(&phi64, shape, TAU);
             let scale = phi64.iter().fold(0.0f64, |m, v| m.max(v.abs())) + TAU * TAU / 8.0;
-            let worst = got
-                .iter()
-                .zip(&want)
-                .map(|(g, w)| (f64::from(*g) - w).abs())
-                .fold(0.0, f64::max);
+            let worst = common::max_abs_diff(&got, &want);
             assert!(
                 worst <= 5e-7 * scale,
                 "{shape}, rough {rough}: worst error {worst:.3e} of scale {scale:.2}"
@@ -110,11 +106,7 @@ fn the_device_push_forward_matches_the_f64_one_and_repeats_bit_for_bit() {
         let f64s = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
         let want = push_forward(&f64s(&rho), &f64s(&psi), shape, TAU);
         let top = want.iter().fold(0.0f64, |m, v| m.max(*v));
-        let worst = got
-            .iter()
-            .zip(&want)
-            .map(|(g, w)| (f64::from(*g) - w).abs())
-            .fold(0.0, f64::max);
+        let worst = common::max_abs_diff(&got, &want);
         let cell = (TAU / f64::from(shape.n1)).powi(shape.dim() as i32);
         let mass: f64 = got.iter().map(|&v| f64::from(v)).sum::<f64>() * cell;
         eprintln!(

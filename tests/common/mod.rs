@@ -188,3 +188,12 @@ pub fn hermitian_band(rng: &mut ChaCha8Rng, modes: u32, dim: u32) -> Vec<num_com
         })
         .collect()
 }
+
+/// `max_i |got_i - want_i|` of device values against their f64 reference.
+pub fn max_abs_diff(got: &[f32], want: &[f64]) -> f64 {
+    assert_eq!(got.len(), want.len(), "compared arrays differ in length");
+    got.iter()
+        .zip(want)
+        .map(|(g, w)| (f64::from(*g) - w).abs())
+        .fold(0.0, f64::max)
+}
