@@ -9,6 +9,7 @@ mod common;
 
 use std::f64::consts::PI;
 
+use mflda::bench::w2::product_pair;
 use mflda::gpu::Shape;
 use mflda::metrics::w2lin_cpu::h_minus1_norm;
 use mflda::w2::bfm_cpu::{w2_bfm, BfmOptions, BfmResult, BfmStop};
@@ -180,18 +181,11 @@ fn check_exact(r: &BfmResult, exact: f64, what: &str) {
 
 #[test]
 fn a_product_is_at_the_root_sum_square_of_its_factors() {
+    // The pair `mflda bench w2` times: f1(x) f2(y) against g1(x) g2(y), its
+    // exact distance from the circle formula of each factor.
     let n = 256;
-    let h = L / n as f64;
-    let line = |f: &dyn Fn(f64) -> f64| (0..n).map(|j| f(j as f64 * h)).collect::<Vec<f64>>();
-    let f1 = line(&|x| 1.0 + 0.5 * x.cos() + 0.2 * (2.0 * x).sin());
-    let g1 = line(&|x| (2.0 * (x - 1.0).cos()).exp());
-    let f2 = line(&|x| 1.0 + 0.3 * (x + 0.5).sin());
-    let g2 = line(&|x| (1.5 * (x - 3.0).cos()).exp());
-    let a = w2_circle(&f1, &g1, L).unwrap().w2;
-    let b = w2_circle(&f2, &g2, L).unwrap().w2;
-    let mu: Vec<f64> = (0..n * n).map(|i| f1[i % n] * f2[i / n]).collect();
-    let nu: Vec<f64> = (0..n * n).map(|i| g1[i % n] * g2[i / n]).collect();
-    check_exact(&bfm(&mu, &nu, n, 1e-4), (a * a + b * b).sqrt(), "product");
+    let (mu, nu, exact) = product_pair(n).unwrap();
+    check_exact(&bfm(&mu, &nu, n, 1e-4), exact, "product");
 }
 
 #[test]
