@@ -323,7 +323,7 @@ impl Plan {
                 .chunks(n)
                 .map(|l| l.iter().map(|&v| f64::from(v).exp()).collect())
                 .collect();
-            metrics = metrics.with_w2(W2Metric::new(params.shape, params.length, stars)?);
+            metrics = metrics.with_w2(W2Metric::new(ctx, params.shape, params.length, stars)?);
         }
         if !self.resolved.output.w2lin {
             return Ok(metrics);

@@ -319,27 +319,45 @@ fn memory_estimates_bound_what_the_benchmarks_allocate() {
     }
 }
 
-/// `mflda bench w2`'s figures are consistent with each other, and its error
-/// on the product pair is within the bound it reports.
+/// `mflda bench w2`'s figures are consistent with each other on both
+/// solvers, and its error on the product pair is within the bound it
+/// reports.
 #[test]
 fn w2_bench_reports_consistent_figures() {
-    use mflda::bench::w2::{run, BYTES_PER_POINT_ITERATION};
+    use mflda::bench::timing::Timing;
+    use mflda::bench::w2::{run, Solver, BYTES_PER_POINT_ITERATION};
     use mflda::w2::bfm_cpu::BfmOptions;
-    let report = run(&[32], BfmOptions::default(), 3).unwrap();
-    assert_eq!(report.results.len(), 1);
-    let r = &report.results[0];
-    assert_eq!(r.bytes_per_iteration, BYTES_PER_POINT_ITERATION * 32 * 32);
-    let floor = r.bytes_per_iteration as f64 / (r.copy_gbps * 1e6);
-    assert!((r.floor_ms - floor).abs() <= 1e-12 * floor);
-    assert!((r.ratio_to_floor - r.ms_per_iteration / r.floor_ms).abs() <= 1e-9 * r.ratio_to_floor);
-    assert!(
-        (r.ms_per_iteration - 1e3 * r.seconds / f64::from(r.iterations)).abs()
-            <= 1e-9 * r.ms_per_iteration
-    );
-    assert!(r.iterations >= 1);
-    if r.stop == "converged" {
-        assert!(r.gap <= BfmOptions::default().tol, "{r:?}");
+    use mflda::w2::bfm_gpu::BfmGpu;
+    let ctx = &ctx();
+    let timing = Timing::new(1, 3);
+    for solver in [Solver::Device, Solver::Host] {
+        let report = run(ctx, &[32], BfmOptions::default(), solver, &timing).unwrap();
+        assert_eq!(report.results.len(), 1, "{:?}", report.skipped);
+        let r = &report.results[0];
+        if solver == Solver::Host {
+            assert_eq!(r.bytes_per_iteration, BYTES_PER_POINT_ITERATION * 32 * 32);
+            assert_eq!(r.dispatches_per_iteration, 0);
+            assert!(
+                (r.ms_per_iteration - 1e3 * r.seconds / f64::from(r.iterations)).abs()
+                    <= 1e-9 * r.ms_per_iteration
+            );
+        } else {
+            let s = BfmGpu::new(ctx, mflda::gpu::Shape::square(32), std::f64::consts::TAU).unwrap();
+            assert_eq!(r.bytes_per_iteration, s.bytes_per_iteration());
+            assert_eq!(r.dispatches_per_iteration, s.dispatches());
+            assert!(report.clock.is_some());
+            assert!(r.ms_per_iteration > 0.0 && r.ms_per_iteration.is_finite());
+        }
+        let floor = r.bytes_per_iteration as f64 / (r.copy_gbps * 1e6);
+        assert!((r.floor_ms - floor).abs() <= 1e-12 * floor);
+        assert!(
+            (r.ratio_to_floor - r.ms_per_iteration / r.floor_ms).abs() <= 1e-9 * r.ratio_to_floor
+        );
+        assert!(r.iterations >= 1);
+        if r.stop == "converged" {
+            assert!(r.gap <= BfmOptions::default().tol, "{r:?}");
+        }
+        // The bound is relative in W2^2: the relative error of W2 is about half.
+        assert!(r.error <= 0.5 * r.bound, "{solver:?}: {r:?}");
     }
-    // The bound is relative in W2^2: the relative error of W2 is about half.
-    assert!(r.error <= 0.5 * r.bound, "{r:?}");
 }

@@ -96,6 +96,41 @@ fn a_2d_product_is_within_its_error_bound_and_its_map_is_saved() {
     assert!((cost - got2).abs() < 1e-9 * got2, "{cost} against {got2}");
 }
 
+/// Power-of-two sides run on the device, others and `--host` on the host
+/// (said in the report and, for the side, on stderr); the two methods
+/// agree, and a float32 file is read as well as a float64 one.
+#[test]
+fn power_of_two_sides_run_on_the_device_and_meet_the_host() {
+    let d = dir("device");
+    let n = 64;
+    let grid = |f: &dyn Fn(f64, f64) -> f64| -> Vec<f64> {
+        let h = TAU / n as f64;
+        (0..n * n)
+            .map(|i| f((i % n) as f64 * h, (i / n) as f64 * h))
+            .collect()
+    };
+    let mu = grid(&|x, y| (0.8 * x.cos() + 0.3 * (x - y).sin()).exp());
+    let nu = grid(&|x, y| (1.2 * (y - 2.0).cos() + 0.2 * x.sin()).exp());
+    let (a, b) = (d.join("a.npy"), d.join("b.npy"));
+    write_npy_f64(&a, &[n, n], &mu).unwrap();
+    let nu32: Vec<f32> = nu.iter().map(|&v| v as f32).collect();
+    write_npy_f32(&b, &[n, n], &nu32).unwrap();
+    let dev = json(&w2(&[&a, &b], &["--json"]));
+    let host = json(&w2(&[&a, &b], &["--json", "--host"]));
+    assert_eq!(dev["method"], "back-and-forth (device, f32)");
+    assert_eq!(host["method"], "back-and-forth (host, f64)");
+    let (wd, wh) = (dev["w2"].as_f64().unwrap(), host["w2"].as_f64().unwrap());
+    assert!(
+        (wd - wh).abs() <= 2e-4 * wh,
+        "device {wd} against host {wh}"
+    );
+    let small = d.join("small.npy");
+    write_npy_f64(&small, &[48, 48], &vec![1.0; 48 * 48]).unwrap();
+    let out = w2(&[&small, &small], &["--json"]);
+    assert_eq!(json(&out)["method"], "back-and-forth (host, f64)");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a power of two"));
+}
+
 #[test]
 fn bad_densities_are_refused_with_the_fix() {
     let d = dir("bad");

@@ -42,9 +42,13 @@ pub struct W2BenchArgs {
     /// Stop after this many iterations.
     #[arg(long, default_value_t = BfmOptions::default().max_iter)]
     max_iter: u32,
-    /// Repetitions of the copy that measures the bandwidth floor.
+    /// Repetitions of the copy that measures the bandwidth floor, and of the
+    /// iteration timed alone on the device.
     #[arg(long, default_value_t = 20)]
     reps: u32,
+    /// Run the f64 host method (the reference) instead of the device solver.
+    #[arg(long)]
+    host: bool,
     /// Write the report as JSON to this file, or to stdout when no file is given.
     #[arg(long, num_args = 0..=1, default_missing_value = "-", value_name = "FILE")]
     json: Option<PathBuf>,
@@ -170,7 +174,17 @@ pub fn run(ctx: &GpuContext, cmd: BenchCommand) -> anyhow::Result<()> {
                 tol: args.tol,
                 max_iter: args.max_iter,
             };
-            let report = w2::run(&args.sizes, options, args.reps)?;
+            let solver = if args.host {
+                w2::Solver::Host
+            } else {
+                w2::Solver::Device
+            };
+            let timing = Timing {
+                warmup: 2,
+                reps: args.reps.max(1),
+                wall_clock: false,
+            };
+            let report = w2::run(ctx, &args.sizes, options, solver, &timing)?;
             emit(&report, &w2::table(&report), args.json.as_deref())
         }
     }

@@ -92,7 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plot(args) => plot::run(&args),
         Command::Bench(cmd) => bench::run(&context(&request, false)?, cmd),
         Command::Sweep(args) => sweep::run(&request, args),
-        Command::W2(args) => w2::run(&args),
+        Command::W2(args) => w2::run(&request, &args),
         Command::PeerExport(args) => {
             let config = args.load()?;
             peer::run(&context(&request, false)?, &config, &args)

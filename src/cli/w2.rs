@@ -1,15 +1,17 @@
 //! `mflda w2 A.npy B.npy`: the 2-Wasserstein distance between two saved
 //! densities (docs/MATHEMATICS.md section 10), exact on the circle, by the
-//! back-and-forth method on the 2D torus.
+//! back-and-forth method on the 2D torus: on the device for power-of-two
+//! sides, on the host in f64 for other sides or with `--host`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use mflda::gpu::Shape;
+use mflda::gpu::{AdapterRequest, Shape};
 use mflda::output::{read_npy_f32, read_npy_f64, write_npy_f64};
 use mflda::w2::bfm_cpu::{w2_bfm, BfmOptions, BfmStop};
+use mflda::w2::bfm_gpu::{fits, w2_bfm_gpu};
 use mflda::w2::circle::w2_circle;
 
 /// Arguments of `mflda w2`.
@@ -36,6 +38,10 @@ pub struct W2Args {
     /// Stop after this many iterations (2D).
     #[arg(long, default_value_t = BfmOptions::default().max_iter)]
     max_iter: u32,
+    /// Solve on the host in f64 (the reference method, any side) rather
+    /// than on the device (f32, power-of-two sides) (2D).
+    #[arg(long)]
+    host: bool,
 }
 
 /// Reads a density saved as float64 or float32.
@@ -57,7 +63,7 @@ fn squeeze(shape: &[usize]) -> Vec<usize> {
 }
 
 /// Computes and prints W2 between the two densities.
-pub fn run(args: &W2Args) -> anyhow::Result<()> {
+pub fn run(request: &AdapterRequest, args: &W2Args) -> anyhow::Result<()> {
     if !(args.length.is_finite() && args.length > 0.0) {
         bail!(
             "--length {} must be a positive number (the side L of the torus)",
@@ -125,7 +131,21 @@ pub fn run(args: &W2Args) -> anyhow::Result<()> {
                 max_iter: args.max_iter,
             };
             let shape = Shape::square(*n1 as u32);
-            let r = w2_bfm(&a, &b, shape, args.length, options)?;
+            let device = !args.host && fits(shape);
+            if !args.host && !device {
+                eprintln!(
+                    "note: a side of {n1} is not a power of two: the host method (f64) runs, \
+                     not the device one"
+                );
+            }
+            let (r, method) = if device {
+                let ctx = super::context(request, false)?;
+                let r = w2_bfm_gpu(&ctx, &a, &b, shape, args.length, options)?;
+                (r, "back-and-forth (device, f32)")
+            } else {
+                let r = w2_bfm(&a, &b, shape, args.length, options)?;
+                (r, "back-and-forth (host, f64)")
+            };
             let seconds = start.elapsed().as_secs_f64();
             if let Some(path) = &args.map {
                 let flat: Vec<f64> = r.displacement.iter().flatten().copied().collect();
@@ -140,7 +160,7 @@ pub fn run(args: &W2Args) -> anyhow::Result<()> {
                 );
             }
             Report {
-                method: "back-and-forth (host, f64)",
+                method,
                 shape: vec![*n2, *n1],
                 w2: r.w2(),
                 w2_dual: r.w2_dual(),

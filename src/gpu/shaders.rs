@@ -129,6 +129,10 @@ pub const W2_RESIDUAL: ShaderSource = kernel!("w2/residual", []);
 pub const W2_INVERSE_LAPLACIAN: ShaderSource = kernel!("w2/inverse_laplacian", []);
 /// The gradient step `phi += sigma (-Lap)^-1 r`.
 pub const W2_ASCEND: ShaderSource = kernel!("w2/ascend", []);
+/// A half-step's dual value, `H^-1` norm and primal cost, per workgroup.
+pub const W2_SCALARS: ShaderSource = kernel!("w2/scalars", [REDUCE]);
+/// A half-step's step rule, on one thread.
+pub const W2_RULE: ShaderSource = kernel!("w2/rule", []);
 
 /// One level of the multi-channel reduction tree.
 pub const REDUCE_PARTIALS: ShaderSource = kernel!("metrics/reduce_partials", [REDUCE]);
@@ -299,6 +303,8 @@ pub const ALL: &[ShaderSource] = &[
     W2_RESIDUAL,
     W2_INVERSE_LAPLACIAN,
     W2_ASCEND,
+    W2_SCALARS,
+    W2_RULE,
     PARTICLES_SPREAD,
     PARTICLES_SPREAD_READ,
     PARTICLES_SPREAD_DENSITY,

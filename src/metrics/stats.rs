@@ -536,7 +536,7 @@ impl Metrics {
             }
         }
         if let Some(w) = &self.w2 {
-            let d = w.distances(&stepper.species_densities(ctx)?)?;
+            let d = w.distances(ctx, &stepper.species_densities(ctx)?)?;
             for ((_, stats), d) in row.species.iter_mut().zip(d) {
                 stats.w2 = Some(d);
             }

@@ -1,13 +1,15 @@
 //! The Wasserstein distance of each species to its stationary density, a
 //! metrics.csv column (`output.w2`, docs/MATHEMATICS.md section 10): exact
-//! on the circle, by the back-and-forth method on the 2D torus, on the host
-//! in f64 from one readback of the densities per metrics row.
+//! on the circle (on the host, in f64), by the back-and-forth method on the
+//! 2D torus (on the device, [`BfmGpu`], its buffers made once), from one
+//! readback of the densities per metrics row.
 
 use std::cell::Cell;
 use std::time::Instant;
 
-use crate::gpu::Shape;
+use crate::gpu::{GpuContext, Shape};
 use crate::w2::bfm_cpu::{w2_bfm, BfmOptions, BfmStop};
+use crate::w2::bfm_gpu::{fits, BfmGpu};
 use crate::w2::circle::w2_circle;
 use crate::{Error, Result};
 
@@ -19,6 +21,8 @@ pub struct W2Metric {
     length: f64,
     stars: Vec<Vec<f64>>,
     options: BfmOptions,
+    /// The device solver of 2D grids it takes (else the host method runs).
+    solver: Option<BfmGpu>,
     /// Wall time of the last evaluation (all species), seconds.
     seconds: Cell<f64>,
     /// Set once an evaluation stops short of its tolerance (warned once).
@@ -29,7 +33,7 @@ impl W2Metric {
     /// The distances to `stars` (one row-major `(n2, n1)` density per
     /// species on the grid `shape` of side `length`; 1D grids have `n2 = 1`,
     /// 2D grids must be square).
-    pub fn new(shape: Shape, length: f64, stars: Vec<Vec<f64>>) -> Result<Self> {
+    pub fn new(ctx: &GpuContext, shape: Shape, length: f64, stars: Vec<Vec<f64>>) -> Result<Self> {
         if shape.n2 > 1 && shape.n1 != shape.n2 {
             return Err(Error::config(
                 "output.w2",
@@ -42,11 +46,17 @@ impl W2Metric {
                 bad.len()
             )));
         }
+        let solver = if shape.n2 > 1 && fits(shape) {
+            Some(BfmGpu::new(ctx, shape, length)?)
+        } else {
+            None
+        };
         Ok(W2Metric {
             shape,
             length,
             stars,
             options: BfmOptions::default(),
+            solver,
             seconds: Cell::new(0.0),
             limited: Cell::new(false),
         })
@@ -54,7 +64,7 @@ impl W2Metric {
 
     /// `W2(rho_s, rho_s*)` for the densities `rho` (one row-major grid per
     /// species, as [`crate::dynamics::Stepper::species_densities`] gives).
-    pub fn distances(&self, rho: &[Vec<f32>]) -> Result<Vec<f64>> {
+    pub fn distances(&self, ctx: &GpuContext, rho: &[Vec<f32>]) -> Result<Vec<f64>> {
         let start = Instant::now();
         let mut out = Vec::with_capacity(rho.len());
         for (r, star) in rho.iter().zip(&self.stars) {
@@ -67,7 +77,10 @@ impl W2Metric {
             let d = if self.shape.n2 == 1 {
                 w2_circle(&r, star, self.length)?.w2
             } else {
-                let b = w2_bfm(&r, star, self.shape, self.length, self.options)?;
+                let b = match &self.solver {
+                    Some(solver) => solver.solve(ctx, &r, star, self.options)?,
+                    None => w2_bfm(&r, star, self.shape, self.length, self.options)?,
+                };
                 if b.stop != BfmStop::Converged && !self.limited.replace(true) {
                     eprintln!(
                         "warning: output.w2: a transport solve stopped ({}) at relative gap \

@@ -109,9 +109,11 @@ pub struct BfmResult {
     pub dual: f64,
     /// The primal cost `P` of the final map of `mu`.
     pub primal: f64,
-    /// `|P - D| / P` (`|D|` when `P = 0`).
+    /// `|P - D| / max(P, P_0)`, `P_0 = (eps L)^2 / 2` the round-off floor of
+    /// the potentials' arithmetic (`eps` of f64 on the host, of f32 on the
+    /// device): distances below `eps L` count as zero.
     pub gap: f64,
-    /// The relative error bound `gap + b / P` of `P` as `W2^2 / 2`, with
+    /// The relative error bound `gap + b / max(P, P_0)` of `P` as `W2^2 / 2`, with
     /// `b = kappa d h^2 / 8` the bound of the dual's grid bias (`kappa` the
     /// largest curvature `lambda_max(I - Hess phi)` of the final potentials,
     /// `d` the dimension).
@@ -142,17 +144,19 @@ impl BfmResult {
 }
 
 /// The grid, its inverse Laplacian and the measures' cell volume.
-struct Grid {
-    shape: Shape,
+pub(crate) struct Grid {
+    pub(crate) shape: Shape,
     length: f64,
-    h: f64,
-    cell: f64,
+    pub(crate) h: f64,
+    pub(crate) cell: f64,
     /// `1 / lambda(k)` of the five-point Laplacian, 0 at `k = 0`.
     inverse: Vec<f64>,
+    /// The round-off floor `(eps L)^2 / 2` of the primal cost ([`Grid::gap`]).
+    floor: f64,
 }
 
 impl Grid {
-    fn new(shape: Shape, length: f64) -> Grid {
+    pub(crate) fn new(shape: Shape, length: f64, eps: f64) -> Grid {
         let (n1, n2) = (shape.n1 as usize, shape.n2 as usize);
         let h = length / n1 as f64;
         let axis = |n: usize, k: usize| {
@@ -172,6 +176,7 @@ impl Grid {
             h,
             cell: h.powi(shape.dim() as i32),
             inverse,
+            floor: 0.5 * (eps * length).powi(2),
         }
     }
 
@@ -274,13 +279,13 @@ impl Grid {
 /// each point's mass moves to its image (centred-difference gradient) and is
 /// split bilinearly among the nearest points; the result is a density.
 pub fn push_forward(rho: &[f64], psi: &[f64], shape: Shape, length: f64) -> Vec<f64> {
-    Grid::new(shape, length).push(rho, psi)
+    Grid::new(shape, length, f64::EPSILON).push(rho, psi)
 }
 
 /// `(-Lap_h)^-1 r` of the mean-free part of `r` on the torus grid `shape`
 /// of side `length` (the periodic five-point Laplacian, by FFT).
 pub fn inverse_laplacian(r: &[f64], shape: Shape, length: f64) -> Vec<f64> {
-    Grid::new(shape, length).inverse_laplacian(r)
+    Grid::new(shape, length, f64::EPSILON).inverse_laplacian(r)
 }
 
 /// One potential's half-step: `phi` rises against `mu` with `psi = phi^c`
@@ -319,17 +324,17 @@ impl Half<'_> {
     }
 }
 
-/// `W2^2 / 2` between the densities `mu` and `nu` on the torus grid `shape`
-/// of side `length` by the back-and-forth method: `mu`, `nu` row-major
-/// `(n2, n1)` values at the grid points, finite, non-negative, of positive
-/// mass (each normalised to unit mass here).
-pub fn w2_bfm(
+/// Checks a pair for the back-and-forth method and returns its grid (for
+/// potentials computed with machine epsilon `eps`) and the pair normalised
+/// to unit mass (`sum v h^d = 1`).
+pub(crate) fn prepare(
     mu: &[f64],
     nu: &[f64],
     shape: Shape,
     length: f64,
     options: BfmOptions,
-) -> Result<BfmResult> {
+    eps: f64,
+) -> Result<(Grid, Vec<f64>, Vec<f64>)> {
     crate::w2::circle::check_pair(mu, nu)?;
     if mu.len() != shape.len() {
         return Err(Error::Usage(format!(
@@ -353,89 +358,137 @@ pub fn w2_bfm(
             options.tol, options.max_iter
         )));
     }
-    let g = Grid::new(shape, length);
+    let g = Grid::new(shape, length, eps);
     let unit = |v: &[f64]| {
         let mass = g.cell * v.iter().sum::<f64>();
         v.iter().map(|x| x / mass).collect::<Vec<f64>>()
     };
     let (mu, nu) = (unit(mu), unit(nu));
-    let top = mu.iter().chain(&nu).fold(0.0f64, |a, &b| a.max(b));
+    Ok((g, mu, nu))
+}
+
+/// The first step size of both half-steps, `4 / max(mu, nu)`.
+pub(crate) fn first_sigma(mu: &[f64], nu: &[f64]) -> f64 {
+    4.0 / mu.iter().chain(nu).fold(0.0f64, |a, &b| a.max(b))
+}
+
+impl Grid {
+    /// `|P - D| / max(P, P_0)`, with `P_0 = (eps L)^2 / 2` the cost of a
+    /// shift by the positions' resolution in the arithmetic that made the
+    /// potentials: below it a distance is round-off, and counts as zero.
+    pub(crate) fn gap(&self, primal: f64, dual: f64) -> f64 {
+        (primal - dual).abs() / primal.max(self.floor)
+    }
+}
+
+/// The stopping rule on the `(D, gap)` history so far (one entry per
+/// iteration): `Some` reason to stop after its last entry, `None` to go on.
+/// The iteration limit is the caller's.
+pub(crate) fn stop_rule(history: &[[f64; 2]], tol: f64) -> Option<BfmStop> {
+    // The primal cost is no bound, so the gap may cross zero on the way:
+    // it must stay below tol for SETTLE iterations.
+    let (k, w, settle) = (history.len(), PLATEAU as usize, SETTLE as usize);
+    if k >= settle && history[k - settle..].iter().all(|v| v[1] <= tol) {
+        return Some(BfmStop::Converged);
+    }
+    let gap = history.last()?[1];
+    if k > w
+        && gap > tol
+        && gap
+            >= history[k - 1 - w..k - 1 - w / 2]
+                .iter()
+                .fold(0.0f64, |a, v| a.max(v[1]))
+                * (1.0 - PLATEAU_FALL)
+    {
+        return Some(BfmStop::Floor);
+    }
+    None
+}
+
+impl Grid {
+    /// The primal cost `P = ∫ |grad phi|^2 / 2 mu` of the map `x -> x - grad phi(x)`.
+    fn primal(&self, phi: &[f64], mu: &[f64]) -> f64 {
+        0.5 * self.cell
+            * self
+                .gradient(phi)
+                .iter()
+                .zip(mu)
+                .map(|(d, m)| m * (d[0] * d[0] + d[1] * d[1]))
+                .sum::<f64>()
+    }
+
+    /// The result of final potentials `phi`, `psi` of the unit-mass pair
+    /// `mu`, `nu`: the dual value and the primal cost summed here in f64,
+    /// their gap, the error bound and the displacement.
+    pub(crate) fn result(
+        &self,
+        (mu, nu): (&[f64], &[f64]),
+        phi: Vec<f64>,
+        psi: &[f64],
+        (iterations, stop): (u32, BfmStop),
+        history: Vec<[f64; 2]>,
+    ) -> BfmResult {
+        let dual = self.dot(&phi, mu) + self.dot(psi, nu);
+        let primal = self.primal(&phi, mu);
+        let gap = self.gap(primal, dual);
+        let dims = f64::from(self.shape.dim());
+        let bias =
+            self.curvature(&phi).max(self.curvature(psi)).max(0.0) * dims * self.h * self.h / 8.0;
+        let bound = gap + bias / primal.max(self.floor);
+        let displacement = self.gradient(&phi).iter().map(|d| [-d[0], -d[1]]).collect();
+        BfmResult {
+            dual,
+            primal,
+            gap,
+            bound,
+            iterations,
+            stop,
+            phi,
+            displacement,
+            history,
+        }
+    }
+}
+
+/// `W2^2 / 2` between the densities `mu` and `nu` on the torus grid `shape`
+/// of side `length` by the back-and-forth method: `mu`, `nu` row-major
+/// `(n2, n1)` values at the grid points, finite, non-negative, of positive
+/// mass (each normalised to unit mass here).
+pub fn w2_bfm(
+    mu: &[f64],
+    nu: &[f64],
+    shape: Shape,
+    length: f64,
+    options: BfmOptions,
+) -> Result<BfmResult> {
+    let (g, mu, nu) = prepare(mu, nu, shape, length, options, f64::EPSILON)?;
+    let sigma = first_sigma(&mu, &nu);
     let mut phi = vec![0.0; mu.len()];
     let mut psi = vec![0.0; mu.len()];
     let mut forth = Half {
         mu: &mu,
         nu: &nu,
-        sigma: 4.0 / top,
+        sigma,
     };
     let mut back = Half {
         mu: &nu,
         nu: &mu,
-        sigma: 4.0 / top,
+        sigma,
     };
     let mut value = 0.0;
     let mut iterations = 0;
     let mut stop = BfmStop::IterationLimit;
-    let (mut primal, mut gap) = (0.0, f64::INFINITY);
     let mut history = Vec::new();
     while iterations < options.max_iter {
         iterations += 1;
         value = forth.step(&g, &mut phi, &mut psi, value);
         // The back step raises psi against nu with phi = psi^c against mu.
         value = back.step(&g, &mut psi, &mut phi, value);
-        let grad = g.gradient(&phi);
-        primal = 0.5
-            * g.cell
-            * grad
-                .iter()
-                .zip(&mu)
-                .map(|(d, m)| m * (d[0] * d[0] + d[1] * d[1]))
-                .sum::<f64>();
-        gap = if primal > 0.0 {
-            (primal - value).abs() / primal
-        } else {
-            value.abs()
-        };
-        history.push([value, gap]);
-        // The primal cost is no bound, so the gap may cross zero on the way:
-        // it must stay below tol for SETTLE iterations.
-        let settled = history.len() >= SETTLE as usize
-            && history[history.len() - SETTLE as usize..]
-                .iter()
-                .all(|v| v[1] <= options.tol);
-        if settled {
-            stop = BfmStop::Converged;
-            break;
-        }
-        let (k, w) = (iterations as usize, PLATEAU as usize);
-        if k > w
-            && gap > options.tol
-            && gap
-                >= history[k - 1 - w..k - 1 - w / 2]
-                    .iter()
-                    .fold(0.0f64, |a, v| a.max(v[1]))
-                    * (1.0 - PLATEAU_FALL)
-        {
-            stop = BfmStop::Floor;
+        history.push([value, g.gap(g.primal(&phi, &mu), value)]);
+        if let Some(why) = stop_rule(&history, options.tol) {
+            stop = why;
             break;
         }
     }
-    let dims = if shape.n2 > 1 { 2.0 } else { 1.0 };
-    let bias = g.curvature(&phi).max(g.curvature(&psi)).max(0.0) * dims * g.h * g.h / 8.0;
-    let bound = if primal > 0.0 {
-        gap + bias / primal
-    } else {
-        gap
-    };
-    let displacement = g.gradient(&phi).iter().map(|d| [-d[0], -d[1]]).collect();
-    Ok(BfmResult {
-        dual: value,
-        primal,
-        gap,
-        bound,
-        iterations,
-        stop,
-        phi,
-        displacement,
-        history,
-    })
+    Ok(g.result((&mu, &nu), phi, &psi, (iterations, stop), history))
 }

@@ -24,7 +24,7 @@ pub struct H1StepGpu {
     fft: FftPlan,
     binding: FftBinding,
     groups: [u32; 3],
-    _work: GpuField,
+    work: GpuField,
 }
 
 impl H1StepGpu {
@@ -68,7 +68,7 @@ impl H1StepGpu {
             fft,
             binding,
             groups: folded_groups(len as u64, 256),
-            _work: work,
+            work,
         })
     }
 
@@ -81,6 +81,20 @@ impl H1StepGpu {
         self.symbol.0.dispatch(pass, &self.symbol.1, self.groups);
         self.fft.record(pass, &self.binding, Direction::Inverse);
         self.ascend.0.dispatch(pass, &self.ascend.1, self.groups);
+    }
+
+    /// The complex work field (`shape.len()` vec2 f32): after [`Self::record`]
+    /// its real parts hold `(-Lap_h)^-1 (target - pushed)`.
+    pub fn work(&self) -> &wgpu::Buffer {
+        &self.work.buffer
+    }
+
+    /// Bytes a step moves through global memory: the residual (read two
+    /// f32 fields, write a complex one), the two FFTs, the symbol and the
+    /// update (read and write a complex field; read the complex field, read
+    /// and write `phi`), 48 bytes a point besides the FFTs.
+    pub fn bytes_moved(&self) -> u64 {
+        48 * self.work.shape.len() as u64 + 2 * self.fft.bytes_moved()
     }
 
     /// Dispatches per step (the FFT's passes and three kernels).
