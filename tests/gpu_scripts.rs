@@ -35,6 +35,7 @@ fn measure(out: &Path, sizes: &str, mflda: &Path, env: &[(&str, &str)]) -> Outpu
         .env("PEER_REPS", "2")
         .env("PEER_STEPS", "2")
         .env("PARTICLE_COUNTS", "1000")
+        .env("W2_SIZES", "32")
         .envs(env.iter().copied())
         .output()
         .expect("bash runs")
@@ -154,6 +155,9 @@ fn measure_then_tables_at_64() {
     let kernels = section(&md, "ETDRK4 step by kernel");
     assert!(kernels.contains("kernel (ETDRK4, 64^2)"), "{md}");
     assert!(kernels.contains("| rhs.potentials | 4 | "), "{md}");
+    let w2 = section(&md, "W2 by the back-and-forth method");
+    assert!(w2.contains("solver: back-and-forth, device f32"), "{md}");
+    assert!(w2.contains("\n| 32 | "), "{md}");
     let particles = section(&md, "Particle steps");
     for row in [
         "\n| 1000 | langevin | euler-maruyama | fourier | ",

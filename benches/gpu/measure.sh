@@ -14,6 +14,7 @@
 #   PEER_CHECK_MAX  largest size checked against an mflda export (default 4096)
 #   PEER_REPS, PEER_STEPS   jax_step.py --bench --reps / --steps (default 20, 10)
 #   PARTICLE_COUNTS `mflda bench particles --counts` (default 10000,100000,1000000,10000000)
+#   W2_SIZES        `mflda bench w2 --sizes` (default 256,512,1024,2048,4096)
 #   BUDGET          seconds for the whole script (default 480): each step is
 #                   cut at what is left, and steps with under 15 s left are
 #                   skipped, so one slow step cannot cost the rest
@@ -22,7 +23,8 @@
 #   measure.log  timestamps and the status of every step
 #   steps.tsv    step, status (ok, failed rc=N, timed out, skipped), seconds, note
 #   env.txt      settings, build, loader setup, nvidia-smi, mflda info, JAX
-#   bench-all.txt, all.json    `mflda bench all` (its table, its report)
+#   bench-all.txt, all.json    `mflda bench all` (its table, its report), with
+#                   `mflda bench w2` (its table; its report as all.json's "w2")
 #   particles.json  `mflda bench particles` (its table goes into bench-all.txt)
 #   peer.txt, jax-step.json    the JAX peer: checks against mflda, timings
 # A failed step is recorded and the later steps still run; the exit status is
@@ -195,6 +197,22 @@ with open(sys.argv[1], "w") as f:
 EOF
     stamp "all.json merged from the runs size by size"
   fi
+fi
+
+# --- mflda bench w2: one transport solve per size, merged into all.json
+if run_step bench-w2 120 bench-all.txt \
+  "$MFLDA" bench w2 --sizes "${W2_SIZES:-256,512,1024,2048,4096}" --json "$WORK/w2.json"; then
+  python3 - "$OUT/all.json" "$WORK/w2.json" <<'EOF' || FAILED=1
+import json, os, sys
+merged = {}
+if os.path.isfile(sys.argv[1]):
+    with open(sys.argv[1]) as f:
+        merged = json.load(f)
+with open(sys.argv[2]) as f:
+    merged["w2"] = json.load(f)
+with open(sys.argv[1], "w") as f:
+    json.dump(merged, f, indent=2)
+EOF
 fi
 
 # --- mflda bench particles: Langevin steps per particle count and scheme

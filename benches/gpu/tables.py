@@ -10,8 +10,9 @@ settings) and steps.tsv (steps that failed), and prints: a header naming
 the adapter and driver, the FFT per size, the step per size and scheme
 (with JAX's steps/s beside ETDRK4), the equilibrium iteration per size, the
 per-kernel breakdown of the ETDRK4 step and of the equilibrium iteration at
-the largest size, the particle steps per count, dynamics and scheme, and
-the peer checks. Standard library only.
+the largest size, the W2 solve per size (all.json's "w2"), the particle
+steps per count, dynamics and scheme, and the peer checks. Standard
+library only.
 """
 
 import json
@@ -176,6 +177,27 @@ def particle_table(section):
     return table(headers, rows)
 
 
+def w2_table(section):
+    rows = [
+        [
+            r["n"],
+            num(r["seconds"], 3),
+            r["iterations"],
+            r["stop"],
+            f"{r['gap']:.1e}",
+            f"{r['error']:.1e}",
+            num(r["ms_per_iteration"], 3),
+            num(r["bytes_per_iteration"] / 1e6, 1),
+            r.get("dispatches_per_iteration", "-"),
+            num(r["copy_gbps"]),
+            num(r["ratio_to_floor"], 2),
+        ]
+        for r in section["results"]
+    ]
+    headers = ["N", "s/solve", "iterations", "<stop", "gap", "error", "ms/iter", "MB/iter", "dispatches", "copy GB/s", "x floor"]
+    return f"solver: {section.get('solver', '?')}, clock {section.get('clock', '?')}\n\n" + table(headers, rows)
+
+
 def breakdown_table(result, what):
     b = result["breakdown"]
     kernels = sorted(b["kernels"], key=lambda k: -k["share"])
@@ -250,7 +272,7 @@ def main(argv):
             print("\n".join(notes), file=sys.stderr)
         return 1
     sections = {k: v for k, v in report.items() if isinstance(v, dict)}
-    first = next(iter(sections.values()))
+    first = next((v for k, v in sections.items() if k != "w2"), next(iter(sections.values())))
 
     out = [f"Adapter: {adapter_line(first)}"]
     nv = nvidia_driver(outdir)
@@ -288,6 +310,9 @@ def main(argv):
     if eq:
         largest = max(eq, key=lambda r: r["n"])
         out += ["### Equilibrium iteration by kernel", "", breakdown_table(largest, "equilibrium"), ""]
+    if "w2" in sections:
+        out += ["### W2 by the back-and-forth method (product pair, `mflda bench w2`)", "", w2_table(sections["w2"]), ""]
+        notes += skipped_lines("w2", sections["w2"])
     if particles is not None:
         out += ["### Particle steps (default game, drift by direct Fourier sums)", "", particle_table(particles), ""]
         notes += skipped_lines("particles", particles)
