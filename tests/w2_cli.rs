@@ -96,9 +96,10 @@ fn a_2d_product_is_within_its_error_bound_and_its_map_is_saved() {
     assert!((cost - got2).abs() < 1e-9 * got2, "{cost} against {got2}");
 }
 
-/// Power-of-two sides run on the device, others and `--host` on the host
-/// (said in the report and, for the side, on stderr); the two methods
-/// agree, and a float32 file is read as well as a float64 one.
+/// `--device` runs the device method and `--host` the host one, and they
+/// agree; without either, other sides run on the host (said on stderr), as
+/// power-of-two ones do on a software adapter (said too) and on a GPU do
+/// not; a float32 file is read as well as a float64 one.
 #[test]
 fn power_of_two_sides_run_on_the_device_and_meet_the_host() {
     let d = dir("device");
@@ -115,7 +116,7 @@ fn power_of_two_sides_run_on_the_device_and_meet_the_host() {
     write_npy_f64(&a, &[n, n], &mu).unwrap();
     let nu32: Vec<f32> = nu.iter().map(|&v| v as f32).collect();
     write_npy_f32(&b, &[n, n], &nu32).unwrap();
-    let dev = json(&w2(&[&a, &b], &["--json"]));
+    let dev = json(&w2(&[&a, &b], &["--json", "--device"]));
     let host = json(&w2(&[&a, &b], &["--json", "--host"]));
     assert_eq!(dev["method"], "back-and-forth (device, f32)");
     assert_eq!(host["method"], "back-and-forth (host, f64)");
@@ -124,6 +125,14 @@ fn power_of_two_sides_run_on_the_device_and_meet_the_host() {
         (wd - wh).abs() <= 2e-4 * wh,
         "device {wd} against host {wh}"
     );
+    let auto = w2(&[&a, &b], &["--json"]);
+    let software = common::ctx().is_software();
+    assert_eq!(
+        String::from_utf8_lossy(&auto.stderr).contains("is a software adapter"),
+        software
+    );
+    let want = if software { &host } else { &dev };
+    assert_eq!(json(&auto)["method"], want["method"]);
     let small = d.join("small.npy");
     write_npy_f64(&small, &[48, 48], &vec![1.0; 48 * 48]).unwrap();
     let out = w2(&[&small, &small], &["--json"]);

@@ -4,7 +4,9 @@
 // the rise J - J_old against sigma ||grad||^2 grows sigma by 1 / 0.95 above
 // 3/4 of it and shrinks it by 0.95 below 1/4. With RECORD = 1 (the back
 // half, which ends an iteration) it also writes (J, P = CELL sums[2]) into
-// the history ring at the iteration count, and counts the iteration.
+// the history ring at the iteration count, and counts the iteration. The
+// rise is an f32 difference: near convergence it is round-off and sigma
+// drifts on it, as the f64 rule's does at its own round-off.
 
 override CELL: f32;
 override RECORD: u32 = 0u;

@@ -1,7 +1,8 @@
 //! `mflda w2 A.npy B.npy`: the 2-Wasserstein distance between two saved
 //! densities (docs/MATHEMATICS.md section 10), exact on the circle, by the
-//! back-and-forth method on the 2D torus: on the device for power-of-two
-//! sides, on the host in f64 for other sides or with `--host`.
+//! back-and-forth method on the 2D torus: on a GPU for power-of-two sides,
+//! on the host in f64 for other sides, on a software adapter (where the
+//! host is faster) or with `--host`; `--device` forces the device.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -38,10 +39,13 @@ pub struct W2Args {
     /// Stop after this many iterations (2D).
     #[arg(long, default_value_t = BfmOptions::default().max_iter)]
     max_iter: u32,
-    /// Solve on the host in f64 (the reference method, any side) rather
-    /// than on the device (f32, power-of-two sides) (2D).
-    #[arg(long)]
+    /// Solve on the host in f64 (the reference method, any side) (2D).
+    #[arg(long, conflicts_with = "device")]
     host: bool,
+    /// Solve on the device (f32, power-of-two sides) even on a software
+    /// adapter, where the host method is the default (2D).
+    #[arg(long)]
+    device: bool,
 }
 
 /// Reads a density saved as float64 or float32.
@@ -131,20 +135,42 @@ pub fn run(request: &AdapterRequest, args: &W2Args) -> anyhow::Result<()> {
                 max_iter: args.max_iter,
             };
             let shape = Shape::square(*n1 as u32);
-            let device = !args.host && fits(shape);
-            if !args.host && !device {
-                eprintln!(
-                    "note: a side of {n1} is not a power of two: the host method (f64) runs, \
-                     not the device one"
+            if args.device && !fits(shape) {
+                bail!(
+                    "--device: the device method takes power-of-two sides, not {n1}; leave \
+                     --device out for the host method"
                 );
             }
-            let (r, method) = if device {
-                let ctx = super::context(request, false)?;
-                let r = w2_bfm_gpu(&ctx, &a, &b, shape, args.length, options)?;
-                (r, "back-and-forth (device, f32)")
+            let ctx = if args.host || !fits(shape) {
+                if !args.host {
+                    eprintln!(
+                        "note: a side of {n1} is not a power of two: the host method (f64) \
+                         runs, not the device one"
+                    );
+                }
+                None
             } else {
-                let r = w2_bfm(&a, &b, shape, args.length, options)?;
-                (r, "back-and-forth (host, f64)")
+                let ctx = super::context(request, true)?;
+                if ctx.is_software() && !args.device {
+                    eprintln!(
+                        "note: `{}` is a software adapter, where the host method (f64) is \
+                         faster: it runs (--device runs the device one)",
+                        ctx.info.name
+                    );
+                    None
+                } else {
+                    Some(ctx)
+                }
+            };
+            let (r, method) = match &ctx {
+                Some(ctx) => (
+                    w2_bfm_gpu(ctx, &a, &b, shape, args.length, options)?,
+                    "back-and-forth (device, f32)",
+                ),
+                None => (
+                    w2_bfm(&a, &b, shape, args.length, options)?,
+                    "back-and-forth (host, f64)",
+                ),
             };
             let seconds = start.elapsed().as_secs_f64();
             if let Some(path) = &args.map {

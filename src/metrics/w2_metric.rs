@@ -63,7 +63,8 @@ impl W2Metric {
     }
 
     /// `W2(rho_s, rho_s*)` for the densities `rho` (one row-major grid per
-    /// species, as [`crate::dynamics::Stepper::species_densities`] gives).
+    /// species, as [`crate::dynamics::Stepper::species_densities`] gives;
+    /// `ctx` the context given to [`Self::new`]).
     pub fn distances(&self, ctx: &GpuContext, rho: &[Vec<f32>]) -> Result<Vec<f64>> {
         let start = Instant::now();
         let mut out = Vec::with_capacity(rho.len());

@@ -10,7 +10,7 @@
 //!        phi = psi^c,  psi = phi^c,
 //! ```
 //!
-//! each closed by its scalars (dual value, `H^-1` norm of the residual,
+//! each closed by its scalars (dual value, squared `H^-1` norm of the residual,
 //! and after the back half the primal cost, by workgroup reductions) and
 //! its step rule on one device thread, which updates `sigma` where the next
 //! step reads it. The back half writes `(D, P)` into a ring of [`RING`]
@@ -19,6 +19,9 @@
 //! history, at those iterations only. The final potentials are read once,
 //! and the reported dual value, primal cost, gap, bound and map are summed
 //! from them in f64 on the host, as the f64 method sums its own.
+
+use std::cell::Cell;
+use std::marker::PhantomData;
 
 use crate::gpu::field::{read_buffer, read_mapped, storage_init};
 use crate::gpu::pipeline::{elementwise_groups, Kernel};
@@ -68,12 +71,15 @@ pub struct BfmGpu {
     reducer: Reducer,
     scalar_groups: [u32; 3],
     _pushed: wgpu::Buffer,
+    /// A solve rewrites the buffers and maps the staging one: one thread at
+    /// a time (the type is not `Sync`).
+    _one_thread: PhantomData<Cell<()>>,
 }
 
 impl BfmGpu {
-    /// The solver of the torus grid `shape` of side `length`: a square of
-    /// power-of-two side (at least 4) or a circle of power-of-two length
-    /// (the FFT's sizes).
+    /// The solver of the torus grid `shape` of side `length`: a square whose
+    /// side is a power-of-two number of points (at least 4), or a circle of
+    /// a power-of-two number of points (at least 4): the FFT's sizes.
     pub fn new(ctx: &GpuContext, shape: Shape, length: f64) -> Result<Self> {
         let (n1, n2) = (shape.n1, shape.n2);
         if !fits(shape) {
@@ -191,6 +197,7 @@ impl BfmGpu {
             reducer,
             scalar_groups,
             _pushed: pushed,
+            _one_thread: PhantomData,
         })
     }
 
@@ -247,8 +254,9 @@ impl BfmGpu {
     /// grid points, finite, non-negative, of positive mass; each normalised
     /// to unit mass here), with the options and the result of
     /// [`crate::w2::bfm_cpu::w2_bfm`]. The stopping rule is applied every
-    /// [`RING`] iterations, so `iterations` is a multiple of it (or
-    /// `max_iter`); `history` holds the `(D, gap)` of every iteration as
+    /// [`RING`] iterations, to the history up to then, so `iterations` is a
+    /// multiple of it (or `max_iter`), and a stop is that of the state
+    /// returned; `ctx` is the context the solver was made with; `history` holds the `(D, gap)` of every iteration as
     /// the device summed them in f32.
     pub fn solve(
         &self,
@@ -306,10 +314,13 @@ impl BfmGpu {
                 history.push([dual, grid.gap(primal, dual)]);
             }
             iterations += chunk;
-            if history.iter().any(|v| !v[0].is_finite()) {
+            if history
+                .iter()
+                .any(|v| !(v[0].is_finite() && v[1].is_finite()))
+            {
                 return Err(Error::Internal(format!(
-                    "W2 on the device: the dual value is not finite after {iterations} \
-                     iterations"
+                    "W2 on the device: the dual value or the gap is not finite after \
+                     {iterations} iterations"
                 )));
             }
             if let Some(why) = stop_rule(&history, options.tol) {
