@@ -104,7 +104,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// adapter, unless `quiet`.
 fn context(request: &AdapterRequest, quiet: bool) -> anyhow::Result<GpuContext> {
     let ctx = GpuContext::new(request)?;
-    if ctx.is_software() && !quiet {
+    // The OpenGL software path costs minutes before any work: said even
+    // when quiet.
+    if let Some(advice) = ctx.advice() {
+        eprintln!("{advice}");
+    } else if ctx.is_software() && !quiet {
         eprintln!(
             "warning: running on the software adapter `{}`; this will be slow \
              (choose a GPU with --adapter or --backend)",

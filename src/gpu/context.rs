@@ -111,6 +111,27 @@ fn rank(info: &wgpu::AdapterInfo) -> (u8, u8) {
     (ty, backend)
 }
 
+/// The advice for a software adapter reached through OpenGL (llvmpipe over
+/// EGL, chosen only when no Vulkan adapter exists): there, building the
+/// pipelines takes minutes (`mflda bench fft --sizes 64,256` ran over 10
+/// minutes), while the Vulkan software driver (lavapipe) builds them in
+/// seconds and is preferred whenever it is installed. `None` for any other
+/// adapter.
+pub fn software_advice(info: &wgpu::AdapterInfo) -> Option<String> {
+    if info.backend != wgpu::Backend::Gl || info.device_type != wgpu::DeviceType::Cpu {
+        return None;
+    }
+    Some(format!(
+        "warning: `{}` is OpenGL's software adapter, where building mflda's kernels \
+         takes minutes. The Vulkan software driver (lavapipe) is much faster and is \
+         preferred whenever it is installed (and --backend/WGPU_BACKEND do not ask for gl): \
+         `sudo apt-get install mesa-vulkan-drivers` (Debian, Ubuntu), \
+         `sudo dnf install mesa-vulkan-drivers` (Fedora), `sudo pacman -S vulkan-swrast` \
+         (Arch); `mflda info` then names it.",
+        info.name
+    ))
+}
+
 fn instance(backends: wgpu::Backends) -> wgpu::Instance {
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
     desc.backends = backends;
@@ -292,6 +313,12 @@ impl GpuContext {
         )))
     }
 
+    /// What to say at start-up about this adapter before any work: see
+    /// [`software_advice`].
+    pub fn advice(&self) -> Option<String> {
+        software_advice(&self.info)
+    }
+
     /// True when the adapter is a CPU (software) implementation such as lavapipe.
     pub fn is_software(&self) -> bool {
         self.info.device_type == wgpu::DeviceType::Cpu
@@ -341,5 +368,62 @@ impl GpuContext {
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| Error::Device(format!("waiting for the GPU failed: {e}")))?;
         self.take_errors()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(
+        name: &str,
+        backend: wgpu::Backend,
+        device_type: wgpu::DeviceType,
+    ) -> wgpu::AdapterInfo {
+        wgpu::AdapterInfo {
+            name: name.into(),
+            vendor: 0,
+            device: 0,
+            device_type,
+            device_pci_bus_id: String::new(),
+            driver: String::new(),
+            driver_info: String::new(),
+            backend,
+            subgroup_min_size: 8,
+            subgroup_max_size: 8,
+            transient_saves_memory: None,
+            limit_bucket: None,
+        }
+    }
+
+    /// Vulkan's lavapipe ranks before GL's llvmpipe, and any GPU before both;
+    /// only the GL software adapter gets the install advice.
+    #[test]
+    fn vulkan_software_is_preferred_and_gl_software_is_told_how_to_get_it() {
+        use wgpu::{Backend, DeviceType};
+        let gl = info(
+            "llvmpipe (LLVM 15.0.6, 256 bits)",
+            Backend::Gl,
+            DeviceType::Cpu,
+        );
+        let vk = info(
+            "llvmpipe (LLVM 15.0.6, 256 bits)",
+            Backend::Vulkan,
+            DeviceType::Cpu,
+        );
+        let gpu = info("NVIDIA H200", Backend::Vulkan, DeviceType::DiscreteGpu);
+        let mut all = [&gl, &vk, &gpu];
+        all.sort_by_key(|a| rank(a));
+        assert_eq!(
+            all.map(|a| a.backend == Backend::Gl),
+            [false, false, true],
+            "{all:?}"
+        );
+        assert_eq!(all[0].device_type, DeviceType::DiscreteGpu);
+        let advice = software_advice(&gl).expect("GL llvmpipe is advised");
+        assert!(advice.contains("mesa-vulkan-drivers"), "{advice}");
+        assert!(advice.contains("llvmpipe"), "{advice}");
+        assert_eq!(software_advice(&vk), None);
+        assert_eq!(software_advice(&gpu), None);
     }
 }
