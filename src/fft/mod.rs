@@ -9,6 +9,7 @@ pub mod plan;
 pub mod real;
 pub mod spectral;
 pub mod stockham;
+pub mod stockham_gen;
 
 pub use plan::{Direction, FftBinding, FftPlan};
 pub use real::{PairOp, RealPair};

@@ -1,6 +1,7 @@
 //! One axis of the FFT: the pipelines of `shaders/fft/stockham.wgsl` specialised
 //! for a line length, an orientation (rows or columns) and a direction.
 
+use crate::fft::stockham_gen;
 use crate::gpu::pipeline::Kernel;
 use crate::gpu::{shaders, GpuContext, Shape};
 use crate::{Error, Result};
@@ -114,13 +115,8 @@ impl AxisGeometry {
         })
     }
 
-    fn constants(&self, shape: Shape, inverse: bool) -> Vec<(&'static str, f64)> {
-        let codes = self
-            .radices
-            .iter()
-            .enumerate()
-            .map(|(s, r)| r.trailing_zeros() << (2 * s))
-            .sum::<u32>();
+    /// The override constants of the pass in `direction` (inverse or not).
+    pub fn constants(&self, shape: Shape, inverse: bool) -> Vec<(&'static str, f64)> {
         vec![
             ("N", self.n as f64),
             ("LINES", self.lines as f64),
@@ -129,8 +125,6 @@ impl AxisGeometry {
             ("ROW_LEN", shape.n1 as f64),
             ("FIELD_LEN", shape.len() as f64),
             ("INVERSE", f64::from(u8::from(inverse))),
-            ("STAGES", self.radices.len() as f64),
-            ("RADIX_CODES", codes as f64),
             ("WG_SIZE", self.threads as f64),
         ]
     }
@@ -167,16 +161,20 @@ impl AxisPass {
     pub fn new(ctx: &GpuContext, shape: Shape, axis: Axis) -> Result<Self> {
         let geometry = AxisGeometry::new(ctx, shape, axis)?;
         let shader = &shaders::FFT_STOCKHAM;
-        let forward = Kernel::new(
+        let stages = stockham_gen::stages(&geometry.radices);
+        let replacements = [(shaders::STOCKHAM_STAGES, stages.as_str())];
+        let forward = Kernel::generated(
             &ctx.device,
             shader,
+            &replacements,
             "main",
             &geometry.constants(shape, false),
         )?;
         // The inverse shares the forward's layout, and so its bind groups.
-        let inverse = Kernel::with_layout(
+        let inverse = Kernel::from_text(
             &ctx.device,
-            shader,
+            shader.name,
+            &shader.source_with(&replacements),
             "main",
             &forward.layout,
             &geometry.constants(shape, true),

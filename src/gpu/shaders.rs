@@ -37,6 +37,8 @@ pub const BREGMAN: &str = include_str!("../../shaders/shared/bregman.wgsl");
 pub const PHILOX: &str = include_str!("../../shaders/shared/philox.wgsl");
 /// Flat element index of elementwise kernels (workgroups of 256, folded 2D grid).
 pub const INDEX: &str = include_str!("../../shaders/shared/index.wgsl");
+/// The placeholder of the FFT's generated stages (`crate::fft::stockham_gen`).
+pub const STOCKHAM_STAGES: &str = include_str!("../../shaders/shared/stockham_stages.wgsl");
 /// The periodic Gaussian of the non-uniform FFT.
 pub const GAUSSIAN: &str = include_str!("../../shaders/shared/gaussian.wgsl");
 
@@ -60,7 +62,7 @@ macro_rules! kernel {
 }
 
 /// Radix-2/4/8 Stockham FFT along rows or columns, in workgroup memory.
-pub const FFT_STOCKHAM: ShaderSource = kernel!("fft/stockham", [COMPLEX]);
+pub const FFT_STOCKHAM: ShaderSource = kernel!("fft/stockham", [COMPLEX, STOCKHAM_STAGES]);
 /// Two real fields into one complex field `a + i b`.
 pub const REAL_PACK: ShaderSource = kernel!("fft/real_pack", [INDEX]);
 /// A complex field into its real and imaginary parts.

@@ -1,0 +1,147 @@
+//! The SPIR-V that naga emits for every variant of the FFT kernel (each line
+//! length 2 .. 8192, rows and columns, forward and inverse) indexes no
+//! function-local array by a non-constant value: such arrays are what GPU
+//! compilers spill to local memory, and the generated stages
+//! (src/fft/stockham_gen.rs) hold their values in scalars. The checker is
+//! shown to catch the pattern on a kernel that has it.
+
+use std::collections::HashSet;
+
+use mflda::fft::stockham::radices;
+use mflda::fft::stockham_gen::stages;
+use mflda::gpu::shaders::{FFT_STOCKHAM, STOCKHAM_STAGES};
+
+const OP_CONSTANT_TRUE: u32 = 41;
+const OP_CONSTANT_NULL: u32 = 46;
+const OP_SPEC_CONSTANT_TRUE: u32 = 48;
+const OP_SPEC_CONSTANT_OP: u32 = 52;
+const OP_VARIABLE: u32 = 59;
+const OP_ACCESS_CHAIN: u32 = 65;
+const OP_PTR_ACCESS_CHAIN: u32 = 67;
+const STORAGE_FUNCTION: u32 = 7;
+
+/// SPIR-V of entry point `main` of `text` with the override `constants`.
+fn spirv(text: &str, constants: &[(&str, f64)]) -> Vec<u32> {
+    let module = naga::front::wgsl::parse_str(text).unwrap_or_else(|e| panic!("{e}"));
+    let mut validator = naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::all(),
+    );
+    let info = validator.validate(&module).unwrap();
+    let constants: naga::back::PipelineConstants =
+        constants.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let (module, info) = naga::back::pipeline_constants::process_overrides(
+        &module,
+        &info,
+        Some((naga::ShaderStage::Compute, "main")),
+        &constants,
+    )
+    .unwrap();
+    let pipeline = naga::back::spv::PipelineOptions {
+        shader_stage: naga::ShaderStage::Compute,
+        entry_point: "main".into(),
+    };
+    naga::back::spv::write_vec(
+        &module,
+        &info,
+        &naga::back::spv::Options::default(),
+        Some(&pipeline),
+    )
+    .unwrap()
+}
+
+/// Access chains into function-local variables (or chains of them) with an
+/// index that is not a constant, as `(result id, index id)`.
+fn dynamic_local_indexing(words: &[u32]) -> Vec<(u32, u32)> {
+    let mut constants = HashSet::new();
+    let mut local = HashSet::new();
+    let mut found = Vec::new();
+    let mut at = 5; // past the header
+    while at < words.len() {
+        let (count, op) = ((words[at] >> 16) as usize, words[at] & 0xffff);
+        assert!(count > 0, "malformed SPIR-V at word {at}");
+        let inst = &words[at..at + count];
+        match op {
+            OP_CONSTANT_TRUE..=OP_CONSTANT_NULL | OP_SPEC_CONSTANT_TRUE..=OP_SPEC_CONSTANT_OP => {
+                constants.insert(inst[2]);
+            }
+            OP_VARIABLE if inst[3] == STORAGE_FUNCTION => {
+                local.insert(inst[2]);
+            }
+            OP_ACCESS_CHAIN..=OP_PTR_ACCESS_CHAIN if local.contains(&inst[3]) => {
+                local.insert(inst[2]);
+                for &index in &inst[4..] {
+                    if !constants.contains(&index) {
+                        found.push((inst[2], index));
+                    }
+                }
+            }
+            _ => {}
+        }
+        at += count;
+    }
+    found
+}
+
+/// The override constants of one pass (their values do not change the code's
+/// structure, only its sizes).
+fn constants(n: u32, columns: bool, inverse: bool) -> Vec<(&'static str, f64)> {
+    let lines = (4096 / n).max(1);
+    vec![
+        ("N", f64::from(n)),
+        ("LINES", f64::from(lines)),
+        ("LINE_COUNT", f64::from(n)),
+        ("COLUMNS", f64::from(u8::from(columns))),
+        ("ROW_LEN", f64::from(n)),
+        ("FIELD_LEN", f64::from(n) * f64::from(n)),
+        ("INVERSE", f64::from(u8::from(inverse))),
+        ("WG_SIZE", f64::from((lines * n / 16).max(1))),
+    ]
+}
+
+#[test]
+fn no_fft_variant_indexes_a_local_array_dynamically() {
+    let mut variants = 0;
+    for l in 1..=13 {
+        let n = 1u32 << l;
+        let generated = stages(&radices(n));
+        let text = FFT_STOCKHAM.source_with(&[(STOCKHAM_STAGES, generated.as_str())]);
+        for columns in [false, true] {
+            for inverse in [false, true] {
+                let words = spirv(&text, &constants(n, columns, inverse));
+                let bad = dynamic_local_indexing(&words);
+                assert!(
+                    bad.is_empty(),
+                    "N = {n}, columns {columns}, inverse {inverse}: {} dynamic indexings of \
+                     function-local arrays (result, index ids): {bad:?}",
+                    bad.len()
+                );
+                variants += 1;
+            }
+        }
+    }
+    assert_eq!(variants, 52);
+}
+
+/// The checker finds the pattern: a register array indexed in a loop whose
+/// trip count is an override, as the FFT's stages were written before.
+#[test]
+fn the_checker_finds_a_dynamically_indexed_register_array() {
+    let text = "
+        override R: u32;
+        @group(0) @binding(0) var<storage, read_write> data: array<f32>;
+        @compute @workgroup_size(64)
+        fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+            var v: array<f32, 16>;
+            for (var q = 0u; q < R; q++) {
+                v[q] = data[id.x * 16u + q];
+            }
+            var s = 0.0;
+            for (var q = 0u; q < R; q++) {
+                s += v[q] * v[(q + 1u) % R];
+            }
+            data[id.x] = s;
+        }";
+    let found = dynamic_local_indexing(&spirv(text, &[("R", 8.0)]));
+    assert!(found.len() >= 2, "{found:?}");
+}
