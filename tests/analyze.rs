@@ -165,5 +165,50 @@ fn analyze_writes_the_documented_json() {
         table.contains("stop: ") && table.contains("Holley-Stroock bound"),
         "{table}"
     );
+    assert_eq!(v["equilibrium_reused"], false);
+
+    // Again at the equilibrium just written: read, not solved, the same
+    // spectrum to the f32 rounding of the density files.
+    let again = out.with_extension("again");
+    let a = again.to_str().unwrap();
+    let analyze_from = |from: &str| {
+        Command::new(env!("CARGO_BIN_EXE_mflda"))
+            .args(["analyze", "--force", "--out", a, "--equilibrium-from", from])
+            .args([
+                "--set",
+                "grid.dim=1",
+                "--set",
+                "grid.n=32",
+                "--set",
+                "time.dt=0.05",
+            ])
+            .output()
+            .unwrap()
+    };
+    let res = analyze_from(o);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let w: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("analysis.json")).unwrap())
+            .unwrap();
+    assert_eq!(w["equilibrium_reused"], true);
+    for key in ["iterations", "stop", "residual", "tol"] {
+        assert_eq!(w["equilibrium"][key], v["equilibrium"][key], "{key}");
+    }
+    let (p, q) = (
+        v["predicted_rate"].as_f64().unwrap(),
+        w["predicted_rate"].as_f64().unwrap(),
+    );
+    assert!((p - q).abs() <= 1e-4 * p.abs(), "{p} against {q}");
+    let missing = analyze_from(again.join("nothing").to_str().unwrap());
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        !missing.status.success() && err.contains("summary.json"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&again);
 }

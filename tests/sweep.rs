@@ -7,7 +7,9 @@ use std::process::{Command, Output};
 
 use mflda::config::Config;
 
-/// A 1D game on 32 points, a short run, no snapshots, frames or checkpoints.
+/// A 1D game on 32 points (its potentials make the equilibrium
+/// non-uniform, so that solving it takes iterations), a short run, no
+/// snapshots, frames or checkpoints.
 const TINY: &str = r#"
 [grid]
 dim = 1
@@ -15,6 +17,8 @@ n = 32
 [game]
 tau = 0.2
 kernel = "cos(z.x)"
+potential_mu = "0.5 * cos(x.x)"
+potential_nu = "0.5 * sin(y.x)"
 [init]
 mu = "eq * (1.0 + 0.4 * (rand(x) - 0.5) + 0.3 * cos(x.x))"
 nu = "eq"
@@ -120,6 +124,19 @@ fn two_by_two_sweep_writes_runs_and_table_and_collect_rebuilds_it() {
     assert_eq!(dirs[2], "run_3_game.tau=0.1_init.seed=1");
     for d in &dirs {
         assert!(out.join(d).join("summary.json").is_file(), "{d}");
+        // The analysis is at the run's equilibrium, read, not solved again.
+        let json = |f: &std::path::Path| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap()
+        };
+        let run = json(&out.join(d).join("summary.json"));
+        let analysis = json(&out.join(d).join("analysis").join("analysis.json"));
+        assert_eq!(analysis["equilibrium_reused"], true, "{d}");
+        for key in ["iterations", "stop", "residual", "tol"] {
+            assert_eq!(
+                analysis["equilibrium"][key], run["equilibrium"][key],
+                "{d}: {key}"
+            );
+        }
     }
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
@@ -304,7 +321,8 @@ fn emitted_jobs_run_independently_and_collect() {
         assert!(
             analyze.starts_with(env!("CARGO_BIN_EXE_mflda"))
                 && analyze.contains("/config.toml --out ")
-                && analyze.ends_with("/analysis --force"),
+                && analyze.contains("/analysis --equilibrium-from ")
+                && analyze.ends_with(" --force"),
             "{analyze}"
         );
     }
@@ -322,6 +340,19 @@ fn emitted_jobs_run_independently_and_collect() {
     let first = out.join("run_1_game.tau=0.2_init.mu=eq_1.0_+_0.5_cos_x.x");
     assert!(first.join("summary.json").is_file());
     assert!(first.join("analysis").join("analysis.json").is_file());
+    // The emitted analysis is at the run's equilibrium, read, not solved.
+    let json = |path: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let analysis = json(&first.join("analysis").join("analysis.json"));
+    assert_eq!(analysis["equilibrium_reused"], true);
+    let run = json(&first.join("summary.json"));
+    for key in ["iterations", "stop", "residual", "tol"] {
+        assert_eq!(
+            analysis["equilibrium"][key], run["equilibrium"][key],
+            "{key}"
+        );
+    }
     let resolved = Config::load(&first.join("config.toml")).unwrap();
     assert_eq!(resolved.game.as_ref().unwrap().tau, 0.2);
     assert_eq!(resolved.init.mu, "eq * (1.0 + 0.5 * cos(x.x))");

@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::dynamics::Stepper;
 use crate::equilibrium::species_from_logs;
 use crate::gpu::context::AdapterReport;
-use crate::gpu::GpuContext;
+use crate::gpu::{Elem, GpuContext, GpuField};
 use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::Metrics;
 use crate::output::{write_npy_f32, RunDir};
@@ -77,6 +77,9 @@ pub struct Analysis {
     pub species: Vec<SpeciesInfo>,
     /// The equilibrium computation.
     pub equilibrium: EquilibriumSummary,
+    /// The equilibrium is a run's (`--equilibrium-from`, or a sweep's
+    /// point), read rather than solved again.
+    pub equilibrium_reused: bool,
     /// The Poincare constant of each species' stationary density, as
     /// `poincare_<name>` (for the game `poincare_mu`, `poincare_nu`).
     #[serde(flatten)]
@@ -245,16 +248,42 @@ pub fn analyze(
     quiet: bool,
     interrupt: &Interrupt,
 ) -> Result<Analysis> {
-    analyze_plan(ctx, Plan::new(ctx, config)?, dir, run, quiet, interrupt)
+    analyze_plan(
+        ctx,
+        Plan::new(ctx, config)?,
+        dir,
+        run,
+        None,
+        quiet,
+        interrupt,
+    )
+}
+
+/// [`analyze`] at the equilibrium a run of the same problem solved into the
+/// directory `from` ([`crate::run::known_equilibrium`]), not solved again.
+pub fn analyze_from(
+    ctx: &GpuContext,
+    config: &Config,
+    dir: &RunDir,
+    run: bool,
+    from: &std::path::Path,
+    quiet: bool,
+    interrupt: &Interrupt,
+) -> Result<Analysis> {
+    let plan = Plan::new(ctx, config)?;
+    let known = crate::run::known_equilibrium(&plan, from)?;
+    analyze_plan(ctx, plan, dir, run, Some(known), quiet, interrupt)
 }
 
 /// [`analyze`] of a plan already built (a sweep builds one for a point's run
-/// and its analysis).
+/// and its analysis), at the equilibrium `known` when given (a run's, which
+/// is then not solved again; its summary is reported), else solved here.
 pub fn analyze_plan(
     ctx: &GpuContext,
     mut plan: Plan,
     dir: &RunDir,
     run: bool,
+    known: Option<crate::run::KnownEquilibrium>,
     quiet: bool,
     interrupt: &Interrupt,
 ) -> Result<Analysis> {
@@ -271,7 +300,33 @@ pub fn analyze_plan(
     }
     crate::run::warn(ctx, &plan)?;
     dir.write_text("config.toml", &plan.to_toml())?;
-    let (solver, report, logs) = crate::run::equilibrium(ctx, &plan, dir, quiet, interrupt)?;
+    let shape = plan.problem.params.shape;
+    let species = plan.names().len();
+    let (equilibrium, logs, reused) = match known {
+        Some(k) => {
+            for (name, r) in plan.names().iter().zip(species_from_logs(&k.logs, species)) {
+                write_npy_f32(
+                    &dir.file(&format!("{name}_star.npy")),
+                    &[shape.n2 as usize, shape.n1 as usize],
+                    &r,
+                )?;
+            }
+            (k.summary, k.logs, true)
+        }
+        None => {
+            // The solver (its iteration's buffers) goes once its result is read.
+            let (_, report, logs) = crate::run::equilibrium(ctx, &plan, dir, quiet, interrupt)?;
+            (EquilibriumSummary::from(&report), logs, false)
+        }
+    };
+    let eq_field = GpuField::from_data(
+        ctx,
+        "analysis.equilibrium",
+        shape,
+        species as u32,
+        Elem::Real,
+        &logs,
+    )?;
     let system = plan.problem.system().clone();
     let species = system.len();
     let stars = species_from_logs(&logs, species);
@@ -345,7 +400,7 @@ pub fn analyze_plan(
         let start = plan.initial_species(ctx, &star_refs)?;
         let refs: Vec<&[f32]> = start.iter().map(|v| v.as_slice()).collect();
         stepper.set_species_densities(ctx, &refs)?;
-        let metrics = Metrics::new(ctx, &stepper, &problem.ops, solver.logs())?;
+        let metrics = Metrics::new(ctx, &stepper, &problem.ops, &eq_field)?;
         let schedule = plan.schedule();
         let (mut t, mut l2) = (Vec::new(), Vec::new());
         let mut k = 0;
@@ -383,7 +438,8 @@ pub fn analyze_plan(
                 rate: sp.rate,
             })
             .collect(),
-        equilibrium: EquilibriumSummary::from(&report),
+        equilibrium,
+        equilibrium_reused: reused,
         poincare,
         stable: predicted_rate > 0.0,
         predicted_rate,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use mflda::analysis::analyze::{analyze, table};
+use mflda::analysis::analyze::{analyze, analyze_from, table};
 use mflda::config::Config;
 use mflda::gpu::GpuContext;
 use mflda::output::RunDir;
@@ -25,6 +25,11 @@ pub struct AnalyzeArgs {
     /// Overwrite an existing directory.
     #[arg(long)]
     force: bool,
+    /// Start the equilibrium from the stationary densities a run of the same
+    /// problem wrote into this directory (`<name>_star.npy`) rather than
+    /// solving it again from the configured start.
+    #[arg(long, value_name = "RUN_DIR")]
+    equilibrium_from: Option<PathBuf>,
     /// No progress output and no adapter warning.
     #[arg(long, short)]
     pub quiet: bool,
@@ -34,7 +39,11 @@ pub struct AnalyzeArgs {
 pub fn run(ctx: &GpuContext, config: &Config, args: &AnalyzeArgs) -> anyhow::Result<()> {
     let dir = RunDir::create(&args.out, args.force)?;
     let interrupt = interrupt_on_signal("stopping the analysis");
-    let a = match analyze(ctx, config, &dir, args.run, args.quiet, &interrupt) {
+    let analysis = match &args.equilibrium_from {
+        Some(from) => analyze_from(ctx, config, &dir, args.run, from, args.quiet, &interrupt),
+        None => analyze(ctx, config, &dir, args.run, args.quiet, &interrupt),
+    };
+    let a = match analysis {
         Ok(a) => a,
         Err(e) => {
             dir.discard();

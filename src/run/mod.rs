@@ -12,7 +12,7 @@ mod session;
 pub mod step;
 pub mod summary;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::equilibrium::{species_from_logs, EquilibriumReport, EquilibriumSolver};
@@ -20,7 +20,7 @@ use crate::gpu::{GpuContext, Shape};
 use crate::interrupt::Interrupt;
 use crate::output::{write_npy_f32, MetricsCsv, RunDir};
 use crate::plan::Plan;
-use crate::Result;
+use crate::{Error, Result};
 
 use assembly::Assembly;
 use frames::FrameLimits;
@@ -94,6 +94,68 @@ pub fn equilibrium(
         write_npy_f32(&dir.file(&format!("{name}_star.npy")), &shape, r)?;
     }
     Ok((solver, report, logs))
+}
+
+/// An equilibrium a run already solved: its summary and its log-densities
+/// `[log rho_s*]` (S fields of the grid), for another use of the same
+/// problem (the analysis of a sweep's point) that need not solve it again.
+#[derive(Debug, Clone)]
+pub struct KnownEquilibrium {
+    /// The run's report of the solve.
+    pub summary: EquilibriumSummary,
+    /// `log rho_s*` of every species, concatenated.
+    pub logs: Vec<f32>,
+}
+
+/// The equilibrium a run (or an analysis) wrote into `dir`: the
+/// `equilibrium` of its `summary.json` (or `analysis.json`) and
+/// `<name>_star.npy` of every species of `plan` (each of the plan's grid;
+/// their logarithms, to the f32 rounding of the files).
+pub fn known_equilibrium(plan: &Plan, dir: &Path) -> Result<KnownEquilibrium> {
+    let n = plan.problem.params.shape.len();
+    let bad = |what: String| Error::Usage(format!("the equilibrium of {}: {what}", dir.display()));
+    let run = dir.join("summary.json");
+    let path = if run.is_file() {
+        run
+    } else {
+        dir.join("analysis.json")
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        bad(format!(
+            "{}: {e} (the directory of a finished run or analysis holds summary.json or \
+             analysis.json)",
+            path.display()
+        ))
+    })?;
+    let summary: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("{} is not a run summary: {e}", path.display())))?;
+    let summary: EquilibriumSummary = serde_json::from_value(summary["equilibrium"].clone())
+        .map_err(|e| bad(format!("{} has no equilibrium: {e}", path.display())))?;
+    let mut logs = Vec::with_capacity(n * plan.names().len());
+    for name in plan.names() {
+        let path = dir.join(format!("{name}_star.npy"));
+        let (_, v) = crate::output::read_npy_f32(&path).map_err(|e| {
+            bad(format!(
+                "{e} (a run of the same problem writes {name}_star.npy)"
+            ))
+        })?;
+        if v.len() != n {
+            return Err(bad(format!(
+                "{} holds {} values, not the {n} of this grid: it is another problem's",
+                path.display(),
+                v.len()
+            )));
+        }
+        if let Some(i) = v.iter().position(|&x| !(x > 0.0 && x.is_finite())) {
+            return Err(bad(format!(
+                "{} has the value {} at index {i}: not a stationary density",
+                path.display(),
+                v[i]
+            )));
+        }
+        logs.extend(v.iter().map(|x| x.ln()));
+    }
+    Ok(KnownEquilibrium { summary, logs })
 }
 
 /// `mflda equilibrium`: the equilibrium and its summary only.

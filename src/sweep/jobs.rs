@@ -1,7 +1,8 @@
 //! `--emit-jobs FILE`: one shell command per configuration, each a complete
 //! `mflda run` followed (`&&`) by the `mflda analyze` of the config that run
 //! wrote, into `RUN_DIR/analysis` (the `predicted_rate` of `sweep.csv`, as a
-//! sweep on one GPU does), with absolute paths and shell-quoted arguments, so
+//! sweep on one GPU does), its equilibrium started from the run's
+//! (`--equilibrium-from RUN_DIR`, so not solved twice), with absolute paths and shell-quoted arguments, so
 //! that `parallel < FILE` or a Slurm array task (`sed -n
 //! "${SLURM_ARRAY_TASK_ID}p" FILE | bash`) runs it anywhere the same paths
 //! are visible. Line `i` is the run with index `i`. A propagation-of-chaos
@@ -67,6 +68,8 @@ pub fn job_lines(sweep: &Sweep, program: &Path, opts: &JobOptions) -> Vec<String
             analyze.push(quote(&run_dir.join("config.toml").to_string_lossy()));
             analyze.push("--out".into());
             analyze.push(quote(&run_dir.join("analysis").to_string_lossy()));
+            analyze.push("--equilibrium-from".into());
+            analyze.push(quote(&run_dir.to_string_lossy()));
             analyze.push("--force".into());
             format!("{} && {}", words.join(" "), analyze.join(" "))
         })

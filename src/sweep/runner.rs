@@ -83,6 +83,9 @@ pub fn run_sweep(
             // The predicted rate: the linearised spectrum at the equilibrium,
             // into run_dir/analysis (see predict.rs). A failure there leaves the
             // cell empty rather than failing a completed run.
+            // The analysis at the run's equilibrium, read back rather than
+            // solved again (solved here only if the run's files are unread).
+            let known = crate::run::known_equilibrium(&plan, &run.out).ok();
             let analysis_dir = crate::output::RunDir::create(&run.out.join("analysis"), true);
             if let Ok(dir) = analysis_dir {
                 let analysis = crate::analysis::analyze::analyze_plan(
@@ -90,6 +93,7 @@ pub fn run_sweep(
                     plan,
                     &dir,
                     false,
+                    known,
                     opts.quiet,
                     &opts.interrupt,
                 );
