@@ -64,7 +64,7 @@ fn section<'a>(tables: &'a str, title: &str) -> &'a str {
     &rest[..rest.find("\n### ").unwrap_or(rest.len())]
 }
 
-/// The device tool returns at most 8 plain files named in letters, digits,
+/// measure.sh writes at most 8 plain files named in letters, digits,
 /// '.', '_' and '-': everything measure.sh writes must come back.
 fn assert_returnable(out: &Path) {
     let entries: Vec<_> = std::fs::read_dir(out)
@@ -86,7 +86,7 @@ fn assert_returnable(out: &Path) {
         assert!(
             name.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
-            "{name}: a name the device tool does not return"
+            "{name}: a name outside letters, digits and ._-"
         );
     }
 }

@@ -19,7 +19,7 @@
 #                   cut at what is left, and steps with under 15 s left are
 #                   skipped, so one slow step cannot cost the rest
 #
-# Writes at most 8 plain files into OUT (the device tool returns no more):
+# Writes at most 8 plain files into OUT (a small, flat folder to copy back whole):
 #   measure.log  timestamps and the status of every step
 #   steps.tsv    step, status (ok, failed rc=N, timed out, skipped), seconds, note
 #   env.txt      settings, build, loader setup, nvidia-smi, mflda info, JAX

@@ -14,7 +14,7 @@ cargo build --release
 mkdir -p .bin
 cp target/release/mflda .bin/mflda
 
-# Which build the numbers belong to: the device machine gets no .git.
+# Which build the numbers belong to: the GPU host gets no .git.
 {
   echo "commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)"
   if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
