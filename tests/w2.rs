@@ -5,18 +5,18 @@
 //! distances, a translated compact bump against |a|, the marginal lower
 //! bound, a density against itself, and the linearised W2 near a density.
 
+#[path = "common/w2_cases.rs"]
+mod cases;
 mod common;
 
 use std::f64::consts::PI;
 
-use mflda::bench::w2::product_pair;
 use mflda::gpu::Shape;
-use mflda::metrics::w2lin_cpu::h_minus1_norm;
 use mflda::w2::bfm_cpu::{w2_bfm, BfmOptions, BfmResult, BfmStop};
 use mflda::w2::circle::w2_circle;
 use rand::Rng;
 
-const L: f64 = 2.0 * PI;
+use cases::{grid, L};
 
 /// The circle formula by another road: the quantile functions by bisection
 /// on the cumulative distribution at `m` midpoints, `C(theta)` by the
@@ -142,70 +142,22 @@ fn circle_distances_hold_exactly() {
     assert!((w - want).abs() < 1e-12, "{w} against {want}");
 }
 
-fn grid(n: usize, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
-    let h = L / n as f64;
-    (0..n * n)
-        .map(|i| f((i % n) as f64 * h, (i / n) as f64 * h))
-        .collect()
-}
-
 fn bfm(mu: &[f64], nu: &[f64], n: usize, tol: f64) -> BfmResult {
     let options = BfmOptions {
         tol,
         ..BfmOptions::default()
     };
-    let r = w2_bfm(mu, nu, Shape::square(n as u32), L, options).unwrap();
-    assert_ne!(r.stop, BfmStop::IterationLimit, "{:?}", (r.dual, r.gap));
-    r
-}
-
-/// The error bound holds for the primal value `W2^2 / 2`, and W2 is
-/// within 1e-3 of the exact answer (measured at 256^2: 6e-5 for the
-/// product, 5e-4 for the bump at gap 1e-3).
-fn check_exact(r: &BfmResult, exact: f64, what: &str) {
-    let half = 0.5 * exact * exact;
-    let rel = (r.w2() - exact).abs() / exact;
-    assert!(
-        rel < 1e-3,
-        "{what}: W2 {} against {exact} ({rel:.2e})",
-        r.w2()
-    );
-    assert!(
-        (r.primal - half).abs() <= r.bound * r.primal,
-        "{what}: the error {:.3e} of W2^2/2 exceeds the reported bound {:.3e} (gap {:.3e})",
-        (r.primal - half).abs(),
-        r.bound * r.primal,
-        r.gap * r.primal
-    );
+    w2_bfm(mu, nu, Shape::square(n as u32), L, options).unwrap()
 }
 
 #[test]
 fn a_product_is_at_the_root_sum_square_of_its_factors() {
-    // The pair `mflda bench w2` times: f1(x) f2(y) against g1(x) g2(y), its
-    // exact distance from the circle formula of each factor.
-    let n = 256;
-    let (mu, nu, exact) = product_pair(n).unwrap();
-    check_exact(&bfm(&mu, &nu, n, 1e-4), exact, "product");
+    cases::product(bfm);
 }
 
 #[test]
 fn a_translated_bump_is_at_its_translation() {
-    let n = 256;
-    let bump = |c: [f64; 2]| {
-        move |x: f64, y: f64| {
-            let r2 = (x - c[0]).powi(2) + (y - c[1]).powi(2);
-            if r2 < 1.0 {
-                (1.0 - r2).powi(3)
-            } else {
-                0.0
-            }
-        }
-    };
-    let a = [0.37, -0.61];
-    let mu = grid(n, bump([3.0, 3.0]));
-    let nu = grid(n, bump([3.0 + a[0], 3.0 + a[1]]));
-    // The gap falls slowly where the support ends: stop at 1e-3.
-    check_exact(&bfm(&mu, &nu, n, 1e-3), a[0].hypot(a[1]), "bump");
+    cases::translated_bump(bfm);
 }
 
 #[test]
@@ -217,87 +169,14 @@ fn a_density_is_at_distance_zero_from_itself() {
     assert!(r.w2() < 1e-7, "{r:?}");
 }
 
-/// Random pairs: W2^2 is at least the sum of the marginals' squared
-/// distances (an exact inequality of the continuous problem; the grid's
-/// second-order error is allowed as 1e-3 relative).
 #[test]
 fn w2_is_at_least_that_of_the_marginals() {
-    let n = 64;
-    let mut rng = common::rng("marginals");
-    for _ in 0..3 {
-        let p: Vec<f64> = (0..6).map(|_| rng.random_range(-1.0..1.0)).collect();
-        let mu = grid(n, |x, y| {
-            (p[0] * x.cos() + p[1] * (x + y).sin() + p[2] * y.cos()).exp()
-        });
-        let nu = grid(n, |x, y| {
-            (p[3] * (2.0 * x).sin() + p[4] * (x - y).cos() + p[5] * y.sin()).exp()
-        });
-        let marginal = |v: &[f64], axis: usize| -> Vec<f64> {
-            (0..n)
-                .map(|k| {
-                    (0..n)
-                        .map(|j| {
-                            if axis == 0 {
-                                v[j * n + k]
-                            } else {
-                                v[k * n + j]
-                            }
-                        })
-                        .sum()
-                })
-                .collect()
-        };
-        let m1 = w2_circle(&marginal(&mu, 0), &marginal(&nu, 0), L)
-            .unwrap()
-            .w2;
-        let m2 = w2_circle(&marginal(&mu, 1), &marginal(&nu, 1), L)
-            .unwrap()
-            .w2;
-        let bound = (m1 * m1 + m2 * m2).sqrt();
-        let r = bfm(&mu, &nu, n, 1e-4);
-        assert!(
-            r.w2() >= bound * (1.0 - 1e-3),
-            "{} below the marginal bound {bound}",
-            r.w2()
-        );
-    }
+    cases::marginal_bound(&mut common::rng("marginals"), bfm);
 }
 
-/// Near a density rho*, W2(rho* (1 + eps f), rho*) (`f` of mean zero under
-/// rho*) against the linearised W2 `||rho - rho*||_{H^-1(rho*)}`: their
-/// ratio tends to 1 as eps shrinks (its distance to 1 falls with eps:
-/// measured 3.6e-3, 4.8e-4, 3.2e-4 at 128^2, the last near the grid's
-/// floor).
 #[test]
 fn near_a_density_w2_meets_its_linearisation() {
-    let n = 128;
-    let star = grid(n, |x, y| (0.8 * x.cos() + 0.4 * (x - y).sin()).exp());
-    let mass: f64 = star.iter().sum::<f64>() * (L / n as f64).powi(2);
-    let star: Vec<f64> = star.iter().map(|v| v / mass).collect();
-    let f = grid(n, |x, y| (2.0 * x + y).sin() + 0.5 * y.cos());
-    let mean = star.iter().zip(&f).map(|(s, g)| s * g).sum::<f64>() * (L / n as f64).powi(2);
-    let mut last = f64::INFINITY;
-    for eps in [0.6, 0.3, 0.15] {
-        let rho: Vec<f64> = star
-            .iter()
-            .zip(&f)
-            .map(|(s, g)| s * (1.0 + eps * (g - mean)))
-            .collect();
-        let diff: Vec<f64> = rho.iter().zip(&star).map(|(a, b)| a - b).collect();
-        let lin = h_minus1_norm(Shape::square(n as u32), L, &star, &diff, 1e-12, 500).norm;
-        let w = bfm(&rho, &star, n, 1e-4).w2();
-        let off = (w / lin - 1.0).abs();
-        eprintln!("eps = {eps}: W2 {w:.6e}, linearised {lin:.6e}, |ratio - 1| {off:.2e}");
-        assert!(
-            off < last,
-            "eps = {eps}: |ratio - 1| = {off:.2e} did not fall"
-        );
-        last = off;
-    }
-    assert!(
-        last < 1e-3,
-        "|ratio - 1| = {last:.2e} at the smallest amplitude"
-    );
+    cases::linearisation(bfm);
 }
 
 #[test]
@@ -355,5 +234,5 @@ fn on_the_circle_the_method_meets_the_formula() {
         .collect();
     let exact = w2_circle(&f, &g, L).unwrap().w2;
     let r = w2_bfm(&f, &g, Shape::line(n as u32), L, BfmOptions::default()).unwrap();
-    check_exact(&r, exact, "circle");
+    cases::check_exact(&r, exact, "circle");
 }

@@ -3,23 +3,17 @@
 //! docs/MATHEMATICS.md section 10: a product of 1D densities, a translated
 //! bump, a density against itself, the circle formula.
 
+#[path = "common/w2_cases.rs"]
+mod cases;
 mod common;
 
+use cases::grid;
 use std::f64::consts::TAU;
 
-use mflda::bench::w2::product_pair;
 use mflda::gpu::Shape;
-use mflda::metrics::w2lin_cpu::h_minus1_norm;
 use mflda::w2::bfm_cpu::{w2_bfm, BfmOptions, BfmResult, BfmStop};
 use mflda::w2::bfm_gpu::{w2_bfm_gpu, BfmGpu, RING};
 use mflda::w2::circle::w2_circle;
-
-fn grid(n: usize, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
-    let h = TAU / n as f64;
-    (0..n * n)
-        .map(|i| f((i % n) as f64 * h, (i / n) as f64 * h))
-        .collect()
-}
 
 fn options(tol: f64) -> BfmOptions {
     BfmOptions {
@@ -41,32 +35,6 @@ fn gpu(mu: &[f64], nu: &[f64], n: usize, tol: f64) -> BfmResult {
     assert_ne!(r.stop, BfmStop::IterationLimit, "{:?}", (r.dual, r.gap));
     assert_eq!(r.iterations % RING, 0, "the rule is applied every RING");
     r
-}
-
-/// W2 within 1e-3 of `exact`, and the reported bound holds for `W2^2 / 2`.
-fn check_exact(r: &BfmResult, exact: f64, what: &str) {
-    let half = 0.5 * exact * exact;
-    let rel = (r.w2() - exact).abs() / exact;
-    eprintln!(
-        "{what}: W2 {:.8} against {exact:.8} ({rel:.2e}), gap {:.2e}, bound {:.2e}, {} \
-         iterations, {}",
-        r.w2(),
-        r.gap,
-        r.bound,
-        r.iterations,
-        r.stop.as_str()
-    );
-    assert!(
-        rel < 1e-3,
-        "{what}: W2 {} against {exact} ({rel:.2e})",
-        r.w2()
-    );
-    assert!(
-        (r.primal - half).abs() <= r.bound * r.primal,
-        "{what}: the error {:.3e} of W2^2/2 exceeds the reported bound {:.3e}",
-        (r.primal - half).abs(),
-        r.bound * r.primal
-    );
 }
 
 /// A smooth random pair at 64^2: the device's W2 meets the f64 method's to
@@ -107,28 +75,12 @@ fn the_device_method_meets_the_f64_method() {
 
 #[test]
 fn on_the_device_a_product_is_at_the_root_sum_square_of_its_factors() {
-    let n = 256;
-    let (mu, nu, exact) = product_pair(n).unwrap();
-    check_exact(&gpu(&mu, &nu, n, 1e-4), exact, "product");
+    cases::product(gpu);
 }
 
 #[test]
 fn on_the_device_a_translated_bump_is_at_its_translation() {
-    let n = 256;
-    let bump = |c: [f64; 2]| {
-        move |x: f64, y: f64| {
-            let r2 = (x - c[0]).powi(2) + (y - c[1]).powi(2);
-            if r2 < 1.0 {
-                (1.0 - r2).powi(3)
-            } else {
-                0.0
-            }
-        }
-    };
-    let a = [0.37, -0.61];
-    let mu = grid(n, bump([3.0, 3.0]));
-    let nu = grid(n, bump([3.0 + a[0], 3.0 + a[1]]));
-    check_exact(&gpu(&mu, &nu, n, 1e-3), a[0].hypot(a[1]), "bump");
+    cases::translated_bump(gpu);
 }
 
 /// A density against itself converges at once to 0; one solver serves
@@ -174,91 +126,17 @@ fn on_the_device_the_circle_meets_the_formula() {
     )
     .unwrap();
     assert_ne!(r.stop, BfmStop::IterationLimit);
-    check_exact(&r, exact, "circle");
+    cases::check_exact(&r, exact, "circle");
 }
 
-/// Random pairs: W2^2 on the device is at least the sum of the marginals'
-/// squared distances (exact for the continuous problem; the grid's
-/// second-order error allowed as 1e-3 relative).
 #[test]
 fn on_the_device_w2_is_at_least_that_of_the_marginals() {
-    let n = 64;
-    let mut rng = common::rng("bfm_gpu_marginals");
-    for _ in 0..3 {
-        let p: Vec<f64> = common::random(&mut rng, 6)
-            .iter()
-            .map(|&v| f64::from(v))
-            .collect();
-        let mu = grid(n, |x, y| {
-            (p[0] * x.cos() + p[1] * (x + y).sin() + p[2] * y.cos()).exp()
-        });
-        let nu = grid(n, |x, y| {
-            (p[3] * (2.0 * x).sin() + p[4] * (x - y).cos() + p[5] * y.sin()).exp()
-        });
-        let marginal = |v: &[f64], axis: usize| -> Vec<f64> {
-            (0..n)
-                .map(|k| {
-                    (0..n)
-                        .map(|j| {
-                            if axis == 0 {
-                                v[j * n + k]
-                            } else {
-                                v[k * n + j]
-                            }
-                        })
-                        .sum()
-                })
-                .collect()
-        };
-        let m = |axis| {
-            w2_circle(&marginal(&mu, axis), &marginal(&nu, axis), TAU)
-                .unwrap()
-                .w2
-        };
-        let bound = m(0).hypot(m(1));
-        let r = gpu(&mu, &nu, n, 1e-4);
-        assert!(
-            r.w2() >= bound * (1.0 - 1e-3),
-            "{} below the marginal bound {bound}",
-            r.w2()
-        );
-    }
+    cases::marginal_bound(&mut common::rng("bfm_gpu_marginals"), gpu);
 }
 
-/// Near a density rho*, the device's W2(rho* (1 + eps f), rho*) against the
-/// linearised W2: their ratio tends to 1 as eps shrinks (as on the host,
-/// tests/w2.rs), to 1e-3 at the smallest of three amplitudes.
 #[test]
 fn on_the_device_near_a_density_w2_meets_its_linearisation() {
-    let n = 128;
-    let cell = (TAU / n as f64).powi(2);
-    let star = grid(n, |x, y| (0.8 * x.cos() + 0.4 * (x - y).sin()).exp());
-    let mass: f64 = star.iter().sum::<f64>() * cell;
-    let star: Vec<f64> = star.iter().map(|v| v / mass).collect();
-    let f = grid(n, |x, y| (2.0 * x + y).sin() + 0.5 * y.cos());
-    let mean = star.iter().zip(&f).map(|(s, g)| s * g).sum::<f64>() * cell;
-    let mut last = f64::INFINITY;
-    for eps in [0.6, 0.3, 0.15] {
-        let rho: Vec<f64> = star
-            .iter()
-            .zip(&f)
-            .map(|(s, g)| s * (1.0 + eps * (g - mean)))
-            .collect();
-        let diff: Vec<f64> = rho.iter().zip(&star).map(|(a, b)| a - b).collect();
-        let lin = h_minus1_norm(Shape::square(n as u32), TAU, &star, &diff, 1e-12, 500).norm;
-        let w = gpu(&rho, &star, n, 1e-4).w2();
-        let off = (w / lin - 1.0).abs();
-        eprintln!("eps = {eps}: W2 {w:.6e}, linearised {lin:.6e}, |ratio - 1| {off:.2e}");
-        assert!(
-            off < last,
-            "eps = {eps}: |ratio - 1| = {off:.2e} did not fall"
-        );
-        last = off;
-    }
-    assert!(
-        last < 1e-3,
-        "|ratio - 1| = {last:.2e} at the smallest amplitude"
-    );
+    cases::linearisation(gpu);
 }
 
 /// Grids the device solver does not take are refused by name, and the
