@@ -32,19 +32,15 @@ pub fn stages(radices: &[u32]) -> String {
     let r0 = radices[0];
     let _ = writeln!(w, "    {{\n        let per_line = N / {r0}u;");
     for j in 0..e / r0 {
-        let _ = writeln!(
-            w,
-            "        {{\n            let lk = butterfly_of(t + {j}u * WG_SIZE, per_line);\n            \
-             let line = first_line + lk.x;\n            if line < LINE_COUNT {{"
-        );
-        for q in 0..r0 {
-            let _ = writeln!(
-                w,
-                "                v{} = data[global_index(field, line, lk.y + {q}u * per_line)];",
-                j * r0 + q
-            );
-        }
-        let _ = writeln!(w, "            }}\n        }}");
+        global_line(w, j, |w| {
+            for q in 0..r0 {
+                let _ = writeln!(
+                    w,
+                    "                v{} = data[global_index(field, line, lk.y + {q}u * per_line)];",
+                    j * r0 + q
+                );
+            }
+        });
     }
     let _ = writeln!(w, "    }}");
     let mut ns = 1u32;
@@ -76,20 +72,16 @@ pub fn stages(radices: &[u32]) -> String {
             // Last stage: ns r = N, so the outputs of butterfly k go to k + q ns.
             let _ = writeln!(w, "        let scale = select(1.0, 1.0 / f32(N), INVERSE);");
             for j in 0..e / r {
-                let _ = writeln!(
-                    w,
-                    "        {{\n            let lk = butterfly_of(t + {j}u * WG_SIZE, per_line);\n            \
-                     let line = first_line + lk.x;\n            if line < LINE_COUNT {{"
-                );
-                for q in 0..r {
-                    let _ = writeln!(
-                        w,
-                        "                data[global_index(field, line, lk.y + {})] = v{} * scale;",
-                        q * ns,
-                        j * r + q
-                    );
-                }
-                let _ = writeln!(w, "            }}\n        }}");
+                global_line(w, j, |w| {
+                    for q in 0..r {
+                        let _ = writeln!(
+                            w,
+                            "                data[global_index(field, line, lk.y + {})] = v{} * scale;",
+                            q * ns,
+                            j * r + q
+                        );
+                    }
+                });
             }
         } else {
             let r2 = radices[stage + 1];
@@ -136,6 +128,19 @@ pub fn stages(radices: &[u32]) -> String {
     }
     let _ = writeln!(w, "}}");
     s
+}
+
+/// Butterfly group `j` of a thread on its line in global memory: `lk`
+/// (line, butterfly) and `line` in scope for `body`, which runs only for
+/// lines of the field (not the padding of the last workgroup).
+fn global_line(w: &mut String, j: u32, body: impl FnOnce(&mut String)) {
+    let _ = writeln!(
+        w,
+        "        {{\n            let lk = butterfly_of(t + {j}u * WG_SIZE, per_line);\n            \
+         let line = first_line + lk.x;\n            if line < LINE_COUNT {{"
+    );
+    body(w);
+    let _ = writeln!(w, "            }}\n        }}");
 }
 
 /// The in-place DFT of size `r` on `v{b} .. v{b + r - 1}`.
