@@ -203,10 +203,27 @@ fn analyze_writes_the_documented_json() {
         w["predicted_rate"].as_f64().unwrap(),
     );
     assert!((p - q).abs() <= 1e-4 * p.abs(), "{p} against {q}");
+    let other = Command::new(env!("CARGO_BIN_EXE_mflda"))
+        .args(["analyze", "--force", "--out", a, "--equilibrium-from", o])
+        .args([
+            "--set",
+            "grid.dim=1",
+            "--set",
+            "grid.n=32",
+            "--set",
+            "game.tau=0.3",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        !other.status.success() && err.contains("another problem") && err.contains("[game]"),
+        "{err}"
+    );
     let missing = analyze_from(again.join("nothing").to_str().unwrap());
     let err = String::from_utf8_lossy(&missing.stderr);
     assert!(
-        !missing.status.success() && err.contains("summary.json"),
+        !missing.status.success() && err.contains("config.toml"),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&out);

@@ -15,6 +15,8 @@ const OP_CONSTANT_TRUE: u32 = 41;
 const OP_CONSTANT_NULL: u32 = 46;
 const OP_SPEC_CONSTANT_TRUE: u32 = 48;
 const OP_SPEC_CONSTANT_OP: u32 = 52;
+const OP_TYPE_POINTER: u32 = 32;
+const OP_FUNCTION_PARAMETER: u32 = 55;
 const OP_VARIABLE: u32 = 59;
 const OP_ACCESS_CHAIN: u32 = 65;
 const OP_PTR_ACCESS_CHAIN: u32 = 67;
@@ -50,11 +52,13 @@ fn spirv(text: &str, constants: &[(&str, f64)]) -> Vec<u32> {
     .unwrap()
 }
 
-/// Access chains into function-local variables (or chains of them) with an
-/// index that is not a constant, as `(result id, index id)`.
+/// Access chains into function-local variables, pointer parameters into
+/// them (a helper handed `ptr<function, array>`), or chains of those, with
+/// an index that is not a constant, as `(result id, index id)`.
 fn dynamic_local_indexing(words: &[u32]) -> Vec<(u32, u32)> {
     let mut constants = HashSet::new();
     let mut local = HashSet::new();
+    let mut local_pointer_types = HashSet::new();
     let mut found = Vec::new();
     let mut at = 5; // past the header
     while at < words.len() {
@@ -64,6 +68,12 @@ fn dynamic_local_indexing(words: &[u32]) -> Vec<(u32, u32)> {
         match op {
             OP_CONSTANT_TRUE..=OP_CONSTANT_NULL | OP_SPEC_CONSTANT_TRUE..=OP_SPEC_CONSTANT_OP => {
                 constants.insert(inst[2]);
+            }
+            OP_TYPE_POINTER if inst[2] == STORAGE_FUNCTION => {
+                local_pointer_types.insert(inst[1]);
+            }
+            OP_FUNCTION_PARAMETER if local_pointer_types.contains(&inst[1]) => {
+                local.insert(inst[2]);
             }
             OP_VARIABLE if inst[3] == STORAGE_FUNCTION => {
                 local.insert(inst[2]);
@@ -144,4 +154,25 @@ fn the_checker_finds_a_dynamically_indexed_register_array() {
         }";
     let found = dynamic_local_indexing(&spirv(text, &[("R", 8.0)]));
     assert!(found.len() >= 2, "{found:?}");
+    // And through a pointer parameter, as the old stages' butterfly took
+    // the register array.
+    let text = "
+        @group(0) @binding(0) var<storage, read_write> data: array<f32>;
+        fn swap(v: ptr<function, array<f32, 8>>, i: u32) {
+            let a = (*v)[i];
+            (*v)[i] = (*v)[7u - i];
+            (*v)[7u - i] = a;
+        }
+        @compute @workgroup_size(64)
+        fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+            var v: array<f32, 8>;
+            v[0] = data[id.x];
+            swap(&v, id.x % 4u);
+            data[id.x] = v[0] + v[7];
+        }";
+    let found = dynamic_local_indexing(&spirv(text, &[]));
+    assert!(
+        !found.is_empty(),
+        "indexing through a parameter went unseen"
+    );
 }

@@ -26,7 +26,7 @@ override COLUMNS: bool;     // lines are columns (element stride ROW_LEN), else 
 override ROW_LEN: u32;      // n1, elements per grid row
 override FIELD_LEN: u32;    // n1 * n2, elements per field of the batch
 override INVERSE: bool;     // inverse transform
-override WG_SIZE: u32;      // threads per workgroup = LINES * N / E
+override WG_SIZE: u32;      // threads per workgroup = LINES * N / 16 (ELEMS_PER_THREAD)
 
 @group(0) @binding(0) var<storage, read_write> data: array<vec2<f32>>;
 // exp(-2 pi i j / N) for j < N, computed in f64 on the host.

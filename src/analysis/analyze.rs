@@ -319,14 +319,7 @@ pub fn analyze_plan(
             (EquilibriumSummary::from(&report), logs, false)
         }
     };
-    let eq_field = GpuField::from_data(
-        ctx,
-        "analysis.equilibrium",
-        shape,
-        species as u32,
-        Elem::Real,
-        &logs,
-    )?;
+
     let system = plan.problem.system().clone();
     let species = system.len();
     let stars = species_from_logs(&logs, species);
@@ -400,6 +393,14 @@ pub fn analyze_plan(
         let start = plan.initial_species(ctx, &star_refs)?;
         let refs: Vec<&[f32]> = start.iter().map(|v| v.as_slice()).collect();
         stepper.set_species_densities(ctx, &refs)?;
+        let eq_field = GpuField::from_data(
+            ctx,
+            "analysis.equilibrium",
+            shape,
+            species as u32,
+            Elem::Real,
+            &logs,
+        )?;
         let metrics = Metrics::new(ctx, &stepper, &problem.ops, &eq_field)?;
         let schedule = plan.schedule();
         let (mut t, mut l2) = (Vec::new(), Vec::new());

@@ -25,9 +25,9 @@ pub struct AnalyzeArgs {
     /// Overwrite an existing directory.
     #[arg(long)]
     force: bool,
-    /// Start the equilibrium from the stationary densities a run of the same
-    /// problem wrote into this directory (`<name>_star.npy`) rather than
-    /// solving it again from the configured start.
+    /// Take the equilibrium a run (or analysis, or `mflda equilibrium`) of the
+    /// same problem wrote into this directory (its summary and
+    /// `<name>_star.npy`) rather than solving it again.
     #[arg(long, value_name = "RUN_DIR")]
     equilibrium_from: Option<PathBuf>,
     /// No progress output and no adapter warning.
@@ -37,6 +37,21 @@ pub struct AnalyzeArgs {
 
 /// Runs `mflda analyze`.
 pub fn run(ctx: &GpuContext, config: &Config, args: &AnalyzeArgs) -> anyhow::Result<()> {
+    if let Some(from) = &args.equilibrium_from {
+        let same = match (
+            std::fs::canonicalize(from),
+            std::fs::canonicalize(&args.out),
+        ) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        anyhow::ensure!(
+            !same,
+            "--out and --equilibrium-from name the same directory ({}): the analysis would \
+             replace the equilibrium it reads; choose another --out",
+            args.out.display()
+        );
+    }
     let dir = RunDir::create(&args.out, args.force)?;
     let interrupt = interrupt_on_signal("stopping the analysis");
     let analysis = match &args.equilibrium_from {

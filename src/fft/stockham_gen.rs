@@ -15,8 +15,13 @@ use std::fmt::Write;
 use crate::fft::stockham::ELEMS_PER_THREAD;
 
 /// WGSL of `fn transform(t, field, first_line)`: the stages of the radix
-/// plan `radices` (each 2, 4 or 8, their product the line length `N`).
+/// plan `radices` ([`crate::fft::stockham::radices`] of the line length
+/// `N >= 2`: at least one stage, each 2, 4 or 8, their product `N`).
 pub fn stages(radices: &[u32]) -> String {
+    assert!(
+        !radices.is_empty() && radices.iter().all(|r| [2, 4, 8].contains(r)),
+        "a radix plan is one or more stages of 2, 4 or 8, not {radices:?}"
+    );
     let e = ELEMS_PER_THREAD;
     let mut s = String::new();
     let w = &mut s;
@@ -76,7 +81,7 @@ pub fn stages(radices: &[u32]) -> String {
                     for q in 0..r {
                         let _ = writeln!(
                             w,
-                            "                data[global_index(field, line, lk.y + {})] = v{} * scale;",
+                            "                data[global_index(field, line, lk.y + {}u)] = v{} * scale;",
                             q * ns,
                             j * r + q
                         );

@@ -107,48 +107,88 @@ pub struct KnownEquilibrium {
     pub logs: Vec<f32>,
 }
 
-/// The equilibrium a run (or an analysis) wrote into `dir`: the
-/// `equilibrium` of its `summary.json` (or `analysis.json`) and
-/// `<name>_star.npy` of every species of `plan` (each of the plan's grid;
-/// their logarithms, to the f32 rounding of the files).
+/// The sections of a config that do not change its equilibrium.
+const NOT_THE_PROBLEM: [&str; 4] = ["time", "output", "init", "equilibrium"];
+
+/// The equilibrium a run, an analysis or `mflda equilibrium` wrote into
+/// `dir`: the `equilibrium` of its `summary.json` or `analysis.json` (or the
+/// whole `equilibrium.json`) and `<name>_star.npy` of every species of
+/// `plan` (each of the plan's grid; their logarithms, to the f32 rounding of
+/// the files). Refused with the reason when `dir`'s `config.toml` poses
+/// another problem than `plan` (its sections other than time, output, init
+/// and equilibrium differ) or a density is not positive (an f32 file
+/// underflows where the log-density is below about -103: solve instead).
 pub fn known_equilibrium(plan: &Plan, dir: &Path) -> Result<KnownEquilibrium> {
-    let n = plan.problem.params.shape.len();
+    let shape = plan.problem.params.shape;
     let bad = |what: String| Error::Usage(format!("the equilibrium of {}: {what}", dir.display()));
-    let run = dir.join("summary.json");
-    let path = if run.is_file() {
-        run
-    } else {
-        dir.join("analysis.json")
+    let read = |name: &str| -> Result<String> {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).map_err(|e| bad(format!("{}: {e}", path.display())))
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        bad(format!(
-            "{}: {e} (the directory of a finished run or analysis holds summary.json or \
-             analysis.json)",
-            path.display()
-        ))
-    })?;
-    let summary: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("{} is not a run summary: {e}", path.display())))?;
-    let summary: EquilibriumSummary = serde_json::from_value(summary["equilibrium"].clone())
-        .map_err(|e| bad(format!("{} has no equilibrium: {e}", path.display())))?;
-    let mut logs = Vec::with_capacity(n * plan.names().len());
+    let table = |text: &str, what: &str| -> Result<toml::Table> {
+        let mut t: toml::Table = text
+            .parse()
+            .map_err(|e| bad(format!("{what} is not a config: {e}")))?;
+        for key in NOT_THE_PROBLEM {
+            t.remove(key);
+        }
+        Ok(t)
+    };
+    let theirs = table(&read("config.toml")?, "its config.toml")?;
+    let ours = table(&plan.to_toml(), "this config")?;
+    if theirs != ours {
+        let mut keys: Vec<&String> = theirs.keys().chain(ours.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let differ: Vec<String> = keys
+            .into_iter()
+            .filter(|k| theirs.get(*k) != ours.get(*k))
+            .map(|k| format!("[{k}]"))
+            .collect();
+        return Err(bad(format!(
+            "its config.toml poses another problem ({} differ): solve this one instead (leave \
+             --equilibrium-from out)",
+            differ.join(", ")
+        )));
+    }
+    let summary = ["summary.json", "analysis.json", "equilibrium.json"]
+        .into_iter()
+        .find(|f| dir.join(f).is_file())
+        .ok_or_else(|| {
+            bad(
+                "no summary.json, analysis.json or equilibrium.json: not the directory of a \
+                 finished run, analysis or equilibrium"
+                    .into(),
+            )
+        })?;
+    let value: serde_json::Value = serde_json::from_str(&read(summary)?)
+        .map_err(|e| bad(format!("{summary} is not mflda's: {e}")))?;
+    let value = if summary == "equilibrium.json" {
+        value
+    } else {
+        value["equilibrium"].clone()
+    };
+    let summary: EquilibriumSummary = serde_json::from_value(value)
+        .map_err(|e| bad(format!("{summary} has no equilibrium summary: {e}")))?;
+    let want = npy_shape(shape);
+    let mut logs = Vec::with_capacity(shape.len() * plan.names().len());
     for name in plan.names() {
         let path = dir.join(format!("{name}_star.npy"));
-        let (_, v) = crate::output::read_npy_f32(&path).map_err(|e| {
+        let (got, v) = crate::output::read_npy_f32(&path).map_err(|e| {
             bad(format!(
                 "{e} (a run of the same problem writes {name}_star.npy)"
             ))
         })?;
-        if v.len() != n {
+        if got != want {
             return Err(bad(format!(
-                "{} holds {} values, not the {n} of this grid: it is another problem's",
-                path.display(),
-                v.len()
+                "{} has shape {got:?}, not the grid's {want:?}",
+                path.display()
             )));
         }
         if let Some(i) = v.iter().position(|&x| !(x > 0.0 && x.is_finite())) {
             return Err(bad(format!(
-                "{} has the value {} at index {i}: not a stationary density",
+                "{} has the value {} at index {i}, where a log-density is needed (f32 files \
+                 underflow below about exp(-103)): solve the equilibrium instead",
                 path.display(),
                 v[i]
             )));
