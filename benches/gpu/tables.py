@@ -127,6 +127,7 @@ def step_table(section, jax):
             r["scheme"].upper(),
             num(us / 1e3, 3),
             num(r["bytes_per_step"] / 1e6, 1),
+            r.get("dispatches_per_step", "-"),
             num(r["achieved_gbps"]),
             num(r["copy"]["gbps"]),
             num(r["ratio_to_floor"], 2),
@@ -136,7 +137,7 @@ def step_table(section, jax):
             j = jax_sps.get(r["n"]) if r["scheme"] == "etdrk4" else None
             row += [num(j), num(sps / j, 2) if j else "-"]
         rows.append(row)
-    headers = ["N", "<scheme", "ms/step", "MB/step", "GB/s", "copy GB/s", "x floor", "steps/s"]
+    headers = ["N", "<scheme", "ms/step", "MB/step", "dispatches", "GB/s", "copy GB/s", "x floor", "steps/s"]
     if jax is not None:
         headers += ["JAX steps/s", "mflda / JAX"]
     return table(headers, rows)

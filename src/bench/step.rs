@@ -25,6 +25,9 @@ pub struct StepResult {
     pub time: Stats,
     /// Bytes one step moves in this plan ([`crate::dynamics::Stepper::bytes_moved`]).
     pub bytes_per_step: u64,
+    /// Compute dispatches per step: one per group of the breakdown (every
+    /// group of a step records one kernel or one FFT axis pass).
+    pub dispatches_per_step: usize,
     /// Achieved GB/s.
     pub achieved_gbps: f64,
     /// Copy bandwidth of a field-sized working set, same run.
@@ -82,6 +85,7 @@ pub fn bench_size(
             scheme: scheme.as_str(),
             time,
             bytes_per_step: bytes,
+            dispatches_per_step: breakdown.groups_per_call,
             achieved_gbps: bytes as f64 / (ms * 1e6),
             copy: *copy,
             floor_ms,
@@ -97,17 +101,27 @@ pub fn bench_size(
 pub fn table(report: &StepBenchReport) -> String {
     let mut s = header(&report.adapter, report.clock);
     s += &format!(
-        "{:>6} {:>7} {:>10} {:>9} {:>10} {:>9} {:>10} {:>10} {:>8}\n",
-        "N", "scheme", "ms/step", "iqr ms", "MB/step", "GB/s", "copy GB/s", "floor ms", "x floor"
+        "{:>6} {:>7} {:>10} {:>9} {:>10} {:>6} {:>9} {:>10} {:>10} {:>8}\n",
+        "N",
+        "scheme",
+        "ms/step",
+        "iqr ms",
+        "MB/step",
+        "disp",
+        "GB/s",
+        "copy GB/s",
+        "floor ms",
+        "x floor"
     );
     for r in &report.results {
         s += &format!(
-            "{:>6} {:>7} {:>10.3} {:>9.3} {:>10.1} {:>9.1} {:>10.1} {:>10.3} {:>8.2}\n",
+            "{:>6} {:>7} {:>10.3} {:>9.3} {:>10.1} {:>6} {:>9.1} {:>10.1} {:>10.3} {:>8.2}\n",
             r.n,
             r.scheme,
             r.time.median_us / 1e3,
             r.time.iqr_us / 1e3,
             r.bytes_per_step as f64 / 1e6,
+            r.dispatches_per_step,
             r.achieved_gbps,
             r.copy.gbps,
             r.floor_ms,
