@@ -328,6 +328,15 @@ fn memory_estimates_bound_what_the_benchmarks_allocate() {
         solver.start_uniform(&ctx).unwrap();
         within("equilibrium", memory::equilibrium(shape), held(&ctx) - base);
     }
+    {
+        let solver = mflda::w2::bfm_gpu::BfmGpu::new(&ctx, shape, std::f64::consts::TAU).unwrap();
+        let mu = vec![1.0; shape.len()];
+        let r = solver
+            .solve(&ctx, &mu, &mu, mflda::w2::bfm_cpu::BfmOptions::default())
+            .unwrap();
+        assert!(r.w2() < 1e-6);
+        within("w2", memory::w2(shape), held(&ctx) - base);
+    }
 }
 
 /// `mflda bench w2`'s figures are consistent with each other on both

@@ -73,6 +73,9 @@ pub struct W2Result {
     pub floor_ms: f64,
     /// `ms_per_iteration / floor_ms`.
     pub ratio_to_floor: f64,
+    /// GPU memory the device solver holds at this size, bytes
+    /// ([`crate::bench::memory::w2`]; 0 on the host).
+    pub gpu_memory_bytes: u64,
 }
 
 /// The report of `mflda bench w2`.
@@ -174,6 +177,7 @@ struct Measured {
     bytes_per_iteration: u64,
     dispatches_per_iteration: u32,
     copy_gbps: f64,
+    gpu_memory_bytes: u64,
 }
 
 impl Measured {
@@ -193,6 +197,7 @@ impl Measured {
             copy_gbps: self.copy_gbps,
             floor_ms,
             ratio_to_floor: self.ms_per_iteration / floor_ms,
+            gpu_memory_bytes: self.gpu_memory_bytes,
         }
     }
 }
@@ -211,6 +216,7 @@ fn bench_host(n: u32, options: BfmOptions, reps: u32) -> Result<W2Result> {
         bytes_per_iteration: BYTES_PER_POINT_ITERATION * points as u64,
         dispatches_per_iteration: 0,
         copy_gbps,
+        gpu_memory_bytes: 0,
     };
     Ok(measured.result(&r, exact))
 }
@@ -239,6 +245,7 @@ fn bench_device(
         bytes_per_iteration: solver.bytes_per_iteration(),
         dispatches_per_iteration: solver.dispatches(),
         copy_gbps: copy.gbps,
+        gpu_memory_bytes: crate::bench::memory::w2(shape),
     };
     Ok(measured.result(&r, exact))
 }

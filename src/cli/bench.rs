@@ -177,6 +177,7 @@ pub fn run(ctx: &GpuContext, cmd: BenchCommand) -> anyhow::Result<()> {
             let solver = if args.host {
                 w2::Solver::Host
             } else {
+                say_memory(&args.sizes, &[("w2", memory::w2)]);
                 w2::Solver::Device
             };
             let timing = Timing {

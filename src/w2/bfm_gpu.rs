@@ -176,10 +176,7 @@ impl BfmGpu {
             })
         };
         let halves = [half(0)?, half(1)?];
-        let transforms = [
-            CTransformGpu::new(ctx, shape, length, &phi, &psi)?,
-            CTransformGpu::new(ctx, shape, length, &psi, &phi)?,
-        ];
+        let transforms = CTransformGpu::pair(ctx, shape, length, &phi, &psi)?;
         ctx.take_errors()?;
         Ok(BfmGpu {
             shape,
