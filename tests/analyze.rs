@@ -105,28 +105,33 @@ fn coupled_games_respect_the_lower_bound() {
     }
 }
 
+/// `mflda analyze --force` of the default game on a 32-point circle into
+/// `out`, with `extra` arguments.
+fn analyze_cli(out: &str, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mflda"))
+        .args(["analyze", "--force", "--out", out])
+        .args(["--set", "grid.dim=1", "--set", "grid.n=32"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn analyze_writes_the_documented_json() {
     let out = std::env::temp_dir().join(format!("mflda-analyze-cli-{}", std::process::id()));
     let o = out.to_str().unwrap();
-    let res = Command::new(env!("CARGO_BIN_EXE_mflda"))
-        .args(["analyze", "--force", "--out", o, "--run"])
-        .args([
-            "--set",
-            "grid.dim=1",
-            "--set",
-            "grid.n=32",
+    let res = analyze_cli(
+        o,
+        &[
+            "--run",
             "--set",
             "time.dt=0.05",
-        ])
-        .args([
             "--set",
             "time.t_end=10",
             "--set",
             "output.metrics_every=0.5",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(
         res.status.success(),
         "{}",
@@ -171,20 +176,8 @@ fn analyze_writes_the_documented_json() {
     // spectrum to the f32 rounding of the density files.
     let again = out.with_extension("again");
     let a = again.to_str().unwrap();
-    let analyze_from = |from: &str| {
-        Command::new(env!("CARGO_BIN_EXE_mflda"))
-            .args(["analyze", "--force", "--out", a, "--equilibrium-from", from])
-            .args([
-                "--set",
-                "grid.dim=1",
-                "--set",
-                "grid.n=32",
-                "--set",
-                "time.dt=0.05",
-            ])
-            .output()
-            .unwrap()
-    };
+    let analyze_from =
+        |from: &str| analyze_cli(a, &["--equilibrium-from", from, "--set", "time.dt=0.05"]);
     let res = analyze_from(o);
     assert!(
         res.status.success(),
@@ -203,18 +196,7 @@ fn analyze_writes_the_documented_json() {
         w["predicted_rate"].as_f64().unwrap(),
     );
     assert!((p - q).abs() <= 1e-4 * p.abs(), "{p} against {q}");
-    let other = Command::new(env!("CARGO_BIN_EXE_mflda"))
-        .args(["analyze", "--force", "--out", a, "--equilibrium-from", o])
-        .args([
-            "--set",
-            "grid.dim=1",
-            "--set",
-            "grid.n=32",
-            "--set",
-            "game.tau=0.3",
-        ])
-        .output()
-        .unwrap();
+    let other = analyze_cli(a, &["--equilibrium-from", o, "--set", "game.tau=0.3"]);
     let err = String::from_utf8_lossy(&other.stderr);
     assert!(
         !other.status.success() && err.contains("another problem") && err.contains("[game]"),
