@@ -75,10 +75,10 @@ pub fn equilibrium(shape: Shape) -> u64 {
 /// `mflda bench w2` (and a W2 metric's solver, [`crate::w2::bfm_gpu::BfmGpu`]):
 /// `mu`, `nu`, `phi`, `psi` and the pushed density (20 bytes per point),
 /// per half-step a push accumulator and an `H^1` work field (32), the two
-/// c-transforms' shared scratch (24); or the copy measurement before it when
-/// that is larger.
+/// c-transforms' shared scratch (24), the staging copy of the final
+/// potentials (8); or the copy measurement before it when that is larger.
 pub fn w2(shape: Shape) -> u64 {
-    copy(shape).max((20 + 32 + 24) * points(shape)) + tables(shape)
+    copy(shape).max((20 + 32 + 24 + 8) * points(shape)) + tables(shape)
 }
 
 /// Bytes in KiB below 1 MiB, MiB below 1 GiB, GiB above.

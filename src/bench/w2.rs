@@ -83,7 +83,7 @@ pub struct W2Result {
 pub struct W2BenchReport {
     /// Where the solver ran.
     pub solver: String,
-    /// How device times were taken (`None` on the host).
+    /// The clock of the device solver's times (`None` for the host solver).
     pub clock: Option<Clock>,
     /// Results per size.
     pub results: Vec<W2Result>,

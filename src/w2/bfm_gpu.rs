@@ -23,7 +23,7 @@
 use std::cell::Cell;
 use std::marker::PhantomData;
 
-use crate::gpu::field::{read_buffer, read_mapped, storage_init};
+use crate::gpu::field::{read_mapped, storage_init};
 use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::shaders::{W2_RULE, W2_SCALARS};
 use crate::gpu::{GpuContext, Shape};
@@ -65,6 +65,8 @@ pub struct BfmGpu {
     state: wgpu::Buffer,
     history: wgpu::Buffer,
     staging: wgpu::Buffer,
+    /// Where the final `phi`, `psi` are read from (8 bytes a point).
+    potentials: wgpu::Buffer,
     halves: [HalfGpu; 2],
     /// `phi -> psi = phi^c` and `psi -> phi = psi^c`.
     transforms: [CTransformGpu; 2],
@@ -108,6 +110,12 @@ impl BfmGpu {
         let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("w2.history.staging"),
             size: ring,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let potentials = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("w2.potentials.staging"),
+            size: 8 * len as u64,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
@@ -189,6 +197,7 @@ impl BfmGpu {
             state,
             history,
             staging,
+            potentials,
             halves,
             transforms,
             reducer,
@@ -271,17 +280,13 @@ impl BfmGpu {
             f64::from(f32::EPSILON),
         )?;
         let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
-        let zeros = vec![0f32; mu.len()];
         let sigma = first_sigma(&mu, &nu) as f32;
         let queue = &ctx.queue;
         queue.write_buffer(&self.mu, 0, bytemuck::cast_slice(&f32s(&mu)));
         queue.write_buffer(&self.nu, 0, bytemuck::cast_slice(&f32s(&nu)));
-        queue.write_buffer(&self.phi, 0, bytemuck::cast_slice(&zeros));
-        queue.write_buffer(&self.psi, 0, bytemuck::cast_slice(&zeros));
         for s in &self.sigma {
             queue.write_buffer(s, 0, bytemuck::bytes_of(&sigma));
         }
-        queue.write_buffer(&self.state, 0, bytemuck::cast_slice(&[0f32; 2]));
         let mut history = Vec::new();
         let mut stop = BfmStop::IterationLimit;
         let mut iterations = 0;
@@ -292,6 +297,12 @@ impl BfmGpu {
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                     label: Some("w2.bfm"),
                 });
+            if iterations == 0 {
+                // Both potentials, the dual value and the count start at 0.
+                for b in [&self.phi, &self.psi, &self.state] {
+                    encoder.clear_buffer(b, 0, None);
+                }
+            }
             {
                 let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                     label: Some("w2.bfm"),
@@ -311,7 +322,7 @@ impl BfmGpu {
                 history.push([dual, grid.gap(primal, dual)]);
             }
             iterations += chunk;
-            if history
+            if history[history.len() - chunk as usize..]
                 .iter()
                 .any(|v| !(v[0].is_finite() && v[1].is_finite()))
             {
@@ -325,12 +336,23 @@ impl BfmGpu {
                 break;
             }
         }
-        ctx.take_errors()?;
+        // The potentials, through the staging buffer made once.
         let bytes = 4 * mu.len() as u64;
-        let f64s = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
-        let phi = f64s(read_buffer(ctx, &self.phi, bytes)?);
-        let psi = f64s(read_buffer(ctx, &self.psi, bytes)?);
-        Ok(grid.result((&mu, &nu), phi, &psi, (iterations, stop), history))
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(&self.phi, 0, &self.potentials, 0, bytes);
+        encoder.copy_buffer_to_buffer(&self.psi, 0, &self.potentials, bytes, bytes);
+        queue.submit([encoder.finish()]);
+        let both = read_mapped(ctx, &self.potentials)?;
+        ctx.take_errors()?;
+        let (phi, psi) = both.split_at(mu.len());
+        let f64s = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
+        Ok(grid.result(
+            (&mu, &nu),
+            f64s(phi),
+            &f64s(psi),
+            (iterations, stop),
+            history,
+        ))
     }
 }
 
