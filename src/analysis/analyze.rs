@@ -300,17 +300,9 @@ pub fn analyze_plan(
     }
     crate::run::warn(ctx, &plan)?;
     dir.write_text("config.toml", &plan.to_toml())?;
-    let shape = plan.problem.params.shape;
-    let species = plan.names().len();
     let (equilibrium, logs, reused) = match known {
         Some(k) => {
-            for (name, r) in plan.names().iter().zip(species_from_logs(&k.logs, species)) {
-                write_npy_f32(
-                    &dir.file(&format!("{name}_star.npy")),
-                    &[shape.n2 as usize, shape.n1 as usize],
-                    &r,
-                )?;
-            }
+            crate::run::write_stars(&plan, dir, &k.logs)?;
             (k.summary, k.logs, true)
         }
         None => {
@@ -319,7 +311,6 @@ pub fn analyze_plan(
             (EquilibriumSummary::from(&report), logs, false)
         }
     };
-
     let system = plan.problem.system().clone();
     let species = system.len();
     let stars = species_from_logs(&logs, species);
@@ -396,7 +387,7 @@ pub fn analyze_plan(
         let eq_field = GpuField::from_data(
             ctx,
             "analysis.equilibrium",
-            shape,
+            problem.params.shape,
             species as u32,
             Elem::Real,
             &logs,

@@ -88,12 +88,19 @@ pub fn equilibrium(
 ) -> Result<(EquilibriumSolver, EquilibriumReport, Vec<f32>)> {
     let (solver, report) = plan.solve_equilibrium(ctx, None, quiet, interrupt)?;
     let logs = solver.logs().read(ctx)?;
-    let shape = npy_shape(plan.problem.params.shape);
-    let rho = species_from_logs(&logs, solver.species());
-    for (name, r) in plan.names().iter().zip(&rho) {
-        write_npy_f32(&dir.file(&format!("{name}_star.npy")), &shape, r)?;
-    }
+    write_stars(plan, dir, &logs)?;
     Ok((solver, report, logs))
+}
+
+/// Writes `<name>_star.npy`, the density of every species of `plan`, into
+/// `dir` from the log-densities `logs` (S fields of the grid).
+pub fn write_stars(plan: &Plan, dir: &RunDir, logs: &[f32]) -> Result<()> {
+    let shape = npy_shape(plan.problem.params.shape);
+    let names = plan.names();
+    for (name, r) in names.iter().zip(species_from_logs(logs, names.len())) {
+        write_npy_f32(&dir.file(&format!("{name}_star.npy")), &shape, &r)?;
+    }
+    Ok(())
 }
 
 /// An equilibrium a run already solved: its summary and its log-densities
