@@ -1,9 +1,11 @@
 //! CPU f64 references: the extragradient iteration and the plain fixed-point
 //! iteration `mu <- softmax(-V[nu]/tau)`, `nu <- softmax(U[mu]/tau)`, which
 //! oscillates at small tau (docs/MATHEMATICS.md section 4); the same
-//! extragradient species by species for any system (section 8).
+//! extragradient species by species for any system (section 8), and its
+//! Anderson acceleration.
 
 use crate::dynamics::cpu::CpuModel;
+use crate::equilibrium::anderson::{Anderson, HostRing};
 use crate::system::cpu::CpuSystem;
 
 /// Densities on the grid, `(mu, nu)`, row-major.
@@ -142,4 +144,76 @@ pub fn species_extragradient(
         rho = step(&rho, &species_potentials(system, &bar));
     }
     rho
+}
+
+/// One species-by-species extragradient iteration with step `s` on the
+/// normalised log-densities `l[s]` (the map `G` that Anderson accelerates).
+pub fn species_extragradient_logs(system: &CpuSystem, l: &[Vec<f64>], s: f64) -> Vec<Vec<f64>> {
+    let cell = system.params.cell();
+    let step = |phi: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        l.iter()
+            .zip(phi)
+            .zip(&system.system.species)
+            .map(|((l, p), sp)| {
+                let x: Vec<f64> = l
+                    .iter()
+                    .zip(p)
+                    .map(|(l, p)| (1.0 - s * sp.tau) * l - s * p)
+                    .collect();
+                normalise_logs(&x, cell).iter().map(|v| v.ln()).collect()
+            })
+            .collect()
+    };
+    let rho = |l: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        l.iter()
+            .map(|l| l.iter().map(|v| v.exp()).collect())
+            .collect()
+    };
+    let bar = step(&species_potentials(system, &rho(l)));
+    step(&species_potentials(system, &rho(&bar)))
+}
+
+/// The Anderson-accelerated extragradient of depth `depth` in f64 (the
+/// algorithm of `super::anderson`, with the weight `sqrt(rho h^d)`), from the
+/// uniform densities until the fixed-point residual is at most `tol` or
+/// `max_iter` iterations: the densities and the residual of every iterate
+/// (its length less one is the iterations run).
+pub fn species_anderson(
+    system: &CpuSystem,
+    s: f64,
+    depth: usize,
+    tol: f64,
+    max_iter: usize,
+) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let n = system.params.shape.len();
+    let species = system.system.species.len();
+    let cell = system.params.cell();
+    let mut l = vec![vec![-(n as f64 * cell).ln(); n]; species];
+    let mut aa = Anderson::new(depth);
+    let mut ring = HostRing::new(depth, species * n);
+    let rho = |l: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        l.iter()
+            .map(|l| l.iter().map(|v| v.exp()).collect())
+            .collect()
+    };
+    let mut history = Vec::new();
+    for _ in 0..max_iter {
+        history.push(species_residual(system, &rho(&l)));
+        if history[history.len() - 1] <= tol {
+            return (rho(&l), history);
+        }
+        let g = species_extragradient_logs(system, &l, s);
+        let x: Vec<f64> = l.concat();
+        let weight: Vec<f64> = x.iter().map(|v| (v.exp() * cell).sqrt()).collect();
+        let store = aa.next_store();
+        let dots = ring.store(store, &x, &g.concat(), &weight);
+        let mixed = aa.update(&dots);
+        let next = ring.mix(&mixed.gamma);
+        l = next
+            .chunks(n)
+            .map(|x| normalise_logs(x, cell).iter().map(|v| v.ln()).collect())
+            .collect();
+    }
+    history.push(species_residual(system, &rho(&l)));
+    (rho(&l), history)
 }
