@@ -322,11 +322,19 @@ fn memory_estimates_bound_what_the_benchmarks_allocate() {
     {
         let config = config(n, Scheme::Etdrk4);
         let problem = Problem::from_config(&ctx, &config).unwrap();
-        let opts = problem.equilibrium_options(&config.equilibrium);
-        let mut solver =
-            EquilibriumSolver::new(&ctx, &problem.params, &problem.ops, &opts).unwrap();
-        solver.start_uniform(&ctx).unwrap();
-        within("equilibrium", memory::equilibrium(shape), held(&ctx) - base);
+        for anderson in [0, config.anderson()] {
+            let mut opts = problem.equilibrium_options(&config.equilibrium);
+            opts.anderson = anderson;
+            let mut solver =
+                EquilibriumSolver::new(&ctx, &problem.params, &problem.ops, &opts).unwrap();
+            solver.start_uniform(&ctx).unwrap();
+            let name = format!("equilibrium (anderson = {anderson})");
+            within(
+                &name,
+                memory::equilibrium_with(shape, anderson),
+                held(&ctx) - base,
+            );
+        }
     }
     {
         let solver = mflda::w2::bfm_gpu::BfmGpu::new(&ctx, shape, std::f64::consts::TAU).unwrap();

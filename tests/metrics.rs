@@ -123,6 +123,7 @@ fn sums_over_a_quarter_million_points_keep_f32_accuracy() {
         step: None,
         payoff_sup: 0.0,
         check_every: 1,
+        anderson: 0,
         interrupt: Default::default(),
     };
     let (solver, _) = p.equilibrium(ctx, &opts).unwrap();
@@ -176,6 +177,7 @@ fn ni_stays_finite_when_the_gibbs_density_underflows() {
         step: None,
         payoff_sup: p.payoff.as_ref().unwrap().sup_norm_bound,
         check_every: 10,
+        anderson: 0,
         interrupt: Default::default(),
     };
     let (solver, _) = p.equilibrium(ctx, &opts).unwrap();

@@ -227,6 +227,8 @@ fn a_round_off_stop_far_above_tol_is_a_note_or_a_warning() {
         stop,
         round_off,
         tol,
+        anderson: 0,
+        restarts: 0,
     };
     let quiet = 1e-2 * tol;
     // The screen line says why a stop above tol stopped, in JSON's spelling.

@@ -142,12 +142,15 @@ fn measure_fresh(ctx: &GpuContext, name: &str, config: &Config) -> (u64, PathBuf
     let options = opts(&dir);
     let (result, peak) = peak_while(ctx, || mflda::run::execute(ctx, config, &options));
     let estimate = RunMemory::fresh(config);
-    // The solver is dropped before the stepper is built: the equilibrium
-    // alone never holds the most, and here neither does the sampling.
-    assert!(
-        matches!(estimate.phase, Phase::Setup | Phase::Stepping),
-        "{name}: {estimate:?}"
-    );
+    // The solver is dropped before the stepper is built: the plain
+    // equilibrium alone never holds the most, and here neither does the
+    // sampling; the accelerated one's ring (2m + 2 real fields a species)
+    // can make it the peak.
+    let phases: &[Phase] = match config.anderson() {
+        0 => &[Phase::Setup, Phase::Stepping],
+        _ => &[Phase::Equilibrium, Phase::Setup, Phase::Stepping],
+    };
+    assert!(phases.contains(&estimate.phase), "{name}: {estimate:?}");
     match result {
         Ok(summary) => check_summary(&dir, &summary, &estimate),
         Err(e) => panic!("{name}: {e}"),

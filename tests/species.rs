@@ -382,6 +382,7 @@ fn stationary_states_of_one_to_four_species_match_the_f64_reference() {
             step: None,
             payoff_sup: system.potential_bound(par.cell()),
             check_every: 20,
+            anderson: 0,
             interrupt: mflda::interrupt::Interrupt::never(),
         };
         let mut solver = EquilibriumSolver::new(ctx, &par, &ops, &opts).unwrap();

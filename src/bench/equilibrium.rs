@@ -11,7 +11,7 @@ use crate::bench::memory;
 use crate::bench::sizes::{for_each_size, header, BenchOptions, BenchReport};
 use crate::bench::timing::{time_calls, Stats, Timing};
 use crate::config::Config;
-use crate::equilibrium::EquilibriumSolver;
+use crate::equilibrium::{EquilibriumOptions, EquilibriumSolver};
 use crate::gpu::GpuContext;
 use crate::{Problem, Result};
 
@@ -61,7 +61,12 @@ pub fn bench_size(
     let mut config = Config::embedded_default();
     config.grid.n = n;
     let problem = Problem::from_config(ctx, &config)?;
-    let opts = problem.equilibrium_options(&config.equilibrium);
+    // The iteration both solvers share; the accelerated one adds its store
+    // and mix (src/equilibrium/anderson_gpu.rs) and its ring.
+    let opts = EquilibriumOptions {
+        anderson: 0,
+        ..problem.equilibrium_options(&config.equilibrium)
+    };
     let mut solver = EquilibriumSolver::new(ctx, &problem.params, &problem.ops, &opts)?;
     solver.start_uniform(ctx)?;
     let mut parity = 0;

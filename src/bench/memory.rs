@@ -42,9 +42,15 @@ pub fn set_densities(shape: Shape) -> u64 {
 
 /// An equilibrium solver: its two log buffers and `l_bar` (three pairs of real
 /// fields, 24 bytes per point), packed densities (8), `[mu^, nu^]` (16),
-/// `V + i U` (8) and the Gibbs pair (8).
-pub fn equilibrium_solver(shape: Shape) -> u64 {
-    (24 + 8 + 16 + 8 + 8) * points(shape)
+/// `V + i U` (8) and the Gibbs pair (8); with Anderson depth `anderson > 0`
+/// also its ring of `dF`, `dG` and the previous `f`, `G` (`2m + 2` pairs of
+/// real fields, 8 bytes per point each).
+pub fn equilibrium_solver(shape: Shape, anderson: u32) -> u64 {
+    let ring = match u64::from(anderson) {
+        0 => 0,
+        m => 8 * (2 * m + 2),
+    };
+    (24 + 8 + 16 + 8 + 8 + ring) * points(shape)
 }
 
 /// The uniform start being written into an equilibrium solver: the staging
@@ -65,10 +71,15 @@ pub fn step(shape: Shape) -> u64 {
     copy(shape).max(operators(shape) + stepper(shape) + set_densities(shape)) + tables(shape)
 }
 
-/// `mflda bench equilibrium`: the operators and the solver, plus the uniform
-/// start being written.
+/// `mflda bench equilibrium`: the operators and the plain solver (the
+/// iteration it times), plus the uniform start being written.
 pub fn equilibrium(shape: Shape) -> u64 {
-    copy(shape).max(operators(shape) + equilibrium_solver(shape) + uniform_start(shape))
+    equilibrium_with(shape, 0)
+}
+
+/// [`equilibrium`] with a solver of Anderson depth `anderson`.
+pub fn equilibrium_with(shape: Shape, anderson: u32) -> u64 {
+    copy(shape).max(operators(shape) + equilibrium_solver(shape, anderson) + uniform_start(shape))
         + tables(shape)
 }
 

@@ -167,6 +167,7 @@ pub(crate) const SCHEMA: &[TableSpec] = &[
             opt("max_iter", Kind::U32),
             opt("step", Kind::F64),
             opt("start", Kind::OneOf(START_NAMES)),
+            opt("anderson", Kind::U32),
         ],
     },
     TableSpec {

@@ -13,7 +13,7 @@
 //! [init]   mu, nu, seed                      (optional table)
 //! [time]   scheme, dt (a number or "auto"), t_end, dealias, perturbation,
 //!          stop_below, fisher_rao            (optional table)
-//! [equilibrium] tol, max_iter, step, start   (optional table)
+//! [equilibrium] tol, max_iter, step, start, anderson   (optional table)
 //! [output] metrics_every, snapshots_every, frames_every, checkpoint_every,
 //!          checkpoint_wall, colormap, scale, frame_size, color_min,
 //!          color_max, frame_deviation, w2lin, w2 (optional table)
@@ -41,7 +41,7 @@ pub use particles::{
 pub use resolve::fnv1a64;
 pub use schema::{
     Config, CouplingConfig, EquilibriumConfig, EquilibriumStart, GameConfig, GridConfig,
-    InitConfig, OutputConfig, Scheme, SpeciesConfig, TimeConfig,
+    InitConfig, OutputConfig, Scheme, SpeciesConfig, TimeConfig, DEFAULT_ANDERSON,
 };
 pub use system::MAX_NAME_LEN;
 pub use validate::{MAX_INTERACTION_MODES, MAX_N};

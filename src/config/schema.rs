@@ -287,7 +287,17 @@ pub struct EquilibriumConfig {
     /// are several).
     #[serde(default)]
     pub start: EquilibriumStart,
+    /// Depth m of the Anderson acceleration of the iteration (0 = the plain
+    /// extragradient iteration); costs 2m + 2 real fields per species.
+    /// `None`: [`DEFAULT_ANDERSON`] for the game, whose equilibrium is
+    /// unique, 0 for a species system (see [`Config::anderson`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anderson: Option<u32>,
 }
+
+/// The Anderson depth of the game's equilibrium iteration when
+/// `equilibrium.anderson` is left out.
+pub const DEFAULT_ANDERSON: u32 = 8;
 
 /// The start of the equilibrium iteration (`equilibrium.start`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -368,6 +378,7 @@ impl Default for EquilibriumConfig {
             max_iter: default_max_iter(),
             step: None,
             start: EquilibriumStart::Uniform,
+            anderson: None,
         }
     }
 }

@@ -20,6 +20,17 @@ impl Config {
         self.game.is_some()
     }
 
+    /// The Anderson depth of the equilibrium iteration: `equilibrium.anderson`,
+    /// or when left out [`super::schema::DEFAULT_ANDERSON`] for the game and
+    /// 0 (the plain iteration) for a species system.
+    pub fn anderson(&self) -> u32 {
+        self.equilibrium.anderson.unwrap_or(if self.is_game() {
+            super::schema::DEFAULT_ANDERSON
+        } else {
+            0
+        })
+    }
+
     /// The `[game]` table, or an error saying that this config is a species
     /// system, for `what` (the feature that needs the game).
     pub fn game_table(&self, what: &str) -> Result<&GameConfig> {

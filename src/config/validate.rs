@@ -8,6 +8,8 @@ use crate::{Error, Result};
 pub const MAX_N: u32 = 8192;
 /// Largest supported `game.interaction_modes`.
 pub const MAX_INTERACTION_MODES: u32 = 16;
+/// Largest Anderson history depth (`equilibrium.anderson`).
+pub const MAX_ANDERSON: u32 = 32;
 
 impl Config {
     /// Checks every value's range; the first problem found is returned as
@@ -63,6 +65,15 @@ impl Config {
             return Err(Error::config(
                 "equilibrium.max_iter",
                 "must be > 0 (got 0); e.g. max_iter = 100000",
+            ));
+        }
+        if let Some(m) = c.equilibrium.anderson.filter(|&m| m > MAX_ANDERSON) {
+            return Err(Error::config(
+                "equilibrium.anderson",
+                format!(
+                    "must be at most {MAX_ANDERSON} (got {m}); e.g. anderson = 8, or 0 for the \
+                     plain iteration"
+                ),
             ));
         }
         if let Some(step) = c.equilibrium.step {

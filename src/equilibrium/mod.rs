@@ -2,6 +2,8 @@
 //! extragradient iteration on the GPU, stopped on the fixed-point residual, and
 //! CPU f64 references.
 
+pub mod anderson;
+mod anderson_gpu;
 pub mod cpu;
 pub mod gibbs;
 pub mod solver;

@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::Params;
+use crate::equilibrium::anderson_gpu::AndersonGpu;
 use crate::equilibrium::gibbs::{coefficients, logits_kernel, normalise_kernel, GibbsEval};
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
@@ -41,8 +42,12 @@ pub struct EquilibriumOptions {
     /// A bound on sup|K| (sum of the sup norms of the payoff terms; for a
     /// species system, [`crate::system::System::potential_bound`]).
     pub payoff_sup: f64,
-    /// Iterations between residual checks (each check reads back 32 bytes).
+    /// Iterations between residual checks of the plain iteration (each
+    /// check reads back 32 bytes).
     pub check_every: u32,
+    /// Depth m of the Anderson acceleration (`super::anderson`), 0 for the
+    /// plain extragradient iteration.
+    pub anderson: u32,
     /// Stops the iteration (an [`Error::Interrupted`]) within about a
     /// second of a request.
     pub interrupt: Interrupt,
@@ -100,6 +105,11 @@ pub struct EquilibriumReport {
     pub round_off: f64,
     /// The tolerance the iteration was asked to reach.
     pub tol: f64,
+    /// Depth m of the Anderson acceleration (0: the plain iteration).
+    pub anderson: u32,
+    /// Accelerated iterates the safeguard rejected (each restarts the
+    /// history).
+    pub restarts: u32,
     /// Residual at each check, `(iteration, residual)`.
     pub history: Vec<(u32, f64)>,
 }
@@ -114,12 +124,12 @@ pub struct EquilibriumSolver {
     split: Kernel,
     exp: Kernel,
     logits_step: Kernel,
-    normalise: Kernel,
+    pub(super) normalise: Kernel,
     residual: Kernel,
     potential: PotentialEval,
     gibbs: GibbsEval,
-    lse: Reducer,
-    sums: Reducer,
+    pub(super) lse: Reducer,
+    pub(super) sums: Reducer,
     /// Current normalised log-densities `[log rho_s]` (real, S fields),
     /// double-buffered by iteration parity.
     logs: [GpuField; 2],
@@ -127,21 +137,23 @@ pub struct EquilibriumSolver {
     /// fields), packed densities (ceil(S/2) complex), `[rho_s^]` (S complex).
     _work: [GpuField; 3],
     _coef: wgpu::Buffer,
-    binds: Binds,
-    groups: [u32; 3],
-    step: f64,
-    parity: usize,
+    pub(super) binds: Binds,
+    pub(super) groups: [u32; 3],
+    pub(super) step: f64,
+    pub(super) parity: usize,
+    /// The accelerated iteration's ring and kernels (`opts.anderson > 0`).
+    pub(super) anderson: Option<AndersonGpu>,
 }
 
 #[derive(Debug)]
-struct Binds {
+pub(super) struct Binds {
     fft_dens: FftBinding,
     split: wgpu::BindGroup,
     /// Index: parity of the current logs.
     logits_bar: [wgpu::BindGroup; 2],
     logits_new: [wgpu::BindGroup; 2],
     normalise_bar: wgpu::BindGroup,
-    normalise_logs: [wgpu::BindGroup; 2],
+    pub(super) normalise_logs: [wgpu::BindGroup; 2],
     exp_logs: [wgpu::BindGroup; 2],
     exp_bar: wgpu::BindGroup,
     residual: [wgpu::BindGroup; 2],
@@ -221,6 +233,18 @@ impl EquilibriumSolver {
             residual: [0, 1]
                 .map(|i| residual.bind(device, &[l[i], &gibbs.output.buffer, &sums.partials])),
         };
+        let anderson = match opts.anderson {
+            0 => None,
+            m => Some(AndersonGpu::new(
+                ctx,
+                params,
+                ops,
+                m as usize,
+                [&logs[0].buffer, &logs[1].buffer],
+                &lse,
+                &sums,
+            )?),
+        };
         Ok(EquilibriumSolver {
             params: params.clone(),
             taus,
@@ -241,12 +265,18 @@ impl EquilibriumSolver {
             groups,
             step,
             parity: 0,
+            anderson,
         })
     }
 
     /// The step s in use.
     pub fn step(&self) -> f64 {
         self.step
+    }
+
+    /// Depth m of the Anderson acceleration in use (0: the plain iteration).
+    pub fn anderson(&self) -> usize {
+        self.anderson.as_ref().map_or(0, |a| a.depth())
     }
 
     /// Number of species S.
@@ -279,6 +309,9 @@ impl EquilibriumSolver {
         }
         self.parity = 0;
         self.logs[0].write(ctx, &l)?;
+        // An upload's staging copy (and the buffer it writes) is held until
+        // a submission carrying it has finished.
+        ctx.queue.submit(None);
         ctx.wait()
     }
 
@@ -357,6 +390,23 @@ impl EquilibriumSolver {
     /// written: 16 B per point for two species). Into one pass this is
     /// [`Self::record_iteration`].
     pub fn record_iteration_groups(&self, rec: &mut dyn GroupRecorder, parity: usize) {
+        self.record_halves(rec, parity, true);
+    }
+
+    /// Records one iteration whose first potentials are those a
+    /// [`Self::record_check`] of the same iterate just left in the potential
+    /// evaluator (the accelerated iteration checks every iterate).
+    pub(super) fn record_iteration_after_check(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        parity: usize,
+    ) {
+        self.record_halves(&mut InPass(pass), parity, false);
+    }
+
+    /// The two half-steps of an iteration; `first_potentials` records the
+    /// potentials of the iterate (else they are already in place).
+    fn record_halves(&self, rec: &mut dyn GroupRecorder, parity: usize, first_potentials: bool) {
         let b = &self.binds;
         let g = self.groups;
         let points = self.params.shape.len() as u64;
@@ -366,10 +416,12 @@ impl EquilibriumSolver {
         let lse = reducer_bytes(&self.lse);
         let normalise = 2 * real * points + 8 * self.lse.ops.len() as u64;
         let step = |rec: &mut dyn GroupRecorder,
-                    potential: &wgpu::BindGroup,
+                    potential: Option<&wgpu::BindGroup>,
                     logits_bind: &wgpu::BindGroup,
                     normalise_bind: &wgpu::BindGroup| {
-            self.record_potential(rec, potential);
+            if let Some(potential) = potential {
+                self.record_potential(rec, potential);
+            }
             rec.group(Label::new("eq.logits"), logits, &mut |pass| {
                 self.logits_step.dispatch(pass, logits_bind, g)
             });
@@ -380,13 +432,13 @@ impl EquilibriumSolver {
         };
         step(
             rec,
-            &b.exp_logs[parity],
+            first_potentials.then_some(&b.exp_logs[parity]),
             &b.logits_bar[parity],
             &b.normalise_bar,
         );
         step(
             rec,
-            &b.exp_bar,
+            Some(&b.exp_bar),
             &b.logits_new[parity],
             &b.normalise_logs[1 - parity],
         );
@@ -398,7 +450,9 @@ impl EquilibriumSolver {
         Listing::of(|rec| self.record_iteration_groups(rec, 0)).bytes()
     }
 
-    fn record_check(&self, pass: &mut wgpu::ComputePass<'_>, parity: usize) {
+    /// Records the residual check of the logs of `parity`: their
+    /// potentials, the Gibbs logs and the residual and gap sums.
+    pub(super) fn record_check(&self, pass: &mut wgpu::ComputePass<'_>, parity: usize) {
         self.record_potential(&mut InPass(pass), &self.binds.exp_logs[parity]);
         self.gibbs.record(pass);
         self.residual
@@ -415,9 +469,14 @@ impl EquilibriumSolver {
             self.parity,
         );
         ctx.queue.submit([encoder.finish()]);
+        let raw = read_buffer(ctx, &self.sums.result, 2 * self.species() as u64 * 8)?;
+        self.residual_and_gap(&raw)
+    }
+
+    /// `(residual, gap)` from the raw sums of a check (`2S` vec2 pairs).
+    pub(super) fn residual_and_gap(&self, raw: &[f32]) -> Result<(f64, f64)> {
         let species = self.species();
-        let raw = read_buffer(ctx, &self.sums.result, 2 * species as u64 * 8)?;
-        let v = finish(&self.sums.ops, &raw);
+        let v = finish(&self.sums.ops, raw);
         let cell = self.params.cell();
         let residual = cell * v[..species].iter().sum::<f64>();
         let ni = cell
@@ -444,7 +503,7 @@ impl EquilibriumSolver {
     /// temperature the residual oscillates for a while before it falls (seen:
     /// tau = 0.03 rose from 1.8 to 3.4 and back over 160 iterations), so the
     /// wait scales with that time and is never under 8 checks.
-    fn patience(&self, every: u32) -> u32 {
+    pub(super) fn patience(&self, every: u32) -> u32 {
         let iterations = (3.0 / (self.step * self.tau_min())).ceil();
         (iterations.min(u32::MAX as f64) as u32)
             .div_ceil(every)
@@ -474,6 +533,9 @@ impl EquilibriumSolver {
         opts: &EquilibriumOptions,
         on_check: &mut dyn FnMut(u32, Option<f64>),
     ) -> Result<EquilibriumReport> {
+        if self.anderson.is_some() {
+            return self.solve_anderson(ctx, opts, on_check);
+        }
         let every = opts.check_every.max(1);
         let mut iterations = 0;
         let mut history = Vec::new();
@@ -540,12 +602,14 @@ impl EquilibriumSolver {
             stop,
             round_off: f64::from(f32::EPSILON) * opts.payoff_sup / self.tau_min(),
             tol: opts.tol,
+            anderson: 0,
+            restarts: 0,
             history,
         })
     }
 
     /// The lowest temperature, which sets the slowest contraction.
-    fn tau_min(&self) -> f64 {
+    pub(super) fn tau_min(&self) -> f64 {
         self.taus.iter().copied().fold(f64::INFINITY, f64::min)
     }
 

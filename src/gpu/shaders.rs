@@ -258,6 +258,12 @@ pub const EQ_EXP: ShaderSource = kernel!("equilibrium/eq_exp", [INDEX, SPECIES])
 /// Equilibrium: residual and KL sums.
 pub const EQ_RESIDUAL: ShaderSource =
     kernel!("equilibrium/eq_residual", [INDEX, REDUCE, BREGMAN, SPECIES]);
+/// Equilibrium: the Anderson history's store.
+pub const AA_STORE: ShaderSource = kernel!("equilibrium/aa_store", [INDEX, REDUCE, SPECIES]);
+/// Equilibrium: the Anderson history's dot products, one ring slot.
+pub const AA_DOT: ShaderSource = kernel!("equilibrium/aa_dot", [INDEX, REDUCE, SPECIES]);
+/// Equilibrium: one term of the Anderson mix of the next iterate.
+pub const AA_MIX: ShaderSource = kernel!("equilibrium/aa_mix", [INDEX, REDUCE, SPECIES]);
 
 /// Metrics: per-species statistics against the stationary state.
 pub const FIELD_STATS: ShaderSource =
@@ -341,6 +347,9 @@ pub const ALL: &[ShaderSource] = &[
     EQ_LOGITS,
     EQ_NORMALISE,
     EQ_RESIDUAL,
+    AA_STORE,
+    AA_DOT,
+    AA_MIX,
     EQ_EXP,
     FIELD_STATS,
     NI_TERMS,

@@ -67,9 +67,14 @@ impl RunMemory {
     pub fn fresh(config: &Config) -> Self {
         let p = Parts::new(config);
         let z = &p.size;
-        // The solver with the operators, and the staging copy of either the
-        // start or the logs read back (S real fields).
-        let equilibrium = (z.operators + z.solver() + z.real()) * p.points;
+        // The solver with the operators and the Anderson ring (2m + 2 real
+        // fields), and the staging copy of either the start or the logs read
+        // back (S real fields).
+        let ring = match u64::from(config.anderson()) {
+            0 => 0,
+            m => (2 * m + 2) * z.real(),
+        };
+        let equilibrium = (z.operators + z.solver() + ring + z.real()) * p.points;
         // The log-densities uploaded for the frames (S real fields) beside
         // what is held, while the densities are set or the frames built.
         let setup = p.held + z.real() * p.points + p.set_densities.max(p.frames_setup);

@@ -30,6 +30,13 @@ pub struct EquilibriumSummary {
     /// before it was recorded).
     #[serde(default)]
     pub tol: f64,
+    /// Depth m of the Anderson acceleration, 0 for the plain iteration (and
+    /// in files written before it existed).
+    #[serde(default)]
+    pub anderson: u32,
+    /// Accelerated iterates the safeguard rejected.
+    #[serde(default)]
+    pub restarts: u32,
 }
 
 /// `x` in scientific notation with three significant digits (`1.23e-4`),
@@ -52,6 +59,8 @@ impl From<&EquilibriumReport> for EquilibriumSummary {
             stop: r.stop,
             round_off: r.round_off,
             tol: r.tol,
+            anderson: r.anderson,
+            restarts: r.restarts,
         }
     }
 }
@@ -61,8 +70,9 @@ impl EquilibriumSummary {
     /// stop worth a warning.
     const ROUND_OFF_MARGIN: f64 = 100.0;
 
-    /// One line for the screen: `equilibrium: 480 iterations, residual
-    /// 9.87e-7 (tol 1.0e-6), NI 3.21e-13, step 0.4167, stop: converged`,
+    /// One line for the screen: `equilibrium: 12 iterations (Anderson, m =
+    /// 8, 0 restarts), residual 9.87e-7 (tol 1.0e-6), NI 3.21e-13, step
+    /// 0.4167, stop: converged`,
     /// with the stop reason spelled as in equilibrium.json.
     /// A stop above the tolerance says why.
     pub fn describe(&self) -> String {
@@ -74,8 +84,17 @@ impl EquilibriumSummary {
             ),
             Stop::MaxIterations => " (equilibrium.max_iter iterations ran out)".into(),
         };
+        let accelerated = match self.anderson {
+            0 => String::new(),
+            m => format!(
+                " (Anderson, m = {m}, {} restart{})",
+                self.restarts,
+                if self.restarts == 1 { "" } else { "s" }
+            ),
+        };
         format!(
-            "equilibrium: {} iterations, residual {} (tol {}), NI {}, step {:.4}, stop: {}{why}",
+            "equilibrium: {} iterations{accelerated}, residual {} (tol {}), NI {}, step {:.4}, \
+             stop: {}{why}",
             self.iterations,
             sci(self.residual),
             sci(self.tol),

@@ -135,6 +135,7 @@ pub fn eq_options(p: &Problem, tol: f64) -> EquilibriumOptions {
         step: None,
         payoff_sup: p.payoff.as_ref().unwrap().sup_norm_bound,
         check_every: 20,
+        anderson: 0,
         interrupt: Default::default(),
     }
 }
