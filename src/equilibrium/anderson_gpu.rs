@@ -18,6 +18,7 @@ use wgpu::util::DeviceExt;
 
 use crate::dynamics::Params;
 use crate::equilibrium::anderson::{Anderson, Dots};
+use crate::equilibrium::stop::Stall;
 use crate::equilibrium::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver, Stop};
 use crate::gpu::field::read_mapped;
 use crate::gpu::pipeline::Kernel;
@@ -286,8 +287,7 @@ impl EquilibriumSolver {
         let mut history = Vec::new();
         let mut iterations = 0;
         let mut mix = false;
-        let mut best = f64::INFINITY;
-        let mut stale = 0;
+        let mut stall = Stall::new(f64::INFINITY);
         let interrupted = |iterations: u32, residual: f64| {
             if iterations == 0 {
                 return "the equilibrium iteration (accelerated), before its first check".into();
@@ -330,19 +330,20 @@ impl EquilibriumSolver {
             (residual, ni) = self.residual_and_gap(&raw[..2 * 2 * species])?;
             history.push((iterations, residual));
             on_check(iterations, Some(residual));
-            if residual < 0.9 * best {
-                best = residual;
-                stale = 0;
-            } else {
-                stale += 1;
-            }
+            stall.record(residual);
             if residual <= opts.tol {
                 break (residual, ni, Stop::Converged);
             }
             if iterations >= opts.max_iter {
                 break (residual, ni, Stop::MaxIterations);
             }
-            if stale >= if best <= 3.0 * round_off { short } else { long } {
+            if stall.stale
+                >= if stall.best <= 3.0 * round_off {
+                    short
+                } else {
+                    long
+                }
+            {
                 break (residual, ni, Stop::RoundOff);
             }
             let v = finish(&aa.dots.ops, &raw[2 * 2 * species..]);

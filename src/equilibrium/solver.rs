@@ -21,6 +21,7 @@ use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::Params;
 use crate::equilibrium::anderson_gpu::AndersonGpu;
 use crate::equilibrium::gibbs::{coefficients, logits_kernel, normalise_kernel, GibbsEval};
+use crate::equilibrium::stop::{Stall, Stop};
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
 use crate::gpu::pipeline::{elementwise_groups, Kernel};
@@ -51,37 +52,6 @@ pub struct EquilibriumOptions {
     /// Stops the iteration (an [`Error::Interrupted`]) within about a
     /// second of a request.
     pub interrupt: Interrupt,
-}
-
-/// Why the iteration stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stop {
-    /// The residual reached the tolerance.
-    Converged,
-    /// The residual stopped decreasing: f32 round-off was reached above the
-    /// tolerance.
-    RoundOff,
-    /// `max_iter` iterations ran without converging.
-    MaxIterations,
-}
-
-impl Stop {
-    /// The name used on screen and in JSON: `converged`, `round-off`,
-    /// `max-iterations`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stop::Converged => "converged",
-            Stop::RoundOff => "round-off",
-            Stop::MaxIterations => "max-iterations",
-        }
-    }
-}
-
-impl std::fmt::Display for Stop {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// The result of the iteration.
@@ -549,8 +519,7 @@ impl EquilibriumSolver {
                  {residual:.2e})"
             )
         };
-        let mut best = residual;
-        let mut stale = 0;
+        let mut stall = Stall::new(residual);
         let patience = self.patience(every);
         let stop = loop {
             if residual <= opts.tol {
@@ -559,7 +528,7 @@ impl EquilibriumSolver {
             if iterations >= opts.max_iter {
                 break Stop::MaxIterations;
             }
-            if stale >= patience {
+            if stall.stale >= patience {
                 break Stop::RoundOff;
             }
             let mut left = every.min(opts.max_iter - iterations);
@@ -587,12 +556,7 @@ impl EquilibriumSolver {
             (residual, ni) = self.check(ctx)?;
             history.push((iterations, residual));
             on_check(iterations, Some(residual));
-            if residual < 0.9 * best {
-                best = residual;
-                stale = 0;
-            } else {
-                stale += 1;
-            }
+            stall.record(residual);
         };
         Ok(EquilibriumReport {
             iterations,
