@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::config::{
-    Config, EquilibriumConfig, GameConfig, DEFAULT_ANDERSON, MAX_INTERACTION_MODES,
-};
+use crate::config::{anderson_depth, Config, EquilibriumConfig, GameConfig, MAX_INTERACTION_MODES};
 use crate::dynamics::{Params, PayoffGrids, Stepper};
 use crate::equilibrium::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver};
 use crate::fft::stockham::max_fft_len;
@@ -346,14 +344,7 @@ impl Problem {
                 |p| p.sup_norm_bound,
             ),
             check_every: 20,
-            // The game's equilibrium is unique; a species system may have
-            // several stationary states, and the accelerated iteration
-            // converges to unstable ones as readily as to stable ones.
-            anderson: eq.anderson.unwrap_or(if self.payoff.is_some() {
-                DEFAULT_ANDERSON
-            } else {
-                0
-            }),
+            anderson: anderson_depth(eq.anderson, self.payoff.is_some()),
             interrupt: Interrupt::never(),
         }
     }

@@ -39,6 +39,7 @@ pub use particles::{
     DriftMethod, Dynamics, ParticleCount, ParticleScheme, ParticlesConfig, DEFAULT_PARTICLES,
 };
 pub use resolve::fnv1a64;
+pub use schema::anderson_depth;
 pub use schema::{
     Config, CouplingConfig, EquilibriumConfig, EquilibriumStart, GameConfig, GridConfig,
     InitConfig, OutputConfig, Scheme, SpeciesConfig, TimeConfig, DEFAULT_ANDERSON,

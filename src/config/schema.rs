@@ -299,6 +299,15 @@ pub struct EquilibriumConfig {
 /// `equilibrium.anderson` is left out.
 pub const DEFAULT_ANDERSON: u32 = 8;
 
+/// The Anderson depth in use: `set` (`equilibrium.anderson`), or when left
+/// out [`DEFAULT_ANDERSON`] for the game (`game`), whose equilibrium is
+/// unique, and 0 (the plain iteration) for a species system, which may have
+/// several stationary states: the accelerated iteration converges to
+/// unstable ones as readily as to stable ones.
+pub fn anderson_depth(set: Option<u32>, game: bool) -> u32 {
+    set.unwrap_or(if game { DEFAULT_ANDERSON } else { 0 })
+}
+
 /// The start of the equilibrium iteration (`equilibrium.start`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

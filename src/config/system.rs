@@ -20,15 +20,10 @@ impl Config {
         self.game.is_some()
     }
 
-    /// The Anderson depth of the equilibrium iteration: `equilibrium.anderson`,
-    /// or when left out [`super::schema::DEFAULT_ANDERSON`] for the game and
-    /// 0 (the plain iteration) for a species system.
+    /// The Anderson depth of the equilibrium iteration
+    /// ([`super::schema::anderson_depth`]).
     pub fn anderson(&self) -> u32 {
-        self.equilibrium.anderson.unwrap_or(if self.is_game() {
-            super::schema::DEFAULT_ANDERSON
-        } else {
-            0
-        })
+        super::schema::anderson_depth(self.equilibrium.anderson, self.is_game())
     }
 
     /// The `[game]` table, or an error saying that this config is a species

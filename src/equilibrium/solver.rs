@@ -14,6 +14,10 @@
 //! which is linear in the distance to the stationary state, and reports the
 //! equilibrium gap `sum_s tau_s KL(rho_s | Gibbs(-Phi_s / tau_s))` (for the
 //! game, the Nikaido-Isoda error) as a diagnostic.
+//!
+//! With [`EquilibriumOptions::anderson`] `= m > 0` the same iteration is the
+//! map that Anderson's method accelerates (`super::anderson`, on the GPU in
+//! `super::anderson_gpu`), checked at every iteration.
 
 use std::time::Instant;
 
