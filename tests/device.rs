@@ -63,6 +63,7 @@ fn the_largest_grid_reported_runs() {
             force: true,
             quiet: true,
             interrupt: Default::default(),
+            equilibrium_from: None,
         };
         let summary =
             mflda::run::execute(&ctx, &c, &opts).unwrap_or_else(|e| panic!("{dim}D n = {n}: {e}"));

@@ -269,3 +269,63 @@ fn a_round_off_stop_far_above_tol_is_a_note_or_a_warning() {
         "{n}"
     );
 }
+
+/// A fresh run given `--equilibrium-from` takes the equilibrium an earlier
+/// `mflda equilibrium` of the same problem wrote (other time settings
+/// allowed) instead of solving it, and refuses one of another problem
+/// before it makes its directory.
+#[test]
+fn a_fresh_run_takes_a_known_equilibrium() {
+    let source = tmp("eq-source");
+    let (_, eq) = equilibrium_1d(&source, &[]);
+    let run = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--out",
+            out.to_str().unwrap(),
+            "--equilibrium-from",
+            source.to_str().unwrap(),
+        ];
+        for set in ["grid.dim=1", "grid.n=64", "time.t_end=0.05"]
+            .iter()
+            .chain(extra)
+        {
+            args.extend(["--set", set]);
+        }
+        mflda(&args)
+    };
+    let reuse = tmp("eq-reuse");
+    let out = run(&reuse, &["equilibrium.tol=1e-3"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("equilibrium: taken from"), "{stderr}");
+    let (_, want) = read_npy_f32(&source.join("mu_star.npy")).unwrap();
+    let (_, got) = read_npy_f32(&reuse.join("mu_star.npy")).unwrap();
+    // The run writes the logarithms it read back as densities again.
+    let worst = want
+        .iter()
+        .zip(&got)
+        .map(|(a, b)| ((a - b) / a).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst < 1e-6, "mu_star changed by {worst:e}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reuse.join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["equilibrium"]["iterations"], eq["iterations"]);
+    let residual = |v: &serde_json::Value| v["residual"].as_f64().unwrap();
+    let (r, r0) = (residual(&summary["equilibrium"]), residual(&eq));
+    assert!((r - r0).abs() <= 1e-12 * r0, "residual {r} against {r0}");
+
+    let other = tmp("eq-other");
+    let out = run(&other, &["game.tau=0.3"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("poses another problem") && stderr.contains("[game]"),
+        "{stderr}"
+    );
+    assert!(!other.exists(), "a refused run left its directory");
+    for dir in [source, reuse] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -108,6 +108,7 @@ fn opts(out: &Path) -> RunOptions {
         force: true,
         quiet: true,
         interrupt: Default::default(),
+        equilibrium_from: None,
     }
 }
 

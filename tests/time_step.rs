@@ -69,6 +69,7 @@ fn blows_up(config: &Config, dt: f64, name: &str) -> bool {
         force: true,
         quiet: true,
         interrupt: Default::default(),
+        equilibrium_from: None,
     };
     let result = mflda::run::execute(common::ctx(), &c, &opts);
     let _ = std::fs::remove_dir_all(&dir);

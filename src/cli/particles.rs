@@ -73,6 +73,7 @@ pub fn run(ctx: &GpuContext, config: Option<&Config>, args: &ParticlesArgs) -> a
             "stopping: a checkpoint is written after the current steps, and a run still \
              computing its equilibrium stops at once",
         ),
+        equilibrium_from: None,
     };
     let s = match (config, &args.resume) {
         (_, Some(dir)) => resume(ctx, dir, args.t_end, &opts)?,

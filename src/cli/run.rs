@@ -33,6 +33,12 @@ pub struct RunArgs {
     /// complete run), recorded in DIR/config.toml.
     #[arg(long, value_name = "T")]
     t_end: Option<f64>,
+    /// Take the equilibrium a run (or analysis, or `mflda equilibrium`) of the
+    /// same problem wrote into this directory (its summary and
+    /// `<name>_star.npy`) rather than solving it again; the time, output and
+    /// init settings may differ.
+    #[arg(long, value_name = "RUN_DIR", conflicts_with = "resume")]
+    equilibrium_from: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -93,6 +99,7 @@ pub fn run(ctx: &GpuContext, config: Option<&Config>, args: &RunArgs) -> anyhow:
             "stopping: a checkpoint is written after the current steps, and a run still \
              computing its equilibrium stops at once",
         ),
+        equilibrium_from: args.equilibrium_from.clone(),
     };
     match (config, &args.resume) {
         (_, Some(dir)) => match args.t_end {
@@ -116,6 +123,7 @@ pub fn equilibrium(
         force: args.force,
         quiet: args.quiet,
         interrupt: interrupt_on_signal("stopping the equilibrium iteration"),
+        equilibrium_from: None,
     };
     let s = run::equilibrium_only(ctx, config, &opts)?;
     println!("{}; written to {}", s.describe(), opts.out.display());

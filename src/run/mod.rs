@@ -50,6 +50,10 @@ pub struct RunOptions {
     /// after the current chunk of steps, writing a checkpoint; during the
     /// equilibrium at once, removing the run directory this call made.
     pub interrupt: Interrupt,
+    /// A fresh run takes the equilibrium of the same problem that a run,
+    /// analysis or `mflda equilibrium` wrote into this directory
+    /// ([`known_equilibrium`]) rather than solving it again.
+    pub equilibrium_from: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -254,8 +258,13 @@ fn execute_with(
     memory: RunMemory,
     opts: &RunOptions,
 ) -> Result<Summary> {
+    // Read before the run directory is made: it may replace the source.
+    let known = match &opts.equilibrium_from {
+        Some(from) => Some(known_equilibrium(&plan, from)?),
+        None => None,
+    };
     let dir = RunDir::create(&opts.out, opts.force)?;
-    let session = match start(ctx, plan, dir.clone(), memory, opts) {
+    let session = match start(ctx, plan, dir.clone(), memory, known, opts) {
         Ok(session) => session,
         Err(e) => {
             dir.discard();
@@ -274,6 +283,7 @@ fn start<'a>(
     mut plan: Plan,
     dir: RunDir,
     memory: RunMemory,
+    known: Option<KnownEquilibrium>,
     opts: &RunOptions,
 ) -> Result<Session<'a>> {
     dir.write_text("config.toml", &plan.to_toml())?;
@@ -283,15 +293,27 @@ fn start<'a>(
         ));
     }
     warn(ctx, &plan)?;
-    let (solver, report, eq_logs) = equilibrium(ctx, &plan, &dir, opts.quiet, &opts.interrupt)?;
-    let eq_summary = EquilibriumSummary::from(&report);
+    let (eq_summary, eq_logs) = match known {
+        Some(known) => {
+            write_stars(&plan, &dir, &known.logs)?;
+            if let Some(from) = &opts.equilibrium_from {
+                opts.say(format!("equilibrium: taken from {}", from.display()));
+            }
+            (known.summary, known.logs)
+        }
+        None => {
+            let (solver, report, logs) =
+                equilibrium(ctx, &plan, &dir, opts.quiet, &opts.interrupt)?;
+            drop(solver);
+            (EquilibriumSummary::from(&report), logs)
+        }
+    };
     opts.say(eq_summary.describe());
     if let Some(w) = eq_summary.warning(&plan.config().equilibrium) {
         // Warnings and notes about the result are printed also when quiet.
         eprintln!("{w}");
     }
-    let species = solver.species();
-    drop(solver);
+    let species = plan.names().len();
     let stars = species_from_logs(&eq_logs, species);
     let star_refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
     let start = plan.initial_species(ctx, &star_refs)?;

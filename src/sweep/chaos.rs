@@ -159,6 +159,7 @@ pub fn run_chaos(
             force: opts.force,
             quiet: opts.quiet,
             interrupt: opts.interrupt.clone(),
+            equilibrium_from: None,
         };
         let result = sweep
             .config_for(point)

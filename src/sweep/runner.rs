@@ -72,6 +72,7 @@ pub fn run_sweep(
                 force: opts.force,
                 quiet: opts.quiet,
                 interrupt: opts.interrupt.clone(),
+                equilibrium_from: None,
             };
             // The memory estimate before anything is allocated; then one
             // plan for the run and its analysis.
