@@ -1,7 +1,8 @@
 //! The Anderson-accelerated equilibrium iteration on the GPU
-//! (`equilibrium.anderson = m`, the default): the extragradient iteration is
-//! the map `G` of [`super::anderson`], whose history (the ring of `m`
-//! differences `dF`, `dG`) stays on the GPU; one iteration is one submission
+//! (`equilibrium.anderson = m`, the game's default): the extragradient
+//! iteration is the map `G` of [`super::anderson`], whose history (the ring
+//! of `m` differences `dF`, `dG`) stays on the GPU; one iteration is one
+//! submission
 //!
 //! ```text
 //! mix (x_k from the last coefficients), normalise
