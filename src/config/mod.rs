@@ -39,10 +39,9 @@ pub use particles::{
     DriftMethod, Dynamics, ParticleCount, ParticleScheme, ParticlesConfig, DEFAULT_PARTICLES,
 };
 pub use resolve::fnv1a64;
-pub use schema::anderson_depth;
 pub use schema::{
     Config, CouplingConfig, EquilibriumConfig, EquilibriumStart, GameConfig, GridConfig,
-    InitConfig, OutputConfig, Scheme, SpeciesConfig, TimeConfig, DEFAULT_ANDERSON,
+    InitConfig, OutputConfig, Scheme, SpeciesConfig, TimeConfig,
 };
-pub use system::MAX_NAME_LEN;
+pub use system::{anderson_depth, DEFAULT_ANDERSON, MAX_NAME_LEN};
 pub use validate::{MAX_INTERACTION_MODES, MAX_N};

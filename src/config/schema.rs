@@ -289,23 +289,10 @@ pub struct EquilibriumConfig {
     pub start: EquilibriumStart,
     /// Depth m of the Anderson acceleration of the iteration (0 = the plain
     /// extragradient iteration); costs 2m + 2 real fields per species.
-    /// `None`: [`DEFAULT_ANDERSON`] for the game, whose equilibrium is
-    /// unique, 0 for a species system (see [`Config::anderson`]).
+    /// `None`: [`super::DEFAULT_ANDERSON`] for the game, whose equilibrium
+    /// is unique, 0 for a species system (see [`Config::anderson`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anderson: Option<u32>,
-}
-
-/// The Anderson depth of the game's equilibrium iteration when
-/// `equilibrium.anderson` is left out.
-pub const DEFAULT_ANDERSON: u32 = 8;
-
-/// The Anderson depth in use: `set` (`equilibrium.anderson`), or when left
-/// out [`DEFAULT_ANDERSON`] for the game (`game`), whose equilibrium is
-/// unique, and 0 (the plain iteration) for a species system, which may have
-/// several stationary states: the accelerated iteration converges to
-/// unstable ones as readily as to stable ones.
-pub fn anderson_depth(set: Option<u32>, game: bool) -> u32 {
-    set.unwrap_or(if game { DEFAULT_ANDERSON } else { 0 })
 }
 
 /// The start of the equilibrium iteration (`equilibrium.start`).

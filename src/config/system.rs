@@ -14,16 +14,28 @@ pub const MAX_NAME_LEN: usize = 32;
 /// species (`t`, the gap as `ni` or `gap`, `free_energy`).
 pub const RESERVED_NAMES: [&str; 4] = ["t", "ni", "gap", "free_energy"];
 
+/// The Anderson depth of the game's equilibrium iteration when
+/// `equilibrium.anderson` is left out.
+pub const DEFAULT_ANDERSON: u32 = 8;
+
+/// The Anderson depth in use: `set` (`equilibrium.anderson`), or when left
+/// out [`DEFAULT_ANDERSON`] for the game (`game`), whose equilibrium is
+/// unique, and 0 (the plain iteration) for a species system, which may have
+/// several stationary states: the accelerated iteration converges to
+/// unstable ones as readily as to stable ones.
+pub fn anderson_depth(set: Option<u32>, game: bool) -> u32 {
+    set.unwrap_or(if game { DEFAULT_ANDERSON } else { 0 })
+}
+
 impl Config {
     /// True when the config is the two-player `[game]`.
     pub fn is_game(&self) -> bool {
         self.game.is_some()
     }
 
-    /// The Anderson depth of the equilibrium iteration
-    /// ([`super::schema::anderson_depth`]).
+    /// The Anderson depth of the equilibrium iteration ([`anderson_depth`]).
     pub fn anderson(&self) -> u32 {
-        super::schema::anderson_depth(self.equilibrium.anderson, self.is_game())
+        anderson_depth(self.equilibrium.anderson, self.is_game())
     }
 
     /// The `[game]` table, or an error saying that this config is a species

@@ -268,7 +268,7 @@ impl EquilibriumSolver {
     /// `anderson > 0`): one residual check per iteration, the same stops as
     /// the plain iteration.
     pub(super) fn solve_anderson(
-        &mut self,
+        &self,
         ctx: &GpuContext,
         opts: &EquilibriumOptions,
         on_check: &mut dyn FnMut(u32, Option<f64>),

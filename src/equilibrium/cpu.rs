@@ -11,10 +11,23 @@ use crate::system::cpu::CpuSystem;
 /// Densities on the grid, `(mu, nu)`, row-major.
 pub type Pair = (Vec<f64>, Vec<f64>);
 
-fn normalise_logs(l: &[f64], cell: f64) -> Vec<f64> {
+/// `l - log(h^d sum exp(l))`: log-densities of unit mass.
+fn log_normalise(l: &[f64], cell: f64) -> Vec<f64> {
     let m = l.iter().copied().fold(f64::MIN, f64::max);
     let lse = m + l.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
-    l.iter().map(|v| (v - lse - cell.ln()).exp()).collect()
+    l.iter().map(|v| v - lse - cell.ln()).collect()
+}
+
+/// The densities of unit mass of log-densities `l`.
+fn normalise_logs(l: &[f64], cell: f64) -> Vec<f64> {
+    log_normalise(l, cell).iter().map(|v| v.exp()).collect()
+}
+
+/// `exp` of every field.
+fn exps(l: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    l.iter()
+        .map(|l| l.iter().map(|v| v.exp()).collect())
+        .collect()
 }
 
 /// `(V[nu], U[mu])` on the grid.
@@ -123,31 +136,18 @@ pub fn species_extragradient(
     s: f64,
     iters: usize,
 ) -> Vec<Vec<f64>> {
-    let cell = system.params.cell();
-    let step = |rho: &[Vec<f64>], phi: &[Vec<f64>]| -> Vec<Vec<f64>> {
-        rho.iter()
-            .zip(phi)
-            .zip(&system.system.species)
-            .map(|((r, p), sp)| {
-                let l: Vec<f64> = r
-                    .iter()
-                    .zip(p)
-                    .map(|(r, p)| (1.0 - s * sp.tau) * r.ln() - s * p)
-                    .collect();
-                normalise_logs(&l, cell)
-            })
-            .collect()
-    };
-    let mut rho = start;
+    let mut l: Vec<Vec<f64>> = start
+        .iter()
+        .map(|r| r.iter().map(|v| v.ln()).collect())
+        .collect();
     for _ in 0..iters {
-        let bar = step(&rho, &species_potentials(system, &rho));
-        rho = step(&rho, &species_potentials(system, &bar));
+        l = species_extragradient_logs(system, &l, s);
     }
-    rho
+    exps(&l)
 }
 
 /// One species-by-species extragradient iteration with step `s` on the
-/// normalised log-densities `l[s]` (the map `G` that Anderson accelerates).
+/// log-densities `l[s]` (the map `G` that Anderson accelerates), normalised.
 pub fn species_extragradient_logs(system: &CpuSystem, l: &[Vec<f64>], s: f64) -> Vec<Vec<f64>> {
     let cell = system.params.cell();
     let step = |phi: &[Vec<f64>]| -> Vec<Vec<f64>> {
@@ -160,17 +160,12 @@ pub fn species_extragradient_logs(system: &CpuSystem, l: &[Vec<f64>], s: f64) ->
                     .zip(p)
                     .map(|(l, p)| (1.0 - s * sp.tau) * l - s * p)
                     .collect();
-                normalise_logs(&x, cell).iter().map(|v| v.ln()).collect()
+                log_normalise(&x, cell)
             })
             .collect()
     };
-    let rho = |l: &[Vec<f64>]| -> Vec<Vec<f64>> {
-        l.iter()
-            .map(|l| l.iter().map(|v| v.exp()).collect())
-            .collect()
-    };
-    let bar = step(&species_potentials(system, &rho(l)));
-    step(&species_potentials(system, &rho(&bar)))
+    let bar = step(&species_potentials(system, &exps(l)));
+    step(&species_potentials(system, &exps(&bar)))
 }
 
 /// The Anderson-accelerated extragradient of depth `depth` in f64 (the
@@ -191,16 +186,11 @@ pub fn species_anderson(
     let mut l = vec![vec![-(n as f64 * cell).ln(); n]; species];
     let mut aa = Anderson::new(depth);
     let mut ring = HostRing::new(depth, species * n);
-    let rho = |l: &[Vec<f64>]| -> Vec<Vec<f64>> {
-        l.iter()
-            .map(|l| l.iter().map(|v| v.exp()).collect())
-            .collect()
-    };
     let mut history = Vec::new();
     for _ in 0..max_iter {
-        history.push(species_residual(system, &rho(&l)));
+        history.push(species_residual(system, &exps(&l)));
         if history[history.len() - 1] <= tol {
-            return (rho(&l), history);
+            return (exps(&l), history);
         }
         let g = species_extragradient_logs(system, &l, s);
         let x: Vec<f64> = l.concat();
@@ -209,11 +199,8 @@ pub fn species_anderson(
         let dots = ring.store(store, &x, &g.concat(), &weight);
         let mixed = aa.update(&dots);
         let next = ring.mix(&mixed.gamma);
-        l = next
-            .chunks(n)
-            .map(|x| normalise_logs(x, cell).iter().map(|v| v.ln()).collect())
-            .collect();
+        l = next.chunks(n).map(|x| log_normalise(x, cell)).collect();
     }
-    history.push(species_residual(system, &rho(&l)));
-    (rho(&l), history)
+    history.push(species_residual(system, &exps(&l)));
+    (exps(&l), history)
 }

@@ -6,11 +6,10 @@ pub mod anderson;
 mod anderson_gpu;
 pub mod cpu;
 pub mod gibbs;
+pub mod options;
 pub mod solver;
 pub mod stop;
 
-pub use solver::{
-    densities_from_logs, species_from_logs, EquilibriumOptions, EquilibriumReport,
-    EquilibriumSolver,
-};
+pub use options::{EquilibriumOptions, EquilibriumReport};
+pub use solver::{densities_from_logs, species_from_logs, EquilibriumSolver};
 pub use stop::Stop;

@@ -260,7 +260,11 @@ fn execute_with(
 ) -> Result<Summary> {
     // Read before the run directory is made: it may replace the source.
     let known = match &opts.equilibrium_from {
-        Some(from) => Some(known_equilibrium(&plan, from)?),
+        Some(from) => {
+            let known = known_equilibrium(&plan, from)?;
+            opts.say(format!("equilibrium: taken from {}", from.display()));
+            Some(known)
+        }
         None => None,
     };
     let dir = RunDir::create(&opts.out, opts.force)?;
@@ -296,9 +300,6 @@ fn start<'a>(
     let (eq_summary, eq_logs) = match known {
         Some(known) => {
             write_stars(&plan, &dir, &known.logs)?;
-            if let Some(from) = &opts.equilibrium_from {
-                opts.say(format!("equilibrium: taken from {}", from.display()));
-            }
             (known.summary, known.logs)
         }
         None => {
