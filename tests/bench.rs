@@ -156,17 +156,19 @@ fn bench_all_json_has_every_field_against_the_plans() {
                 .bytes_moved();
             let bytes = r["bytes_per_step"].as_u64().unwrap();
             assert_eq!(bytes, plan, "N = {n} {}", scheme.as_str());
-            // One dispatch per breakdown group: for the default game, five
-            // transforms' row and column passes and the potentials, flux and
-            // divergence kernels per right-hand side, the band, and the ETD
-            // combinations (two and four right-hand sides).
+            // One dispatch per breakdown group: for the default game (fused
+            // right-hand side), the band, the potentials in the inverse
+            // column pass, the flux between the row passes, the fluxes'
+            // column pass and the divergence per right-hand side, and the
+            // ETD combinations (two and four right-hand sides).
             assert_eq!(
                 r["dispatches_per_step"],
                 r["breakdown"]["groups_per_call"],
                 "N = {n} {}",
                 scheme.as_str()
             );
-            assert_eq!(r["dispatches_per_step"].as_u64(), Some([22, 44][j]));
+            assert_eq!(r["dispatches_per_step"].as_u64(), Some([12, 24][j]));
+            assert_eq!(r["rhs"], "fused");
             let c = check_common(
                 r,
                 n,

@@ -3,13 +3,17 @@
 //! function-local array by a non-constant value: such arrays are what GPU
 //! compilers spill to local memory, and the generated stages
 //! (src/fft/stockham_gen.rs) hold their values in scalars. The checker is
-//! shown to catch the pattern on a kernel that has it.
+//! shown to catch the pattern on a kernel that has it. The same for the
+//! kernels that fuse the right-hand side's pointwise work into FFT passes
+//! (three register sets, one or two transforms).
 
 use std::collections::HashSet;
 
 use mflda::fft::stockham::radices;
-use mflda::fft::stockham_gen::stages;
-use mflda::gpu::shaders::{FFT_STOCKHAM, STOCKHAM_STAGES};
+use mflda::fft::stockham_gen::{stages, transform, LinePlan};
+use mflda::gpu::shaders::{
+    ShaderSource, FFT_STOCKHAM, RHS_FLUX_PASS, RHS_POTENTIALS_PASS, SPECIES, STOCKHAM_STAGES,
+};
 
 const OP_CONSTANT_TRUE: u32 = 41;
 const OP_CONSTANT_NULL: u32 = 46;
@@ -96,6 +100,13 @@ fn dynamic_local_indexing(words: &[u32]) -> Vec<(u32, u32)> {
 /// The override constants of one pass (their values do not change the code's
 /// structure, only its sizes).
 fn constants(n: u32, columns: bool, inverse: bool) -> Vec<(&'static str, f64)> {
+    let mut c = core_constants(n, columns);
+    c.push(("INVERSE", f64::from(u8::from(inverse))));
+    c
+}
+
+/// The overrides of shaders/shared/stockham_core.wgsl.
+fn core_constants(n: u32, columns: bool) -> Vec<(&'static str, f64)> {
     let lines = (4096 / n).max(1);
     vec![
         ("N", f64::from(n)),
@@ -104,9 +115,62 @@ fn constants(n: u32, columns: bool, inverse: bool) -> Vec<(&'static str, f64)> {
         ("COLUMNS", f64::from(u8::from(columns))),
         ("ROW_LEN", f64::from(n)),
         ("FIELD_LEN", f64::from(n) * f64::from(n)),
-        ("INVERSE", f64::from(u8::from(inverse))),
         ("WG_SIZE", f64::from((lines * n / 16).max(1))),
     ]
+}
+
+/// Two species in one pair, as in the game (the placeholder has one).
+const TWO_SPECIES: &str = "const SPECIES: u32 = 2u;
+const PAIRS: u32 = 1u;
+fn species_tau(s: u32) -> f32 { return 1.0; }
+fn species_rate(s: u32) -> f32 { return 1.0; }";
+
+/// A fused kernel: its template, its second transform, its other overrides.
+type FusedKernel<'a> = (&'a ShaderSource, Option<(u32, &'a str)>, &'a [(&'a str, f64)]);
+
+/// Every line length of both fused kernels: the potentials in the inverse
+/// column pass (three sets, one transform) and the flux between the row
+/// passes (three sets, then two reversed), each in both orientations.
+#[test]
+fn no_fused_variant_indexes_a_local_array_dynamically() {
+    let kernels: [FusedKernel; 2] = [
+        (
+            &RHS_POTENTIALS_PASS,
+            None,
+            &[("N1", 64.0), ("N2", 64.0), ("LENGTH", 6.0)],
+        ),
+        (&RHS_FLUX_PASS, Some((2, "false")), &[]),
+    ];
+    let mut variants = 0;
+    for l in 1..=13 {
+        let n = 1u32 << l;
+        for (shader, second, extra) in kernels {
+            let generated = transform(&LinePlan {
+                radices: &radices(n),
+                sets: 3,
+                inverse: "true",
+                second,
+            });
+            let text = shader.source_with(&[
+                (STOCKHAM_STAGES, generated.as_str()),
+                (SPECIES, TWO_SPECIES),
+            ]);
+            for columns in [false, true] {
+                let mut c = core_constants(n, columns);
+                c.extend_from_slice(extra);
+                let bad = dynamic_local_indexing(&spirv(&text, &c));
+                assert!(
+                    bad.is_empty(),
+                    "{} N = {n}, columns {columns}: {} dynamic indexings of function-local \
+                     arrays (result, index ids): {bad:?}",
+                    shader.name,
+                    bad.len()
+                );
+                variants += 1;
+            }
+        }
+    }
+    assert_eq!(variants, 52);
 }
 
 #[test]

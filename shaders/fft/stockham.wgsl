@@ -1,85 +1,20 @@
-// Stockham autosort FFT along one axis of a batch of grids, one global pass.
-//
-// Each workgroup transforms LINES lines of length N (rows, or neighbouring columns
-// read together so that global loads coalesce). The first stage reads straight
-// from global memory, the last stage writes straight back (in place: a workgroup
-// owns its lines); the stages between exchange data through workgroup memory,
-// real parts then imaginary parts, so a line needs only 4 N bytes of it.
-//
-// Stage s of radix r with sub-transform length ns (the product of the earlier
-// radices), for butterfly k of a line (0 <= k < N / r):
-//     inputs   x[k + q N / r]                      q = 0 .. r-1
-//     twiddle  x_q *= w^(q (k mod ns) N / (ns r)), w = exp(-2 pi i / N)
-//     outputs  y[(k / ns) ns r + (k mod ns) + q ns] = DFT_r(x)_q
-// The forward transform is unnormalised; the inverse conjugates the twiddles and
-// divides by N, as numpy does.
-//
-// The stages themselves, `fn transform`, are generated for each radix plan by
-// src/fft/stockham_gen.rs (every loop unrolled, the values in scalar
-// registers, so that no compiler spills a register array to local memory).
+// The plain FFT along one axis of a batch of grids, in place: the Stockham
+// passes of shaders/shared/stockham_core.wgsl with a load and a store of the
+// field itself. Field `field` of the dispatch is field wg.y of the batch; INVERSE
+// (stockham_core.wgsl) gives the direction.
 // Keep in sync with src/fft/stockham.rs (override constants and bindings).
 
-override N: u32;            // line length, a power of two >= 2
-override LINES: u32;        // lines per workgroup
-override LINE_COUNT: u32;   // lines per field (lines beyond it are padding)
-override COLUMNS: bool;     // lines are columns (element stride ROW_LEN), else rows
-override ROW_LEN: u32;      // n1, elements per grid row
-override FIELD_LEN: u32;    // n1 * n2, elements per field of the batch
 override INVERSE: bool;     // inverse transform
-override WG_SIZE: u32;      // threads per workgroup = LINES * N / 16 (ELEMS_PER_THREAD)
-
-@group(0) @binding(0) var<storage, read_write> data: array<vec2<f32>>;
-// exp(-2 pi i j / N) for j < N, computed in f64 on the host.
-@group(0) @binding(1) var<storage, read> twiddles: array<vec2<f32>>;
 
 var<workgroup> exch: array<f32, LINES * N>;
 
-// (line within the workgroup, butterfly within the line) of butterfly kk of the
-// workgroup; for columns, neighbouring threads take neighbouring lines.
-fn butterfly_of(kk: u32, per_line: u32) -> vec2<u32> {
-    if COLUMNS {
-        return vec2<u32>(kk % LINES, kk / LINES);
-    }
-    return vec2<u32>(kk / per_line, kk % per_line);
+@group(0) @binding(0) var<storage, read_write> data: array<vec2<f32>>;
+@group(0) @binding(1) var<storage, read> twiddles: array<vec2<f32>>;
+
+fn load(field: u32, line: u32, i: u32) -> array<vec2<f32>, 1> {
+    return array<vec2<f32>, 1>(data[global_index(field, line, i)]);
 }
 
-fn global_index(field: u32, line: u32, i: u32) -> u32 {
-    if COLUMNS {
-        return field * FIELD_LEN + i * ROW_LEN + line;
-    }
-    return field * FIELD_LEN + line * N + i;
-}
-
-fn shared_index(line: u32, i: u32) -> u32 {
-    if COLUMNS {
-        return i * LINES + line;
-    }
-    return line * N + i;
-}
-
-fn twiddle(e: u32) -> vec2<f32> {
-    let w = twiddles[e];
-    if INVERSE {
-        return cconj(w);
-    }
-    return w;
-}
-
-// Radix-8 constant 1/sqrt(2).
-const H: f32 = 0.70710678118654752;
-
-fn dft4(a0: vec2<f32>, a1: vec2<f32>, a2: vec2<f32>, a3: vec2<f32>) -> array<vec2<f32>, 4> {
-    let t0 = a0 + a2;
-    let t1 = a0 - a2;
-    let t2 = a1 + a3;
-    let t3 = mul_mi(a1 - a3, INVERSE);
-    return array<vec2<f32>, 4>(t0 + t2, t1 + t3, t0 - t2, t1 - t3);
-}
-
-@compute @workgroup_size(WG_SIZE)
-fn main(
-    @builtin(local_invocation_index) t: u32,
-    @builtin(workgroup_id) wg: vec3<u32>,
-) {
-    transform(t, wg.y, wg.x * LINES);
+fn store(field: u32, line: u32, i: u32, y: array<vec2<f32>, 1>) {
+    data[global_index(field, line, i)] = y[0];
 }

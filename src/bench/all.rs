@@ -52,7 +52,7 @@ pub fn run(ctx: &GpuContext, opts: &BenchOptions) -> Result<AllBenchReport> {
             Ok(r) => report.fft.results.push(r),
             Err(e) => report.fft.skipped.push(skip(e)),
         }
-        match step::bench_size(ctx, n, timing, &copy) {
+        match step::bench_size(ctx, n, timing, &copy, opts.rhs) {
             Ok(r) => report.step.results.extend(r),
             Err(e) => report.step.skipped.push(skip(e)),
         }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::bench::copy::{self, CopyBandwidth};
 use crate::bench::timing::{Clock, Timing};
+use crate::dynamics::rhs::RhsPath;
 use crate::gpu::context::AdapterReport;
 use crate::gpu::{Elem, GpuContext, GpuField, Shape};
 use crate::Result;
@@ -17,6 +18,9 @@ pub struct BenchOptions {
     pub sizes: Vec<u32>,
     /// Warm-up, repetitions and clock.
     pub timing: Timing,
+    /// The right-hand side the step benchmark evaluates (`--unfused`: the
+    /// reference path the fused one is measured against).
+    pub rhs: RhsPath,
 }
 
 /// The report of one benchmark: the adapter measured, how times were taken,

@@ -11,6 +11,8 @@ use crate::bench::memory;
 use crate::bench::sizes::{for_each_size, header, BenchOptions, BenchReport};
 use crate::bench::timing::{time_calls, Stats, Timing};
 use crate::config::{Config, Scheme};
+use crate::dynamics::rhs::RhsPath;
+use crate::dynamics::Stepper;
 use crate::gpu::GpuContext;
 use crate::{Problem, Result};
 
@@ -21,6 +23,8 @@ pub struct StepResult {
     pub n: u32,
     /// "etdrk2" or "etdrk4".
     pub scheme: &'static str,
+    /// The right-hand side timed: "fused" (the default) or "unfused".
+    pub rhs: &'static str,
     /// Time per step (the step recorded in one compute pass, as the run loop does).
     pub time: Stats,
     /// Bytes one step moves in this plan ([`crate::dynamics::Stepper::bytes_moved`]).
@@ -47,19 +51,22 @@ pub type StepBenchReport = BenchReport<StepResult>;
 
 /// Runs the step benchmark on the embedded default game, resized to each `n`.
 pub fn run(ctx: &GpuContext, opts: &BenchOptions) -> Result<StepBenchReport> {
-    let (results, skipped) =
-        for_each_size(ctx, opts, |n, copy| bench_size(ctx, n, &opts.timing, copy));
+    let (results, skipped) = for_each_size(ctx, opts, |n, copy| {
+        bench_size(ctx, n, &opts.timing, copy, opts.rhs)
+    });
     let results = results.into_iter().flatten().collect();
     Ok(BenchReport::new(ctx, &opts.timing, results, skipped))
 }
 
 /// Measures both schemes on an N x N grid against `copy`, the copy bandwidth of
-/// one complex field measured in the same run.
+/// one complex field measured in the same run, with the right-hand side
+/// evaluated along `path`.
 pub fn bench_size(
     ctx: &GpuContext,
     n: u32,
     timing: &Timing,
     copy: &CopyBandwidth,
+    path: RhsPath,
 ) -> Result<Vec<StepResult>> {
     let mut config = Config::embedded_default();
     config.grid.n = n;
@@ -67,7 +74,7 @@ pub fn bench_size(
     for scheme in [Scheme::Etdrk2, Scheme::Etdrk4] {
         config.time.scheme = scheme;
         let problem = Problem::from_config(ctx, &config)?;
-        let stepper = problem.stepper(ctx)?;
+        let stepper = Stepper::with_path(ctx, &problem.params, problem.ops.clone(), None, path)?;
         let shape = problem.params.shape;
         let area = problem.params.length.powi(shape.dim() as i32);
         let uniform = vec![(1.0 / area) as f32; shape.len()];
@@ -83,6 +90,10 @@ pub fn bench_size(
         out.push(StepResult {
             n,
             scheme: scheme.as_str(),
+            rhs: match path {
+                RhsPath::Fused => "fused",
+                RhsPath::Unfused => "unfused",
+            },
             time,
             bytes_per_step: bytes,
             dispatches_per_step: breakdown.groups_per_call,
@@ -132,7 +143,7 @@ pub fn table(report: &StepBenchReport) -> String {
         s += &format!("{:>6} skipped: {}\n", k.n, k.reason);
     }
     for r in &report.results {
-        let title = format!("N = {} {}", r.n, r.scheme);
+        let title = format!("N = {} {} ({} right-hand side)", r.n, r.scheme, r.rhs);
         s += &breakdown::table(&title, &r.breakdown);
     }
     s

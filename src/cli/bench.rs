@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use mflda::bench::sizes::BenchOptions;
 use mflda::bench::timing::Timing;
 use mflda::bench::{all, equilibrium, fft, memory, particles, step, w2};
+use mflda::dynamics::rhs::RhsPath;
 use mflda::gpu::{GpuContext, Shape};
 use mflda::w2::bfm_cpu::BfmOptions;
 
@@ -90,6 +91,11 @@ pub struct BenchArgs {
     /// Time with the host wall clock even where the GPU has timestamps.
     #[arg(long)]
     wall_clock: bool,
+    /// step and all: time the unfused right-hand side (every kernel and FFT
+    /// pass its own dispatch), the reference the default fused one is
+    /// measured against.
+    #[arg(long)]
+    unfused: bool,
     /// Write the report as JSON to this file, or to stdout when no file is given
     /// (the table is then not printed).
     #[arg(long, num_args = 0..=1, default_missing_value = "-", value_name = "FILE")]
@@ -110,6 +116,11 @@ impl BenchArgs {
                 warmup: self.warmup,
                 reps: self.reps,
                 wall_clock: self.wall_clock,
+            },
+            rhs: if self.unfused {
+                RhsPath::Unfused
+            } else {
+                RhsPath::Fused
             },
         })
     }

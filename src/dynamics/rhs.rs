@@ -14,17 +14,36 @@
 //! `2 S + ceil(S / 2)` complex transforms of one grid (five for two species).
 //! With `time.fisher_rao > 0` the Fisher-Rao term ([`FisherRao`]) joins in
 //! (two more for two species).
+//!
+//! [`RhsPath::Fused`] (the default where it applies) does steps 2-5 in
+//! fewer passes ([`FusedPasses`]): the same terms, without writing the
+//! gradient spectra or any grid value to global memory.
 
 use std::sync::Arc;
 
 use crate::dynamics::fisher_rao::{FisherRao, FisherRaoBinding};
+use crate::dynamics::fused::FusedPasses;
 use crate::dynamics::Params;
+use crate::fft::stockham::Axis;
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label};
 use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::system::SystemOperators;
 use crate::{Error, Result};
+
+/// How the right-hand side's pointwise kernels meet its transforms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RhsPath {
+    /// The spectral products, the fluxes and the transforms' passes fused
+    /// where the form allows ([`FusedPasses`]; the Fisher-Rao term, which
+    /// reads the densities on the grid, keeps the unfused path).
+    #[default]
+    Fused,
+    /// Every kernel and every FFT pass its own dispatch (the reference the
+    /// fused path is tested against).
+    Unfused,
+}
 
 /// Kernels and work buffers of the right-hand side, built once per run.
 #[derive(Debug)]
@@ -58,6 +77,8 @@ pub struct Rhs {
     reference: Option<Reference>,
     /// The Fisher-Rao term, when `params.fisher_rao > 0`.
     fisher_rao: Option<FisherRao>,
+    /// The fused passes, on [`RhsPath::Fused`] where it applies.
+    fused: Option<FusedPasses>,
 }
 
 /// The equilibrium as the perturbation form's fluxes need it.
@@ -78,12 +99,15 @@ pub struct RhsBinding {
     potentials: wgpu::BindGroup,
     divergence: wgpu::BindGroup,
     fisher_rao: Option<FisherRaoBinding>,
+    /// The fused potentials pass (2D, [`RhsPath::Fused`]).
+    fused_potentials: Option<wgpu::BindGroup>,
 }
 
 impl Rhs {
     /// Builds the kernels for `params` and the system's operators;
     /// `plan_pairs` and `plan_species` are FFT plans of the grid for
-    /// `ceil(S / 2)` and `S` fields.
+    /// `ceil(S / 2)` and `S` fields; `path` chooses the fused or the unfused
+    /// evaluation (the Fisher-Rao term always takes the unfused one).
     pub fn new(
         ctx: &GpuContext,
         params: &Params,
@@ -91,6 +115,7 @@ impl Rhs {
         plan_pairs: Arc<FftPlan>,
         plan_species: Arc<FftPlan>,
         perturbation: bool,
+        path: RhsPath,
     ) -> Result<Self> {
         let shape = params.shape;
         let device = &ctx.device;
@@ -170,6 +195,19 @@ impl Rhs {
         } else {
             None
         };
+        let fused = if path == RhsPath::Fused && fisher_rao.is_none() {
+            Some(FusedPasses::new(
+                ctx,
+                params,
+                ops,
+                &plan_pairs,
+                &grad,
+                &dens,
+                reference.as_ref().map(|r| (&r.star, &r.grad_star)),
+            )?)
+        } else {
+            None
+        };
         let flux_bind = match &reference {
             Some(r) => flux.bind(
                 device,
@@ -205,7 +243,13 @@ impl Rhs {
             state_len: GpuField::bytes_for(shape, species, Elem::Complex),
             reference,
             fisher_rao,
+            fused,
         })
+    }
+
+    /// True when the fused passes evaluate this right-hand side.
+    pub fn is_fused(&self) -> bool {
+        self.fused.is_some()
     }
 
     /// In the perturbation form, computes the reference fields from the
@@ -278,6 +322,25 @@ impl Rhs {
             }
         }
         let device = &ctx.device;
+        let column_twiddles = self
+            .plan_pairs
+            .axis_pass(Axis::Columns)
+            .map(|c| c.twiddles());
+        let fused_potentials = match (&self.fused, column_twiddles) {
+            (Some(f), Some(tw)) => f.bind_potentials(
+                device,
+                &[
+                    &state.buffer,
+                    &ops.mult,
+                    &ops.pots,
+                    &self.band_box,
+                    &self.grad.buffer,
+                    &self.dens.buffer,
+                    tw,
+                ],
+            ),
+            _ => None,
+        };
         Ok(RhsBinding {
             band: self
                 .band
@@ -300,6 +363,7 @@ impl Rhs {
                 .fisher_rao
                 .as_ref()
                 .map(|f| f.bind(ctx, ops, &self.band_box, state, out)),
+            fused_potentials,
         })
     }
 
@@ -335,8 +399,12 @@ impl Rhs {
     /// its coefficients and box modes once; each FFT pass reads and writes
     /// its fields. For two species: 64, 40 (64), 32 B. The Fisher-Rao
     /// term's groups ([`FisherRao`]) come after the band, the densities'
-    /// transform and the divergence.
+    /// transform and the divergence. The fused path's groups are
+    /// [`Self::record_fused`]'s.
     pub fn record_groups(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding) {
+        if let Some(f) = &self.fused {
+            return self.record_fused(rec, b, f);
+        }
         let (plan_pairs, plan_species) = (&self.plan_pairs, &self.plan_species);
         let points = self.grad.shape.len() as u64;
         let (s, q) = (self.species, self.pairs);
@@ -368,5 +436,62 @@ impl Rhs {
         if let Some((f, fb)) = fr {
             f.record_reaction(rec, fb);
         }
+    }
+
+    /// The fused evaluation as labelled groups with their bytes per point:
+    /// the band; in 2D, per pair, `rhs.potentials_ifft.columns` (the state,
+    /// read by each pair, and the operators in; the pair's gradients and
+    /// packed densities out: 64 B for two species), else the plain
+    /// potentials kernel; `rhs.flux_fft.rows` (the gradients and densities
+    /// in, the fluxes out: the flux kernel's bytes, 40 B for two species);
+    /// the forward column pass of the fluxes (2D); the divergence.
+    fn record_fused(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding, f: &FusedPasses) {
+        let points = self.grad.shape.len() as u64;
+        let (s, q) = (self.species, self.pairs);
+        let pert = self.reference.is_some();
+        if self.has_band {
+            rec.group(Label::new("rhs.band"), self.band_bytes, &mut |pass| {
+                self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1])
+            });
+        }
+        match (&b.fused_potentials, f.has_potentials_pass()) {
+            (Some(bind), true) => {
+                for pair in 0..q {
+                    let members = (s - 2 * pair).min(2);
+                    let bytes = (8 * (s + members + 1) + self.operator_bytes) * points;
+                    let label = Label::part("rhs.potentials_ifft", "columns");
+                    rec.group(label, bytes, &mut |pass| {
+                        f.record_potentials(pass, bind, pair as usize)
+                    });
+                }
+            }
+            _ => {
+                let potentials = (8 * (2 * s + q) + self.operator_bytes) * points;
+                rec.group(Label::new("rhs.potentials"), potentials, &mut |pass| {
+                    self.potentials.dispatch(pass, &b.potentials, self.groups)
+                });
+            }
+        }
+        let flux = 8 * (2 * s + q + if pert { s + q } else { 0 }) * points;
+        rec.group(Label::part("rhs.flux_fft", "rows"), flux, &mut |pass| {
+            f.record_flux(pass)
+        });
+        if self.plan_species.passes() > 1 {
+            rec.group(
+                Label::part("rhs.fft_flux", "columns"),
+                self.plan_species.pass_bytes(),
+                &mut |pass| {
+                    self.plan_species.record_axis(
+                        pass,
+                        &self.fft_grad,
+                        Direction::Forward,
+                        Axis::Columns,
+                    )
+                },
+            );
+        }
+        rec.group(Label::new("rhs.divergence"), 16 * s * points, &mut |pass| {
+            self.divergence.dispatch(pass, &b.divergence, self.groups)
+        });
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::dynamics::etd::EtdKernels;
-use crate::dynamics::rhs::{Rhs, RhsBinding};
+use crate::dynamics::rhs::{Rhs, RhsBinding, RhsPath};
 use crate::dynamics::{Params, Scheme};
 use crate::fft::FftPlan;
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
@@ -49,7 +49,7 @@ impl Stepper {
     /// Builds everything a step needs: the right-hand side, ETD kernels, and all
     /// buffers and bind groups. The state holds the densities' spectra.
     pub fn new(ctx: &GpuContext, params: &Params, ops: Arc<SystemOperators>) -> Result<Self> {
-        Self::build(ctx, params, ops, None)
+        Self::with_path(ctx, params, ops, None, RhsPath::default())
     }
 
     /// The perturbation form: the state holds the spectra of the deviation
@@ -64,14 +64,18 @@ impl Stepper {
         ops: Arc<SystemOperators>,
         stars: &[&[f32]],
     ) -> Result<Self> {
-        Self::build(ctx, params, ops, Some(stars))
+        Self::with_path(ctx, params, ops, Some(stars), RhsPath::default())
     }
 
-    fn build(
+    /// [`Self::new`] (`stars` None) or [`Self::new_perturbation`] with the
+    /// right-hand side evaluated along `path` (the unfused path is the
+    /// reference the fused one is tested and benchmarked against).
+    pub fn with_path(
         ctx: &GpuContext,
         params: &Params,
         ops: Arc<SystemOperators>,
         eq: Option<&[&[f32]]>,
+        path: RhsPath,
     ) -> Result<Self> {
         let shape = params.shape;
         let species = ops.species() as u32;
@@ -82,7 +86,15 @@ impl Stepper {
         } else {
             Arc::new(FftPlan::new(ctx, shape, species)?)
         };
-        let rhs = Rhs::new(ctx, params, &ops, plan_pairs, plan_species, eq.is_some())?;
+        let rhs = Rhs::new(
+            ctx,
+            params,
+            &ops,
+            plan_pairs,
+            plan_species,
+            eq.is_some(),
+            path,
+        )?;
         let etd = EtdKernels::new(ctx, params, &ops)?;
         let field = |label| GpuField::zeros(ctx, label, shape, species, Elem::Complex);
         let state = field("state")?;
@@ -134,6 +146,11 @@ impl Stepper {
             combos,
             reference,
         })
+    }
+
+    /// True when the right-hand side runs the fused passes.
+    pub fn is_fused(&self) -> bool {
+        self.rhs.is_fused()
     }
 
     /// Number of species S.
@@ -198,6 +215,12 @@ impl Stepper {
     /// [`Self::record_step_groups`].
     pub fn bytes_moved(&self) -> u64 {
         Listing::of(|rec| self.record_step_groups(rec)).bytes()
+    }
+
+    /// Kernel dispatches one step records: one per group of
+    /// [`Self::record_step_groups`].
+    pub fn dispatches_per_step(&self) -> usize {
+        Listing::of(|rec| self.record_step_groups(rec)).groups.len()
     }
 
     /// Submits `steps` steps in one command buffer and one compute pass.

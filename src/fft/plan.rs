@@ -160,6 +160,14 @@ impl FftPlan {
         2 * GpuField::bytes_for(self.shape, self.batch, Elem::Complex)
     }
 
+    /// The pass along `axis` (None for the columns of a 1D grid).
+    pub fn axis_pass(&self, axis: Axis) -> Option<&AxisPass> {
+        match axis {
+            Axis::Rows => Some(&self.rows),
+            Axis::Columns => self.columns.as_ref(),
+        }
+    }
+
     /// Per-axis geometry (rows first), for reports.
     pub fn geometry(&self) -> Vec<&AxisGeometry> {
         std::iter::once(&self.rows.geometry)

@@ -115,8 +115,9 @@ impl AxisGeometry {
         })
     }
 
-    /// The override constants of the pass in `direction` (inverse or not).
-    pub fn constants(&self, shape: Shape, inverse: bool) -> Vec<(&'static str, f64)> {
+    /// The override constants of `shaders/shared/stockham_core.wgsl` for
+    /// this pass of a grid of `shape`.
+    pub fn constants(&self, shape: Shape) -> Vec<(&'static str, f64)> {
         vec![
             ("N", self.n as f64),
             ("LINES", self.lines as f64),
@@ -124,9 +125,20 @@ impl AxisGeometry {
             ("COLUMNS", f64::from(u8::from(self.axis == Axis::Columns))),
             ("ROW_LEN", shape.n1 as f64),
             ("FIELD_LEN", shape.len() as f64),
-            ("INVERSE", f64::from(u8::from(inverse))),
             ("WG_SIZE", self.threads as f64),
         ]
+    }
+
+    /// The constants of the plain transform in `direction` (inverse or not).
+    pub fn plain_constants(&self, shape: Shape, inverse: bool) -> Vec<(&'static str, f64)> {
+        let mut c = self.constants(shape);
+        c.push(("INVERSE", f64::from(u8::from(inverse))));
+        c
+    }
+
+    /// Workgroups of one field's pass.
+    pub fn groups(&self) -> u32 {
+        self.line_count.div_ceil(self.lines)
     }
 }
 
@@ -168,7 +180,7 @@ impl AxisPass {
             shader,
             &replacements,
             "main",
-            &geometry.constants(shape, false),
+            &geometry.plain_constants(shape, false),
         )?;
         // The inverse shares the forward's layout, and so its bind groups.
         let inverse = Kernel::from_text(
@@ -177,7 +189,7 @@ impl AxisPass {
             &shader.source_with(&replacements),
             "main",
             &forward.layout,
-            &geometry.constants(shape, true),
+            &geometry.plain_constants(shape, true),
         )?;
         let table = twiddle_table(geometry.n);
         let twiddles = ctx
@@ -193,6 +205,12 @@ impl AxisPass {
             inverse,
             twiddles,
         })
+    }
+
+    /// The twiddle table `exp(-2 pi i j / n)`, `j < n`, of this axis (for
+    /// kernels that fuse work into a pass).
+    pub fn twiddles(&self) -> &wgpu::Buffer {
+        &self.twiddles
     }
 
     /// A bind group transforming `buffer` in place.
@@ -213,8 +231,7 @@ impl AxisPass {
         } else {
             &self.forward
         };
-        let groups = self.geometry.line_count.div_ceil(self.geometry.lines);
-        kernel.dispatch(pass, bind_group, [groups, batch, 1]);
+        kernel.dispatch(pass, bind_group, [self.geometry.groups(), batch, 1]);
     }
 }
 

@@ -37,8 +37,17 @@ pub const BREGMAN: &str = include_str!("../../shaders/shared/bregman.wgsl");
 pub const PHILOX: &str = include_str!("../../shaders/shared/philox.wgsl");
 /// Flat element index of elementwise kernels (workgroups of 256, folded 2D grid).
 pub const INDEX: &str = include_str!("../../shaders/shared/index.wgsl");
+/// The Stockham FFT's overrides, indexing, twiddles and entry point, shared
+/// by the plain transform and the fused line kernels.
+pub const STOCKHAM_CORE: &str = include_str!("../../shaders/shared/stockham_core.wgsl");
 /// The placeholder of the FFT's generated stages (`crate::fft::stockham_gen`).
 pub const STOCKHAM_STAGES: &str = include_str!("../../shaders/shared/stockham_stages.wgsl");
+/// The flux `rho_s grad Phi_s` at a grid point of the absolute form; a
+/// placeholder replaced by [`FLUX_TERM_PERT`] in the perturbation form.
+pub const FLUX_TERM: &str = include_str!("../../shaders/shared/flux_term.wgsl");
+/// The flux at a grid point of the perturbation form, with its reference
+/// fields' bindings.
+pub const FLUX_TERM_PERT: &str = include_str!("../../shaders/shared/flux_term_pert.wgsl");
 /// The periodic Gaussian of the non-uniform FFT.
 pub const GAUSSIAN: &str = include_str!("../../shaders/shared/gaussian.wgsl");
 
@@ -62,7 +71,8 @@ macro_rules! kernel {
 }
 
 /// Radix-2/4/8 Stockham FFT along rows or columns, in workgroup memory.
-pub const FFT_STOCKHAM: ShaderSource = kernel!("fft/stockham", [COMPLEX, STOCKHAM_STAGES]);
+pub const FFT_STOCKHAM: ShaderSource =
+    kernel!("fft/stockham", [COMPLEX, STOCKHAM_CORE, STOCKHAM_STAGES]);
 /// Two real fields into one complex field `a + i b`.
 pub const REAL_PACK: ShaderSource = kernel!("fft/real_pack", [INDEX]);
 /// A complex field into its real and imaginary parts.
@@ -190,6 +200,26 @@ pub const POTENTIALS: ShaderSource = kernel!(
 pub const FLUX: ShaderSource = kernel!("dynamics/flux", [INDEX, SPECIES]);
 /// Fluxes of the perturbation form.
 pub const FLUX_PERT: ShaderSource = kernel!("dynamics/flux_pert", [INDEX, SPECIES]);
+/// The potentials' spectral products in the load of the first inverse FFT
+/// pass (columns), for one pair of species.
+pub const RHS_POTENTIALS_PASS: ShaderSource = kernel!(
+    "dynamics/rhs_potentials_pass",
+    [
+        COMPLEX,
+        SPECTRAL,
+        SPECIES,
+        BAND_BOX,
+        SYSTEM_POTENTIALS,
+        STOCKHAM_CORE,
+        STOCKHAM_STAGES
+    ]
+);
+/// The last inverse row pass, the fluxes and the first forward row pass in
+/// one kernel, for one pair of species.
+pub const RHS_FLUX_PASS: ShaderSource = kernel!(
+    "dynamics/rhs_flux_pass",
+    [COMPLEX, SPECIES, FLUX_TERM, STOCKHAM_CORE, STOCKHAM_STAGES]
+);
 /// Nonlinear terms as divergences of the flux spectra.
 pub const DIVERGENCE: ShaderSource =
     kernel!("dynamics/divergence", [COMPLEX, SPECTRAL, INDEX, SPECIES]);
@@ -334,6 +364,8 @@ pub const ALL: &[ShaderSource] = &[
     POTENTIALS,
     FLUX,
     FLUX_PERT,
+    RHS_POTENTIALS_PASS,
+    RHS_FLUX_PASS,
     DIVERGENCE,
     FISHER_RAO_POTENTIALS,
     FISHER_RAO_PRODUCT,
