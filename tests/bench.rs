@@ -7,6 +7,8 @@ use std::process::Command;
 
 use mflda::bench::memory;
 use mflda::config::{Config, Scheme};
+use mflda::dynamics::rhs::RhsPath;
+use mflda::dynamics::Stepper;
 use mflda::equilibrium::EquilibriumSolver;
 use mflda::gpu::groups::Listing;
 use mflda::gpu::{AdapterRequest, GpuContext, Shape};
@@ -157,17 +159,17 @@ fn bench_all_json_has_every_field_against_the_plans() {
             let bytes = r["bytes_per_step"].as_u64().unwrap();
             assert_eq!(bytes, plan, "N = {n} {}", scheme.as_str());
             // One dispatch per breakdown group: for the default game (fused
-            // right-hand side), the band, the potentials in the inverse
-            // column pass, the flux between the row passes, the fluxes'
-            // column pass and the divergence per right-hand side, and the
-            // ETD combinations (two and four right-hand sides).
+            // path), the band, the potentials in the inverse column pass,
+            // the flux between the row passes, and the fluxes' column pass
+            // with the divergence and the stage's ETD combination, per
+            // right-hand side (two and four of them).
             assert_eq!(
                 r["dispatches_per_step"],
                 r["breakdown"]["groups_per_call"],
                 "N = {n} {}",
                 scheme.as_str()
             );
-            assert_eq!(r["dispatches_per_step"].as_u64(), Some([12, 24][j]));
+            assert_eq!(r["dispatches_per_step"].as_u64(), Some([8, 16][j]));
             assert_eq!(r["rhs"], "fused");
             let c = check_common(
                 r,
@@ -255,37 +257,63 @@ fn step_groups_cover_four_right_hand_sides_and_the_documented_bytes() {
     let ctx = ctx();
     let n = 64u64;
     let problem = Problem::from_config(&ctx, &config(n as u32, Scheme::Etdrk4)).unwrap();
-    let stepper = problem.stepper(&ctx).unwrap();
-    let listing = Listing::of(|rec| stepper.record_step_groups(rec));
-    let count = |label: &str| {
-        listing
-            .groups
-            .iter()
-            .filter(|(l, _)| l.to_string() == label)
-            .count()
-    };
-    for label in [
-        "rhs.potentials",
-        "rhs.ifft_grad.rows",
-        "rhs.ifft_grad.columns",
-        "rhs.ifft_dens.rows",
-        "rhs.flux",
-        "rhs.fft_flux.columns",
-        "rhs.divergence",
-    ] {
-        assert_eq!(count(label), 4, "{label}");
-    }
-    assert_eq!(count("etd.predict"), 2);
-    assert_eq!(count("etd.rk4_c"), 1);
-    assert_eq!(count("etd.rk4_finish"), 1);
-    // Per point: potentials 64, flux 40, divergence 32; two transforms of two
-    // fields and one of one field, two passes each reading and writing 8 B per
-    // field and point; the band kernel's 5x5 box (default interaction_modes = 2).
+    let build =
+        |path| Stepper::with_path(&ctx, &problem.params, problem.ops.clone(), None, path).unwrap();
     let p = n * n;
+    // The band kernel's 5x5 box (default interaction_modes = 2).
     let band = 8 * 25 * 25 + 32 * 25;
-    let rhs = (64 + 40 + 32) * p + (2 * 2 * 32 + 2 * 16) * p + band;
-    assert_eq!(stepper.bytes_moved(), 4 * rhs + (2 * 48 + 96 + 80) * p);
-    assert_eq!(stepper.bytes_moved(), listing.bytes());
+    for (path, labels, rhs, etd) in [
+        (
+            RhsPath::Unfused,
+            &[
+                ("rhs.potentials", 4),
+                ("rhs.ifft_grad.rows", 4),
+                ("rhs.ifft_grad.columns", 4),
+                ("rhs.ifft_dens.rows", 4),
+                ("rhs.flux", 4),
+                ("rhs.fft_flux.columns", 4),
+                ("rhs.divergence", 4),
+                ("etd.predict", 2),
+                ("etd.rk4_c", 1),
+                ("etd.rk4_finish", 1),
+            ][..],
+            // Per point: potentials 64, flux 40, divergence 32; two
+            // transforms of two fields and one of one field, two passes
+            // each reading and writing 8 B per field and point.
+            (64 + 40 + 32) * p + (2 * 2 * 32 + 2 * 16) * p,
+            (2 * 48 + 96 + 80) * p,
+        ),
+        (
+            RhsPath::Fused,
+            &[
+                ("rhs.potentials_ifft.columns", 4),
+                ("rhs.flux_fft.rows", 4),
+                ("rhs.fft_divergence_etd.predict", 2),
+                ("rhs.fft_divergence_etd.rk4_c", 1),
+                ("rhs.fft_divergence_etd.rk4_finish", 1),
+                ("rhs.potentials", 0),
+                ("rhs.divergence", 0),
+                ("etd.predict", 0),
+            ][..],
+            // Per point: the potentials pass 64, the flux pass 40; the
+            // divergence passes the flux and their combinations.
+            (64 + 40) * p,
+            (2 * 64 + 96 + 80) * p,
+        ),
+    ] {
+        let stepper = build(path);
+        let listing = Listing::of(|rec| stepper.record_step_groups(rec));
+        for &(label, want) in labels {
+            let count = listing
+                .groups
+                .iter()
+                .filter(|(l, _)| l.to_string() == label)
+                .count();
+            assert_eq!(count, want, "{path:?}: {label}");
+        }
+        assert_eq!(stepper.bytes_moved(), 4 * (rhs + band) + etd, "{path:?}");
+        assert_eq!(stepper.bytes_moved(), listing.bytes());
+    }
 }
 
 /// Buffer memory the device holds once idle work is reclaimed.

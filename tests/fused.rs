@@ -1,6 +1,8 @@
 //! The fused right-hand side (src/dynamics/fused.rs: the spectral products
-//! in the inverse column pass, the fluxes between the row passes) against
-//! the unfused path it replaces, on random states: the default game (2D,
+//! in the inverse column pass, the fluxes between the row passes) and the
+//! fused divergence passes (src/dynamics/fused_etd.rs: the fluxes' column
+//! pass, the divergence and each ETD combination) against the unfused path
+//! they replace, on random states: the default game (2D,
 //! band-limited terms), the same game in 1D, random systems of one to four
 //! species in 1D and 2D, and the perturbation form; the right-hand side
 //! itself and three ETDRK4 steps. Both paths against the f64 reference:
@@ -138,24 +140,37 @@ fn random_systems_of_one_to_four_species() {
 }
 
 /// The fusion removes, per right-hand side of the default game (two
-/// species, one pair), the gradient spectra's and densities' row passes
-/// written and read again (48 B per point), the two inverse column passes
-/// and the flux kernel folded into the row kernel (48 + 40 - 40 B) and
-/// the fluxes' row pass (32 B): 128 B per point, 512 for an ETDRK4
-/// step's four; and five of its ten dispatches.
+/// species, one pair, in 2D): the spectral products' 64 B and the inverse
+/// passes' 96 B, folded into the potentials pass (64 B); the flux kernel's
+/// 40 B and the fluxes' row pass (32 B), folded into the flux pass (40 B);
+/// and the fluxes' column pass (32 B), the divergence (32 B) and reading
+/// the new N again in the ETD combination (16 B), folded into the
+/// divergence pass, which also writes no N that only its own combination
+/// needs (N(b) and N(c) of ETDRK4: 16 B each). 1456 - 720 = 736 B per point
+/// of an ETDRK4 step, and 28 of its 44 dispatches. In 1D, the potentials
+/// pass and the divergence pass do not apply.
 #[test]
 fn fusion_removes_bytes_and_dispatches() {
     let ctx = ctx();
-    let p = game(32, 2);
-    let points = 32 * 32;
-    let build = |path| Stepper::with_path(ctx, &p.params, p.ops.clone(), None, path).unwrap();
-    let (fused, plain) = (build(RhsPath::Fused), build(RhsPath::Unfused));
-    assert_eq!(plain.bytes_moved() - fused.bytes_moved(), 512 * points);
-    assert_eq!(plain.dispatches_per_step(), 44);
-    assert_eq!(fused.dispatches_per_step(), 24);
+    for (n, dim, saved, unfused, dispatches) in [(32, 2, 736, 44, 16), (64, 1, 80, 32, 20)] {
+        let p = game(n, dim);
+        let points = p.params.shape.len() as u64;
+        let build = |path| Stepper::with_path(ctx, &p.params, p.ops.clone(), None, path).unwrap();
+        let (fused, plain) = (build(RhsPath::Fused), build(RhsPath::Unfused));
+        assert_eq!(plain.dispatches_per_step(), unfused, "{dim}D");
+        assert_eq!(fused.dispatches_per_step(), dispatches, "{dim}D");
+        // In 1D, the flux pass alone: the two row passes and the flux
+        // kernel (48 + 40 + 32 B) in 40 B, per right-hand side.
+        let saved = if dim == 2 { saved } else { 4 * saved };
+        assert_eq!(plain.bytes_moved() - fused.bytes_moved(), saved * points);
+    }
     // The Fisher-Rao term reads the densities on the grid: unfused.
+    let p = game(32, 2);
     let mut par = p.params.clone();
     par.fisher_rao = 0.5;
-    let fr = Stepper::with_path(ctx, &par, p.ops.clone(), None, RhsPath::Fused).unwrap();
+    let build = |path| Stepper::with_path(ctx, &par, p.ops.clone(), None, path).unwrap();
+    let (fr, fr_plain) = (build(RhsPath::Fused), build(RhsPath::Unfused));
     assert!(!fr.is_fused());
+    assert_eq!(fr.dispatches_per_step(), fr_plain.dispatches_per_step());
+    assert_eq!(fr.bytes_moved(), fr_plain.bytes_moved());
 }

@@ -1,9 +1,6 @@
-// The nonlinear terms from the flux spectra (each packed fx + i fy, real fx, fy):
-//     fx^ = (F_m + conj F_-m) / 2,   fy^ = -i (F_m - conj F_-m) / 2
-//     N_s^ = eta_s i (kx fx^ + ky fy^) * mask,
-// mask the 2/3 rule when DEALIAS. Keep in sync with src/dynamics/rhs.rs.
-
-override DEALIAS: bool;
+// The nonlinear terms from the flux spectra (each packed fx + i fy):
+// N_s^ = divergence_term (divergence_term.wgsl) at every point.
+// Keep in sync with src/dynamics/rhs.rs.
 
 @group(0) @binding(0) var<storage, read> flux: array<vec2<f32>>;       // [S] F_s^
 @group(0) @binding(1) var<storage, read_write> nonlin: array<vec2<f32>>; // [S] N_s^
@@ -19,19 +16,9 @@ fn main(
     if p >= field_len {
         return;
     }
-    let k = kappa_odd(p);
     let q = mirror(p);
-    var mask = 1.0;
-    if DEALIAS {
-        mask = dealias_mask(p);
-    }
     for (var s = 0u; s < SPECIES; s++) {
         let base = s * field_len;
-        let f = flux[base + p];
-        let g = cconj(flux[base + q]);
-        let fx = 0.5 * (f + g);
-        let fy = 0.5 * mul_mi(f - g, false);
-        let d = k.x * fx + k.y * fy;
-        nonlin[base + p] = (species_rate(s) * mask) * vec2<f32>(-d.y, d.x);
+        nonlin[base + p] = divergence_term(p, s, flux[base + p], cconj(flux[base + q]));
     }
 }

@@ -19,7 +19,5 @@ fn main(
     if i >= COUNT {
         return;
     }
-    let h = select(DT, 0.5 * DT, HALF);
-    let f = etd_phis(etd_z(i, h));
-    out[i] = f.x * u[i] + (h * f.y) * n[i];
+    out[i] = etd_predict(i, select(DT, 0.5 * DT, HALF), u[i], n[i]);
 }

@@ -19,9 +19,7 @@ fn main(
     if i >= COUNT {
         return;
     }
-    let h = 0.5 * DT;
-    let f = etd_phis(etd_z(i, h));
     let nb = n2[i];
-    c[i] = f.x * a[i] + (h * f.y) * (2.0 * nb - n0[i]);
+    c[i] = etd_rk4_c(i, a[i], n0[i], nb);
     n1[i] = n1[i] + nb;
 }

@@ -1,6 +1,5 @@
-// ETDRK4 (Cox-Matthews, Kassam-Trefethen coefficients), in place on u:
-//     u <- e^z u + dt [ f1 N(u) + 2 f2 (N(a) + N(b)) + f3 N(c) ]
-//     f1 = phi1 - 3 phi2 + 4 phi3,  f2 = phi2 - 2 phi3,  f3 = -phi2 + 4 phi3.
+// ETDRK4's last combination (etd_stages.wgsl), in place on u:
+//     u <- e^z u + dt [ f1 N(u) + 2 f2 (N(a) + N(b)) + f3 N(c) ].
 // Keep in sync with src/dynamics/etd.rs.
 
 override COUNT: u32;
@@ -20,9 +19,5 @@ fn main(
     if i >= COUNT {
         return;
     }
-    let f = etd_phis(etd_z(i, DT));
-    let f1 = f.y - 3.0 * f.z + 4.0 * f.w;
-    let f2 = f.z - 2.0 * f.w;
-    let f3 = -f.z + 4.0 * f.w;
-    u[i] = f.x * u[i] + DT * (f1 * n0[i] + (2.0 * f2) * s12[i] + f3 * n3[i]);
+    u[i] = etd_rk4_finish(i, u[i], n0[i], s12[i], n3[i]);
 }

@@ -60,6 +60,38 @@ fn shared_index(line: u32, i: u32) -> u32 {
     return line * N + i;
 }
 
+// Mirror pairing, for kernels whose store needs the value at -k (generated
+// with `mirror`): slot l < LINES / 2 of workgroup g holds line g LINES/2 + l
+// of the first half, slot l + LINES / 2 its mirror (LINE_COUNT - line), except
+// that line 0, its own mirror, is paired with line LINE_COUNT / 2, also its
+// own. Needs 2 <= LINES <= LINE_COUNT, or a single line (LINE_COUNT = 1).
+fn paired_line(g: u32, slot: u32) -> u32 {
+    if LINE_COUNT == 1u {
+        return slot;
+    }
+    let half = max(LINES / 2u, 1u);
+    let line = g * half + slot % half;
+    if slot < half {
+        return line;
+    }
+    if line == 0u {
+        return LINE_COUNT / 2u;
+    }
+    return LINE_COUNT - line;
+}
+
+// The slot holding the mirror of the line in `slot` (see paired_line).
+fn partner_slot(g: u32, slot: u32) -> u32 {
+    if LINE_COUNT == 1u {
+        return slot;
+    }
+    let half = max(LINES / 2u, 1u);
+    if g * half + slot % half == 0u {
+        return slot;
+    }
+    return (slot + half) % LINES;
+}
+
 fn twiddle(e: u32, inverse: bool) -> vec2<f32> {
     let w = twiddles[e];
     if inverse {

@@ -64,6 +64,7 @@ impl FusedPasses {
             sets: 3,
             inverse: "true",
             second: Some((2, "false")),
+            mirror: false,
         });
         let mut replacements: Vec<(&str, &str)> = code.to_vec();
         replacements.push((shaders::STOCKHAM_STAGES, &flux_stages));
@@ -92,6 +93,7 @@ impl FusedPasses {
                 sets: 3,
                 inverse: "true",
                 second: None,
+                mirror: false,
             });
             let mut replacements: Vec<(&str, &str)> = code.to_vec();
             replacements.push((shaders::STOCKHAM_STAGES, &stages));

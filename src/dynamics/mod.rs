@@ -7,6 +7,7 @@ pub mod cpu;
 pub mod etd;
 pub mod fisher_rao;
 pub mod fused;
+pub mod fused_etd;
 pub mod params;
 pub mod phi;
 pub mod potential_eval;

@@ -446,6 +446,57 @@ impl Rhs {
     /// in, the fluxes out: the flux kernel's bytes, 40 B for two species);
     /// the forward column pass of the fluxes (2D); the divergence.
     fn record_fused(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding, f: &FusedPasses) {
+        self.record_fused_flux(rec, b, f);
+        if self.plan_species.passes() > 1 {
+            rec.group(
+                Label::part("rhs.fft_flux", "columns"),
+                self.plan_species.pass_bytes(),
+                &mut |pass| {
+                    self.plan_species.record_axis(
+                        pass,
+                        &self.fft_grad,
+                        Direction::Forward,
+                        Axis::Columns,
+                    )
+                },
+            );
+        }
+        let points = self.grad.shape.len() as u64;
+        rec.group(
+            Label::new("rhs.divergence"),
+            16 * self.species * points,
+            &mut |pass| self.divergence.dispatch(pass, &b.divergence, self.groups),
+        );
+    }
+
+    /// On the fused path, records the groups up to the fluxes transformed
+    /// along rows in [`Self::flux_field`] (the band, the potentials pass,
+    /// the flux pass), for a pass that finishes the transform, the
+    /// divergence and the ETD combination at once
+    /// ([`crate::dynamics::fused_etd`]); false (nothing recorded) on the
+    /// unfused path.
+    pub fn record_flux_groups(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding) -> bool {
+        match &self.fused {
+            Some(f) => {
+                self.record_fused_flux(rec, b, f);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The work field that holds the fluxes after [`Self::record_flux_groups`]
+    /// (S complex fields).
+    pub fn flux_field(&self) -> &GpuField {
+        &self.grad
+    }
+
+    /// The species' FFT plan.
+    pub fn plan_species(&self) -> &FftPlan {
+        &self.plan_species
+    }
+
+    fn record_fused_flux(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding, f: &FusedPasses) {
         let points = self.grad.shape.len() as u64;
         let (s, q) = (self.species, self.pairs);
         let pert = self.reference.is_some();
@@ -475,23 +526,6 @@ impl Rhs {
         let flux = 8 * (2 * s + q + if pert { s + q } else { 0 }) * points;
         rec.group(Label::part("rhs.flux_fft", "rows"), flux, &mut |pass| {
             f.record_flux(pass)
-        });
-        if self.plan_species.passes() > 1 {
-            rec.group(
-                Label::part("rhs.fft_flux", "columns"),
-                self.plan_species.pass_bytes(),
-                &mut |pass| {
-                    self.plan_species.record_axis(
-                        pass,
-                        &self.fft_grad,
-                        Direction::Forward,
-                        Axis::Columns,
-                    )
-                },
-            );
-        }
-        rec.group(Label::new("rhs.divergence"), 16 * s * points, &mut |pass| {
-            self.divergence.dispatch(pass, &b.divergence, self.groups)
         });
     }
 }

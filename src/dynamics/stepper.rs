@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::dynamics::etd::EtdKernels;
+use crate::dynamics::fused_etd::{Combination, DivergencePasses};
 use crate::dynamics::rhs::{Rhs, RhsBinding, RhsPath};
 use crate::dynamics::{Params, Scheme};
 use crate::fft::FftPlan;
@@ -32,6 +33,9 @@ pub struct Stepper {
     rhs_a: RhsBinding,
     rhs_bc: RhsBinding,
     combos: Vec<wgpu::BindGroup>,
+    /// The fused divergence passes, one per stage (the fused path on 2D
+    /// grids; None: the plain column pass, divergence and combinations).
+    divergence: Option<DivergencePasses>,
     /// The perturbation form's stationary state (None in the absolute form).
     reference: Option<Reference>,
 }
@@ -119,6 +123,24 @@ impl Stepper {
                 etd.rk2_finish.bind(d, &[u, a, n0, n1]),
             ],
         };
+        let stages = match params.scheme {
+            Scheme::Etdrk4 => vec![
+                (Combination::Predict { half: true }, vec![u, n0, a]),
+                (Combination::Predict { half: true }, vec![u, n1, bc]),
+                (Combination::Rk4C, vec![a, n0, n1, bc]),
+                (Combination::Rk4Finish, vec![u, n0, n1]),
+            ],
+            Scheme::Etdrk2 => vec![
+                (Combination::Predict { half: false }, vec![u, n0, a]),
+                (Combination::Rk2Finish, vec![u, a, n0]),
+            ],
+        };
+        let divergence = if rhs.is_fused() {
+            let flux = rhs.flux_field();
+            DivergencePasses::new(ctx, params, &ops, rhs.plan_species(), flux, &stages)?
+        } else {
+            None
+        };
         let reference = match eq {
             Some(stars) => {
                 check_species(stars.len(), species as usize)?;
@@ -144,6 +166,7 @@ impl Stepper {
             rhs_a,
             rhs_bc,
             combos,
+            divergence,
             reference,
         })
     }
@@ -180,8 +203,22 @@ impl Stepper {
     /// N(a) and N(b) in, N(a) + N(b) and c out), ETDRK4 finish 40 B (u and
     /// three nonlinear terms in, u out), ETDRK2 finish 32 B (a, N(u) and
     /// N(a) in, u out). Into one pass this is
-    /// [`Self::record_step`].
+    /// [`Self::record_step`]. Where the fused divergence passes apply, each
+    /// right-hand side's groups up to its fluxes
+    /// ([`Rhs::record_flux_groups`]) and then its stage's divergence pass
+    /// ([`DivergencePasses::record`]).
     pub fn record_step_groups(&self, rec: &mut dyn GroupRecorder) {
+        if let Some(d) = &self.divergence {
+            let inputs = match self.params.scheme {
+                Scheme::Etdrk4 => vec![&self.rhs_u, &self.rhs_a, &self.rhs_bc, &self.rhs_bc],
+                Scheme::Etdrk2 => vec![&self.rhs_u, &self.rhs_a],
+            };
+            for (i, b) in inputs.into_iter().enumerate() {
+                self.rhs.record_flux_groups(rec, b);
+                d.record(rec, i);
+            }
+            return;
+        }
         let e = &self.etd;
         let g = e.groups;
         // Points of all S fields: the counts below are per element.

@@ -17,7 +17,15 @@
 //!   point `i` of every register set, before the first transform;
 //! - with a second transform, `fn middle(field, line, i, x) ->
 //!   array<vec2<f32>, SETS2>`: pointwise on the line after the first;
-//! - `fn store(field, line, i, y)`: the results of point `i`.
+//! - `fn store(field, line, i, y)`: the results of point `i`; with
+//!   [`LinePlan::mirror`], `fn store(field, line, i, y, m)` with `m` the
+//!   results at the mirror point `-k` (see below).
+//!
+//! A mirrored kernel pairs each line with its mirror (`paired_line` and
+//! `partner_slot` of `shaders/shared/stockham_core.wgsl`) and, after its
+//! last transform, exchanges the results through workgroup memory so that
+//! the store sees the value at the opposite wave vector: what the
+//! divergence of a flux packed `fx + i fy` needs.
 //!
 //! A second transform runs the radix plan reversed, so that its first stage
 //! reads each value from the register the first transform's last stage left
@@ -41,6 +49,8 @@ pub struct LinePlan<'a> {
     pub inverse: &'a str,
     /// The second transform: its sets (filled by `middle`) and direction.
     pub second: Option<(u32, &'a str)>,
+    /// Pair mirror lines and hand `store` the results at `-k` too.
+    pub mirror: bool,
 }
 
 /// WGSL of `fn transform(t, field, first_line)` of the plain transform:
@@ -51,6 +61,7 @@ pub fn stages(radices: &[u32]) -> String {
         sets: 1,
         inverse: "INVERSE",
         second: None,
+        mirror: false,
     })
 }
 
@@ -75,14 +86,27 @@ pub fn transform(plan: &LinePlan<'_>) -> String {
             None => String::new(),
         }
     );
-    for set in 0..plan.sets {
+    let out_sets = plan.second.map_or(plan.sets, |(m, _)| m);
+    for set in 0..plan.sets.max(out_sets) {
         for i in 0..e {
             let _ = writeln!(w, "    var v{set}_{i} = vec2<f32>(0.0);");
         }
     }
+    if plan.mirror {
+        for set in 0..out_sets {
+            for i in 0..e {
+                let _ = writeln!(w, "    var m{set}_{i} = vec2<f32>(0.0);");
+            }
+        }
+    }
+    let line = if plan.mirror {
+        "paired_line(first_line / LINES, lk.x)"
+    } else {
+        "first_line + lk.x"
+    };
     let first = radices[0];
     let last = radices[radices.len() - 1];
-    points(w, first, |w, j| {
+    points(w, first, line, |w, j| {
         let _ = writeln!(w, "                let x = load(field, line, i);");
         for set in 0..plan.sets {
             let _ = writeln!(w, "                v{set}_{j} = x[{set}u];");
@@ -91,7 +115,7 @@ pub fn transform(plan: &LinePlan<'_>) -> String {
     stages_of(w, radices, plan.sets, plan.inverse);
     let (out_sets, out_radix) = match plan.second {
         Some((m, inverse)) => {
-            points(w, last, |w, j| {
+            points(w, last, line, |w, j| {
                 let args = set_list(plan.sets, j);
                 let _ = writeln!(w, "                let y = middle(field, line, i, {args});");
                 for set in 0..m {
@@ -104,10 +128,20 @@ pub fn transform(plan: &LinePlan<'_>) -> String {
         }
         None => (plan.sets, last),
     };
-    points(w, out_radix, |w, j| {
+    if plan.mirror {
+        for set in 0..out_sets {
+            mirror(w, set, out_radix);
+        }
+    }
+    points(w, out_radix, line, |w, j| {
+        let mirrored = if plan.mirror {
+            format!(", {}", set_list_of("m", out_sets, j))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             w,
-            "                store(field, line, i, {});",
+            "                store(field, line, i, {}{mirrored});",
             set_list(out_sets, j)
         );
     });
@@ -117,21 +151,69 @@ pub fn transform(plan: &LinePlan<'_>) -> String {
 
 /// `array<vec2<f32>, n>(v0_j, v1_j, ..)`.
 fn set_list(sets: u32, j: u32) -> String {
-    let items: Vec<String> = (0..sets).map(|set| format!("v{set}_{j}")).collect();
+    set_list_of("v", sets, j)
+}
+
+/// `array<vec2<f32>, n>({prefix}0_j, {prefix}1_j, ..)`.
+fn set_list_of(prefix: &str, sets: u32, j: u32) -> String {
+    let items: Vec<String> = (0..sets).map(|set| format!("{prefix}{set}_{j}")).collect();
     format!("array<vec2<f32>, {sets}>({})", items.join(", "))
+}
+
+/// Fills `m{set}_j` with the value at the mirror point of register `j`'s
+/// point (the partner line's slot, index `(N - i) mod N`), in the layout of
+/// a stage of radix `r`, through workgroup memory.
+fn mirror(w: &mut String, set: u32, r: u32) {
+    let e = ELEMS_PER_THREAD;
+    let _ = writeln!(w, "    {{\n        let per_line = N / {r}u;");
+    for part in ["x", "y"] {
+        let _ = writeln!(w, "        workgroupBarrier();");
+        for b in 0..e / r {
+            let _ = writeln!(
+                w,
+                "        {{\n            let lk = butterfly_of(t + {b}u * WG_SIZE, per_line);"
+            );
+            for q in 0..r {
+                let _ = writeln!(
+                    w,
+                    "            exch[shared_index(lk.x, lk.y + {q}u * per_line)] = v{set}_{}.{part};",
+                    b * r + q
+                );
+            }
+            let _ = writeln!(w, "        }}");
+        }
+        let _ = writeln!(w, "        workgroupBarrier();");
+        for b in 0..e / r {
+            let _ = writeln!(
+                w,
+                "        {{\n            let lk = butterfly_of(t + {b}u * WG_SIZE, per_line);\n            \
+                 let partner = partner_slot(first_line / LINES, lk.x);"
+            );
+            for q in 0..r {
+                let _ = writeln!(
+                    w,
+                    "            m{set}_{}.{part} = exch[shared_index(partner, (N - lk.y - {q}u * per_line) % N)];",
+                    b * r + q
+                );
+            }
+            let _ = writeln!(w, "        }}");
+        }
+    }
+    let _ = writeln!(w, "    }}");
 }
 
 /// For every value a thread holds, in the layout of a stage of radix `r`
 /// (butterfly group `b`, value `q`: register `b r + q` holds point
-/// `k + q N / r` of butterfly `k`), `body(register)` with `line` and the
-/// point `i` in scope; padding lines of the last workgroup are skipped.
-fn points(w: &mut String, r: u32, mut body: impl FnMut(&mut String, u32)) {
+/// `k + q N / r` of butterfly `k`), `body(register)` with `line` (the WGSL
+/// expression `line` of the slot `lk.x`) and the point `i` in scope;
+/// padding lines of the last workgroup are skipped.
+fn points(w: &mut String, r: u32, line: &str, mut body: impl FnMut(&mut String, u32)) {
     let _ = writeln!(w, "    {{\n        let per_line = N / {r}u;");
     for b in 0..ELEMS_PER_THREAD / r {
         let _ = writeln!(
             w,
             "        {{\n            let lk = butterfly_of(t + {b}u * WG_SIZE, per_line);\n            \
-             let line = first_line + lk.x;\n            if line < LINE_COUNT {{"
+             let line = {line};\n            if line < LINE_COUNT {{"
         );
         for q in 0..r {
             let _ = writeln!(

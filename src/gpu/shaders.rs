@@ -48,6 +48,23 @@ pub const FLUX_TERM: &str = include_str!("../../shaders/shared/flux_term.wgsl");
 /// The flux at a grid point of the perturbation form, with its reference
 /// fields' bindings.
 pub const FLUX_TERM_PERT: &str = include_str!("../../shaders/shared/flux_term_pert.wgsl");
+/// The ETD stage combinations at one element (shared by the elementwise ETD
+/// kernels and the fused divergence pass).
+pub const ETD_STAGES: &str = include_str!("../../shaders/shared/etd_stages.wgsl");
+/// A species' nonlinear term at one point from its packed flux spectrum at
+/// the point and at its mirror.
+pub const DIVERGENCE_TERM: &str = include_str!("../../shaders/shared/divergence_term.wgsl");
+/// The fused divergence pass's store of a predictor; the placeholder the
+/// other stages' stores replace.
+pub const ETD_STORE_PREDICT: &str = include_str!("../../shaders/shared/etd_store_predict.wgsl");
+/// The fused divergence pass's store of ETDRK4's stage c.
+pub const ETD_STORE_RK4_C: &str = include_str!("../../shaders/shared/etd_store_rk4_c.wgsl");
+/// The fused divergence pass's store of ETDRK4's last combination.
+pub const ETD_STORE_RK4_FINISH: &str =
+    include_str!("../../shaders/shared/etd_store_rk4_finish.wgsl");
+/// The fused divergence pass's store of ETDRK2's last combination.
+pub const ETD_STORE_RK2_FINISH: &str =
+    include_str!("../../shaders/shared/etd_store_rk2_finish.wgsl");
 /// The periodic Gaussian of the non-uniform FFT.
 pub const GAUSSIAN: &str = include_str!("../../shaders/shared/gaussian.wgsl");
 
@@ -220,9 +237,28 @@ pub const RHS_FLUX_PASS: ShaderSource = kernel!(
     "dynamics/rhs_flux_pass",
     [COMPLEX, SPECIES, FLUX_TERM, STOCKHAM_CORE, STOCKHAM_STAGES]
 );
+/// The fluxes' forward column pass, the divergence and an ETD stage
+/// combination in one kernel, per species.
+pub const RHS_DIVERGENCE_PASS: ShaderSource = kernel!(
+    "dynamics/rhs_divergence_pass",
+    [
+        COMPLEX,
+        SPECTRAL,
+        SPECIES,
+        ETD,
+        ETD_COEFFS,
+        ETD_STAGES,
+        DIVERGENCE_TERM,
+        STOCKHAM_CORE,
+        ETD_STORE_PREDICT,
+        STOCKHAM_STAGES
+    ]
+);
 /// Nonlinear terms as divergences of the flux spectra.
-pub const DIVERGENCE: ShaderSource =
-    kernel!("dynamics/divergence", [COMPLEX, SPECTRAL, INDEX, SPECIES]);
+pub const DIVERGENCE: ShaderSource = kernel!(
+    "dynamics/divergence",
+    [COMPLEX, SPECTRAL, INDEX, SPECIES, DIVERGENCE_TERM]
+);
 /// Fisher-Rao term: the potentials packed two species at a time.
 pub const FISHER_RAO_POTENTIALS: ShaderSource = kernel!(
     "dynamics/fisher_rao_potentials",
@@ -246,22 +282,22 @@ pub const FISHER_RAO_REACTION: ShaderSource = kernel!(
 /// ETD predictor stage.
 pub const ETD_PREDICT: ShaderSource = kernel!(
     "dynamics/etd_predict",
-    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, INDEX]
+    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, ETD_STAGES, INDEX]
 );
 /// ETDRK4 stage c.
 pub const ETD_RK4_C: ShaderSource = kernel!(
     "dynamics/etd_rk4_c",
-    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, INDEX]
+    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, ETD_STAGES, INDEX]
 );
 /// ETDRK4 final combination.
 pub const ETD_RK4_FINISH: ShaderSource = kernel!(
     "dynamics/etd_rk4_finish",
-    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, INDEX]
+    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, ETD_STAGES, INDEX]
 );
 /// ETDRK2 final combination.
 pub const ETD_RK2_FINISH: ShaderSource = kernel!(
     "dynamics/etd_rk2_finish",
-    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, INDEX]
+    [SPECTRAL, SPECIES, ETD, ETD_COEFFS, ETD_STAGES, INDEX]
 );
 
 /// Equilibrium: packed spectrum to [mu^, nu^].
@@ -366,6 +402,7 @@ pub const ALL: &[ShaderSource] = &[
     FLUX_PERT,
     RHS_POTENTIALS_PASS,
     RHS_FLUX_PASS,
+    RHS_DIVERGENCE_PASS,
     DIVERGENCE,
     FISHER_RAO_POTENTIALS,
     FISHER_RAO_PRODUCT,
