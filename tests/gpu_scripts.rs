@@ -154,7 +154,13 @@ fn measure_then_tables_at_64() {
     assert!(section(&md, "Equilibrium (").contains("\n| 64 | "), "{md}");
     let kernels = section(&md, "ETDRK4 step by kernel");
     assert!(kernels.contains("kernel (ETDRK4, 64^2)"), "{md}");
-    assert!(kernels.contains("| rhs.potentials | 4 | "), "{md}");
+    assert!(
+        kernels.contains("| rhs.potentials_ifft.columns | 4 | "),
+        "{md}"
+    );
+    let unfused = section(&md, "Unfused time step");
+    assert!(unfused.contains("\n| 64 | ETDRK4 | "), "{md}");
+    assert!(unfused.contains("| 44 |"), "{md}");
     let w2 = section(&md, "W2 by the back-and-forth method");
     assert!(w2.contains("solver: back-and-forth, device f32"), "{md}");
     assert!(w2.contains("\n| 32 | "), "{md}");

@@ -199,20 +199,31 @@ EOF
   fi
 fi
 
-# --- mflda bench w2: one transport solve per size, merged into all.json
-if run_step bench-w2 120 bench-all.txt \
-  "$MFLDA" bench w2 --sizes "${W2_SIZES:-256,512,1024,2048,4096}" --json "$WORK/w2.json"; then
-  python3 - "$OUT/all.json" "$WORK/w2.json" <<'EOF' || FAILED=1
+# merge_section KEY FILE: FILE's report joins all.json as section KEY.
+merge_section() {
+  python3 - "$OUT/all.json" "$2" "$1" <<'EOF' || FAILED=1
 import json, os, sys
 merged = {}
 if os.path.isfile(sys.argv[1]):
     with open(sys.argv[1]) as f:
         merged = json.load(f)
 with open(sys.argv[2]) as f:
-    merged["w2"] = json.load(f)
+    merged[sys.argv[3]] = json.load(f)
 with open(sys.argv[1], "w") as f:
     json.dump(merged, f, indent=2)
 EOF
+}
+
+# --- the step with the unfused right-hand side, the fused path's reference
+if run_step bench-step-unfused 150 bench-all.txt \
+  "$MFLDA" bench step --unfused --sizes "$SIZES" --reps "$REPS" --json "$WORK/step-unfused.json"; then
+  merge_section step_unfused "$WORK/step-unfused.json"
+fi
+
+# --- mflda bench w2: one transport solve per size, merged into all.json
+if run_step bench-w2 120 bench-all.txt \
+  "$MFLDA" bench w2 --sizes "${W2_SIZES:-256,512,1024,2048,4096}" --json "$WORK/w2.json"; then
+  merge_section w2 "$WORK/w2.json"
 fi
 
 # --- mflda bench particles: Langevin steps per particle count and scheme

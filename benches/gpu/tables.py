@@ -300,6 +300,10 @@ def main(argv):
     if "step" in sections:
         out += ["### Time step (default game)", "", step_table(sections["step"], jax), ""]
         notes += skipped_lines("step", sections["step"])
+    if "step_unfused" in sections:
+        title = "### Unfused time step (the fused path's reference, `mflda bench step --unfused`)"
+        out += [title, "", step_table(sections["step_unfused"], None), ""]
+        notes += skipped_lines("step_unfused", sections["step_unfused"])
     if "equilibrium" in sections:
         out += ["### Equilibrium (one extragradient iteration)", "", equilibrium_table(sections["equilibrium"]), ""]
         notes += skipped_lines("equilibrium", sections["equilibrium"])

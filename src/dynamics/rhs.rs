@@ -17,7 +17,9 @@
 //!
 //! [`RhsPath::Fused`] (the default where it applies) does steps 2-5 in
 //! fewer passes ([`FusedPasses`]): the same terms, without writing the
-//! gradient spectra or any grid value to global memory.
+//! gradient spectra or any grid value to global memory; in a time step the
+//! last transform and the divergence then join the ETD combination
+//! ([`crate::dynamics::fused_etd`]).
 
 use std::sync::Arc;
 
@@ -322,40 +324,33 @@ impl Rhs {
             }
         }
         let device = &ctx.device;
+        // The potentials kernel's buffers; the fused potentials pass adds
+        // the column twiddles.
+        let potentials = vec![
+            &state.buffer,
+            &ops.mult,
+            &ops.pots,
+            &self.band_box,
+            &self.grad.buffer,
+            &self.dens.buffer,
+        ];
         let column_twiddles = self
             .plan_pairs
             .axis_pass(Axis::Columns)
             .map(|c| c.twiddles());
         let fused_potentials = match (&self.fused, column_twiddles) {
-            (Some(f), Some(tw)) => f.bind_potentials(
-                device,
-                &[
-                    &state.buffer,
-                    &ops.mult,
-                    &ops.pots,
-                    &self.band_box,
-                    &self.grad.buffer,
-                    &self.dens.buffer,
-                    tw,
-                ],
-            ),
+            (Some(f), Some(tw)) => {
+                let mut buffers = potentials.clone();
+                buffers.push(tw);
+                f.bind_potentials(device, &buffers)
+            }
             _ => None,
         };
         Ok(RhsBinding {
             band: self
                 .band
                 .bind(device, &[&state.buffer, &ops.band_coeffs, &self.band_box]),
-            potentials: self.potentials.bind(
-                device,
-                &[
-                    &state.buffer,
-                    &ops.mult,
-                    &ops.pots,
-                    &self.band_box,
-                    &self.grad.buffer,
-                    &self.dens.buffer,
-                ],
-            ),
+            potentials: self.potentials.bind(device, &potentials),
             divergence: self
                 .divergence
                 .bind(device, &[&self.grad.buffer, &out.buffer]),
@@ -438,13 +433,9 @@ impl Rhs {
         }
     }
 
-    /// The fused evaluation as labelled groups with their bytes per point:
-    /// the band; in 2D, per pair, `rhs.potentials_ifft.columns` (the state,
-    /// read by each pair, and the operators in; the pair's gradients and
-    /// packed densities out: 64 B for two species), else the plain
-    /// potentials kernel; `rhs.flux_fft.rows` (the gradients and densities
-    /// in, the fluxes out: the flux kernel's bytes, 40 B for two species);
-    /// the forward column pass of the fluxes (2D); the divergence.
+    /// The fused evaluation as labelled groups: those of
+    /// [`Self::record_fused_flux`], then the fluxes' forward column pass (2D)
+    /// and the divergence.
     fn record_fused(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding, f: &FusedPasses) {
         self.record_fused_flux(rec, b, f);
         if self.plan_species.passes() > 1 {
@@ -496,6 +487,12 @@ impl Rhs {
         &self.plan_species
     }
 
+    /// The fused groups up to the fluxes, with their bytes per point: the
+    /// band; in 2D, per pair, `rhs.potentials_ifft.columns` (the state, read
+    /// by each pair, and the operators in; the pair's gradients and packed
+    /// densities out: 64 B for two species), else the plain potentials
+    /// kernel; `rhs.flux_fft.rows` (the gradients and densities in, the
+    /// fluxes out: the flux kernel's bytes, 40 B for two species).
     fn record_fused_flux(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding, f: &FusedPasses) {
         let points = self.grad.shape.len() as u64;
         let (s, q) = (self.species, self.pairs);
