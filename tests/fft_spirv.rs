@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use mflda::fft::stockham::radices;
-use mflda::fft::stockham_gen::{stages, transform, LinePlan};
+use mflda::fft::stockham_gen::{stages, transform, transform_sequence, LinePlan, SequencePlan};
 use mflda::gpu::shaders::{
     ShaderSource, FFT_STOCKHAM, RHS_DIVERGENCE_PASS, RHS_FLUX_PASS, RHS_POTENTIALS_PASS, SPECIES,
     STOCKHAM_STAGES,
@@ -126,13 +126,13 @@ const PAIRS: u32 = 1u;
 fn species_tau(s: u32) -> f32 { return 1.0; }
 fn species_rate(s: u32) -> f32 { return 1.0; }";
 
-/// A fused kernel: its template, the plan of its line (radices aside), its
+/// A fused kernel: its template, its generated body for a radix plan, its
 /// other overrides.
-type FusedKernel<'a> = (&'a ShaderSource, LinePlan<'a>, &'a [(&'a str, f64)]);
+type FusedKernel<'a> = (&'a ShaderSource, fn(&[u32]) -> String, &'a [(&'a str, f64)]);
 
 /// Every line length of the fused kernels: the potentials in the inverse
 /// column pass (three sets, one transform), the flux between the row passes
-/// (three sets, then two reversed) and the divergence pass (one set, mirror
+/// (one set kept, two in turn, each transformed there and back) and the divergence pass (one set, mirror
 /// pairs and the exchange to -k), each in both orientations.
 #[test]
 fn no_fused_variant_indexes_a_local_array_dynamically() {
@@ -144,34 +144,60 @@ fn no_fused_variant_indexes_a_local_array_dynamically() {
         ("DT", 0.01),
         ("DEALIAS", 1.0),
     ];
-    let plan = |sets, second, mirror| LinePlan {
-        radices: &[],
-        sets,
-        inverse: if mirror { "false" } else { "true" },
-        second,
-        mirror,
-    };
     let kernels: [FusedKernel; 3] = [
-        (&RHS_POTENTIALS_PASS, plan(3, None, false), spectral),
-        (&RHS_FLUX_PASS, plan(3, Some((2, "false")), false), &[]),
-        (&RHS_DIVERGENCE_PASS, plan(1, None, true), etd),
+        (
+            &RHS_POTENTIALS_PASS,
+            |radices| {
+                transform(&LinePlan {
+                    radices,
+                    sets: 3,
+                    inverse: "true",
+                    second: None,
+                    mirror: false,
+                })
+            },
+            spectral,
+        ),
+        (
+            &RHS_FLUX_PASS,
+            |radices| {
+                transform_sequence(&SequencePlan {
+                    radices,
+                    shared: 1,
+                    each: 2,
+                    inverse: "true",
+                    second: "false",
+                })
+            },
+            &[],
+        ),
+        (
+            &RHS_DIVERGENCE_PASS,
+            |radices| {
+                transform(&LinePlan {
+                    radices,
+                    sets: 1,
+                    inverse: "false",
+                    second: None,
+                    mirror: true,
+                })
+            },
+            etd,
+        ),
     ];
     let mut variants = 0;
     for l in 1..=13 {
         let n = 1u32 << l;
         let radices = radices(n);
-        for (shader, line, extra) in kernels {
-            let generated = transform(&LinePlan {
-                radices: &radices,
-                ..line
-            });
+        for (shader, body, extra) in kernels {
+            let generated = body(&radices);
             let text = shader.source_with(&[
                 (STOCKHAM_STAGES, generated.as_str()),
                 (SPECIES, TWO_SPECIES),
             ]);
             for columns in [false, true] {
                 let mut c = core_constants(n, columns);
-                if line.mirror && n == 8192 {
+                if shader.name == RHS_DIVERGENCE_PASS.name && n == 8192 {
                     // Mirror pairs need two lines a workgroup (the host falls
                     // back to the plain passes where memory allows only one).
                     c.retain(|(k, _)| *k != "LINES" && *k != "WG_SIZE");

@@ -18,7 +18,7 @@
 
 use crate::dynamics::Params;
 use crate::fft::stockham::Axis;
-use crate::fft::stockham_gen::{transform, LinePlan};
+use crate::fft::stockham_gen::{transform, transform_sequence, LinePlan, SequencePlan};
 use crate::fft::FftPlan;
 use crate::gpu::pipeline::Kernel;
 use crate::gpu::{shaders, GpuContext, GpuField};
@@ -59,12 +59,12 @@ impl FusedPasses {
         let rows = plan.axis_pass(Axis::Rows).ok_or_else(missing)?;
         let row_radices = &rows.geometry.radices;
         let code = ops.replacements();
-        let flux_stages = transform(&LinePlan {
+        let flux_stages = transform_sequence(&SequencePlan {
             radices: row_radices,
-            sets: 3,
+            shared: 1,
+            each: 2,
             inverse: "true",
-            second: Some((2, "false")),
-            mirror: false,
+            second: "false",
         });
         let mut replacements: Vec<(&str, &str)> = code.to_vec();
         replacements.push((shaders::STOCKHAM_STAGES, &flux_stages));
