@@ -86,7 +86,8 @@ impl DivergencePasses {
     /// The passes of `stages` (each combination with its buffers, in the
     /// order [`Combination`] lists them) over the flux field `flux` (S
     /// complex fields, transformed along rows), or None where the fusion
-    /// does not apply (1D, or one column per workgroup). `plan` is the
+    /// does not apply (1D, one column per workgroup, or more workgroup lines
+    /// than columns). `plan` is the
     /// species' FFT plan (its column geometry and twiddles).
     pub fn new(
         ctx: &GpuContext,
@@ -100,7 +101,9 @@ impl DivergencePasses {
             return Ok(None);
         };
         let g = &columns.geometry;
-        if g.lines < 2 {
+        // Mirror pairs need two lines a workgroup, and no padding lines
+        // (a tiny grid's workgroup may hold more lines than it has).
+        if g.lines < 2 || g.lines > g.line_count {
             return Ok(None);
         }
         let generated = transform(&LinePlan {
