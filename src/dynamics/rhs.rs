@@ -404,15 +404,8 @@ impl Rhs {
         let points = self.grad.shape.len() as u64;
         let (s, q) = (self.species, self.pairs);
         let pert = self.reference.is_some();
-        if self.has_band {
-            rec.group(Label::new("rhs.band"), self.band_bytes, &mut |pass| {
-                self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1])
-            });
-        }
-        let potentials = (8 * (2 * s + q) + self.operator_bytes) * points;
-        rec.group(Label::new("rhs.potentials"), potentials, &mut |pass| {
-            self.potentials.dispatch(pass, &b.potentials, self.groups)
-        });
+        self.record_band(rec, b);
+        self.record_potentials(rec, b);
         plan_species.record_groups(rec, "rhs.ifft_grad", &self.fft_grad, Direction::Inverse);
         plan_pairs.record_groups(rec, "rhs.ifft_dens", &self.fft_dens, Direction::Inverse);
         let fr = self.fisher_rao.as_ref().zip(b.fisher_rao.as_ref());
@@ -497,11 +490,7 @@ impl Rhs {
         let points = self.grad.shape.len() as u64;
         let (s, q) = (self.species, self.pairs);
         let pert = self.reference.is_some();
-        if self.has_band {
-            rec.group(Label::new("rhs.band"), self.band_bytes, &mut |pass| {
-                self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1])
-            });
-        }
+        self.record_band(rec, b);
         match (&b.fused_potentials, f.has_potentials_pass()) {
             (Some(bind), true) => {
                 for pair in 0..q {
@@ -514,15 +503,31 @@ impl Rhs {
                 }
             }
             _ => {
-                let potentials = (8 * (2 * s + q) + self.operator_bytes) * points;
-                rec.group(Label::new("rhs.potentials"), potentials, &mut |pass| {
-                    self.potentials.dispatch(pass, &b.potentials, self.groups)
-                });
+                self.record_potentials(rec, b);
             }
         }
         let flux = 8 * (2 * s + q + if pert { s + q } else { 0 }) * points;
         rec.group(Label::part("rhs.flux_fft", "rows"), flux, &mut |pass| {
             f.record_flux(pass)
+        });
+    }
+
+    /// The band kernel's group, where the system has band-limited terms.
+    fn record_band(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding) {
+        if self.has_band {
+            rec.group(Label::new("rhs.band"), self.band_bytes, &mut |pass| {
+                self.band.dispatch(pass, &b.band, [self.band_groups, 1, 1])
+            });
+        }
+    }
+
+    /// The plain potentials kernel's group (see [`Self::record_groups`]).
+    fn record_potentials(&self, rec: &mut dyn GroupRecorder, b: &RhsBinding) {
+        let points = self.grad.shape.len() as u64;
+        let (s, q) = (self.species, self.pairs);
+        let potentials = (8 * (2 * s + q) + self.operator_bytes) * points;
+        rec.group(Label::new("rhs.potentials"), potentials, &mut |pass| {
+            self.potentials.dispatch(pass, &b.potentials, self.groups)
         });
     }
 }
