@@ -52,6 +52,12 @@ pub enum Error {
         /// What is wrong and the fix.
         message: String,
     },
+    /// The time stepping blew up (a metric not finite, a mass drifting,
+    /// densities growing without bound); the message says where the last
+    /// good state and the metrics are and which step to try. Shown as a
+    /// problem with `time.dt`.
+    #[error("time.dt: {0}")]
+    BlowUp(String),
     /// The run was stopped by a signal after writing a checkpoint.
     #[error("{0}")]
     Interrupted(String),

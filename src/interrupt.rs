@@ -10,22 +10,43 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::watch::Watch;
 use crate::{Error, Result};
 
-/// A shared stop request; the default never fires.
+/// A shared stop request, and where the job it stops reports its progress
+/// when a caller watches it ([`Interrupt::watched`]); the default never
+/// fires and is not watched (progress goes to stderr).
 #[derive(Debug, Clone, Default)]
-pub struct Interrupt(Option<Arc<AtomicBool>>);
+pub struct Interrupt {
+    flag: Option<Arc<AtomicBool>>,
+    watch: Option<Watch>,
+}
 
 impl Interrupt {
     /// An interrupt that is never requested.
     pub fn never() -> Self {
-        Interrupt(None)
+        Interrupt::default()
     }
 
     /// A fresh, unset flag, to be set by [`Self::request`] (from a signal
     /// handler or another thread).
     pub fn new() -> Self {
-        Interrupt(Some(Arc::new(AtomicBool::new(false))))
+        Interrupt {
+            flag: Some(Arc::new(AtomicBool::new(false))),
+            watch: None,
+        }
+    }
+
+    /// This interrupt, with the progress reports of the job it is given to
+    /// published into `watch` rather than printed.
+    pub fn watched(mut self, watch: Watch) -> Self {
+        self.watch = Some(watch);
+        self
+    }
+
+    /// Where progress is published, if a caller watches.
+    pub fn watch(&self) -> Option<&Watch> {
+        self.watch.as_ref()
     }
 
     /// One already requested: the first check stops (for tests).
@@ -38,14 +59,14 @@ impl Interrupt {
     /// Asks every loop that watches this flag to stop. Returns whether it had
     /// been requested before.
     pub fn request(&self) -> bool {
-        self.0
+        self.flag
             .as_ref()
             .is_some_and(|f| f.swap(true, Ordering::SeqCst))
     }
 
     /// Whether a stop was requested.
     pub fn is_requested(&self) -> bool {
-        self.0.as_ref().is_some_and(|f| f.load(Ordering::SeqCst))
+        self.flag.as_ref().is_some_and(|f| f.load(Ordering::SeqCst))
     }
 
     /// `Err(Error::Interrupted)` saying what was stopped (`during`, e.g. "the

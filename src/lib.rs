@@ -35,6 +35,8 @@
 //!   counter-based generator with its CPU twin);
 //! - [`peer`]: the export for the comparison with an outside implementation;
 //! - [`interrupt`]: the stop flag every long loop checks;
+//! - [`watch`]: a job's progress and messages, published for a caller on
+//!   another thread (the Python package);
 //! - [`error`]: the one error type.
 //!
 //! Conventions (grid layout, DFT normalisation) follow docs/MATHEMATICS.md section 2: a grid
@@ -63,6 +65,7 @@ pub mod run;
 pub mod sweep;
 pub mod system;
 pub mod w2;
+pub mod watch;
 
 pub use error::{Error, Result};
 pub use plan::Plan;

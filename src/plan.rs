@@ -240,7 +240,7 @@ impl Plan {
         let refs: Option<Vec<&[f32]>> = start
             .as_ref()
             .map(|s| s.iter().map(|v| v.as_slice()).collect());
-        let mut progress = EquilibriumProgress::new(opts.tol, quiet);
+        let mut progress = EquilibriumProgress::new(opts.tol, quiet).watched(interrupt.watch());
         let result = self
             .problem
             .equilibrium_from(ctx, &opts, refs.as_deref(), &mut |i, r| {

@@ -460,7 +460,8 @@ impl<'a> Run<'a> {
         let schedule = self.plan.schedule();
         let dt = self.plan.step().expect("set at the start");
         let wall_every = self.plan.config().output.checkpoint_wall.unwrap_or(0.0);
-        let mut progress = Progress::new(schedule.steps, dt, opts.quiet);
+        let mut progress =
+            Progress::new(schedule.steps, dt, opts.quiet).watched(opts.interrupt.watch());
         progress.update(self.k, "");
         let began = Instant::now();
         let mut last_checkpoint = Instant::now();

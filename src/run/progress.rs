@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::watch::Watch;
+
 /// Reports the progress of a run of `steps` steps of size `dt`.
 #[derive(Debug)]
 pub struct Progress {
@@ -18,6 +20,7 @@ pub struct Progress {
     first: Option<u64>,
     next_log: u64,
     quiet: bool,
+    watch: Option<Watch>,
 }
 
 impl Progress {
@@ -41,7 +44,18 @@ impl Progress {
             first: None,
             next_log: steps / 10,
             quiet,
+            watch: None,
         }
+    }
+
+    /// This report, published into `watch` (when given and not quiet)
+    /// instead of printed.
+    pub fn watched(mut self, watch: Option<&Watch>) -> Self {
+        if let Some(w) = watch.filter(|_| !self.quiet) {
+            self.bar = None;
+            self.watch = Some(w.clone());
+        }
+        self
     }
 
     /// Records that `k` steps are done; `note` is a short status (e.g. the L2 distance).
@@ -50,7 +64,9 @@ impl Progress {
         // The rate counts from the first update (the start, or a resumed
         // run's checkpoint), whether or not it was logged.
         let first = *self.first.get_or_insert(k);
-        if let Some(bar) = &self.bar {
+        if let Some(w) = &self.watch {
+            w.progress("steps", k, self.steps, t, note);
+        } else if let Some(bar) = &self.bar {
             bar.set_position(k);
             bar.set_message(format!("{t:.4} {note}"));
         } else if !self.quiet && (k >= self.next_log || k == self.steps) {
@@ -96,9 +112,12 @@ pub struct EquilibriumProgress {
     last: Option<(u32, f64)>,
     /// The check a while back that the decay rate is measured from.
     anchor: Option<(u32, f64)>,
+    /// The best fraction so far, in thousandths (the bar's position).
+    best: u64,
     start: Instant,
     last_log: Instant,
     quiet: bool,
+    watch: Option<Watch>,
 }
 
 impl EquilibriumProgress {
@@ -118,10 +137,22 @@ impl EquilibriumProgress {
             first: None,
             last: None,
             anchor: None,
+            best: 0,
             start: Instant::now(),
             last_log: Instant::now(),
             quiet,
+            watch: None,
         }
+    }
+
+    /// This report, published into `watch` (when given and not quiet)
+    /// instead of printed.
+    pub fn watched(mut self, watch: Option<&Watch>) -> Self {
+        if let Some(w) = watch.filter(|_| !self.quiet) {
+            self.bar = None;
+            self.watch = Some(w.clone());
+        }
+        self
     }
 
     /// Records `iterations` done, with the residual when it was just checked
@@ -129,9 +160,12 @@ impl EquilibriumProgress {
     pub fn update(&mut self, iterations: u32, residual: Option<f64>) {
         if let Some(r) = residual {
             let r0 = *self.first.get_or_insert(r);
-            if let (Some(bar), Some(done)) = (&self.bar, log_fraction(r0, r, self.tol)) {
+            if let Some(done) = log_fraction(r0, r, self.tol) {
                 let pos = (done * EQ_BAR as f64) as u64;
-                bar.set_position(pos.max(bar.position()));
+                self.best = self.best.max(pos);
+                if let Some(bar) = &self.bar {
+                    bar.set_position(self.best);
+                }
             }
             // Measure the decay over the last half of the checks so far.
             let anchor = self.anchor.get_or_insert((iterations, r));
@@ -151,7 +185,9 @@ impl EquilibriumProgress {
         if let Some(eta) = self.eta(rate) {
             note += &format!(", ETA {}", duration_text(eta));
         }
-        if let Some(bar) = &self.bar {
+        if let Some(w) = &self.watch {
+            w.progress("equilibrium", self.best, EQ_BAR, 0.0, &note);
+        } else if let Some(bar) = &self.bar {
             bar.set_message(note);
         } else if !self.quiet && self.last_log.elapsed() >= EQ_LOG_EVERY {
             eprintln!("equilibrium: {note}");

@@ -114,7 +114,8 @@ impl Session<'_> {
         if self.k == 0 && schedule.snapshot_at(0) {
             self.snapshot(0.0)?;
         }
-        let mut progress = Progress::new(schedule.steps, dt, self.quiet);
+        let mut progress =
+            Progress::new(schedule.steps, dt, self.quiet).watched(self.interrupt.watch());
         progress.update(self.k, "");
         let start = Instant::now();
         let mut last_checkpoint = Instant::now();
@@ -214,20 +215,17 @@ impl Session<'_> {
             Err(e) => format!("the last good state could not be written: {e}"),
         };
         let dt = self.dt();
-        Error::Data {
-            field: "time.dt".into(),
-            message: format!(
-                "the run blew up between t = {good_t:.6} and t = {:.6} (step {}): {why}. \
+        Error::BlowUp(format!(
+            "the run blew up between t = {good_t:.6} and t = {:.6} (step {}): {why}. \
                  The explicit part is probably unstable at dt = {dt}: try `--set \
                  time.dt={:.3e}` or `--set time.dt=auto` (the estimated stable step is {:.3e}, \
                  docs/MATHEMATICS.md section 3.1). Metrics up to the blow-up are in {}; {kept}",
-                self.t(self.k),
-                self.k,
-                dt / 4.0,
-                self.estimate().dt_max,
-                self.dir.file("metrics.csv").display()
-            ),
-        }
+            self.t(self.k),
+            self.k,
+            dt / 4.0,
+            self.estimate().dt_max,
+            self.dir.file("metrics.csv").display()
+        ))
     }
 
     /// The species names (`mu`, `nu` for the game).
@@ -318,7 +316,7 @@ impl Session<'_> {
 }
 
 /// Why the stepping must stop, checked on every metrics row.
-fn check_row(row: &MetricsRow, first: &MetricsRow, peak: f64) -> Option<String> {
+pub(crate) fn check_row(row: &MetricsRow, first: &MetricsRow, peak: f64) -> Option<String> {
     if !row.is_finite() {
         return Some("a metric is not finite (NaN or infinity)".into());
     }
