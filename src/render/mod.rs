@@ -23,6 +23,7 @@ pub mod legend;
 pub mod lineplot;
 pub mod metrics_table;
 pub mod movie;
+pub mod picture;
 pub mod plot;
 pub mod raster;
 pub mod scene;
@@ -33,6 +34,7 @@ pub use anim::{write_apng, write_gif};
 pub use colormap::{colorize, downsample_mean, map_value, Colormap, Limits, Scale, BAD_COLOR};
 pub use compose::{compose_frame, frame_layout, ColorBar, FrameLayout, Panel};
 pub use lineplot::{line_frame, Curve};
+pub use picture::{picture_png, PictureOptions};
 pub use plot::{fit_all, metrics_plot};
 
 /// Encodes `image` as PNG and writes it to `path`, atomically.

@@ -1,6 +1,6 @@
 //! A whole run (`mflda run`), its resumption from a checkpoint
-//! (`mflda run --resume`), and the equilibrium alone (`mflda equilibrium`),
-//! each from a [`Plan`].
+//! (`mflda run --resume`), the equilibrium alone (`mflda equilibrium`),
+//! each from a [`Plan`], and a run its caller steps ([`Simulation`]).
 
 mod assembly;
 pub mod frames;
@@ -9,6 +9,7 @@ pub mod progress;
 mod resume;
 pub mod schedule;
 mod session;
+pub mod simulation;
 pub mod step;
 pub mod summary;
 
@@ -29,6 +30,7 @@ pub use progress::{EquilibriumProgress, Progress};
 pub use resume::{extend, resume};
 pub(crate) use resume::{open_checkpoint, set_end};
 pub use schedule::Schedule;
+pub use simulation::Simulation;
 
 /// The projected time of a run's `output.w2` evaluations, in seconds, above
 /// which the run warns that they may dominate it.
@@ -57,10 +59,15 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    /// Prints `s` on stderr unless quiet.
+    /// Prints `s` on stderr unless quiet (publishes it when the interrupt
+    /// is watched).
     pub fn say(&self, s: impl AsRef<str>) {
-        if !self.quiet {
-            eprintln!("{}", s.as_ref());
+        if self.quiet {
+            return;
+        }
+        match self.interrupt.watch() {
+            Some(w) => w.say(s.as_ref()),
+            None => eprintln!("{}", s.as_ref()),
         }
     }
 }
