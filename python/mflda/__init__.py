@@ -110,7 +110,7 @@ def w2(a: np.ndarray, b: np.ndarray, length: float = 2 * np.pi, tol: Optional[fl
     read as grid values, each normalised to unit mass by the solver."""
     fa = np.ascontiguousarray(a, dtype=np.float64)
     fb = np.ascontiguousarray(b, dtype=np.float64)
-    if fa.ndim == 1:
+    if fa.ndim == 1 and fb.ndim == 1:
         fa, fb = fa.reshape(1, -1), fb.reshape(1, -1)
     if fa.ndim != 2 or fb.ndim != 2:
         raise DataError(f"w2: densities of shapes {a.shape} and {b.shape}; give 1D or 2D grids")

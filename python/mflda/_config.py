@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from pathlib import Path
 from typing import Any, Mapping, Union
@@ -12,12 +13,24 @@ from . import _native
 __all__ = ["Config", "default_config"]
 
 
+def np_bool_types() -> tuple:
+    """numpy's bool type, when numpy is there (it is a dependency)."""
+    try:
+        import numpy as np
+
+        return (np.bool_,)
+    except ImportError:  # pragma: no cover
+        return ()
+
+
 def _literal(value: Any) -> str:
     """The text `--set key=VALUE` would take for a Python value."""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np_bool_types())):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
     if isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)):
@@ -49,11 +62,11 @@ class Config:
         if isinstance(text_or_path, os.PathLike) or (
             isinstance(text_or_path, str)
             and "\n" not in text_or_path
-            and text_or_path.endswith(".toml")
+            and (text_or_path.lower().endswith(".toml") or os.path.isfile(text_or_path))
         ):
             path = Path(text_or_path)
             try:
-                text = path.read_text()
+                text = path.read_text(encoding="utf-8")
             except OSError as e:
                 raise _native.MfldaIOError(f"reading config file {path}: {e}") from None
             return cls(text, str(path))
@@ -94,15 +107,19 @@ class Config:
         return c
 
     def __getitem__(self, key: str) -> Any:
-        """``config["game.tau"]``: the value of a dotted key as set (KeyError
-        when left at its default)."""
+        """``config["game.tau"]``: the value of a dotted key (``[[species]]``
+        entries by name, ``species.rho.tau``; other arrays by index,
+        ``coupling.0.kernel``); KeyError for a key the config leaves out."""
         node: Any = self.to_dict()
         for part in key.split("."):
             if isinstance(node, list):
                 match = [s for s in node if isinstance(s, dict) and s.get("name") == part]
-                if not match:
+                if match:
+                    node = match[0]
+                elif part.isdigit() and int(part) < len(node):
+                    node = node[int(part)]
+                else:
                     raise KeyError(key)
-                node = match[0]
             elif isinstance(node, dict) and part in node and node[part] is not None:
                 node = node[part]
             else:

@@ -20,7 +20,11 @@ def drive(job: "_native.Job", progress: bool, resume_hint: Optional[str] = None)
         while not job.wait(POLL_SECONDS):
             shown.update(job.poll())
         shown.update(job.poll())
-    except KeyboardInterrupt:
+    except BaseException:
+        # KeyboardInterrupt, or any other exception raised while waiting (a
+        # signal handler's, the progress bar's): the job stops cleanly
+        # before it propagates, so that nothing writes into its directory
+        # after the call has returned.
         job.stop()
         job.wait(None)
         shown.close()

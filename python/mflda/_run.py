@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _native
-from ._config import Config, as_config
+from ._config import Config, _literal, as_config
 from ._jobs import drive
 
 __all__ = [
@@ -83,7 +83,8 @@ class Snapshots(Mapping[float, Dict[str, np.ndarray]]):
     def __getitem__(self, t: float) -> Dict[str, np.ndarray]:
         if t not in self._files:
             near = min(self._files, key=lambda s: abs(s - t), default=None)
-            if near is None or abs(near - t) > 1e-9 * max(1.0, abs(t)):
+            # File names keep six decimals of the time.
+            if near is None or abs(near - t) > 5e-7 * max(1.0, abs(t)):
                 raise KeyError(f"no snapshot at t = {t}; the times are {self.times}")
             t = near
         return {n: _load(p) for n, p in self._files[t].items()}
@@ -138,11 +139,16 @@ class Run:
     @property
     def final(self) -> Dict[str, np.ndarray]:
         """The densities at the end ``{name: rho}`` (a finished run's)."""
-        missing = [n for n in self.names if not (self.path / f"{n}_final.npy").is_file()]
+        missing = [f"{n}_final.npy" for n in self.names if not (self.path / f"{n}_final.npy").is_file()]
+        if missing and (self.path / "particles").is_dir():
+            raise _native.MfldaIOError(
+                f"{self.path} is a particle run: its particles are in {self.path / 'particles'} "
+                "and its grid densities are not kept as final densities"
+            )
         if missing:
             raise _native.MfldaIOError(
-                f"{self.path} has no final densities ({', '.join(missing)}_final.npy): the run "
-                "did not finish; resume it with mflda.run(..., out=DIR, resume=True)"
+                f"{self.path} has no final densities ({', '.join(missing)}): the run did not "
+                "finish; resume it with mflda.run(out=DIR, resume=True)"
             )
         return {n: _load(self.path / f"{n}_final.npy") for n in self.names}
 
@@ -169,10 +175,13 @@ class Run:
         """Whether the run reached its end (summary.json written)."""
         return (self.path / "summary.json").is_file()
 
-    def _repr_png_(self) -> bytes:
+    def _repr_png_(self) -> Optional[bytes]:
         from ._render import render
 
-        return render(self).png
+        try:
+            return render(self).png
+        except _native.MfldaError:
+            return None  # nothing to draw yet: Jupyter shows the repr
 
     def __repr__(self) -> str:
         return f"Run({str(self.path)!r})"
@@ -196,18 +205,32 @@ def run(
     KeyboardInterrupt stops the stepping after the current steps, writes a
     checkpoint and is raised again; nothing computed is lost.
     """
+    return _stepped("run", "resume", config, out, progress, resume, force, t_end)
+
+
+def _stepped(
+    kind: str,
+    resume_kind: str,
+    config: ConfigLike,
+    out: Optional[Union[str, os.PathLike]],
+    progress: bool,
+    resume: bool,
+    force: bool,
+    t_end: Optional[float],
+) -> Run:
+    """A time-stepped job (``run`` or ``particles``), fresh or resumed."""
     if resume:
         if out is None:
-            raise _native.UsageError("run(resume=True) needs out=, the directory of the run")
-        job = _native.start("resume", Path(out), None, False, not progress, t_end)
-        drive(job, progress, f"mflda.run(out={str(out)!r}, resume=True)")
+            raise _native.UsageError(f"{kind}(resume=True) needs out=, the directory of the run")
+        job = _native.start(resume_kind, Path(out), None, False, not progress, t_end)
+        drive(job, progress, f"mflda.{kind}(out={str(out)!r}, resume=True)")
         return Run(out)
     c = as_config(config)
     if t_end is not None:
         c = c.copy().set("time.t_end", t_end)
-    path, _ = _out_dir(out, "run")
-    job = _native.start("run", path, c.to_toml(), force, not progress)
-    drive(job, progress, f"mflda.run(out={str(path)!r}, resume=True)")
+    path, _ = _out_dir(out, kind)
+    job = _native.start(kind, path, c.to_toml(), force, not progress)
+    drive(job, progress, f"mflda.{kind}(out={str(path)!r}, resume=True)")
     return Run(path)
 
 
@@ -256,7 +279,8 @@ class Analysis:
         }
         bound = self.raw.get("bound")
         self.bound = float("nan") if bound is None else float(bound)
-        self.predicted_rate = float(self.raw["predicted_rate"])
+        rate = self.raw.get("predicted_rate")
+        self.predicted_rate = float("nan") if rate is None else float(rate)
         self.stable = bool(self.raw["stable"])
         self.equilibrium = {n: _load(path / f"{n}_star.npy") for n in self.poincare}
 
@@ -294,17 +318,7 @@ def particles(
 ) -> Run:
     """The particle system of ``config`` beside its grid solution
     (``mflda particles``); returns the run directory."""
-    if resume:
-        if out is None:
-            raise _native.UsageError("particles(resume=True) needs out=, the directory of the run")
-        job = _native.start("particles_resume", Path(out), None, False, not progress, t_end)
-        drive(job, progress, f"mflda.particles(out={str(out)!r}, resume=True)")
-        return Run(out)
-    c = as_config(config)
-    path, _ = _out_dir(out, "particles")
-    job = _native.start("particles", path, c.to_toml(), force, not progress)
-    drive(job, progress, f"mflda.particles(out={str(path)!r}, resume=True)")
-    return Run(path)
+    return _stepped("particles", "particles_resume", config, out, progress, resume, force, t_end)
 
 
 def sweep(
@@ -321,7 +335,7 @@ def sweep(
 
     c = as_config(config)
     if isinstance(params, Mapping):
-        specs = [f"{k}=" + ",".join(str(v) for v in vs) for k, vs in params.items()]
+        specs = [f"{k}=" + ",".join(_literal(v) for v in vs) for k, vs in params.items()]
     else:
         specs = list(params)
     path = Path(out)

@@ -83,6 +83,10 @@ class Simulation:
             arrays = [densities[n] for n in self.names]
         else:
             arrays = list(densities)
+        if len(arrays) != len(self.names):
+            raise _native.DataError(
+                f"set_densities: {len(arrays)} densities for the species {self.names}"
+            )
         n2, n1 = self._sim.shape
         grids = []
         for name, a in zip(self.names, arrays):
@@ -93,10 +97,6 @@ class Simulation:
                     f"{self.shape}"
                 )
             grids.append(a.reshape(n2, n1))
-        if len(grids) != len(self.names):
-            raise _native.DataError(
-                f"set_densities: {len(grids)} densities for the species {self.names}"
-            )
         self._sim.set_densities(grids)
 
     def advance(self, steps: int) -> "Simulation":

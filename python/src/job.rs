@@ -161,26 +161,31 @@ fn execute(ctx: &Arc<GpuContext>, spec: &Spec, opts: &RunOptions) -> Result<()> 
 }
 
 /// A sweep of the config over `spec.params`; its config is written into a
-/// file beside the sweep's directory for [`Sweep::new`], which reads one.
+/// temporary file for [`Sweep::new`], which reads it (not into `out`,
+/// where it could replace an earlier sweep's before that is refused).
 fn sweep(ctx: &GpuContext, spec: &Spec, opts: &RunOptions) -> Result<()> {
     let text = spec
         .config_text
         .as_deref()
         .ok_or_else(|| mflda::Error::Usage("a sweep job needs a config".into()))?;
-    std::fs::create_dir_all(&spec.out)
-        .map_err(|e| mflda::Error::io(format!("creating {}", spec.out.display()), e))?;
-    let file = spec.out.join("sweep-config.toml");
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let file =
+        std::env::temp_dir().join(format!("mflda-sweep-{}-{stamp}.toml", std::process::id()));
     mflda::output::write_atomic(&file, text.as_bytes())?;
     let sweep = Sweep::new(
         Some(Path::new(&file)),
         Vec::new(),
         spec.params.clone(),
         &spec.out,
-    )?;
+    );
+    let _ = std::fs::remove_file(&file);
+    let sweep = sweep?;
     let options = SweepOptions {
         force: spec.force,
         quiet: opts.quiet,
-        converged_ratio: 1e-3,
+        converged_ratio: mflda::sweep::DEFAULT_CONVERGED_RATIO,
         interrupt: opts.interrupt.clone(),
     };
     let total = sweep.points().len() as u64;
@@ -207,14 +212,24 @@ impl Job {
     /// released; whether the job has ended.
     #[pyo3(signature = (timeout=None))]
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> bool {
-        let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t.max(0.0)));
+        let deadline = timeout
+            .filter(|t| t.is_finite())
+            .map(|t| Instant::now() + Duration::from_secs_f64(t.max(0.0)));
         py.detach(|| loop {
-            let done = self
+            let done = match self
                 .handle
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .as_ref()
-                .is_none_or(|h| h.is_finished());
+            {
+                Some(h) => h.is_finished(),
+                // Taken by `result`, which may still be joining it.
+                None => self
+                    .outcome
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_some(),
+            };
             if done {
                 return true;
             }

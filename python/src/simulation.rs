@@ -19,14 +19,64 @@ use crate::errors::{to_py, DataError, IntoPy};
 #[pyclass(module = "mflda._native")]
 pub struct Simulation {
     ctx: Arc<GpuContext>,
+    /// The species' names and the grid's shape, fixed at construction (so
+    /// that reading them never waits for the lock a running call holds).
+    names: Vec<String>,
+    shape: (usize, usize),
     /// Behind a lock: the library's simulation is not `Sync` (its host
     /// W2 metric keeps timings in cells); calls are serial anyway.
     core: Mutex<Core>,
 }
 
 impl Simulation {
+    /// Builds the stepper if it is not yet (the equilibrium first), a
+    /// KeyboardInterrupt stopping it.
+    fn prepare(&self, py: Python<'_>) -> PyResult<()> {
+        let ctx = &self.ctx;
+        interruptible(py, |i| self.core().prepare(ctx, i))
+    }
+
+    /// The library's simulation. Only ever taken with the GIL released
+    /// (inside `py.detach`): a call holding it may take the GIL to check
+    /// signals, and a caller holding the GIL while waiting here would
+    /// deadlock with it.
     fn core(&self) -> MutexGuard<'_, Core> {
         self.core.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Runs `f` on a scoped worker thread with the GIL released, while this
+/// (the calling Python) thread checks Python's signals every 20 ms: an
+/// exception from a handler (KeyboardInterrupt) requests the interrupt `f`
+/// is given and is raised once `f` has stopped.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce(&Interrupt) -> mflda::Result<T> + Send,
+) -> PyResult<T> {
+    let interrupt = Interrupt::new();
+    let mut raised: Option<PyErr> = None;
+    let result = py.detach(|| {
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(|| f(&interrupt));
+            while !worker.is_finished() {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                if raised.is_none() {
+                    if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        raised = Some(e);
+                        interrupt.request();
+                    }
+                }
+            }
+            worker.join().unwrap_or_else(|_| {
+                Err(mflda::Error::Internal(
+                    "the simulation's thread panicked".into(),
+                ))
+            })
+        })
+    });
+    match (result, raised) {
+        (Err(mflda::Error::Interrupted(_)), Some(e)) => Err(e),
+        (result, _) => result.map_err(to_py),
     }
 }
 
@@ -56,6 +106,8 @@ impl Simulation {
         let core = py.detach(|| Core::new(&ctx, &config)).py_err()?;
         Ok(Simulation {
             ctx,
+            names: core.names(),
+            shape: core.shape(),
             core: Mutex::new(core),
         })
     }
@@ -63,41 +115,40 @@ impl Simulation {
     /// The species' names, in state order.
     #[getter]
     fn names(&self) -> Vec<String> {
-        self.core().names()
+        self.names.clone()
     }
 
     /// The grid's shape `(n2, n1)`.
     #[getter]
     fn shape(&self) -> (usize, usize) {
-        self.core().shape()
+        self.shape
     }
 
     /// Steps done.
     #[getter]
-    fn steps(&self) -> u64 {
-        self.core().steps()
+    fn steps(&self, py: Python<'_>) -> u64 {
+        py.detach(|| self.core().steps())
     }
 
     /// Simulated time.
     #[getter]
-    fn t(&self) -> f64 {
-        self.core().t()
+    fn t(&self, py: Python<'_>) -> f64 {
+        py.detach(|| self.core().t())
     }
 
     /// The time step (fixed on first use: solving the equilibrium first).
     fn dt(&self, py: Python<'_>) -> PyResult<f64> {
+        self.prepare(py)?;
         let ctx = &self.ctx;
         py.detach(|| self.core().dt(ctx)).py_err()
     }
 
     /// `({name: rho*}, summary_json)`: the stationary state, solved once.
     fn equilibrium<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyDict>, String)> {
-        let names = self.core().names();
-        let shape = self.core().shape();
+        let names = self.names.clone();
+        let shape = self.shape;
         let ctx = &self.ctx;
-        let (fields, summary) = py
-            .detach(|| self.core().equilibrium(ctx, &Interrupt::never()))
-            .py_err()?;
+        let (fields, summary) = interruptible(py, |i| self.core().equilibrium(ctx, i))?;
         let json = serde_json::to_string(&summary).unwrap_or_default();
         Ok((arrays(py, &names, fields, shape)?, json))
     }
@@ -105,8 +156,8 @@ impl Simulation {
     /// Sets the densities, one float32 C-contiguous `(n2, n1)` array per
     /// species in state order (read in place, no copy).
     fn set_densities(&self, py: Python<'_>, rho: Vec<PyReadonlyArray2<'_, f32>>) -> PyResult<()> {
-        let names = self.core().names();
-        let (n2, n1) = self.core().shape();
+        let names = self.names.clone();
+        let (n2, n1) = self.shape;
         let mut slices = Vec::with_capacity(rho.len());
         for (i, a) in rho.iter().enumerate() {
             let name = names.get(i).cloned().unwrap_or_else(|| format!("#{i}"));
@@ -128,6 +179,7 @@ impl Simulation {
             }
             slices.push(s);
         }
+        self.prepare(py)?;
         let ctx = &self.ctx;
         py.detach(|| self.core().set_densities(ctx, &slices))
             .py_err()
@@ -139,6 +191,7 @@ impl Simulation {
     /// (or any handler's exception) stops it and is raised, the steps done
     /// kept.
     fn advance(&self, py: Python<'_>, steps: u64) -> PyResult<()> {
+        self.prepare(py)?;
         let ctx = &self.ctx;
         let mut raised: Option<PyErr> = None;
         let result = py.detach(|| {
@@ -161,9 +214,10 @@ impl Simulation {
     /// `{name: density}` now, float32 `(n2, n1)` arrays over the one
     /// readback's buffers.
     fn densities<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let names = self.core().names();
-        let shape = self.core().shape();
+        let names = self.names.clone();
+        let shape = self.shape;
         let ctx = &self.ctx;
+        self.prepare(py)?;
         let fields = py.detach(|| self.core().densities(ctx)).py_err()?;
         arrays(py, &names, fields, shape)
     }
@@ -171,6 +225,7 @@ impl Simulation {
     /// `[(column, value)]` of the metrics now, as a run's metrics.csv.
     fn metrics(&self, py: Python<'_>) -> PyResult<Vec<(String, f64)>> {
         let ctx = &self.ctx;
+        self.prepare(py)?;
         py.detach(|| self.core().metrics(ctx)).py_err()
     }
 }

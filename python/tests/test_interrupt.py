@@ -15,7 +15,9 @@ from conftest import small_game
 
 
 def test_an_interrupted_run_resumes_to_the_same_end(tmp_path, monkeypatch):
-    config = small_game(n=16, t_end=1.0).set("time.dt", 0.01).set("output.checkpoint_every", 1.0)
+    # 500 steps: the stepping outlasts several polls of 0.1 s, so the
+    # interrupt comes in the middle of it.
+    config = small_game(n=16, t_end=5.0).set("time.dt", 0.01).set("output.checkpoint_every", 5.0)
     whole = mflda.run(config, out=tmp_path / "whole", progress=False)
 
     seen = {}
@@ -56,3 +58,39 @@ def test_an_interrupted_advance_keeps_the_steps_done():
         timer.cancel()
     assert 0 < sim.steps < 10_000_000
     assert np.isfinite(sim.metrics()["l2_mu"])
+
+
+def test_an_interrupted_equilibrium_raises_keyboard_interrupt():
+    sim = mflda.Simulation(small_game(n=128, t_end=1.0))
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sim.equilibrium()
+    finally:
+        timer.cancel()
+
+
+def test_the_gil_is_released_while_the_gpu_works():
+    sim = mflda.Simulation(small_game(n=32, t_end=1000.0).set("time.dt", 0.01))
+    sim.dt  # the stepper first
+    count = [0]
+    running = threading.Event()
+    done = threading.Event()
+
+    def spin():
+        running.set()
+        while not done.is_set():
+            count[0] += 1
+
+    worker = threading.Thread(target=spin)
+    worker.start()
+    running.wait()
+    before = count[0]
+    sim.advance(200)
+    during = count[0] - before
+    done.set()
+    worker.join()
+    # Holding the GIL through the GPU work would leave the other thread a
+    # few switch intervals (5 ms each) at most; released, it spins all along.
+    assert during > 100_000, during

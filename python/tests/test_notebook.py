@@ -10,7 +10,8 @@ import sys
 
 from conftest import ROOT
 
-NOTEBOOK = ROOT / "assets" / "examples" / "python" / "decay-rate.ipynb"
+STUDY = ROOT / "assets" / "examples" / "decay-rate"
+NOTEBOOK = STUDY / "notebook.ipynb"
 
 
 def test_the_decay_rate_notebook_runs(tmp_path):
@@ -21,7 +22,7 @@ def test_the_decay_rate_notebook_runs(tmp_path):
     env = dict(
         os.environ,
         MPLBACKEND="Agg",
-        MFLDA_EXAMPLES=str(ROOT / "assets" / "examples"),
+        MFLDA_STUDY=str(STUDY),
         MFLDA_NOTEBOOK_OUT=str(tmp_path / "out"),
     )
     p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, cwd=tmp_path)

@@ -34,8 +34,8 @@ def test_a_sweep_tabulates_every_point_as_the_cli_does(tmp_path):
     by_cli = pd.read_csv(tmp_path / "cli" / "sweep.csv")
     assert list(by_cli.columns) == list(table.columns)
     for column in ("measured_rate", "predicted_rate"):
-        if column in table:
-            np.testing.assert_array_equal(table[column].to_numpy(), by_cli[column].to_numpy())
+        assert column in table.columns, list(table.columns)
+        np.testing.assert_array_equal(table[column].to_numpy(), by_cli[column].to_numpy())
 
 
 def test_a_particle_run_writes_its_directory(tmp_path):

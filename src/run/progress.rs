@@ -51,10 +51,7 @@ impl Progress {
     /// This report, published into `watch` (when given and not quiet)
     /// instead of printed.
     pub fn watched(mut self, watch: Option<&Watch>) -> Self {
-        if let Some(w) = watch.filter(|_| !self.quiet) {
-            self.bar = None;
-            self.watch = Some(w.clone());
-        }
+        self.watch = publish_to(&mut self.bar, self.quiet, watch);
         self
     }
 
@@ -148,10 +145,7 @@ impl EquilibriumProgress {
     /// This report, published into `watch` (when given and not quiet)
     /// instead of printed.
     pub fn watched(mut self, watch: Option<&Watch>) -> Self {
-        if let Some(w) = watch.filter(|_| !self.quiet) {
-            self.bar = None;
-            self.watch = Some(w.clone());
-        }
+        self.watch = publish_to(&mut self.bar, self.quiet, watch);
         self
     }
 
@@ -212,6 +206,14 @@ impl EquilibriumProgress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// The watch a report publishes to (`watch` unless `quiet`), its bar
+/// dropped then: a watched report prints nothing.
+fn publish_to(bar: &mut Option<ProgressBar>, quiet: bool, watch: Option<&Watch>) -> Option<Watch> {
+    let w = watch.filter(|_| !quiet)?;
+    *bar = None;
+    Some(w.clone())
 }
 
 /// `12.3 iterations/s`, or `4.1 s/iteration` when slower than one a second.

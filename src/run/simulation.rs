@@ -129,6 +129,13 @@ impl Simulation {
         Ok(self.live.as_mut().expect("just built"))
     }
 
+    /// Builds the stepper now if it is not yet (solving the equilibrium
+    /// first if needed, which `interrupt` stops); every other call builds
+    /// it on first use, without a way to stop.
+    pub fn prepare(&mut self, ctx: &GpuContext, interrupt: &Interrupt) -> Result<()> {
+        self.live(ctx, interrupt).map(drop)
+    }
+
     /// The time step, fixed when the stepper is built (solving the
     /// equilibrium first if needed).
     pub fn dt(&mut self, ctx: &GpuContext) -> Result<f64> {
