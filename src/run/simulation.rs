@@ -9,11 +9,13 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::dynamics::Stepper;
 use crate::equilibrium::species_from_logs;
-use crate::gpu::{Elem, GpuContext, GpuField};
+use crate::gpu::GpuContext;
 use crate::interrupt::{Batcher, Interrupt};
 use crate::metrics::{Metrics, MetricsRow};
 use crate::plan::Plan;
+use crate::run::assembly::Assembly;
 use crate::run::session::check_row;
+use crate::run::step::step_time;
 use crate::run::summary::EquilibriumSummary;
 use crate::{Error, Result};
 
@@ -107,16 +109,11 @@ impl Simulation {
             let estimate = self.plan.estimate_step(&stars, Some(&start));
             let choice = self.plan.choose_step(&estimate);
             self.plan.set_step(choice.dt)?;
-            let stepper = self.plan.stepper(ctx, &star_refs)?;
-            let shape = self.plan.problem.params.shape;
-            let fields = stars.len() as u32;
-            let eq_field =
-                GpuField::from_data(ctx, "simulation.eq_logs", shape, fields, Elem::Real, &logs)?;
-            let metrics = self.plan.metrics(ctx, &stepper, &eq_field, &logs)?;
+            let peak = stars.iter().flatten().fold(0.0f32, |m, v| m.max(*v)) as f64;
+            let (stepper, metrics) = Assembly::new(ctx, &self.plan, &logs, stars)?.finish();
             let start_refs: Vec<&[f32]> = start.iter().map(|v| v.as_slice()).collect();
             stepper.set_species_densities(ctx, &start_refs)?;
             let first = metrics.measure(ctx, &stepper, 0.0)?;
-            let peak = stars.iter().flatten().fold(0.0f32, |m, v| m.max(*v)) as f64;
             self.live = Some(Live {
                 stepper,
                 metrics,
@@ -148,10 +145,16 @@ impl Simulation {
         self.live.as_ref().map_or(0, |l| l.k)
     }
 
-    /// The simulated time `k dt` (0 before the first step).
+    /// The simulated time after the steps done, as a run reports it
+    /// ([`step_time`]; 0 before the first step).
     pub fn t(&self) -> f64 {
+        self.time(self.steps())
+    }
+
+    fn time(&self, k: u64) -> f64 {
+        let time = &self.plan.config().time;
         match &self.live {
-            Some(l) => l.k as f64 * self.plan.config().time.step(),
+            Some(_) => step_time(k, time.step(), time.t_end),
             None => 0.0,
         }
     }
@@ -222,13 +225,15 @@ impl Simulation {
             left -= u64::from(batch);
             if left > 0 && stop() {
                 return Err(Error::Interrupted(format!(
-                    "interrupted after {} of {steps} steps, at t = {:.6}",
+                    "interrupted after {} of {steps} steps, at step {}",
                     steps - left,
-                    live.k as f64 * dt
+                    live.k
                 )));
             }
         }
-        let t = live.k as f64 * dt;
+        let k = live.k;
+        let t = self.time(k);
+        let live = self.live.as_mut().expect("built above");
         let row = live.metrics.measure(ctx, &live.stepper, t)?;
         if let Some(why) = check_row(&row, &live.first, live.peak) {
             return Err(Error::BlowUp(format!(
