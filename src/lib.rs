@@ -44,6 +44,11 @@
 //! `(j1 h, j2 h)`; the forward DFT is unnormalised and the inverse divides by the
 //! number of points, as in numpy.
 
+// wgpu's types are Send and Sync on native backends, not in a browser
+// (WebGPU objects live on the page's thread), where the Arcs shared with
+// native threads are merely shared.
+#![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
+
 pub mod analysis;
 pub mod bench;
 pub mod config;

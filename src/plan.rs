@@ -9,7 +9,7 @@ use crate::config::{Config, EquilibriumStart};
 use crate::dynamics::stability::{step_estimate, StepEstimate};
 use crate::dynamics::Stepper;
 use crate::equilibrium::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver};
-use crate::game::sample_init;
+use crate::game::sample_init_async;
 use crate::gpu::{GpuContext, GpuField};
 use crate::interrupt::Interrupt;
 use crate::metrics::w2_metric::W2Metric;
@@ -48,8 +48,13 @@ impl Plan {
     /// run directory is made) and builds its problem
     /// ([`Problem::from_config`]).
     pub fn new(ctx: &GpuContext, config: &Config) -> Result<Self> {
+        crate::gpu::block(Self::new_async(ctx, config))
+    }
+
+    /// [`Self::new`] as a future: what a browser awaits.
+    pub async fn new_async(ctx: &GpuContext, config: &Config) -> Result<Self> {
         config.validate()?;
-        let problem = Problem::from_config(ctx, config)?;
+        let problem = Problem::from_config_async(ctx, config).await?;
         let species = if config.is_game() {
             vec![
                 SpeciesPlan {
@@ -193,30 +198,43 @@ impl Plan {
     /// normalised to mass 1, with `eq` the stationary densities (one grid of
     /// shape `(n2, n1)` per species).
     pub fn initial_species(&self, ctx: &GpuContext, eq: &[&[f32]]) -> Result<Vec<Vec<f32>>> {
+        crate::gpu::block(self.initial_species_async(ctx, eq))
+    }
+
+    /// [`Self::initial_species`] as a future: what a browser awaits.
+    pub async fn initial_species_async(
+        &self,
+        ctx: &GpuContext,
+        eq: &[&[f32]],
+    ) -> Result<Vec<Vec<f32>>> {
         let p = &self.problem.params;
         let cell = p.cell();
         let seed = self.resolved.init.seed;
-        self.species
-            .iter()
-            .zip(eq)
-            .map(|(s, star)| {
-                let v = sample_init(ctx, &s.init_key, &s.init, p.shape, p.length, star, seed)?;
-                let mass: f64 = v.iter().map(|&x| x as f64).sum::<f64>() * cell;
-                Ok(v.into_iter().map(|x| (x as f64 / mass) as f32).collect())
-            })
-            .collect()
+        let mut out = Vec::with_capacity(self.species.len());
+        for (s, star) in self.species.iter().zip(eq) {
+            let v =
+                sample_init_async(ctx, &s.init_key, &s.init, p.shape, p.length, star, seed).await?;
+            let mass: f64 = v.iter().map(|&x| x as f64).sum::<f64>() * cell;
+            out.push(v.into_iter().map(|x| (x as f64 / mass) as f32).collect());
+        }
+        Ok(out)
     }
 
     /// Where the equilibrium iteration starts: `None` for the uniform
     /// densities (`equilibrium.start = "uniform"`), else the initial
     /// densities with `eq` the uniform density (`"init"`).
     pub fn equilibrium_start(&self, ctx: &GpuContext) -> Result<Option<Vec<Vec<f32>>>> {
+        crate::gpu::block(self.equilibrium_start_async(ctx))
+    }
+
+    /// [`Self::equilibrium_start`] as a future: what a browser awaits.
+    pub async fn equilibrium_start_async(&self, ctx: &GpuContext) -> Result<Option<Vec<Vec<f32>>>> {
         match self.resolved.equilibrium.start {
             EquilibriumStart::Uniform => Ok(None),
             EquilibriumStart::Init => {
                 let uniform = self.uniform();
                 let eq: Vec<&[f32]> = self.species.iter().map(|_| &uniform[..]).collect();
-                self.initial_species(ctx, &eq).map(Some)
+                self.initial_species_async(ctx, &eq).await.map(Some)
             }
         }
     }
@@ -231,11 +249,22 @@ impl Plan {
         quiet: bool,
         interrupt: &Interrupt,
     ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
+        crate::gpu::block(self.solve_equilibrium_async(ctx, start, quiet, interrupt))
+    }
+
+    /// [`Self::solve_equilibrium`] as a future: what a browser awaits.
+    pub async fn solve_equilibrium_async(
+        &self,
+        ctx: &GpuContext,
+        start: Option<Vec<Vec<f32>>>,
+        quiet: bool,
+        interrupt: &Interrupt,
+    ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
         let mut opts = self.equilibrium_options();
         opts.interrupt = interrupt.clone();
         let start = match start {
             Some(s) => Some(s),
-            None => self.equilibrium_start(ctx)?,
+            None => self.equilibrium_start_async(ctx).await?,
         };
         let refs: Option<Vec<&[f32]>> = start
             .as_ref()
@@ -243,9 +272,10 @@ impl Plan {
         let mut progress = EquilibriumProgress::new(opts.tol, quiet).watched(interrupt.watch());
         let result = self
             .problem
-            .equilibrium_from(ctx, &opts, refs.as_deref(), &mut |i, r| {
+            .equilibrium_from_async(ctx, &opts, refs.as_deref(), &mut |i, r| {
                 progress.update(i, r)
-            });
+            })
+            .await;
         progress.finish();
         result
     }

@@ -13,7 +13,7 @@ use crate::game::periodicity::boundary_jump;
 use crate::game::{Payoff, PayoffSpec};
 use crate::gpu::{GpuContext, Shape};
 use crate::interrupt::Interrupt;
-use crate::system::sample::sample_system;
+use crate::system::sample::sample_system_async;
 use crate::system::{System, SystemOperators};
 use crate::{Error, Result};
 
@@ -228,9 +228,18 @@ impl Problem {
 
     /// Checks the expressions, samples the payoff and builds its operators.
     pub fn new(ctx: &GpuContext, params: Params, spec: &PayoffSpec<'_>) -> Result<Self> {
+        crate::gpu::block(Self::new_async(ctx, params, spec))
+    }
+
+    /// [`Self::new`] as a future: what a browser awaits.
+    pub async fn new_async(
+        ctx: &GpuContext,
+        params: Params,
+        spec: &PayoffSpec<'_>,
+    ) -> Result<Self> {
         spec.check(params.shape.dim())?;
         Self::check_fits(ctx, params.shape)?;
-        let payoff = Payoff::sample(ctx, spec, params.shape, params.length)?;
+        let payoff = Payoff::sample_async(ctx, spec, params.shape, params.length).await?;
         let system = System::game(params.tau, params.eta, &Self::grids(&payoff));
         let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
         Ok(Problem {
@@ -250,25 +259,31 @@ impl Problem {
     }
 
     /// The problem of a configuration: the game, or a species system sampled
-    /// by [`sample_system`].
+    /// by [`sample_system`](crate::system::sample::sample_system).
     pub fn from_config(ctx: &GpuContext, config: &Config) -> Result<Self> {
+        crate::gpu::block(Self::from_config_async(ctx, config))
+    }
+
+    /// [`Self::from_config`] as a future: what a browser awaits.
+    pub async fn from_config_async(ctx: &GpuContext, config: &Config) -> Result<Self> {
         let params = Self::params(config);
         if let Some(game) = &config.game {
             let Some(m) = &game.kernel_spectrum else {
-                return Self::new(ctx, params, &Self::spec(config)?);
+                return Self::new_async(ctx, params, &Self::spec(config)?).await;
             };
             // The kernel as its multiplier: sampled at the wave vectors.
             let spec = Self::spec(config)?;
             spec.check(params.shape.dim())?;
             Self::check_fits(ctx, params.shape)?;
-            let mut payoff = Payoff::sample(ctx, &spec, params.shape, params.length)?;
-            let values = crate::game::sample_spectrum(
+            let mut payoff = Payoff::sample_async(ctx, &spec, params.shape, params.length).await?;
+            let values = crate::game::sample_spectrum_async(
                 ctx,
                 "game.kernel_spectrum",
                 m,
                 params.shape,
                 params.length,
-            )?;
+            )
+            .await?;
             let volume = params.cell() * params.shape.len() as f64;
             payoff.sup_norm_bound += values
                 .iter()
@@ -291,7 +306,8 @@ impl Problem {
         let (kernels, potentials) = config.operator_counts();
         let widest = config.species.len().max(kernels).max(potentials);
         Self::check_fits_for(ctx, params.shape, widest)?;
-        let (system, report) = sample_system(ctx, config, params.shape, params.length)?;
+        let (system, report) =
+            sample_system_async(ctx, config, params.shape, params.length).await?;
         let ops = SystemOperators::new(ctx, system, params.shape, params.cell())?;
         Ok(Problem {
             params,
@@ -379,12 +395,23 @@ impl Problem {
         start: Option<&[&[f32]]>,
         on_check: &mut dyn FnMut(u32, Option<f64>),
     ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
+        crate::gpu::block(self.equilibrium_from_async(ctx, opts, start, on_check))
+    }
+
+    /// [`Self::equilibrium_from`] as a future: what a browser awaits.
+    pub async fn equilibrium_from_async(
+        &self,
+        ctx: &GpuContext,
+        opts: &EquilibriumOptions,
+        start: Option<&[&[f32]]>,
+        on_check: &mut dyn FnMut(u32, Option<f64>),
+    ) -> Result<(EquilibriumSolver, EquilibriumReport)> {
         let mut solver = EquilibriumSolver::new(ctx, &self.params, &self.ops, opts)?;
         match start {
             Some(rho) => solver.start_from_densities(ctx, rho)?,
             None => solver.start_uniform(ctx)?,
         }
-        let report = solver.solve_with(ctx, opts, on_check)?;
+        let report = solver.solve_with_async(ctx, opts, on_check).await?;
         Ok((solver, report))
     }
 

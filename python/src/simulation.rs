@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use mflda::config::Config;
-use mflda::gpu::GpuContext;
+use mflda::gpu::{block, GpuContext};
 use mflda::interrupt::Interrupt;
 use mflda::run::Simulation as Core;
 use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
@@ -33,7 +33,7 @@ impl Simulation {
     /// KeyboardInterrupt stopping it.
     fn prepare(&self, py: Python<'_>) -> PyResult<()> {
         let ctx = &self.ctx;
-        interruptible(py, |i| self.core().prepare(ctx, i))
+        interruptible(py, |i| block(self.core().prepare(ctx, i)))
     }
 
     /// The library's simulation. Only ever taken with the GIL released
@@ -103,7 +103,7 @@ impl Simulation {
     fn new(py: Python<'_>, config: &str) -> PyResult<Self> {
         let config = Config::from_toml_str(config, "the config").py_err()?;
         let ctx = context(py)?;
-        let core = py.detach(|| Core::new(&ctx, &config)).py_err()?;
+        let core = py.detach(|| block(Core::new(&ctx, &config))).py_err()?;
         Ok(Simulation {
             ctx,
             names: core.names(),
@@ -140,7 +140,7 @@ impl Simulation {
     fn dt(&self, py: Python<'_>) -> PyResult<f64> {
         self.prepare(py)?;
         let ctx = &self.ctx;
-        py.detach(|| self.core().dt(ctx)).py_err()
+        py.detach(|| block(self.core().dt(ctx))).py_err()
     }
 
     /// `({name: rho*}, summary_json)`: the stationary state, solved once.
@@ -148,7 +148,7 @@ impl Simulation {
         let names = self.names.clone();
         let shape = self.shape;
         let ctx = &self.ctx;
-        let (fields, summary) = interruptible(py, |i| self.core().equilibrium(ctx, i))?;
+        let (fields, summary) = interruptible(py, |i| block(self.core().equilibrium(ctx, i)))?;
         let json = serde_json::to_string(&summary).unwrap_or_default();
         Ok((arrays(py, &names, fields, shape)?, json))
     }
@@ -181,7 +181,7 @@ impl Simulation {
         }
         self.prepare(py)?;
         let ctx = &self.ctx;
-        py.detach(|| self.core().set_densities(ctx, &slices))
+        py.detach(|| block(self.core().set_densities(ctx, &slices)))
             .py_err()
     }
 
@@ -195,7 +195,7 @@ impl Simulation {
         let ctx = &self.ctx;
         let mut raised: Option<PyErr> = None;
         let result = py.detach(|| {
-            self.core().advance_with(ctx, steps, &mut || {
+            block(self.core().advance_with(ctx, steps, &mut || {
                 Python::attach(|py| match py.check_signals() {
                     Ok(()) => false,
                     Err(e) => {
@@ -203,7 +203,7 @@ impl Simulation {
                         true
                     }
                 })
-            })
+            }))
         });
         match (result, raised) {
             (Err(mflda::Error::Interrupted(_)), Some(e)) => Err(e),
@@ -218,7 +218,7 @@ impl Simulation {
         let shape = self.shape;
         let ctx = &self.ctx;
         self.prepare(py)?;
-        let fields = py.detach(|| self.core().densities(ctx)).py_err()?;
+        let fields = py.detach(|| block(self.core().densities(ctx))).py_err()?;
         arrays(py, &names, fields, shape)
     }
 
@@ -226,6 +226,6 @@ impl Simulation {
     fn metrics(&self, py: Python<'_>) -> PyResult<Vec<(String, f64)>> {
         let ctx = &self.ctx;
         self.prepare(py)?;
-        py.detach(|| self.core().metrics(ctx)).py_err()
+        py.detach(|| block(self.core().metrics(ctx))).py_err()
     }
 }

@@ -405,7 +405,7 @@ pub fn analyze_plan(
             while left > 0 {
                 interrupt.check(|| format!("the perturbed trajectory (--run), at step {k}"))?;
                 let batch = batcher.next(left);
-                let start = std::time::Instant::now();
+                let start = web_time::Instant::now();
                 stepper.advance(ctx, batch);
                 ctx.wait()?;
                 batcher.done(start, batch);

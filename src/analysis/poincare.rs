@@ -22,7 +22,7 @@
 //! wells are deep and `lambda_1` tiny, whose relative residual then stays
 //! above 1e-5 (`stop = RoundOff`).
 
-use std::time::Instant;
+use web_time::Instant;
 
 use crate::analysis::lobpcg::{Coefficients, LobpcgGpu};
 use crate::analysis::ritz::{rayleigh_ritz, Gram};

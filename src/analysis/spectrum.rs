@@ -7,7 +7,7 @@
 //! the time stepper is reused as it is. A Ritz value theta of the map gives
 //! `lambda = ln(theta) / T`.
 
-use std::time::Instant;
+use web_time::Instant;
 
 use nalgebra::{Complex, DMatrix, DVector};
 

@@ -11,7 +11,7 @@
 //! can exceed the time of the call recorded in one pass.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use web_time::Instant;
 
 use serde::Serialize;
 

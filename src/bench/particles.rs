@@ -7,7 +7,7 @@
 //! (weights too, alpha = 1) with Euler-Maruyama; with the spread drift (on
 //! the default grid), Langevin and WFR steps with Euler-Maruyama.
 
-use std::time::Instant;
+use web_time::Instant;
 
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
 //! Timing recorded work on the GPU: timestamp queries where the device has them,
 //! wall-clock time around synchronised batches where it does not.
 
-use std::time::Instant;
+use web_time::Instant;
 
 use serde::Serialize;
 

@@ -10,7 +10,7 @@
 //! ([`BYTES_PER_POINT_ITERATION`]) and the evaluation's mean.
 
 use std::f64::consts::TAU;
-use std::time::Instant;
+use web_time::Instant;
 
 use serde::Serialize;
 

@@ -5,7 +5,7 @@
 //! host is faster) or with `--host`; `--device` forces the device.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use web_time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Args;

@@ -9,7 +9,7 @@ use crate::dynamics::rhs::{Rhs, RhsBinding, RhsPath};
 use crate::dynamics::{Params, Scheme};
 use crate::fft::FftPlan;
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
-use crate::gpu::{field::read_buffer, Elem, GpuContext, GpuField, Kernel};
+use crate::gpu::{field::read_buffer_async, Elem, GpuContext, GpuField, Kernel};
 use crate::system::operators::real_spectra_into;
 use crate::system::SystemOperators;
 use crate::{Error, Result};
@@ -305,7 +305,12 @@ impl Stepper {
 
     /// The densities of every species on the grid, row-major (blocking readback).
     pub fn species_densities(&self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
-        let mut fields = self.grid_fields(ctx)?;
+        crate::gpu::block(self.species_densities_async(ctx))
+    }
+
+    /// [`Self::species_densities`] as a future: what a browser awaits.
+    pub async fn species_densities_async(&self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
+        let mut fields = self.grid_fields(ctx).await?;
         if let Some(r) = &self.reference {
             for (f, star) in fields.iter_mut().zip(&r.stars) {
                 f.iter_mut().zip(star).for_each(|(d, s)| *d += s);
@@ -387,7 +392,7 @@ impl Stepper {
         if self.reference.is_none() {
             return Err(Error::Usage("deviation needs the perturbation form".into()));
         }
-        self.grid_fields(ctx)
+        crate::gpu::block(self.grid_fields(ctx))
     }
 
     /// Perturbation form: the deviation `(d_mu, d_nu)` of a two-species
@@ -396,17 +401,17 @@ impl Stepper {
         if self.reference.is_none() {
             return Err(Error::Usage("deviation needs the perturbation form".into()));
         }
-        two(self.grid_fields(ctx)?)
+        two(crate::gpu::block(self.grid_fields(ctx))?)
     }
 
     /// The state's fields on the grid (densities, or deviations in the
     /// perturbation form), read back (blocking).
-    fn grid_fields(&self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
+    async fn grid_fields(&self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         self.record_densities(&mut encoder.begin_compute_pass(&Default::default()));
         ctx.queue.submit([encoder.finish()]);
         let f = self.densities_field();
-        let z = read_buffer(ctx, &f.buffer, f.bytes())?;
+        let z = read_buffer_async(ctx, &f.buffer, f.bytes()).await?;
         let n = self.params.shape.len();
         Ok((0..self.species())
             .map(|s| {

@@ -21,7 +21,7 @@ use crate::dynamics::Params;
 use crate::equilibrium::anderson::{Anderson, Dots};
 use crate::equilibrium::stop::Stall;
 use crate::equilibrium::{EquilibriumOptions, EquilibriumReport, EquilibriumSolver, Stop};
-use crate::gpu::field::read_mapped;
+use crate::gpu::field::read_mapped_async;
 use crate::gpu::pipeline::Kernel;
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{finish, Op, Reducer};
@@ -267,7 +267,7 @@ impl EquilibriumSolver {
     /// [`Self::solve_with`] runs when the solver was built with
     /// `anderson > 0`): one residual check per iteration, the same stops as
     /// the plain iteration.
-    pub(super) fn solve_anderson(
+    pub(super) async fn solve_anderson(
         &self,
         ctx: &GpuContext,
         opts: &EquilibriumOptions,
@@ -326,7 +326,7 @@ impl EquilibriumSolver {
             encoder.copy_buffer_to_buffer(&self.sums.result, 0, &aa.staging, 0, sums_bytes);
             encoder.copy_buffer_to_buffer(&aa.dots.result, 0, &aa.staging, sums_bytes, dots_bytes);
             ctx.queue.submit([encoder.finish()]);
-            let raw = read_mapped(ctx, &aa.staging)?;
+            let raw = read_mapped_async(ctx, &aa.staging).await?;
             let ni;
             (residual, ni) = self.residual_and_gap(&raw[..2 * 2 * species])?;
             history.push((iterations, residual));

@@ -19,7 +19,7 @@
 //! map that Anderson's method accelerates (`super::anderson`, on the GPU in
 //! `super::anderson_gpu`), checked at every iteration.
 
-use std::time::Instant;
+use web_time::Instant;
 
 use crate::dynamics::potential_eval::PotentialEval;
 use crate::dynamics::Params;
@@ -30,7 +30,7 @@ use crate::equilibrium::stop::{Stall, Stop};
 use crate::fft::{Direction, FftBinding, FftPlan};
 use crate::gpu::groups::{GroupRecorder, InPass, Label, Listing};
 use crate::gpu::pipeline::{elementwise_groups, Kernel};
-use crate::gpu::{field::read_buffer, shaders, Elem, GpuContext, GpuField};
+use crate::gpu::{field::read_buffer_async, shaders, Elem, GpuContext, GpuField};
 use crate::interrupt::Batcher;
 use crate::metrics::reduce::{finish, Op, Reducer, RED_WG};
 use crate::system::SystemOperators;
@@ -385,13 +385,18 @@ impl EquilibriumSolver {
     /// `(residual, gap)` of the current iterate (blocking); the gap is the
     /// NI error for the game.
     pub fn check(&self, ctx: &GpuContext) -> Result<(f64, f64)> {
+        crate::gpu::block(self.check_async(ctx))
+    }
+
+    /// [`Self::check`] as a future: what a browser awaits.
+    pub async fn check_async(&self, ctx: &GpuContext) -> Result<(f64, f64)> {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         self.record_check(
             &mut encoder.begin_compute_pass(&Default::default()),
             self.parity,
         );
         ctx.queue.submit([encoder.finish()]);
-        let raw = read_buffer(ctx, &self.sums.result, 2 * self.species() as u64 * 8)?;
+        let raw = read_buffer_async(ctx, &self.sums.result, 2 * self.species() as u64 * 8).await?;
         self.residual_and_gap(&raw)
     }
 
@@ -455,13 +460,23 @@ impl EquilibriumSolver {
         opts: &EquilibriumOptions,
         on_check: &mut dyn FnMut(u32, Option<f64>),
     ) -> Result<EquilibriumReport> {
+        crate::gpu::block(self.solve_with_async(ctx, opts, on_check))
+    }
+
+    /// [`Self::solve_with`] as a future: what a browser awaits.
+    pub async fn solve_with_async(
+        &mut self,
+        ctx: &GpuContext,
+        opts: &EquilibriumOptions,
+        on_check: &mut dyn FnMut(u32, Option<f64>),
+    ) -> Result<EquilibriumReport> {
         if self.anderson.is_some() {
-            return self.solve_anderson(ctx, opts, on_check);
+            return self.solve_anderson(ctx, opts, on_check).await;
         }
         let every = opts.check_every.max(1);
         let mut iterations = 0;
         let mut history = Vec::new();
-        let (mut residual, mut ni) = self.check(ctx)?;
+        let (mut residual, mut ni) = self.check_async(ctx).await?;
         history.push((0, residual));
         on_check(0, Some(residual));
         let mut batcher = Batcher::new(every);
@@ -505,7 +520,7 @@ impl EquilibriumSolver {
                     on_check(iterations, None);
                 }
             }
-            (residual, ni) = self.check(ctx)?;
+            (residual, ni) = self.check_async(ctx).await?;
             history.push((iterations, residual));
             on_check(iterations, Some(residual));
             stall.record(residual);

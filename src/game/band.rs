@@ -6,7 +6,7 @@ use num_complex::Complex64;
 use rustfft::FftPlanner;
 
 use crate::game::expr::is_zero;
-use crate::game::sample::{sample_pair, MAX_PAIR_SAMPLES};
+use crate::game::sample::{sample_pair, sample_pair_async, MAX_PAIR_SAMPLES};
 use crate::gpu::GpuContext;
 use crate::{Error, Result};
 
@@ -197,12 +197,26 @@ impl BandLimited {
         modes: u32,
         length: f64,
     ) -> Result<Option<Self>> {
+        crate::gpu::block(Self::from_expression_async(
+            ctx, field, text, dim, modes, length,
+        ))
+    }
+
+    /// [`Self::from_expression`] as a future: what a browser awaits.
+    pub async fn from_expression_async(
+        ctx: &GpuContext,
+        field: &str,
+        text: &str,
+        dim: u32,
+        modes: u32,
+        length: f64,
+    ) -> Result<Option<Self>> {
         if is_zero(text) {
             return Ok(None);
         }
         check_modes(dim, modes)?;
         let p = Self::samples_for(modes);
-        let samples = sample_pair(ctx, field, text, dim, p, length)?;
+        let samples = sample_pair_async(ctx, field, text, dim, p, length).await?;
         Self::from_samples(&samples, dim, modes, p, length).map(Some)
     }
 

@@ -33,6 +33,19 @@ pub fn sample_init(
     eq: &[f32],
     seed: u64,
 ) -> Result<Vec<f32>> {
+    crate::gpu::block(sample_init_async(ctx, field, text, shape, length, eq, seed))
+}
+
+/// [`sample_init`] as a future: what a browser awaits.
+pub async fn sample_init_async(
+    ctx: &GpuContext,
+    field: &str,
+    text: &str,
+    shape: Shape,
+    length: f64,
+    eq: &[f32],
+    seed: u64,
+) -> Result<Vec<f32>> {
     if eq.len() != shape.len() {
         return Err(Error::Usage(format!(
             "{field}: the equilibrium density has {} values for a {shape} grid",
@@ -48,7 +61,8 @@ pub fn sample_init(
         length,
         Some(eq),
         seed,
-    )?;
+    )
+    .await?;
     let (imin, &min) = values
         .iter()
         .enumerate()

@@ -22,6 +22,9 @@ pub mod sample;
 
 pub use band::BandLimited;
 pub use expr::{check_expr, is_zero, user_function, ExprKind, UserFunction};
-pub use init::{check_init, rand_value, sample_init};
+pub use init::{check_init, rand_value, sample_init, sample_init_async};
 pub use payoff::{Payoff, PayoffSpec};
-pub use sample::{check_spectrum, sample_grid, sample_pair, sample_spectrum};
+pub use sample::{
+    check_spectrum, sample_grid, sample_grid_async, sample_pair, sample_pair_async,
+    sample_spectrum, sample_spectrum_async,
+};

@@ -3,7 +3,7 @@
 
 use crate::game::band::{check_modes, BandLimited};
 use crate::game::expr::{check_expr, is_zero, ExprKind};
-use crate::game::sample::sample_grid;
+use crate::game::sample::sample_grid_async;
 use crate::gpu::{GpuContext, Shape};
 use crate::Result;
 
@@ -99,33 +99,46 @@ impl Payoff {
     /// Checks all of `spec` (before any GPU work), then samples k, a and b on
     /// `shape` (domain `[0, length)^d`) and the interaction on its product grid.
     pub fn sample(ctx: &GpuContext, spec: &PayoffSpec, shape: Shape, length: f64) -> Result<Self> {
+        crate::gpu::block(Self::sample_async(ctx, spec, shape, length))
+    }
+
+    /// [`Self::sample`] as a future: what a browser awaits.
+    pub async fn sample_async(
+        ctx: &GpuContext,
+        spec: &PayoffSpec<'_>,
+        shape: Shape,
+        length: f64,
+    ) -> Result<Self> {
         spec.check(shape.dim())?;
-        let grid = |field: &str, text: &str, kind: ExprKind| -> Result<Vec<f32>> {
+        let grid = async |field: &str, text: &str, kind: ExprKind| -> Result<Vec<f32>> {
             if is_zero(text) {
                 Ok(vec![0.0; shape.len()])
             } else {
-                sample_grid(ctx, field, text, kind, shape, length, None)
+                sample_grid_async(ctx, field, text, kind, shape, length, None).await
             }
         };
-        let kernel = grid("game.kernel", spec.kernel, ExprKind::Kernel)?;
+        let kernel = grid("game.kernel", spec.kernel, ExprKind::Kernel).await?;
         let potential_mu = grid(
             "game.potential_mu",
             spec.potential_mu,
             ExprKind::PotentialMu,
-        )?;
+        )
+        .await?;
         let potential_nu = grid(
             "game.potential_nu",
             spec.potential_nu,
             ExprKind::PotentialNu,
-        )?;
-        let band = BandLimited::from_expression(
+        )
+        .await?;
+        let band = BandLimited::from_expression_async(
             ctx,
             "game.interaction",
             spec.interaction,
             shape.dim(),
             spec.interaction_modes,
             length,
-        )?;
+        )
+        .await?;
         let band_sup = band
             .as_ref()
             .map_or(0.0, |b| b.sup_norm * (1.0 + b.truncation_error));

@@ -3,7 +3,7 @@
 //! function replaced by the one generated from the user's text.
 
 use crate::game::expr::{check_expr, user_function, ExprKind};
-use crate::gpu::field::read_buffer;
+use crate::gpu::field::read_buffer_async;
 use crate::gpu::pipeline::{elementwise_groups, storage};
 use crate::gpu::shaders::{
     validate_wgsl, ShaderSource, GAME_SAMPLE, GAME_SAMPLE_PAIR, GAME_SAMPLE_SPECTRUM,
@@ -45,7 +45,7 @@ fn check_length(length: f64) -> Result<()> {
 /// Builds the module, runs `entry` once over `count` points with `values`
 /// (read-write, binding 0) and the optional read-only `input` (binding 1), and
 /// reads `values` back.
-fn run(
+async fn run(
     ctx: &GpuContext,
     label: &str,
     source: &str,
@@ -56,7 +56,7 @@ fn run(
 ) -> Result<Vec<f32>> {
     let device = &ctx.device;
     validate_wgsl(label, source)?;
-    let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let scope = crate::gpu::ErrorScope::push(device, wgpu::ErrorFilter::Validation);
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(label),
         source: wgpu::ShaderSource::Wgsl(source.into()),
@@ -85,7 +85,7 @@ fn run(
         },
         cache: None,
     });
-    if let Some(e) = pollster::block_on(scope.pop()) {
+    if let Some(e) = scope.pop() {
         return Err(Error::Device(format!("building pipeline `{label}`: {e}")));
     }
     let values = device.create_buffer(&wgpu::BufferDescriptor {
@@ -123,7 +123,7 @@ fn run(
     }
     ctx.queue.submit([encoder.finish()]);
     ctx.wait()?;
-    read_buffer(ctx, &values, count * 4)
+    read_buffer_async(ctx, &values, count * 4).await
 }
 
 /// `(j1 h1, j2 h2)` of flat grid index `i`, for messages.
@@ -152,7 +152,20 @@ pub fn sample_grid(
     length: f64,
     eq: Option<&[f32]>,
 ) -> Result<Vec<f32>> {
-    sample_grid_seeded(ctx, field, text, kind, shape, length, eq, 0)
+    crate::gpu::block(sample_grid_async(ctx, field, text, kind, shape, length, eq))
+}
+
+/// [`sample_grid`] as a future: what a browser awaits.
+pub async fn sample_grid_async(
+    ctx: &GpuContext,
+    field: &str,
+    text: &str,
+    kind: ExprKind,
+    shape: Shape,
+    length: f64,
+    eq: Option<&[f32]>,
+) -> Result<Vec<f32>> {
+    sample_grid_seeded(ctx, field, text, kind, shape, length, eq, 0).await
 }
 
 /// [`sample_grid`] with `seed` for `rand` (used by [`ExprKind::Init`] only).
@@ -160,7 +173,7 @@ pub fn sample_grid(
     clippy::too_many_arguments,
     reason = "sample_grid's arguments and the seed"
 )]
-pub(crate) fn sample_grid_seeded(
+pub(crate) async fn sample_grid_seeded(
     ctx: &GpuContext,
     field: &str,
     text: &str,
@@ -225,7 +238,8 @@ pub(crate) fn sample_grid_seeded(
         count,
         eq_field.as_ref(),
         &constants,
-    )?;
+    )
+    .await?;
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
         let [p1, p2] = grid_point(shape, length, i);
         let var = kind.variables()[0].0;
@@ -263,6 +277,18 @@ pub fn sample_pair(
     p: u32,
     length: f64,
 ) -> Result<Vec<f32>> {
+    crate::gpu::block(sample_pair_async(ctx, field, text, dim, p, length))
+}
+
+/// [`sample_pair`] as a future: what a browser awaits.
+pub async fn sample_pair_async(
+    ctx: &GpuContext,
+    field: &str,
+    text: &str,
+    dim: u32,
+    p: u32,
+    length: f64,
+) -> Result<Vec<f32>> {
     if !(1..=2).contains(&dim) || p == 0 {
         return Err(Error::Usage(format!(
             "{field}: sample_pair needs dim 1 or 2 and p >= 1, got dim {dim}, p {p}"
@@ -288,7 +314,7 @@ pub fn sample_pair(
         ("L", length),
     ];
     let label = format!("game/sample_pair ({field})");
-    let values = run(ctx, &label, &source, "main", count, None, &constants)?;
+    let values = run(ctx, &label, &source, "main", count, None, &constants).await?;
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
         let h = length / p as f64;
         let p = p as usize;
@@ -341,6 +367,17 @@ pub fn sample_spectrum(
     shape: Shape,
     length: f64,
 ) -> Result<Vec<[f32; 2]>> {
+    crate::gpu::block(sample_spectrum_async(ctx, field, text, shape, length))
+}
+
+/// [`sample_spectrum`] as a future: what a browser awaits.
+pub async fn sample_spectrum_async(
+    ctx: &GpuContext,
+    field: &str,
+    text: &str,
+    shape: Shape,
+    length: f64,
+) -> Result<Vec<[f32; 2]>> {
     check_length(length)?;
     let kind = check_spectrum(field, text)?;
     let count = shape.len() as u64;
@@ -354,7 +391,7 @@ pub fn sample_spectrum(
     ];
     let label = format!("game/sample_spectrum ({field})");
     // Two f32 per point: `run` sizes its buffer by the count of f32s.
-    let raw = run(ctx, &label, &source, "main", 2 * count, None, &constants)?;
+    let raw = run(ctx, &label, &source, "main", 2 * count, None, &constants).await?;
     let mut values: Vec<[f32; 2]> = raw.chunks(2).map(|c| [c[0], c[1]]).collect();
     values[0] = [0.0, 0.0];
     // The multiplier of a real kernel is Hermitian, M(-kappa) = conj M(kappa),

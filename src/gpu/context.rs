@@ -177,10 +177,12 @@ impl GpuContext {
     ///
     /// Errors list every adapter found and say which request or limit ruled each out.
     pub fn new(request: &AdapterRequest) -> Result<Self> {
-        pollster::block_on(Self::new_async(request))
+        crate::gpu::block(Self::new_async(request))
     }
 
-    async fn new_async(request: &AdapterRequest) -> Result<Self> {
+    /// [`Self::new`] as a future: what a browser awaits (its WebGPU adapter
+    /// is the one candidate there).
+    pub async fn new_async(request: &AdapterRequest) -> Result<Self> {
         let backend_text = request
             .backend
             .clone()
@@ -255,7 +257,10 @@ impl GpuContext {
                 refusals.push(format!("  - {}: {}", info.name, missing.join(", ")));
                 continue;
             }
-            let timestamps = adapter.features().contains(wgpu::Features::TIMESTAMP_QUERY);
+            // Browsers expose timestamp queries behind a flag, if at all, and
+            // quantise them: GPU timings are the CLI's (`mflda bench`).
+            let timestamps = !cfg!(target_arch = "wasm32")
+                && adapter.features().contains(wgpu::Features::TIMESTAMP_QUERY);
             let required_features = if timestamps {
                 wgpu::Features::TIMESTAMP_QUERY
             } else {

@@ -3,7 +3,7 @@
 
 use wgpu::util::DeviceExt;
 
-use crate::gpu::GpuContext;
+use crate::gpu::{block, GpuContext};
 use crate::{Error, Result};
 
 /// Grid shape `(n2, n1)`, row-major, element `[j2, j1]` at `(j1 h, j2 h)`.
@@ -123,14 +123,14 @@ impl GpuField {
     ) -> Result<Self> {
         Self::check_fits(ctx, shape, batch, elem)?;
         let bytes = Self::bytes_for(shape, batch, elem);
-        let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let scope = crate::gpu::ErrorScope::push(&ctx.device, wgpu::ErrorFilter::OutOfMemory);
         let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: bytes,
             usage: Self::usage(),
             mapped_at_creation: false,
         });
-        if let Some(e) = pollster::block_on(scope.pop()) {
+        if let Some(e) = scope.pop() {
             return Err(Error::Device(format!(
                 "out of GPU memory allocating `{label}` ({:.1} MiB for {batch} field(s) of \
                  {shape}) on {}: {e}. Free GPU memory or use a smaller grid",
@@ -203,14 +203,30 @@ impl GpuField {
         Ok(())
     }
 
-    /// Reads the whole field back to the host (blocking). Not for the step loop.
+    /// Reads the whole field back to the host (blocking; see [`block`]). Not
+    /// for the step loop.
     pub fn read(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
-        read_buffer(ctx, &self.buffer, self.bytes())
+        block(self.read_async(ctx))
+    }
+
+    /// [`Self::read`] as a future: what a browser awaits.
+    pub async fn read_async(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
+        read_buffer_async(ctx, &self.buffer, self.bytes()).await
     }
 }
 
-/// Copies the first `bytes` of `buffer` to the host (blocking) as `f32`s.
+/// Copies the first `bytes` of `buffer` to the host (blocking; see [`block`])
+/// as `f32`s.
 pub fn read_buffer(ctx: &GpuContext, buffer: &wgpu::Buffer, bytes: u64) -> Result<Vec<f32>> {
+    block(read_buffer_async(ctx, buffer, bytes))
+}
+
+/// [`read_buffer`] as a future.
+pub async fn read_buffer_async(
+    ctx: &GpuContext,
+    buffer: &wgpu::Buffer,
+    bytes: u64,
+) -> Result<Vec<f32>> {
     let bytes = bytes.div_ceil(4) * 4;
     let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("readback.staging"),
@@ -225,19 +241,26 @@ pub fn read_buffer(ctx: &GpuContext, buffer: &wgpu::Buffer, bytes: u64) -> Resul
         });
     encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes);
     ctx.queue.submit([encoder.finish()]);
-    read_mapped(ctx, &staging)
+    read_mapped_async(ctx, &staging).await
 }
 
 /// Maps a MAP_READ buffer whose copies have been submitted, waits, and returns
-/// its contents as `f32`s (blocking). For small persistent staging buffers
-/// (metrics, solver dot products) and one-off readbacks alike.
+/// its contents as `f32`s (blocking; see [`block`]). For small persistent
+/// staging buffers (metrics, solver dot products) and one-off readbacks alike.
 pub fn read_mapped(ctx: &GpuContext, staging: &wgpu::Buffer) -> Result<Vec<f32>> {
-    let (tx, rx) = std::sync::mpsc::channel();
+    block(read_mapped_async(ctx, staging))
+}
+
+/// [`read_mapped`] as a future: ready once the map's callback has run (at
+/// once on native backends, which are polled here; in a browser when the
+/// page's event loop has delivered it).
+pub async fn read_mapped_async(ctx: &GpuContext, staging: &wgpu::Buffer) -> Result<Vec<f32>> {
+    let (tx, rx) = futures::channel::oneshot::channel();
     staging.map_async(wgpu::MapMode::Read, .., move |r| {
         let _ = tx.send(r);
     });
     ctx.wait()?;
-    rx.recv()
+    rx.await
         .map_err(|_| Error::Device("buffer mapping was abandoned".into()))?
         .map_err(|e| Error::Device(format!("mapping a readback buffer failed: {e}")))?;
     let out = {

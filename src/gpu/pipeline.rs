@@ -121,7 +121,7 @@ impl Kernel {
         });
         // Layout/shader mismatches and bad constants surface here as an Err
         // rather than as an invalid pipeline at the first dispatch.
-        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let scope = crate::gpu::ErrorScope::push(device, wgpu::ErrorFilter::Validation);
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some(&label),
             bind_group_layouts: &[Some(layout)],
@@ -138,7 +138,7 @@ impl Kernel {
             },
             cache: None,
         });
-        if let Some(e) = pollster::block_on(scope.pop()) {
+        if let Some(e) = scope.pop() {
             return Err(Error::Device(format!("building pipeline `{label}`: {e}")));
         }
         Ok(Kernel {

@@ -511,6 +511,16 @@ impl Metrics {
 
     /// Measures `stepper`'s current state at time `t` (one small blocking readback).
     pub fn measure(&self, ctx: &GpuContext, stepper: &Stepper, t: f64) -> Result<MetricsRow> {
+        crate::gpu::block(self.measure_async(ctx, stepper, t))
+    }
+
+    /// [`Self::measure`] as a future: what a browser awaits.
+    pub async fn measure_async(
+        &self,
+        ctx: &GpuContext,
+        stepper: &Stepper,
+        t: f64,
+    ) -> Result<MetricsRow> {
         let mut encoder = ctx
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -524,19 +534,19 @@ impl Metrics {
         encoder.copy_buffer_to_buffer(&self.stats.result, 0, &self.staging, 0, 8 * s * 8);
         encoder.copy_buffer_to_buffer(&self.ni.result, 0, &self.staging, 8 * s * 8, 2 * s * 8);
         ctx.queue.submit([encoder.finish()]);
-        let raw = crate::gpu::field::read_mapped(ctx, &self.staging)?;
+        let raw = crate::gpu::field::read_mapped_async(ctx, &self.staging).await?;
         let split = 16 * s as usize;
         let stats = finish(&self.stats.ops, &raw[..split]);
         let ni = finish(&self.ni.ops, &raw[split..]);
         let mut row = self.row(t, &stats, &ni);
         if let Some(w) = &self.w2lin {
-            let d = w.solve(ctx)?.distance;
+            let d = w.solve_async(ctx).await?.distance;
             for (i, (_, stats)) in row.species.iter_mut().enumerate() {
                 stats.w2lin = d.get(i).copied();
             }
         }
         if let Some(w) = &self.w2 {
-            let d = w.distances(ctx, &stepper.species_densities(ctx)?)?;
+            let d = w.distances(ctx, &stepper.species_densities_async(ctx).await?)?;
             for ((_, stats), d) in row.species.iter_mut().zip(d) {
                 stats.w2 = Some(d);
             }

@@ -5,7 +5,7 @@
 //! readback of the densities per metrics row.
 
 use std::cell::Cell;
-use std::time::Instant;
+use web_time::Instant;
 
 use crate::gpu::{GpuContext, Shape};
 use crate::w2::bfm_cpu::{w2_bfm, BfmOptions, BfmStop};

@@ -30,7 +30,7 @@ use wgpu::util::DeviceExt;
 
 use crate::dynamics::Params;
 use crate::fft::{Direction, FftBinding, FftPlan};
-use crate::gpu::field::read_mapped;
+use crate::gpu::field::read_mapped_async;
 use crate::gpu::pipeline::{elementwise_groups, Kernel};
 use crate::gpu::{shaders, Elem, GpuContext, GpuField};
 use crate::metrics::reduce::{Op, Reducer};
@@ -259,6 +259,11 @@ impl W2lin {
     /// players meet the tolerance or `max_iter` (blocking; one readback of
     /// at most `16 CHUNK` bytes per [`CHUNK`] iterations).
     pub fn solve(&self, ctx: &GpuContext) -> Result<W2linResult> {
+        crate::gpu::block(self.solve_async(ctx))
+    }
+
+    /// [`Self::solve`] as a future: what a browser awaits.
+    pub async fn solve_async(&self, ctx: &GpuContext) -> Result<W2linResult> {
         let mut sums = [0.0f64; 2];
         let mut done = [false; 2];
         let mut iterations = [0u32; 2];
@@ -284,7 +289,7 @@ impl W2lin {
                 history_bytes(count),
             );
             ctx.queue.submit([encoder.finish()]);
-            let raw = read_mapped(ctx, &self.staging)?;
+            let raw = read_mapped_async(ctx, &self.staging).await?;
             for it in 0..count as usize {
                 for b in 0..2 {
                     if done[b] {

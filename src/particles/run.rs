@@ -15,7 +15,7 @@
 //! schedules as a grid run's do.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use web_time::Instant;
 
 use num_complex::Complex64;
 

@@ -3,7 +3,8 @@
 //! for the equilibrium iteration, its residual against the tolerance.
 
 use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 

@@ -3,7 +3,7 @@
 //! blow-up detection that keeps the last good state, and a stop flag that
 //! turns a signal into a checkpoint.
 
-use std::time::Instant;
+use web_time::Instant;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,10 +1,13 @@
 //! A run driven step by step by its caller (the Python package's
-//! `Simulation`): the same plan, equilibrium, initial densities, time step,
-//! stepper and metrics as [`crate::run::execute`], with no run directory,
-//! schedule or frames; the caller decides when to advance, read and
-//! measure.
+//! `Simulation`, the browser explorer): the same plan, equilibrium, initial
+//! densities, time step, stepper and metrics as [`crate::run::execute`],
+//! with no run directory, schedule or frames; the caller decides when to
+//! advance, read and measure.
+//!
+//! Every method that waits on the GPU is an `async fn`: a browser awaits it,
+//! native code waits with [`crate::gpu::block`].
 
-use std::time::Instant;
+use web_time::Instant;
 
 use crate::config::Config;
 use crate::dynamics::Stepper;
@@ -47,9 +50,9 @@ pub struct Simulation {
 
 impl Simulation {
     /// The plan of `config`; nothing is solved yet.
-    pub fn new(ctx: &GpuContext, config: &Config) -> Result<Self> {
+    pub async fn new(ctx: &GpuContext, config: &Config) -> Result<Self> {
         Ok(Simulation {
-            plan: Plan::new(ctx, config)?,
+            plan: Plan::new_async(ctx, config).await?,
             eq: None,
             live: None,
         })
@@ -74,24 +77,27 @@ impl Simulation {
     /// The stationary state `rho_s* = exp(log rho_s*)`, one grid per
     /// species, and the solve's summary; solved on the first call
     /// (`interrupt` stops it), kept after.
-    pub fn equilibrium(
+    pub async fn equilibrium(
         &mut self,
         ctx: &GpuContext,
         interrupt: &Interrupt,
     ) -> Result<(Vec<Vec<f32>>, EquilibriumSummary)> {
         let species = self.names().len();
-        let (logs, summary) = self.logs(ctx, interrupt)?;
+        let (logs, summary) = self.logs(ctx, interrupt).await?;
         Ok((species_from_logs(logs, species), summary.clone()))
     }
 
-    fn logs(
+    async fn logs(
         &mut self,
         ctx: &GpuContext,
         interrupt: &Interrupt,
     ) -> Result<&(Vec<f32>, EquilibriumSummary)> {
         if self.eq.is_none() {
-            let (solver, report) = self.plan.solve_equilibrium(ctx, None, true, interrupt)?;
-            let logs = solver.logs().read(ctx)?;
+            let (solver, report) = self
+                .plan
+                .solve_equilibrium_async(ctx, None, true, interrupt)
+                .await?;
+            let logs = solver.logs().read_async(ctx).await?;
             self.eq = Some((logs, EquilibriumSummary::from(&report)));
         }
         Ok(self.eq.as_ref().expect("just solved"))
@@ -100,12 +106,12 @@ impl Simulation {
     /// The stepper and metrics, built on first use as a run builds them:
     /// the equilibrium, the configured initial densities, the time step
     /// (`time.dt`, or the automatic choice for them).
-    fn live(&mut self, ctx: &GpuContext, interrupt: &Interrupt) -> Result<&mut Live> {
+    async fn live(&mut self, ctx: &GpuContext, interrupt: &Interrupt) -> Result<&mut Live> {
         if self.live.is_none() {
-            let logs = self.logs(ctx, interrupt)?.0.clone();
+            let logs = self.logs(ctx, interrupt).await?.0.clone();
             let stars = species_from_logs(&logs, self.names().len());
             let star_refs: Vec<&[f32]> = stars.iter().map(|v| v.as_slice()).collect();
-            let start = self.plan.initial_species(ctx, &star_refs)?;
+            let start = self.plan.initial_species_async(ctx, &star_refs).await?;
             let estimate = self.plan.estimate_step(&stars, Some(&start));
             let choice = self.plan.choose_step(&estimate);
             self.plan.set_step(choice.dt)?;
@@ -113,7 +119,7 @@ impl Simulation {
             let (stepper, metrics) = Assembly::new(ctx, &self.plan, &logs, stars)?.finish();
             let start_refs: Vec<&[f32]> = start.iter().map(|v| v.as_slice()).collect();
             stepper.set_species_densities(ctx, &start_refs)?;
-            let first = metrics.measure(ctx, &stepper, 0.0)?;
+            let first = metrics.measure_async(ctx, &stepper, 0.0).await?;
             self.live = Some(Live {
                 stepper,
                 metrics,
@@ -129,14 +135,14 @@ impl Simulation {
     /// Builds the stepper now if it is not yet (solving the equilibrium
     /// first if needed, which `interrupt` stops); every other call builds
     /// it on first use, without a way to stop.
-    pub fn prepare(&mut self, ctx: &GpuContext, interrupt: &Interrupt) -> Result<()> {
-        self.live(ctx, interrupt).map(drop)
+    pub async fn prepare(&mut self, ctx: &GpuContext, interrupt: &Interrupt) -> Result<()> {
+        self.live(ctx, interrupt).await.map(drop)
     }
 
     /// The time step, fixed when the stepper is built (solving the
     /// equilibrium first if needed).
-    pub fn dt(&mut self, ctx: &GpuContext) -> Result<f64> {
-        self.live(ctx, &Interrupt::never())?;
+    pub async fn dt(&mut self, ctx: &GpuContext) -> Result<f64> {
+        self.live(ctx, &Interrupt::never()).await?;
         Ok(self.plan.config().time.step())
     }
 
@@ -162,7 +168,7 @@ impl Simulation {
     /// Replaces the densities (one row-major grid of shape `(n2, n1)` per
     /// species, each non-negative with mass 1 for a meaningful run); the
     /// step count and time are kept.
-    pub fn set_densities(&mut self, ctx: &GpuContext, rho: &[&[f32]]) -> Result<()> {
+    pub async fn set_densities(&mut self, ctx: &GpuContext, rho: &[&[f32]]) -> Result<()> {
         let names = self.names();
         let (n2, n1) = self.shape();
         if rho.len() != names.len() {
@@ -183,9 +189,9 @@ impl Simulation {
             }
         }
         let t = self.t();
-        let live = self.live(ctx, &Interrupt::never())?;
+        let live = self.live(ctx, &Interrupt::never()).await?;
         live.stepper.set_species_densities(ctx, rho)?;
-        let row = live.metrics.measure(ctx, &live.stepper, t)?;
+        let row = live.metrics.measure_async(ctx, &live.stepper, t).await?;
         live.first = row.clone();
         live.row = Some(row);
         Ok(())
@@ -197,21 +203,27 @@ impl Simulation {
     /// measurement, which [`Self::metrics`] returns without measuring
     /// again; a blow-up (as a run detects it: a metric not finite, a mass
     /// drifting, densities growing without bound) is [`Error::BlowUp`].
-    pub fn advance(&mut self, ctx: &GpuContext, steps: u64, interrupt: &Interrupt) -> Result<()> {
+    pub async fn advance(
+        &mut self,
+        ctx: &GpuContext,
+        steps: u64,
+        interrupt: &Interrupt,
+    ) -> Result<()> {
         self.advance_with(ctx, steps, &mut || interrupt.is_requested())
+            .await
     }
 
     /// [`Self::advance`], asking `stop` between two submissions whether to
     /// stop (a caller that must poll for its stop request, as Python
     /// polls its signals, does it there).
-    pub fn advance_with(
+    pub async fn advance_with(
         &mut self,
         ctx: &GpuContext,
         steps: u64,
         stop: &mut dyn FnMut() -> bool,
     ) -> Result<()> {
-        let dt = self.dt(ctx)?;
-        let live = self.live(ctx, &Interrupt::never())?;
+        let dt = self.dt(ctx).await?;
+        let live = self.live(ctx, &Interrupt::never()).await?;
         live.row = None;
         let mut batcher = Batcher::new(CHUNK);
         let mut left = steps;
@@ -234,7 +246,7 @@ impl Simulation {
         let k = live.k;
         let t = self.time(k);
         let live = self.live.as_mut().expect("built above");
-        let row = live.metrics.measure(ctx, &live.stepper, t)?;
+        let row = live.metrics.measure_async(ctx, &live.stepper, t).await?;
         if let Some(why) = check_row(&row, &live.first, live.peak) {
             return Err(Error::BlowUp(format!(
                 "the simulation blew up before t = {t:.6} (step {}): {why}. The explicit part \
@@ -247,21 +259,23 @@ impl Simulation {
         Ok(())
     }
 
-    /// The densities now, one grid per species (one blocking readback).
-    pub fn densities(&mut self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
-        self.live(ctx, &Interrupt::never())?
+    /// The densities now, one grid per species (one readback).
+    pub async fn densities(&mut self, ctx: &GpuContext) -> Result<Vec<Vec<f32>>> {
+        self.live(ctx, &Interrupt::never())
+            .await?
             .stepper
-            .species_densities(ctx)
+            .species_densities_async(ctx)
+            .await
     }
 
     /// The metrics now, `(column, value)` in the order of a run's
     /// `metrics.csv` (one small readback unless just measured).
-    pub fn metrics(&mut self, ctx: &GpuContext) -> Result<Vec<(String, f64)>> {
+    pub async fn metrics(&mut self, ctx: &GpuContext) -> Result<Vec<(String, f64)>> {
         let t = self.t();
-        let live = self.live(ctx, &Interrupt::never())?;
+        let live = self.live(ctx, &Interrupt::never()).await?;
         let row = match &live.row {
             Some(row) => row.clone(),
-            None => live.metrics.measure(ctx, &live.stepper, t)?,
+            None => live.metrics.measure_async(ctx, &live.stepper, t).await?,
         };
         live.row = Some(row.clone());
         Ok(live

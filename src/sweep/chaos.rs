@@ -12,7 +12,7 @@
 //! until the time step's bias takes over. `chaos.png` draws them.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use web_time::Instant;
 
 use super::csv::field;
 use super::definition::{Point, Sweep};

@@ -3,7 +3,7 @@
 //! (`--emit-jobs`) into `sweep.csv`.
 
 use std::path::Path;
-use std::time::Instant;
+use web_time::Instant;
 
 use super::csv::{write_csv, SWEEP_CSV};
 use super::definition::{Point, Sweep};

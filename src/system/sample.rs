@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::game::band::BandLimited;
-use crate::game::{is_zero, sample_grid, sample_spectrum, ExprKind};
+use crate::game::{is_zero, sample_grid_async, sample_spectrum_async, ExprKind};
 use crate::gpu::{GpuContext, Shape};
 use crate::system::{BandMatrix, BandTerm, Convolution, Multiplier, Signed, Species, System};
 use crate::Result;
@@ -28,6 +28,16 @@ pub fn sample_system(
     shape: Shape,
     length: f64,
 ) -> Result<(System, SampleReport)> {
+    crate::gpu::block(sample_system_async(ctx, config, shape, length))
+}
+
+/// [`sample_system`] as a future: what a browser awaits.
+pub async fn sample_system_async(
+    ctx: &GpuContext,
+    config: &Config,
+    shape: Shape,
+    length: f64,
+) -> Result<(System, SampleReport)> {
     let index = |name: &str| config.species.iter().position(|s| s.name == name);
     let mut species = Vec::new();
     for (i, s) in config.species.iter().enumerate() {
@@ -36,7 +46,7 @@ pub fn sample_system(
         } else {
             let field = format!("species[{i}].potential");
             Some(Signed {
-                value: sample_grid(
+                value: sample_grid_async(
                     ctx,
                     &field,
                     &s.potential,
@@ -44,7 +54,8 @@ pub fn sample_system(
                     shape,
                     length,
                     None,
-                )?,
+                )
+                .await?,
                 sign: 1.0,
             })
         };
@@ -82,22 +93,28 @@ pub fn sample_system(
                 Some(&(_, j)) => j,
                 None => {
                     let m = match (&c.kernel, &c.kernel_spectrum) {
-                        (Some(k), _) => Multiplier::Kernel(sample_grid(
-                            ctx,
-                            &format!("{at}.kernel"),
-                            k,
-                            ExprKind::Kernel,
-                            shape,
-                            length,
-                            None,
-                        )?),
-                        (None, Some(m)) => Multiplier::Spectrum(sample_spectrum(
-                            ctx,
-                            &format!("{at}.kernel_spectrum"),
-                            m,
-                            shape,
-                            length,
-                        )?),
+                        (Some(k), _) => Multiplier::Kernel(
+                            sample_grid_async(
+                                ctx,
+                                &format!("{at}.kernel"),
+                                k,
+                                ExprKind::Kernel,
+                                shape,
+                                length,
+                                None,
+                            )
+                            .await?,
+                        ),
+                        (None, Some(m)) => Multiplier::Spectrum(
+                            sample_spectrum_async(
+                                ctx,
+                                &format!("{at}.kernel_spectrum"),
+                                m,
+                                shape,
+                                length,
+                            )
+                            .await?,
+                        ),
                         (None, None) => continue,
                     };
                     system.multipliers.push(m);
@@ -122,14 +139,15 @@ pub fn sample_system(
             {
                 Some(&(_, _, j)) => Some(j),
                 None => {
-                    let band = BandLimited::from_expression(
+                    let band = BandLimited::from_expression_async(
                         ctx,
                         &format!("{at}.interaction"),
                         g,
                         shape.dim(),
                         modes,
                         length,
-                    )?;
+                    )
+                    .await?;
                     band.map(|b| {
                         report.truncations.push((i, b.modes, b.truncation_error));
                         system.matrices.push(BandMatrix {
