@@ -546,3 +546,46 @@ fn a_non_periodic_kernel_is_a_warning() {
     );
     assert!(w.contains("z.x = L"), "{w}");
 }
+
+/// `sin`, `cos` and `tan` in a sampled expression are mflda's own
+/// (`shaders/game/shared/trig.wgsl`), within a few f32 ulps of f64 at the
+/// same f32 arguments on any adapter, also far outside [-pi, pi] where WGSL
+/// promises nothing of the built-ins.
+#[test]
+fn sampled_trigonometry_is_accurate_to_f32() {
+    let shape = Shape::square(64);
+    let h = (L / 64.0) as f32;
+    // Each term on its own, as text and in f64 at the same f32 argument.
+    // The arguments are scaled by powers of two, which is exact: a compiler
+    // may reassociate `7.0 * (j1 * H1)` (llvmpipe does), moving the argument
+    // by an ulp, which at 40 is 4e-6.
+    type Reference = fn(f32, f32) -> f64;
+    let terms: [(&str, Reference); 5] = [
+        ("sin(8.0 * x.x)", |x, _| f64::from(8.0f32 * x).sin()),
+        ("cos(4.0 * x.y)", |_, y| f64::from(4.0f32 * y).cos()),
+        ("tan(0.25 * x.x)", |x, _| f64::from(0.25f32 * x).tan()),
+        ("cos(32.0 * x.y)", |_, y| f64::from(32.0f32 * y).cos()),
+        ("sin(-16.0 * x.x)", |x, _| f64::from(-16.0f32 * x).sin()),
+    ];
+    for (text, f) in terms {
+        let got = sample_grid(
+            ctx(),
+            "game.potential_mu",
+            text,
+            ExprKind::PotentialMu,
+            shape,
+            L,
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut worst = 0.0f64;
+        for j2 in 0..64 {
+            for j1 in 0..64 {
+                let want = f(j1 as f32 * h, j2 as f32 * h);
+                worst =
+                    worst.max((f64::from(got[j2 * 64 + j1]) - want).abs() / want.abs().max(1.0));
+            }
+        }
+        assert!(worst < 1e-6, "{text}: largest error {worst:.3e}");
+    }
+}

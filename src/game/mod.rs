@@ -3,6 +3,7 @@
 //!
 //! - [`expr`]: expression kinds, the generated WGSL function, [`check_expr`];
 //! - [`sample`]: evaluating an expression on a grid or a product grid;
+//! - [`trig`]: accurate `sin`, `cos`, `tan` in sampled expressions, on every adapter;
 //! - [`band`]: the band-limited interaction K3 from samples of K(x, y);
 //! - [`payoff`]: [`PayoffSpec`] to the sampled [`Payoff`];
 //! - [`periodicity`]: whether a sampled term jumps at the boundary;
@@ -19,6 +20,7 @@ pub mod init;
 pub mod payoff;
 pub mod periodicity;
 pub mod sample;
+pub mod trig;
 
 pub use band::BandLimited;
 pub use expr::{check_expr, is_zero, user_function, ExprKind, UserFunction};

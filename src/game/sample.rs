@@ -3,6 +3,7 @@
 //! function replaced by the one generated from the user's text.
 
 use crate::game::expr::{check_expr, user_function, ExprKind};
+use crate::game::trig::{accurate_trig, TRIG};
 use crate::gpu::field::read_buffer_async;
 use crate::gpu::pipeline::{elementwise_groups, storage};
 use crate::gpu::shaders::{
@@ -15,9 +16,10 @@ use crate::{Error, Result};
 pub const MAX_PAIR_SAMPLES: u64 = 1 << 24;
 
 /// The WGSL of `shader` with its placeholder user function replaced by the one
-/// generated from `text`.
+/// generated from `text`, its `sin`, `cos` and `tan` the accurate ones
+/// ([`accurate_trig`]), whose definitions end the module.
 fn module_text(shader: &ShaderSource, text: &str, kind: ExprKind) -> String {
-    let generated = user_function(text, kind);
+    let generated = user_function(&accurate_trig(text, kind), kind);
     shader
         .parts
         .iter()
@@ -28,6 +30,7 @@ fn module_text(shader: &ShaderSource, text: &str, kind: ExprKind) -> String {
                 part
             }
         })
+        .chain([TRIG])
         .collect::<Vec<_>>()
         .join("\n")
 }
