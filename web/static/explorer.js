@@ -14,6 +14,7 @@ const state = {
   info: null, // the reply of the last load
   running: false,
   busy: false,
+  loading: null, // the load in flight
   steps: 0,
   t: 0,
   history: [],
@@ -49,8 +50,7 @@ function buttons() {
   $("start").disabled = state.running || state.busy || !loaded;
   $("pause").disabled = !state.running;
   $("step").disabled = state.running || state.busy || !loaded;
-  $("reset").disabled = state.busy && !state.running;
-  $("export-png").disabled = state.busy || !loaded;
+  $("export-png").disabled = !loaded || (state.busy && !state.running);
 }
 
 // --- the config and its controls -------------------------------------------
@@ -107,7 +107,19 @@ function setEditor(text) {
 
 // --- loading ----------------------------------------------------------------
 
+// Loads the editor's config (`keep`: the densities of the run so far carry
+// over); false when it does not check or load, the message shown. A load
+// in flight is stopped first (its equilibrium solve stops at its next check).
 async function load(keep) {
+  if (state.loading) {
+    state.explorer.stop();
+    await state.loading;
+  }
+  state.loading = loadNow(keep).finally(() => (state.loading = null));
+  return state.loading;
+}
+
+async function loadNow(keep) {
   const text = $("editor").value;
   const problem = check_config(text);
   message(problem);
@@ -282,8 +294,8 @@ async function step() {
   }
 }
 
+// Loads the editor's config afresh: its equilibrium and initial densities.
 async function reset() {
-  if (state.busy && !state.running) state.explorer.stop();
   await pause();
   return load(false);
 }

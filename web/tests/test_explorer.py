@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import mflda
-from browser import ROOT, Page, config_link
+from browser import ROOT, Page, browser, config_link, server  # noqa: F401 (fixtures)
 
 GAME_64 = re.sub(r"(?m)^n = 256 ", "n = 64  ", (ROOT / "assets" / "default.toml").read_text())
 STEPS = 50
@@ -144,6 +144,9 @@ def test_sliders_write_the_config_and_carry_the_densities_over(page):
     assert tau != 0.2 and re.search(rf"(?m)^tau = {tau} +# entropic temperature", text), (
         "the slider did not write game.tau in place"
     )
+    # What the page exports (the editor's text) is a config the CLI's parser
+    # reads, with the slider's value.
+    assert mflda.Config.from_toml(text).to_dict()["game"]["tau"] == pytest.approx(tau)
     assert page.eval("window.mflda.state.steps") == 0
     after = np.asarray(page.eval("window.mflda.state.explorer.densities().then((d) => Array.from(d))"))
     assert np.linalg.norm(after - before) < 1e-5 * np.linalg.norm(before)
@@ -163,3 +166,24 @@ def test_screenshot(page, tmp_path):
     assert pixels.shape[1] == 1400 and pixels.shape[0] > 600 and pixels.std() > 0.05
     out = Path(os.environ.get("MFLDA_SCREENSHOT") or tmp_path / "explorer.png")
     out.write_bytes(png)
+
+
+def test_a_species_preset_in_1d_runs_and_draws_curves(page):
+    """The species form, in 1D: the Kuramoto preset from assets/examples."""
+    names = page.eval("Array.from(document.getElementById('preset').options).map((o) => o.text)")
+    index = next(i for i, n in enumerate(names) if "Kuramoto" in n)
+    page.eval(
+        f"""(() => {{ const s = document.getElementById('preset'); s.value = '{index}';
+            s.dispatchEvent(new Event('change')); return true; }})()"""
+    )
+    page.wait_for("window.mflda.state.info && window.mflda.state.info.n2 === 1 && !window.mflda.state.busy", timeout=600)
+    assert text_of(page, "message") == ""
+    assert page.eval("document.getElementById('eta').disabled") is True  # a species system has no eta
+    click(page, "step")
+    page.wait_for("window.mflda.state.steps === 1 && !window.mflda.state.busy", timeout=120)
+    ink = page.eval(
+        """(() => { const c = document.getElementById('panel-all');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let s = 0; for (let i = 3; i < d.length; i += 4) s += d[i] > 0; return s; })()"""
+    )
+    assert ink > 100, "the 1D curves were not drawn"
