@@ -220,16 +220,12 @@ impl Explorer {
     /// JSON `{"steps", "t", "columns", "values"}`. A blow-up rejects with
     /// the advice the CLI gives.
     pub fn advance(&self, steps: u32) -> Promise {
-        let ctx = self.ctx.clone();
-        let slot = self.run.clone();
-        future_to_promise(async move {
-            let mut slot = slot.try_borrow_mut().map_err(|_| busy())?;
-            let run = slot.as_mut().ok_or_else(not_loaded)?;
+        self.with_run(async move |ctx, run| {
             run.sim
-                .advance(&ctx, u64::from(steps), &Interrupt::never())
+                .advance(ctx, u64::from(steps), &Interrupt::never())
                 .await
                 .map_err(js_error)?;
-            let metrics = run.sim.metrics(&ctx).await.map_err(js_error)?;
+            let metrics = run.sim.metrics(ctx).await.map_err(js_error)?;
             Ok(json(metrics_json(run.sim.steps(), run.sim.t(), &metrics)))
         })
     }
@@ -237,12 +233,8 @@ impl Explorer {
     /// Resolves to the densities now: one `Float32Array` of every species'
     /// grid after another (row-major `(n2, n1)` each, in state order).
     pub fn densities(&self) -> Promise {
-        let ctx = self.ctx.clone();
-        let slot = self.run.clone();
-        future_to_promise(async move {
-            let mut slot = slot.try_borrow_mut().map_err(|_| busy())?;
-            let run = slot.as_mut().ok_or_else(not_loaded)?;
-            let fields = run.sim.densities(&ctx).await.map_err(js_error)?;
+        self.with_run(async |ctx, run| {
+            let fields = run.sim.densities(ctx).await.map_err(js_error)?;
             let flat: Vec<f32> = fields.concat();
             Ok(Float32Array::from(flat.as_slice()).into())
         })
@@ -268,12 +260,8 @@ impl Explorer {
     /// picture of them (panels under one colour bar in 2D, curves in 1D),
     /// titled `label`.
     pub fn png(&self, label: String) -> Promise {
-        let ctx = self.ctx.clone();
-        let slot = self.run.clone();
-        future_to_promise(async move {
-            let mut slot = slot.try_borrow_mut().map_err(|_| busy())?;
-            let run = slot.as_mut().ok_or_else(not_loaded)?;
-            let fields = run.sim.densities(&ctx).await.map_err(js_error)?;
+        self.with_run(async move |ctx, run| {
+            let fields = run.sim.densities(ctx).await.map_err(js_error)?;
             let named: Vec<(String, &[f32])> = run
                 .names
                 .iter()
@@ -290,6 +278,23 @@ impl Explorer {
             let (n2, n1) = run.shape;
             let png = picture_png(&named, n2, n1, &opts).map_err(js_error)?;
             Ok(Uint8Array::from(png.as_slice()).into())
+        })
+    }
+}
+
+impl Explorer {
+    /// The promise of `request` on the loaded run: refused while another
+    /// request holds the run (busy) or when none is loaded.
+    fn with_run<F>(&self, request: F) -> Promise
+    where
+        F: AsyncFnOnce(&GpuContext, &mut Run) -> Result<JsValue, JsValue> + 'static,
+    {
+        let ctx = self.ctx.clone();
+        let slot = self.run.clone();
+        future_to_promise(async move {
+            let mut slot = slot.try_borrow_mut().map_err(|_| busy())?;
+            let run = slot.as_mut().ok_or_else(not_loaded)?;
+            request(&ctx, run).await
         })
     }
 }
